@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock, realClock } from '../../src-main/core/clock';
+import { isKilnError } from '../../src-main/core/errors';
+
+describe('VirtualClock', () => {
+  it('fires timers in time order and advances now() to each', async () => {
+    const clock = new VirtualClock();
+    const seen: [string, number][] = [];
+    const a = clock.sleep(300).then(() => seen.push(['a', clock.now()]));
+    const b = clock.sleep(100).then(() => seen.push(['b', clock.now()]));
+    const c = clock.sleep(200).then(() => seen.push(['c', clock.now()]));
+    await Promise.all([a, b, c]);
+    expect(seen).toEqual([
+      ['b', 100],
+      ['c', 200],
+      ['a', 300],
+    ]);
+  });
+
+  it('models an hour of waiting in far less wall time', async () => {
+    const clock = new VirtualClock();
+    const wall = Date.now();
+    for (let i = 0; i < 60; i++) await clock.sleep(60_000);
+    expect(clock.now()).toBe(3_600_000);
+    expect(Date.now() - wall).toBeLessThan(60_000); // sanity bound only: a real hour would be 3.6e6 ms
+  });
+
+  it('does not jump over tracked outside work', async () => {
+    const clock = new VirtualClock();
+    let timedOut = false;
+    const cancel = clock.setTimer(1000, () => (timedOut = true));
+    // Real I/O-like work that takes real milliseconds but must count as no virtual time.
+    await clock.track(new Promise((r) => setTimeout(r, 30)));
+    expect(timedOut).toBe(false);
+    expect(clock.now()).toBe(0);
+    cancel();
+  });
+
+  it('rejects a sleep with CANCELLED when aborted, and the timer no longer fires', async () => {
+    const clock = new VirtualClock();
+    const ac = new AbortController();
+    const p = clock.sleep(5000, ac.signal);
+    ac.abort();
+    const err = await p.catch((e) => e);
+    expect(isKilnError(err, 'CANCELLED')).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('realClock', () => {
+  it('rejects an already-aborted sleep at once', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const err = await realClock.sleep(10_000, ac.signal).catch((e) => e);
+    expect(isKilnError(err, 'CANCELLED')).toBe(true);
+  });
+});
