@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   IMAGE_TOO_LARGE: 'The firmware does not fit in the flash.',
   IMAGE_OVERLAP: 'Two firmware files overlap in flash.',
   IMAGE_MISALIGNED: 'A firmware offset is not aligned to a flash sector.',
+  IMAGE_OFFSET_MISSING: 'Kiln cannot tell where in flash a firmware file goes.',
   MANIFEST_INVALID: 'The manifest file is not a valid ESP Web Tools manifest.',
   MANIFEST_NO_BUILD: 'The manifest has no build for this chip.',
   // Device operations
@@ -38,6 +39,7 @@ export const ERROR_CODES = {
   BAD_REQUEST: 'The request was malformed.',
   JOB_CONFLICT: 'Another job is already running on this port.',
   NOT_FOUND: 'The requested item does not exist.',
+  DISCONNECTED: 'The app lost its connection to the Kiln backend.',
   INTERNAL: 'Kiln hit an unexpected internal error.',
 } as const;
 

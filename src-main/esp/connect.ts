@@ -1,0 +1,118 @@
+/**
+ * Reset into the ROM loader and SYNC (protocol notes §3). Up to `attempts` tries, cycling the reset
+ * strategies; each try: drop pending input, reset, listen briefly, then up to 5 SYNCs, each waiting 0.1 s for
+ * the first reply and then draining the rest of the 8. Every byte heard during reset and sync is kept per
+ * attempt, and on failure travels in the SYNC_FAILED error for the doctor. Port loss, port errors and
+ * cancellation end the loop as themselves: a retry never turns a specific error into a generic one.
+ */
+import { KilnError, cancelled } from '../core/errors';
+import type { CaptureAttempt, ConnectCapture } from '../core/capture';
+import { Op, SYNC_PAYLOAD, encodeRequest } from './protocol';
+import { slipEncode } from './slip';
+import { SYNC_TIMEOUT_MS, WAITS } from './commands';
+import { connectStrategies, runReset, type ResetStrategy } from './reset';
+import { isFatalLinkError } from './errors';
+import type { EspLink } from './link';
+import type { BeforeMode } from './api';
+
+export const ROM_BAUD = 115200;
+const SYNC_TRIES_PER_ATTEMPT = 5;
+const SYNC_REPLIES = 8;
+
+export interface SyncResult {
+  /** The SYNC reply value was 0: a flasher stub is already running (left from an earlier session). */
+  stubRunning: boolean;
+  capture: ConnectCapture;
+  strategy: string;
+}
+
+export const SYNC_FRAME: Buffer = slipEncode(encodeRequest(Op.SYNC, SYNC_PAYLOAD));
+
+export async function connectAndSync(
+  link: EspLink,
+  opts: { attempts?: number; before?: BeforeMode; onLog?: (m: string) => void },
+): Promise<SyncResult> {
+  const { transport, clock } = link;
+  const signal = link.signal;
+  const attempts = Math.max(1, opts.attempts ?? 7);
+  const strategies = connectStrategies(transport.info.lines, opts.before ?? 'default');
+  const capture: ConnectCapture = { port: transport.info.path, syncFrameHex: SYNC_FRAME.toString('hex'), attempts: [] };
+
+  if (transport.baudRate !== ROM_BAUD) await transport.setBaudRate(ROM_BAUD);
+
+  for (let i = 0; i < attempts; i++) {
+    const strategy = strategies[i % strategies.length]!;
+    const rx: Buffer[] = [];
+    const record: CaptureAttempt = { strategy: strategy.name, baud: transport.baudRate, rxHex: '' };
+    capture.attempts.push(record);
+    link.reader.setTap((chunk) => rx.push(chunk));
+    try {
+      const stubRunning = await attempt(link, strategy, signal);
+      return { stubRunning, capture, strategy: strategy.name };
+    } catch (e) {
+      if (isFatalLinkError(e)) throw e;
+      if (signal?.aborted) throw cancelled();
+      opts.onLog?.(`connect attempt ${i + 1}/${attempts} (${describe(strategy)}): ${(e as Error).message}`);
+    } finally {
+      link.reader.setTap(undefined);
+      record.rxHex = Buffer.concat(rx).toString('hex');
+    }
+  }
+  throw syncFailed(capture);
+}
+
+async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSignal | undefined): Promise<boolean> {
+  const { transport, clock } = link;
+  await link.flushInput();
+  await runReset(strategy, transport, clock, signal);
+  // Boot text arrives now; the tap keeps it, the frame queue must not.
+  await clock.sleep(WAITS.afterResetListenMs, signal);
+  let lastError: unknown;
+  for (let t = 0; t < SYNC_TRIES_PER_ATTEMPT; t++) {
+    await link.flushInput();
+    await link.writeRaw(encodeRequest(Op.SYNC, SYNC_PAYLOAD), signal);
+    try {
+      const first = await link.reader.waitResponse(Op.SYNC, SYNC_TIMEOUT_MS, signal);
+      // The loader answers SYNC 8 times; take the others off the line so they cannot pose as later replies.
+      for (let k = 1; k < SYNC_REPLIES; k++) {
+        try {
+          await link.reader.waitResponse(Op.SYNC, WAITS.syncDrainMs, signal);
+        } catch (e) {
+          if (isFatalLinkError(e)) throw e;
+          break;
+        }
+      }
+      await link.flushInput();
+      return first.value === 0;
+    } catch (e) {
+      if (isFatalLinkError(e)) throw e;
+      lastError = e;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error('no SYNC reply');
+}
+
+function describe(s: ResetStrategy): string {
+  return s.delayMs === undefined ? s.name : `${s.name} ${s.delayMs / 1000}s`;
+}
+
+/** SYNC_FAILED with a first guess at the cause; the doctor reads the capture for the full diagnosis. */
+export function syncFailed(capture: ConnectCapture): KilnError {
+  const all = capture.attempts.map((a) => a.rxHex).join('');
+  const sync = capture.syncFrameHex;
+  let hint: string;
+  if (all.length === 0) {
+    hint =
+      'Nothing came back at all: check that the board is powered, that TX goes to RX and RX to TX, and that the board is in download mode (hold BOOT/GPIO0 low while resetting or powering up).';
+  } else if (all.includes(sync.slice(0, 24))) {
+    hint = 'Kiln\u2019s own bytes came back: TX and RX look shorted together (or the adapter echoes). Check the wiring.';
+  } else {
+    hint =
+      'The board sent data but never answered the handshake: it is probably running its firmware instead of the bootloader. Hold BOOT/GPIO0 low while resetting, or check the reset wiring.';
+  }
+  const heard = all.length / 2;
+  return new KilnError('SYNC_FAILED', `No bootloader handshake on ${capture.port} after ${capture.attempts.length} attempts (${heard} bytes heard).`, {
+    hint,
+    details: { capture: capture as unknown as Record<string, unknown> },
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Reads a firmware file and says what it is (protocol notes §5, esptool's bin_image.py for the facts):
+ * an ESP8266 0xE9 image, an ESP8266 "v2" 0xEA image, an ESP32-family image (extended header), a partition
+ * table, or raw data. Images are validated end to end (every segment present, checksum, appended SHA-256,
+ * v2 CRC32); anything broken throws IMAGE_INVALID with a one-line cause naming the file. Raw data is not an
+ * error — people flash data blobs (RF init data, file systems) at offsets they choose.
+ */
+import type { ChipName } from '../api';
+import { CHIP_IDENTITIES } from '../chips/table';
+import { hex, invalidImage } from './bytes';
+import { type ImageInfo, blankInfo } from './image-info';
+import { looksLikePartitionTable, parsePartitionTable } from './partition-table';
+import { readE9 } from './read-e9';
+import { readV2 } from './read-v2';
+import { describeTrailing } from './trailing';
+
+export type { EmbeddedPart, ExtendedHeader, ImageInfo, ImageKind, ImageSegmentInfo } from './image-info';
+
+const E9 = 0xe9;
+const EA = 0xea;
+
+export function inspectImage(data: Uint8Array, name = 'image'): ImageInfo {
+  if (data.length === 0)
+    throw invalidImage(
+      name,
+      'the file is empty (0 bytes)',
+      'Pick the firmware file again; this one has no content.',
+    );
+  const base = blankInfo(name, data.length);
+  if (data[0] === E9) {
+    const info = { ...base, ...readE9(data, name, 0, undefined) };
+    describeTrailing(data, info);
+    return info;
+  }
+  if (data[0] === EA) {
+    const info = { ...base, ...readV2(data, name) };
+    describeTrailing(data, info);
+    return info;
+  }
+  if (looksLikePartitionTable(data)) {
+    const table = parsePartitionTable(data, name);
+    return {
+      ...base,
+      kind: 'partition-table',
+      partitions: table.entries,
+      imageLength: table.length,
+      notes: [`partition table with ${table.entries.length} entries${table.md5 ? ' and a valid MD5' : ''}`],
+    };
+  }
+  return {
+    ...base,
+    imageLength: data.length,
+    warnings: [
+      `no image header (first byte ${hex(data[0] ?? 0, 2)}, an image starts with 0xe9): treated as raw data, flashed as it is`,
+    ],
+  };
+}
+
+/** Display name for messages: 'ESP32-C3' or the raw name when unknown. */
+export function chipDisplayName(chip: ChipName): string {
+  return CHIP_IDENTITIES[chip].displayName;
+}

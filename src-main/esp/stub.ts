@@ -1,0 +1,101 @@
+/**
+ * The flasher stub (protocol notes §4): its images are data, read from the esptool-js package (byte-identical to
+ * esp-flasher-stub v1.2.2, Apache-2.0 OR MIT), uploaded to RAM with MEM_BEGIN/MEM_DATA/MEM_END, and it greets
+ * with one `OHAI` frame. After that, replies come from the stub (2 status bytes, compressed writes, READ_FLASH).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { KilnError } from '../core/errors';
+import { Op, checksum, words } from './protocol';
+import { WAITS } from './commands';
+import { isFatalLinkError } from './errors';
+import type { ChipRecord } from './chips/records';
+import type { EspLink } from './link';
+
+export const RAM_BLOCK = 0x1800;
+const GREETING = Buffer.from('OHAI', 'ascii');
+
+export interface StubImage {
+  text: Buffer;
+  textStart: number;
+  data: Buffer;
+  dataStart: number;
+  entry: number;
+}
+
+export function stubDirectory(): string {
+  const pkg = createRequire(import.meta.url).resolve('esptool-js/package.json');
+  return path.join(path.dirname(pkg), 'lib', 'targets', 'stub_flasher');
+}
+
+const cache = new Map<string, StubImage>();
+
+export function loadStubImage(chip: ChipRecord): StubImage {
+  const hit = cache.get(chip.stubFile);
+  if (hit) return hit;
+  const file = path.join(stubDirectory(), chip.stubFile);
+  let json: { text: string; text_start: number; data: string; data_start: number; entry: number };
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new KilnError('STUB_FAILED', `The flasher stub for ${chip.name} could not be read (${file}).`, {
+      hint: 'Reinstall Kiln; the esptool-js stub files are missing.',
+      details: { file },
+      cause: e,
+    });
+  }
+  const img: StubImage = {
+    text: Buffer.from(json.text, 'base64'),
+    textStart: json.text_start,
+    data: Buffer.from(json.data ?? '', 'base64'),
+    dataStart: json.data_start,
+    entry: json.entry,
+  };
+  cache.set(chip.stubFile, img);
+  return img;
+}
+
+async function uploadSegment(link: EspLink, bytes: Buffer, address: number): Promise<void> {
+  const blocks = Math.ceil(bytes.length / RAM_BLOCK);
+  await link.command(Op.MEM_BEGIN, words(bytes.length, blocks, RAM_BLOCK, address));
+  for (let seq = 0; seq < blocks; seq++) {
+    const block = bytes.subarray(seq * RAM_BLOCK, (seq + 1) * RAM_BLOCK);
+    const payload = Buffer.concat([words(block.length, seq, 0, 0), block]);
+    await link.command(Op.MEM_DATA, payload, { checksum: checksum(block) });
+  }
+}
+
+/** Uploads and starts the stub; afterwards `link.isStub` is true. */
+export async function runStub(link: EspLink, chip: ChipRecord): Promise<void> {
+  const img = loadStubImage(chip);
+  try {
+    await uploadSegment(link, img.text, img.textStart);
+    if (img.data.length > 0) await uploadSegment(link, img.data, img.dataStart);
+    await link.send(Op.MEM_END, words(0, img.entry));
+    // The ROM answers MEM_END quickly (errors there are ignored, as esptool does), then the stub says OHAI.
+    const deadline = link.clock.now() + WAITS.stubGreetingMs;
+    for (;;) {
+      const remaining = deadline - link.clock.now();
+      const frame = await link.reader.nextFrame(Math.max(1, remaining), link.signal, () => noGreeting(chip));
+      if (frame.equals(GREETING)) break;
+      if (remaining <= 0) throw noGreeting(chip);
+    }
+  } catch (e) {
+    if (isFatalLinkError(e) || (e instanceof KilnError && e.code === 'STUB_FAILED')) throw e;
+    const err = e as KilnError;
+    throw new KilnError('STUB_FAILED', `The flasher stub could not be started: ${err.message}`, {
+      hint: 'Reset the board into download mode and try again, or flash without the stub (slower).',
+      details: { chip: chip.name, ...(err.code ? { cause: err.code } : {}) },
+      cause: e,
+    });
+  }
+  link.isStub = true;
+}
+
+function noGreeting(chip: ChipRecord): KilnError {
+  return new KilnError('STUB_FAILED', 'The flasher stub was uploaded but did not say hello.', {
+    hint: 'Reset the board into download mode and try again, or flash without the stub (slower).',
+    details: { chip: chip.name },
+  });
+}

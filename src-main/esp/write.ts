@@ -1,0 +1,178 @@
+/**
+ * Writing planned regions (protocol notes §5) and proving they landed. Per region:
+ *  1. skip unchanged: ask the device for the MD5 of the whole region, and if it differs, of each 64 KB block;
+ *     only differing blocks are sent, adjacent ones merged into one run. A flash cut short by an unplug is
+ *     therefore resumed, not restarted, by simply flashing again.
+ *  2. each run: zlib level 9 (in the thread pool, tracked by the clock) when that is smaller, then
+ *     FLASH_DEFL_BEGIN/DATA/END (or FLASH_BEGIN/DATA/END uncompressed) with 16 KB blocks, each block re-sent up to
+ *     3 times when it was damaged in transit. The ROM path (no stub) is in rom-write.ts.
+ *  3. verify: MD5 of the whole region against the padded image (read-back where the ROM has no MD5).
+ * Progress counts uncompressed bytes the device acknowledged.
+ */
+import { deflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { KilnError } from '../core/errors';
+import { Op, checksum, words } from './protocol';
+import { timeoutFor } from './commands';
+import { RETRYABLE_STATUS, isFatalLinkError } from './errors';
+import { canMd5, deviceMd5, localMd5 } from './md5';
+import { runsToWrite, skipBlocks, type PlannedRegion, type Run } from './write-plan';
+import { romWriteRun, romFinish, verifyByWindowRead } from './rom-write';
+import { ProgressMeter } from './progress';
+import type { ChipRecord } from './chips/records';
+import type { EspLink } from './link';
+import type { EngineHooks, RegionResult } from './api';
+
+const deflateAsync = promisify(deflate);
+export const STUB_BLOCK = 0x4000;
+const BLOCK_ATTEMPTS = 3;
+
+export interface WriteContext {
+  link: EspLink;
+  chip: ChipRecord;
+  hooks: EngineHooks;
+  signal?: AbortSignal;
+  compress: boolean;
+  skipUnchanged: boolean;
+}
+
+export async function writeRegions(ctx: WriteContext, regions: PlannedRegion[]): Promise<RegionResult[]> {
+  const results: RegionResult[] = [];
+  for (const region of regions) results.push(await writeRegion(ctx, region));
+  if (!ctx.link.isStub) await romFinish(ctx.link, ctx.signal);
+  for (const [i, region] of regions.entries()) await verifyRegion(ctx, region, results[i]!);
+  return results;
+}
+
+async function writeRegion(ctx: WriteContext, region: PlannedRegion): Promise<RegionResult> {
+  const { link } = ctx;
+  const blocks = skipBlocks(region.data.length);
+  const runs = ctx.skipUnchanged ? await changedRuns(ctx, region, blocks) : [{ start: 0, end: region.data.length }];
+  const toWrite = runs.reduce((n, r) => n + (r.end - r.start), 0);
+  const meter = new ProgressMeter(link.clock, ctx.hooks, 'writing', toWrite, region.index);
+  const wireBefore = link.bytesWritten;
+  let done = 0;
+  for (const run of runs) {
+    const data = region.data.subarray(run.start, run.end);
+    const at = region.offset + run.start;
+    if (link.isStub) await stubWriteRun(ctx, at, data, (n) => meter.update(done + n));
+    else await romWriteRun(ctx, at, data, (n) => meter.update(done + n));
+    done += data.length;
+    meter.update(done);
+  }
+  const blocksWritten = blocks.filter((b) => runs.some((r) => b.start >= r.start && b.end <= r.end)).length;
+  ctx.hooks.onLog?.('info', `region 0x${region.offset.toString(16)}: ${toWrite} of ${region.data.length} bytes written, ${blocks.length - blocksWritten} block(s) unchanged`);
+  return {
+    offset: region.offset,
+    size: region.data.length,
+    md5: localMd5(region.data),
+    bytesSent: link.bytesWritten - wireBefore,
+    blocksSkipped: blocks.length - blocksWritten,
+    blocksTotal: blocks.length,
+    verified: false,
+    ...(region.name === undefined ? {} : { name: region.name }),
+  };
+}
+
+/** Which parts of the region differ from the device, by MD5 (whole region first: one command when nothing changed). */
+async function changedRuns(ctx: WriteContext, region: PlannedRegion, blocks: Run[]): Promise<Run[]> {
+  const { link, chip, signal } = ctx;
+  const all = [{ start: 0, end: region.data.length }];
+  if (!canMd5(link, chip)) {
+    ctx.hooks.onLog?.('info', 'this loader cannot hash flash: writing everything');
+    return all;
+  }
+  const meter = new ProgressMeter(link.clock, ctx.hooks, 'planning', region.data.length, region.index);
+  if ((await deviceMd5(link, region.offset, region.data.length, signal)) === localMd5(region.data)) {
+    meter.update(region.data.length);
+    return [];
+  }
+  if (blocks.length === 1) return all;
+  const differs: boolean[] = [];
+  for (const b of blocks) {
+    const local = localMd5(region.data.subarray(b.start, b.end));
+    differs.push((await deviceMd5(link, region.offset + b.start, b.end - b.start, signal)) !== local);
+    meter.update(b.end);
+  }
+  return runsToWrite(blocks, differs);
+}
+
+async function stubWriteRun(ctx: WriteContext, offset: number, data: Uint8Array, onAcked: (n: number) => void): Promise<void> {
+  const { link, signal } = ctx;
+  let payload: Uint8Array = data;
+  let compressed = false;
+  if (ctx.compress) {
+    const z = await link.clock.track(deflateAsync(data, { level: 9 }));
+    if (z.length < data.length) {
+      payload = z;
+      compressed = true;
+    }
+  }
+  const [beginOp, dataOp, endOp] = compressed
+    ? [Op.FLASH_DEFL_BEGIN, Op.FLASH_DEFL_DATA, Op.FLASH_DEFL_END]
+    : [Op.FLASH_BEGIN, Op.FLASH_DATA, Op.FLASH_END];
+  const blocks = Math.ceil(payload.length / STUB_BLOCK);
+  // The stub takes the exact uncompressed size and erases as it goes; stubs always take the encryption word.
+  await link.command(beginOp, words(data.length, blocks, STUB_BLOCK, offset, 0), { size: data.length, signal });
+  const ratio = data.length / payload.length;
+  for (let seq = 0; seq < blocks; seq++) {
+    let block = payload.subarray(seq * STUB_BLOCK, (seq + 1) * STUB_BLOCK);
+    if (!compressed && block.length < STUB_BLOCK) block = padBlock(block, STUB_BLOCK);
+    await sendBlock(ctx, dataOp, seq, block, Math.ceil(block.length * ratio));
+    onAcked(seq === blocks - 1 ? data.length : Math.min(data.length, Math.floor((seq + 1) * STUB_BLOCK * ratio)));
+  }
+  await link.command(endOp, words(1), { signal });
+}
+
+/** One DATA block, re-sent (same sequence number) when it was damaged in transit or its reply was lost. */
+export async function sendBlock(ctx: WriteContext, op: number, seq: number, block: Uint8Array, uncompressedBytes: number): Promise<void> {
+  const body = Buffer.concat([words(block.length, seq, 0, 0), block]);
+  const chk = checksum(block);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.link.command(op, body, { checksum: chk, timeoutMs: timeoutFor(op, uncompressedBytes), signal: ctx.signal });
+      return;
+    } catch (e) {
+      if (attempt >= BLOCK_ATTEMPTS || !isRetryable(e)) throw e;
+      ctx.hooks.onLog?.('warn', `block ${seq} failed (${(e as KilnError).code}), sending it again (${attempt}/${BLOCK_ATTEMPTS - 1})`);
+    }
+  }
+}
+
+function isRetryable(e: unknown): boolean {
+  if (!(e instanceof KilnError) || isFatalLinkError(e)) return false;
+  if (e.code === 'TIMEOUT') return true;
+  const status = e.details?.status;
+  return typeof status === 'string' && RETRYABLE_STATUS.has(status);
+}
+
+export function padBlock(block: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size).fill(0xff);
+  out.set(block);
+  return out;
+}
+
+async function verifyRegion(ctx: WriteContext, region: PlannedRegion, result: RegionResult): Promise<void> {
+  const { link, chip, signal } = ctx;
+  const meter = new ProgressMeter(link.clock, ctx.hooks, 'verifying', region.data.length, region.index);
+  const expected = result.md5;
+  let actual: string;
+  if (canMd5(link, chip)) {
+    actual = await deviceMd5(link, region.offset, region.data.length, signal);
+  } else {
+    const readBack = await verifyByWindowRead(ctx, region, meter);
+    if (readBack === undefined) {
+      ctx.hooks.onLog?.('warn', `region 0x${region.offset.toString(16)} lies beyond the readable window: written but not verified`);
+      return;
+    }
+    actual = localMd5(readBack);
+  }
+  meter.update(region.data.length);
+  if (actual !== expected) {
+    throw new KilnError('VERIFY_FAILED', `Flash at 0x${region.offset.toString(16)} does not match ${region.name ?? 'the image'} after writing.`, {
+      hint: 'Flash again; if it fails again, the flash chip may be faulty or the flash mode/size wrong for this board.',
+      details: { offset: region.offset, size: region.data.length, expected, actual, ...(region.name ? { name: region.name } : {}) },
+    });
+  }
+  result.verified = true;
+}

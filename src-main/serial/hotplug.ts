@@ -1,0 +1,118 @@
+/**
+ * Hot-plug watching without busy polling: inotify (`fs.watch`) on `<root>/dev`, filtered to serial tty names,
+ * debounced (udev creates a node, then changes its owner, mode and ACL: several events per plug), and diffed
+ * against the last known set. A node that appears and vanishes inside one debounce window (brltty grabbing a
+ * CH340) is still reported as added then removed, so the doctor can see the flicker. Only when `fs.watch` is not
+ * available does a low-frequency re-list run instead.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describePort, type PortInfo } from './discovery';
+import { isSerialPortName } from './sysfs-list';
+
+export interface WatchPortsOptions {
+  onAdded: (port: PortInfo) => void;
+  onRemoved: (path: string) => void;
+  /** System root; tests pass a temp dir. Default '/'. */
+  root?: string;
+  /** Quiet time after the last event before re-reading /dev (default 150 ms). */
+  debounceMs?: number;
+  /** Re-list period when fs.watch is unavailable (default 2500 ms). */
+  pollMs?: number;
+  /** Skip fs.watch and poll (for systems where inotify is known to be broken). */
+  forcePolling?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface PortWatcher {
+  /** 'inotify' normally; 'polling' when fs.watch could not be used. */
+  readonly mode: 'inotify' | 'polling';
+  close(): void;
+}
+
+function readSerialNames(devDir: string): Set<string> {
+  try {
+    return new Set(fs.readdirSync(devDir).filter(isSerialPortName));
+  } catch {
+    return new Set();
+  }
+}
+
+export function watchPorts(options: WatchPortsOptions): PortWatcher {
+  const root = options.root ?? '/';
+  const devDir = path.join(root, 'dev');
+  const debounceMs = options.debounceMs ?? 150;
+  let known = readSerialNames(devDir);
+  /** Names seen present at event time but not yet reported: catches sub-debounce flickers. */
+  const seen = new Set<string>();
+  let closed = false;
+  let debounceTimer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let watcher: fs.FSWatcher | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let mode: PortWatcher['mode'] = 'inotify';
+
+  const report = async () => {
+    const current = readSerialNames(devDir);
+    const added = [...current].filter((n) => !known.has(n));
+    const removed = [...known].filter((n) => !current.has(n));
+    const flickered = [...seen].filter((n) => !current.has(n) && !known.has(n));
+    seen.clear();
+    known = current;
+    for (const name of [...added, ...flickered].sort()) {
+      const info = await describePort(`/dev/${name}`, root).catch(() => ({ path: `/dev/${name}`, defaultBaud: 0 }) as PortInfo);
+      if (closed) return;
+      options.onAdded(info);
+    }
+    for (const name of [...removed, ...flickered].sort()) {
+      if (closed) return;
+      options.onRemoved(`/dev/${name}`);
+    }
+  };
+  // Reports run one at a time, so an add is never delivered after the remove that followed it.
+  const scan = () => {
+    chain = chain.then(report).catch((err) => options.log?.(`port watch: ${(err as Error).message}`));
+  };
+
+  const startPolling = (reason: string) => {
+    if (closed || pollTimer) return;
+    mode = 'polling';
+    options.log?.(`fs.watch unavailable on ${devDir} (${reason}); re-listing every ${options.pollMs ?? 2500} ms.`);
+    pollTimer = setInterval(scan, options.pollMs ?? 2500);
+    pollTimer.unref();
+  };
+
+  if (options.forcePolling) {
+    startPolling('polling requested');
+  } else {
+    try {
+      watcher = fs.watch(devDir, { persistent: true }, (_event, filename) => {
+        if (closed) return;
+        const name = filename?.toString();
+        if (name !== undefined && !isSerialPortName(name)) return;
+        if (name !== undefined && fs.existsSync(path.join(devDir, name))) seen.add(name);
+        clearTimeout(debounceTimer);
+        debounceTimer = setTimeout(scan, debounceMs);
+      });
+      watcher.on('error', (err) => {
+        watcher?.close();
+        watcher = undefined;
+        startPolling(err.message);
+      });
+    } catch (err) {
+      startPolling((err as Error).message);
+    }
+  }
+
+  return {
+    get mode() {
+      return mode;
+    },
+    close() {
+      closed = true;
+      clearTimeout(debounceTimer);
+      if (pollTimer) clearInterval(pollTimer);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Transport over node `serialport` 13: real USB adapters and ptys. What this layer adds over the stream:
+ * - exclusive open (flock), with OS failures mapped to PORT_* errors that tell a person what to do;
+ * - DTR and RTS always set together (serialport's `set()` defaults omitted lines to true);
+ * - a pty has no modem lines (`set()` fails with ENOTTY): like esptool we note that once and carry on;
+ * - unplug (read poller error, EIO on write, `close` with `disconnected`) becomes one DEVICE_LOST naming the port,
+ *   and every later operation rejects with that same error;
+ * - `write` resolves after `drain` (tcdrain), so the bytes have left the host when it returns.
+ * The stream is kept flowing from the moment the port opens: without an active read the binding never notices a
+ * vanished device until the next write. The binding's read is replaced for end-of-file handling (hangup-read.ts).
+ */
+import { SerialPort } from 'serialport';
+import { KilnError } from '../core/errors';
+import type { Signals, Transport, TransportInfo } from './transport';
+import { bridgeForUsbId } from './usb-bridges';
+import { installHangupAwareRead } from './hangup-read';
+import { deviceLostError, isDisconnectError, isNoModemLinesError, mapOpenError, portClosedError } from './port-errors';
+
+export interface SerialPortOpenOptions {
+  baudRate: number;
+  /** 'vvvv:pppp' when known (from discovery); picks `lines` from the bridge table when `lines` is not given. */
+  usbId?: string;
+  lines?: TransportInfo['lines'];
+  /** Informational messages (no modem lines on this tty, non-fatal errors). */
+  log?: (message: string) => void;
+  /** System root for `/etc/group` when explaining a permission error; tests pass a fixture tree. */
+  root?: string;
+}
+
+type Listener<T> = (value: T) => void;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+class SerialPortTransport implements Transport {
+  readonly info: TransportInfo;
+  private baud: number;
+  private closing = false;
+  private closeReported = false;
+  private lost: KilnError | undefined;
+  private noLinesLogged = false;
+  private readonly dataListeners = new Set<Listener<Buffer>>();
+  private readonly closeListeners = new Set<Listener<KilnError | undefined>>();
+
+  constructor(
+    private readonly port: SerialPort,
+    private readonly path: string,
+    private readonly options: SerialPortOpenOptions,
+  ) {
+    const lines = options.lines ?? bridgeForUsbId(options.usbId)?.lines ?? 'uart';
+    this.info = options.usbId === undefined ? { path, lines } : { path, lines, usbId: options.usbId };
+    this.baud = options.baudRate;
+    port.on('data', (chunk: Buffer) => {
+      for (const fn of [...this.dataListeners]) fn(Buffer.from(chunk));
+    });
+    port.on('error', (err: Error) => {
+      if (isDisconnectError(err)) this.markLost(err);
+      else this.options.log?.(`${path}: ${err.message}`);
+    });
+    port.on('close', (err?: Error & { disconnected?: boolean }) => {
+      if (this.closing && !err?.disconnected) this.reportClose(undefined);
+      else this.markLost(err);
+    });
+  }
+
+  get baudRate(): number {
+    return this.baud;
+  }
+
+  get isOpen(): boolean {
+    return !this.closing && this.lost === undefined && this.port.isOpen;
+  }
+
+  onData(listener: Listener<Buffer>): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  onClose(listener: Listener<KilnError | undefined>): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    this.assertUsable();
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(this.operationError('Writing to', err));
+      };
+      this.port.write(Buffer.from(data), (err) => {
+        if (err) fail(err);
+      });
+      this.port.drain((err) => {
+        if (err) return fail(err);
+        if (settled) return;
+        settled = true;
+        resolve();
+      });
+    });
+  }
+
+  async setSignals(signals: Signals): Promise<void> {
+    this.assertUsable();
+    await new Promise<void>((resolve, reject) => {
+      // Both lines, always: an omitted line would be driven to true by serialport and reset the board.
+      this.port.set({ dtr: signals.dtr, rts: signals.rts }, (err) => {
+        if (!err) return resolve();
+        if (isNoModemLinesError(err)) {
+          if (!this.noLinesLogged) {
+            this.noLinesLogged = true;
+            this.options.log?.(
+              `${this.path} has no modem control lines (${err.message}); DTR/RTS changes are skipped, as esptool does on a pty.`,
+            );
+          }
+          return resolve();
+        }
+        reject(this.operationError('Setting DTR/RTS on', err));
+      });
+    });
+  }
+
+  async setBaudRate(baud: number): Promise<void> {
+    this.assertUsable();
+    await new Promise<void>((resolve, reject) => {
+      this.port.update({ baudRate: baud }, (err) => {
+        if (!err) {
+          this.baud = baud;
+          return resolve();
+        }
+        if (isDisconnectError(err)) return reject(this.operationError('Changing the baud rate of', err));
+        reject(
+          new KilnError('BAUD_CHANGE_FAILED', `The serial driver for ${this.path} refused ${baud} baud: ${err.message}`, {
+            hint: 'Pick a lower baud rate; this adapter or its driver does not support that one.',
+            details: { port: this.path, baud, os: err.message },
+          }),
+        );
+      });
+    });
+  }
+
+  async discardInput(): Promise<void> {
+    this.assertUsable();
+    // tcflush(TCIOFLUSH): drops unread input; output is empty already because every write waits for drain.
+    await new Promise<void>((resolve, reject) => {
+      this.port.flush((err) => (err ? reject(this.operationError('Flushing', err)) : resolve()));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing || this.lost || this.closeReported) return;
+    this.closing = true;
+    await new Promise<void>((resolve) => {
+      if (!this.port.isOpen) return resolve();
+      this.port.close((err) => {
+        // A close that fails because the device vanished meanwhile still leaves us closed.
+        if (err) this.options.log?.(`${this.path}: close: ${err.message}`);
+        resolve();
+      });
+    });
+    this.reportClose(undefined);
+  }
+
+  private assertUsable(): void {
+    if (this.lost) throw this.lost;
+    if (this.closing || this.closeReported || !this.port.isOpen) throw portClosedError(this.path);
+  }
+
+  private operationError(what: string, err: unknown): KilnError {
+    if (this.lost) return this.lost;
+    if (isDisconnectError(err)) return this.markLost(err);
+    if (this.closing) return portClosedError(this.path);
+    return new KilnError('PORT_OPEN_FAILED', `${what} ${this.path} failed: ${messageOf(err)}`, {
+      hint: 'Unplug and replug the board, then try again.',
+      details: { port: this.path, os: messageOf(err) },
+    });
+  }
+
+  private markLost(err: unknown): KilnError {
+    if (this.lost) return this.lost;
+    this.lost = deviceLostError(this.path, err === undefined ? undefined : messageOf(err));
+    this.reportClose(this.lost);
+    if (this.port.isOpen) this.port.close(() => undefined);
+    return this.lost;
+  }
+
+  private reportClose(error: KilnError | undefined): void {
+    if (this.closeReported) return;
+    this.closeReported = true;
+    for (const fn of [...this.closeListeners]) fn(error);
+  }
+}
+
+/** Opens a device node (or pty) exclusively. Rejects with PORT_PERMISSION_DENIED, PORT_BUSY, PORT_NOT_FOUND or PORT_OPEN_FAILED. */
+export async function openSerialPort(path: string, options: SerialPortOpenOptions): Promise<Transport> {
+  const port = new SerialPort({ path, baudRate: options.baudRate, autoOpen: false, lock: true });
+  try {
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    throw await mapOpenError(path, err, options.root === undefined ? {} : { root: options.root });
+  }
+  installHangupAwareRead(port);
+  return new SerialPortTransport(port, path, options);
+}

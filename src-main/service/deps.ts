@@ -1,0 +1,80 @@
+/**
+ * Everything the service needs from the outside world, passed in by each host (ExpressLRS Configurator's
+ * config + logger injection): the engine, the serial layer, the simulator, the doctor, a clock, the data folder and a logger. `default-deps.ts` wires the real modules; tests pass fakes. No
+ * environment switches and no Electron here. Pure modules (image
+ * inspection and planning, the bridge table, reset sequences) are imported directly by the service.
+ */
+import type { Clock } from '../core/clock';
+import type { ConnectCapture } from '../core/capture';
+import type { ChipName, ConnectFn } from '../esp/api';
+import type { PortInfo } from '../serial/discovery';
+import type { Transport } from '../serial/transport';
+import type { AccessReport, Diagnosis, HostKind, MethodOutput } from './contract';
+
+export interface Logger {
+  debug(message: string, ...rest: unknown[]): void;
+  info(message: string, ...rest: unknown[]): void;
+  warn(message: string, ...rest: unknown[]): void;
+  error(message: string, ...rest: unknown[]): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export type { PortInfo } from '../serial/discovery';
+
+export interface PortWatchHandlers {
+  onAdded(port: PortInfo): void;
+  onRemoved(path: string): void;
+}
+
+/**
+ * One simulated board, alive for the app's lifetime so its flash survives between jobs. Each `open()` gives a
+ * fresh host Transport wired to the same board (the previous connection is gone once its Transport closes).
+ */
+export interface VirtualDevice {
+  readonly url: string;
+  readonly chip: ChipName;
+  open(baudRate: number): Transport;
+  /** The simulated flash contents (for tests and `kiln sim` inspection). */
+  readFlash(offset: number, size: number): Uint8Array;
+  dispose?(): void;
+}
+
+/** The doctor, adapted to the contract's shapes (default-deps.ts does the adapting). */
+export interface DoctorFunctions {
+  accessReport(opts: { port?: string }): Promise<AccessReport>;
+  /** `context.usbId` sharpens bridge-specific diagnoses (CH340 kernel regression...). */
+  diagnoseSync(capture: ConnectCapture, context: { usbId?: string }): Diagnosis;
+  /** Runs a fix of the latest access report; the user already confirmed its exact commands. */
+  runFix(fixId: string): Promise<MethodOutput<'runFix'>>;
+  /** Human-readable holders of a busy port, e.g. ['minicom (pid 4242)']. */
+  findPortHolders(path: string): Promise<string[]>;
+}
+
+export interface ServiceDeps {
+  connect: ConnectFn;
+  openTransport(path: string, opts: { baudRate: number; usbId?: string }): Promise<Transport>;
+  /** Real ports (the serial layer's discovery). */
+  listPorts(): Promise<PortInfo[]>;
+  /** Hot-plug. Optional: without it the list refreshes on `listPorts` only. */
+  watchPorts?(handlers: PortWatchHandlers): { close(): void };
+  /** Builds a virtual device for a `sim:` URL (throws BAD_REQUEST for an unknown chip or fault). */
+  createVirtualDevice(url: string, clock: Clock): VirtualDevice;
+  doctor: DoctorFunctions;
+  clock: Clock;
+}
+
+/** Per-host configuration. */
+export interface ServiceConfig {
+  host: HostKind;
+  appName: string;
+  appVersion: string;
+  /** Where the firmware cache, backups and settings live. */
+  dataDir: string;
+  /** Where the host's log files go (shown by openLogFolder). */
+  logDir: string;
+  logger: Logger;
+  platform?: string;
+  /** Finished jobs kept for `listJobs`. */
+  keepFinishedJobs?: number;
+}

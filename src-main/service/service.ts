@@ -1,0 +1,271 @@
+/**
+ * The service: one implementation of every contract method, shared by the Electron, web and CLI hosts.
+ * Hosts hand it raw input through `invoke` (which validates with the contract's schemas) and relay its events;
+ * they never reach past it to the engine, the serial layer or the doctor.
+ */
+import { KilnError } from '../core/errors';
+import { parseCall } from './validate';
+import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput, ParsedInput } from './contract';
+import type { ServiceConfig, ServiceDeps, VirtualDevice } from './deps';
+import { withDevice } from './device-connection';
+import { EventBus, type ServiceEventListener } from './event-bus';
+import { describeFailure } from './failure';
+import { FirmwareCache } from './firmware-cache';
+import { summariseFirmware } from './firmware-summary';
+import { runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
+import { JobManager, type JobDone } from './jobs';
+import { Monitors } from './monitors';
+import { PortDirectory, type ResolvedPort } from './port-directory';
+import { SettingsStore } from './settings-store';
+import { VirtualDevices } from './virtual-devices';
+import { parseManifest } from '../esp/image';
+import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
+
+export type Handlers = { [N in MethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>> };
+
+export interface KilnService {
+  /** What a host does with an incoming request: validate (BAD_REQUEST on failure), then run. */
+  invoke(method: unknown, input: unknown): Promise<unknown>;
+  /** Typed in-process call (CLI, tests); validated the same way. */
+  call<N extends MethodName>(method: N, input: MethodInput<N>): Promise<MethodOutput<N>>;
+  subscribe(listener: ServiceEventListener): () => void;
+  /** Resolves with a job's jobDone payload. */
+  waitForJob(jobId: string): Promise<JobDone>;
+  /** The virtual board behind a `sim:` URL (created on first use). */
+  virtualDevice(url: string): VirtualDevice;
+  readonly firmwareCache: FirmwareCache;
+  /** Cancels jobs, closes monitors and transports, stops hot-plug watching. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export function createService(deps: ServiceDeps, config: ServiceConfig): KilnService {
+  const logger = config.logger;
+  const bus = new EventBus(logger);
+  const virtual = new VirtualDevices(deps.createVirtualDevice, deps.clock);
+  const cache = new FirmwareCache(config.dataDir);
+  const settings = new SettingsStore(config.dataDir, logger);
+  const jobs = new JobManager(bus, deps.clock, logger, config.keepFinishedJobs ?? 20);
+  const env: JobEnv = { deps, virtual, cache, dataDir: config.dataDir };
+  const monitors = new Monitors(env, jobs, bus, deps.clock, logger);
+  const ports = new PortDirectory(deps, virtual, bus, logger, async () => (await settings.get()).showVirtualDevices);
+  let shuttingDown: Promise<void> | undefined;
+
+  const describe = (port: string, usbId?: string) => (e: unknown) => describeFailure(e, { port, usbId }, deps.doctor, logger);
+  const describeFor = (port: ResolvedPort) => describe(port.path, port.info?.usbId);
+
+  /** Resolves the port, refuses a busy one, and takes it from a monitor if one is open. */
+  async function claimForJob(path: string): Promise<ResolvedPort> {
+    if (shuttingDown) throw new KilnError('CANCELLED', 'Kiln is shutting down.', { hint: 'Start Kiln again.' });
+    const port = await ports.resolve(path);
+    if (port.kind === 'virtual') virtual.get(port.path); // a bad sim: URL fails here, before a job exists
+    jobs.assertFree(port.lockKey, port.path);
+    await monitors.closeOn(port.lockKey, 'job');
+    return port;
+  }
+
+  const handlers: Handlers = {
+    async appInfo() {
+      return {
+        name: config.appName,
+        version: config.appVersion,
+        host: config.host,
+        platform: config.platform ?? process.platform,
+        logFolder: config.logDir,
+        dataFolder: config.dataDir,
+      };
+    },
+
+    async listPorts() {
+      const list = await ports.list();
+      ports.watch();
+      return { ports: list };
+    },
+
+    async identify(input) {
+      const port = await claimForJob(input.port);
+      const release = jobs.reserve(port.lockKey, port.path, 'identify');
+      const controller = new AbortController();
+      try {
+        const req: Parameters<typeof withDevice>[1] = { port, baud: input.baud ?? port.defaultBaud, signal: controller.signal, hooks: {} };
+        if (input.before) req.before = input.before;
+        return await withDevice(env, req, async (s) => {
+          const info = { ...s.info, features: [...s.info.features] };
+          await s.finish(input.after ?? 'hard-reset');
+          return info;
+        });
+      } catch (e) {
+        const failure = await describeFor(port)(e);
+        const details = { ...failure.error.details };
+        if (failure.diagnosis) details.diagnosis = failure.diagnosis;
+        const opts: ConstructorParameters<typeof KilnError>[2] = { details, cause: e };
+        if (failure.error.hint !== undefined) opts.hint = failure.error.hint;
+        throw new KilnError(failure.error.code, failure.error.message, opts);
+      } finally {
+        release();
+      }
+    },
+
+    async inspectFirmware(input) {
+      const summary = summariseFirmware(input.bytes, input.name);
+      const cached = await cache.put(input.bytes);
+      return { sha256: cached.sha256, name: input.name, size: cached.size, ...summary };
+    },
+
+    async getFirmware(input) {
+      return { sha256: input.sha256, bytes: await cache.get(input.sha256) };
+    },
+
+    async parseManifest(input) {
+      const m = parseManifest(input.json);
+      const out: MethodOutput<'parseManifest'> = {
+        name: m.name,
+        builds: m.builds.map((b) => {
+          const chip = CHIP_NAMES.find((c) => CHIP_IDENTITIES[c].manifestFamily.toUpperCase() === b.chipFamily.toUpperCase());
+          const build: MethodOutput<'parseManifest'>['builds'][number] = {
+            chipFamily: b.chipFamily,
+            parts: b.parts.map((p) => ({ path: p.path, offset: p.offset })),
+          };
+          if (chip) build.chip = chip;
+          return build;
+        }),
+      };
+      if (m.version !== undefined) out.version = m.version;
+      if (m.new_install_prompt_erase !== undefined) out.newInstallPromptErase = m.new_install_prompt_erase;
+      return out;
+    },
+
+    async startFlash(input) {
+      for (const img of input.images) {
+        if (!(await cache.has(img.sha256))) {
+          throw new KilnError('NOT_FOUND', `${img.name} is not in Kiln's firmware cache.`, {
+            hint: 'Add the file again (it is stored when added).',
+            details: { sha256: img.sha256, name: img.name },
+          });
+        }
+      }
+      const port = await claimForJob(input.port);
+      const jobId = jobs.start({
+        kind: 'flash',
+        port: port.path,
+        lockKey: port.lockKey,
+        body: (ctx) => runFlashJob(env, ctx, port, input),
+        describeFailure: describeFor(port),
+      });
+      return { jobId };
+    },
+
+    async startRead(input) {
+      const port = await claimForJob(input.port);
+      const jobId = jobs.start({
+        kind: 'read',
+        port: port.path,
+        lockKey: port.lockKey,
+        body: (ctx) => runReadJob(env, ctx, port, input),
+        describeFailure: describeFor(port),
+      });
+      return { jobId };
+    },
+
+    async startErase(input) {
+      const port = await claimForJob(input.port);
+      const jobId = jobs.start({
+        kind: 'erase',
+        port: port.path,
+        lockKey: port.lockKey,
+        body: (ctx) => runEraseJob(env, ctx, port, input),
+        describeFailure: describeFor(port),
+      });
+      return { jobId };
+    },
+
+    async cancelJob(input) {
+      return { cancelled: jobs.cancel(input.jobId) };
+    },
+
+    async listJobs() {
+      return { jobs: jobs.list() };
+    },
+
+    async doctorReport(input) {
+      return deps.doctor.accessReport(input.port !== undefined ? { port: input.port } : {});
+    },
+
+    async runFix(input) {
+      try {
+        return await deps.doctor.runFix(input.fixId);
+      } catch (e) {
+        return { ok: false, status: 'failed', error: (await describe('')(e)).error };
+      }
+    },
+
+    async monitorOpen(input) {
+      if (shuttingDown) throw new KilnError('CANCELLED', 'Kiln is shutting down.');
+      const port = await ports.resolve(input.port);
+      return { monitorId: await monitors.open(port, input.baud) };
+    },
+
+    async monitorWrite(input) {
+      await monitors.write(input.monitorId, input.data);
+      return {};
+    },
+
+    async monitorSetBaud(input) {
+      await monitors.setBaud(input.monitorId, input.baud);
+      return {};
+    },
+
+    async monitorReset(input) {
+      await monitors.reset(input.monitorId, input.mode);
+      return {};
+    },
+
+    async monitorClose(input) {
+      await monitors.close(input.monitorId);
+      return {};
+    },
+
+    async getSettings() {
+      return settings.get();
+    },
+
+    async setSettings(input) {
+      return settings.update(input);
+    },
+
+    async openLogFolder() {
+      return { path: config.logDir, opened: false };
+    },
+  };
+
+  async function run(method: MethodName, input: unknown): Promise<unknown> {
+    const handler = handlers[method] as (i: unknown) => Promise<unknown>;
+    return handler(input);
+  }
+
+  return {
+    async invoke(method, input) {
+      const parsed = parseCall(method, input);
+      return run(method as MethodName, parsed);
+    },
+    async call(method, input) {
+      const parsed = parseCall(method, input);
+      return (await run(method, parsed)) as never;
+    },
+    subscribe: (listener) => bus.subscribe(listener),
+    waitForJob: (jobId) => jobs.wait(jobId),
+    virtualDevice: (url) => virtual.get(url),
+    firmwareCache: cache,
+    shutdown() {
+      shuttingDown ??= (async () => {
+        ports.stop();
+        await jobs.shutdown();
+        await monitors.closeAll();
+        virtual.disposeAll();
+      })();
+      return shuttingDown;
+    },
+  };
+}
+
+/** Narrows a listener's event for hosts that forward events one by one. */
+export type { EventName, EventPayload };

@@ -1,0 +1,65 @@
+/**
+ * The app's virtual devices: one simulated board per `sim:` URL, created on first use and kept for the app's
+ * lifetime, so a second flash finds what the first one wrote (and skip-unchanged has something to skip). They
+ * run on the host's real clock: a virtual board at 115200 baud takes as long as a real one.
+ */
+import type { Clock } from '../core/clock';
+import { CHIP_IDENTITIES } from '../esp/chips/table';
+import { VIRTUAL_CHIPS, type PortEntry } from './contract';
+import type { ServiceDeps, VirtualDevice } from './deps';
+
+/** The baud virtual devices flash at by default (a typical CP210x board). */
+export const VIRTUAL_DEFAULT_BAUD = 460800;
+
+export function isSimUrl(path: string): boolean {
+  return path.startsWith('sim:');
+}
+
+export class VirtualDevices {
+  private readonly devices = new Map<string, VirtualDevice>();
+
+  constructor(
+    private readonly create: ServiceDeps['createVirtualDevice'],
+    private readonly clock: Clock,
+  ) {}
+
+  /** The board behind a URL, created on first use (throws the simulator's BAD_REQUEST for a bad URL). */
+  get(url: string): VirtualDevice {
+    let device = this.devices.get(url);
+    if (!device) {
+      device = this.create(url, this.clock);
+      this.devices.set(url, device);
+    }
+    return device;
+  }
+
+  peek(url: string): VirtualDevice | undefined {
+    return this.devices.get(url);
+  }
+
+  /** Port-picker entries: the three plain boards, then any other URL used in this session (e.g. with a fault). */
+  entries(): PortEntry[] {
+    const urls: string[] = VIRTUAL_CHIPS.map((c) => `sim:${c}`);
+    for (const url of this.devices.keys()) if (!urls.includes(url)) urls.push(url);
+    return urls.map((url) => {
+      const chipName = url.slice(4).split('?')[0] ?? '';
+      const chip = (VIRTUAL_CHIPS as readonly string[]).includes(chipName) ? (chipName as (typeof VIRTUAL_CHIPS)[number]) : undefined;
+      const display = chip ? CHIP_IDENTITIES[chip].displayName : chipName;
+      const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+      const entry: PortEntry = {
+        path: url,
+        group: 'virtual',
+        label: `Virtual ${display} (simulated)${query ? ` — ${query}` : ''}`,
+        detail: 'No hardware needed: a simulated board inside Kiln that keeps its flash while the app runs.',
+        defaultBaud: VIRTUAL_DEFAULT_BAUD,
+      };
+      if (chip) entry.chip = chip;
+      return entry;
+    });
+  }
+
+  disposeAll(): void {
+    for (const d of this.devices.values()) d.dispose?.();
+    this.devices.clear();
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The device simulator: virtual ESP8266/ESP32/ESP32-C3 boards that speak the real ROM and stub protocol over
+ * a paced serial line, with injectable faults. Used by virtual devices in the app, `kiln sim`, benchmarks and
+ * tests. See device.ts for the board, rom.ts/stub.ts for the loaders, line.ts for pacing.
+ */
+export type { BoardWiring, DeviceMode, FlashTiming, SimChip, SimFaults, SimOptions } from './types';
+export { DEFAULT_TIMING } from './types';
+export { SimulatedDevice } from './device';
+export { parseSimUrl, type SimUrl } from './url';
+export { FAULT_NAMES } from './faults';
+export { serveTcp, type TcpServer } from './serve-tcp';
+export { servePty, type PtyServer } from './serve-pty';

@@ -1,0 +1,254 @@
+/**
+ * The flasher stub's behaviour (esp-flasher-stub v1.2.2, "v2" — protocol notes §2, §4, §6), which the chip runs
+ * after the host uploads it and MEM_END jumps to its entry:
+ * - greets with one `OHAI` frame (trace_esp8266_stub_ohai_readflash_esptool620.txt);
+ * - 2 status bytes; failures are [code, 0] with code ≥ 0xC0; the value field is 0 except for READ_REG;
+ * - SYNC answered 8 times with value 0, so a host can tell a stub is already running;
+ * - FLASH_DATA / FLASH_DEFL_DATA are acknowledged after the length/checksum checks and *before* the write; a
+ *   write error is kept and returned as the reply to the next command, which is not executed;
+ * - lazy erase: FLASH_BEGIN takes the exact size; sectors (or aligned 64 KB blocks) are erased while writing,
+ *   skipping already-blank sectors until the first non-blank one;
+ * - FLASH_DEFL_* inflate with zlib, streaming across blocks; FLASH_END(0) does not reboot (v2);
+ * - SPI_FLASH_MD5 → 16 raw bytes; READ_FLASH streams packets, one in flight: each waits for the host's
+ *   cumulative-count ack, then a final 16-byte MD5 frame;
+ * - CHANGE_BAUDRATE (new, old) is answered at the old baud, then the UART switches.
+ */
+import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/protocol';
+import { BLOCK, SECTOR } from './flash-memory';
+import { StreamingInflater } from './inflater';
+import { payloadWords, type Loader, type LoaderContext } from './loader-context';
+import { securityInfo } from './rom';
+
+export const STUB_GREETING = Buffer.from('OHAI', 'ascii');
+const BAD_DATA_LEN = 0xc0;
+const BAD_DATA_CHECKSUM = 0xc1;
+const BAD_BLOCKSIZE = 0xc2;
+const INVALID_COMMAND = 0xc3;
+const FAILED_SPI_OP = 0xc4;
+const INFLATE_ERROR = 0xc7;
+const NOT_ENOUGH_DATA = 0xc8;
+const TOO_MUCH_DATA = 0xc9;
+const MAX_BLOCK = 0x4000;
+
+interface WriteSession {
+  offset: number;
+  /** Exact byte count announced by FLASH_BEGIN (uncompressed size for deflate). */
+  size: number;
+  written: number;
+  inflater?: StreamingInflater;
+  /** Lazy erase: everything below this address in the region is erased. */
+  erasedTo: number;
+  eraseEnd: number;
+  skippingBlank: boolean;
+}
+
+interface ReadSession {
+  offset: number;
+  remaining: number;
+  packet: number;
+  acked: number;
+  sent: number;
+  md5: Buffer;
+}
+
+export class StubLoader implements Loader {
+  private pendingError = 0;
+  private session: WriteSession | undefined;
+  private reading: ReadSession | undefined;
+
+  constructor(private readonly ctx: LoaderContext) {}
+
+  private reply(op: number, result: Uint8Array = Buffer.alloc(0), code = 0, value = 0): number {
+    return this.ctx.sendFrame(encodeResponse(op, value, Buffer.concat([result, Buffer.from([code, 0])])));
+  }
+
+  async handle(frame: Buffer): Promise<void> {
+    if (this.reading) return this.readAck(frame);
+    const req = decodeRequest(frame);
+    if (!req) return;
+    const { op, data } = req;
+    if (this.pendingError) {
+      // The deferred error of the previous DATA command answers this one, which is not executed.
+      const code = this.pendingError;
+      this.pendingError = 0;
+      return void this.reply(op, undefined, code);
+    }
+    const w = payloadWords(data);
+    const flash = this.ctx.flash;
+    switch (op) {
+      case Op.SYNC:
+        if (!data.equals(SYNC_PAYLOAD)) return void this.reply(op, undefined, BAD_DATA_LEN);
+        for (let i = 0; i < 8; i++) this.reply(op);
+        return;
+      case Op.READ_REG:
+        return void this.reply(op, undefined, 0, this.ctx.regs.read(w[0] ?? 0));
+      case Op.WRITE_REG:
+        for (let i = 0; i + 3 < w.length; i += 4) {
+          this.ctx.regs.write(w[i]!, w[i + 1]!, w[i + 2]!);
+          if (w[i + 3]! > 0) await this.ctx.sleep(w[i + 3]! / 1000);
+        }
+        return void this.reply(op);
+      case Op.MEM_BEGIN:
+      case Op.MEM_DATA:
+      case Op.SPI_ATTACH:
+      case Op.SPI_SET_PARAMS:
+        return void this.reply(op);
+      case Op.MEM_END:
+        this.reply(op);
+        if (w[0] === 0) this.ctx.jumpToUnknownCode();
+        return;
+      case Op.FLASH_BEGIN:
+      case Op.FLASH_DEFL_BEGIN: {
+        const [size = 0, , blockSize = 0, offset = 0] = w;
+        if (data.length < 16) return void this.reply(op, undefined, BAD_DATA_LEN);
+        if (blockSize > MAX_BLOCK) return void this.reply(op, undefined, BAD_BLOCKSIZE);
+        if (!flash.inRange(offset, size)) return void this.reply(op, undefined, FAILED_SPI_OP);
+        this.session?.inflater?.close();
+        this.session = {
+          offset,
+          size,
+          written: 0,
+          inflater: op === Op.FLASH_DEFL_BEGIN ? new StreamingInflater() : undefined,
+          erasedTo: offset - (offset % SECTOR),
+          eraseEnd: Math.ceil((offset + size) / SECTOR) * SECTOR,
+          skippingBlank: true,
+        };
+        return void this.reply(op);
+      }
+      case Op.FLASH_DATA:
+      case Op.FLASH_DEFL_DATA:
+        return this.flashData(op, data, req.checksum);
+      case Op.FLASH_END:
+      case Op.FLASH_DEFL_END: {
+        const s = this.session;
+        this.session = undefined;
+        s?.inflater?.close();
+        if (s && s.written < s.size) return void this.reply(op, undefined, NOT_ENOUGH_DATA);
+        // v2 stub: FLASH_END(0) does not reboot.
+        return void this.reply(op);
+      }
+      case Op.ERASE_FLASH:
+        await this.ctx.sleep(flash.eraseChip());
+        return void this.reply(op);
+      case Op.ERASE_REGION: {
+        const [offset = 0, size = 0] = w;
+        if (offset % SECTOR || size % SECTOR) return void this.reply(op, undefined, BAD_DATA_LEN);
+        if (!flash.inRange(offset, size)) return void this.reply(op, undefined, FAILED_SPI_OP);
+        await this.ctx.sleep(flash.eraseRange(offset, size));
+        return void this.reply(op);
+      }
+      case Op.SPI_FLASH_MD5: {
+        const [addr = 0, size = 0] = w;
+        if (!flash.inRange(addr, size)) return void this.reply(op, undefined, FAILED_SPI_OP);
+        await this.ctx.sleep(flash.readTimeMs(size));
+        return void this.reply(op, flash.md5(addr, size));
+      }
+      case Op.READ_FLASH: {
+        const [offset = 0, len = 0, packet = 0x1000] = w;
+        if (!flash.inRange(offset, len) || packet === 0) return void this.reply(op, undefined, FAILED_SPI_OP);
+        this.reply(op);
+        this.reading = { offset, remaining: len, packet, acked: 0, sent: 0, md5: flash.md5(offset, len) };
+        return this.sendNextPacket();
+      }
+      case Op.CHANGE_BAUDRATE:
+        this.reply(op);
+        await this.ctx.changeBaud(w[0]!);
+        return;
+      case Op.GET_SECURITY_INFO:
+        // [guess] the ESP8266/ESP32 builds of the stub refuse it (esptool expects a FatalError there).
+        if (this.ctx.facts.chipId === 0) return void this.reply(op, undefined, INVALID_COMMAND);
+        return void this.reply(op, securityInfo(this.ctx.facts.chipId));
+      case Op.RUN_USER_CODE:
+        this.ctx.runFromFlash();
+        return;
+      default:
+        return void this.reply(op, undefined, INVALID_COMMAND);
+    }
+  }
+
+  private async flashData(op: number, data: Buffer, chk: number): Promise<void> {
+    const s = this.session;
+    const body = data.subarray(16);
+    const len = data.length >= 4 ? data.readUInt32LE(0) : -1;
+    if (!s || data.length < 16 || len !== body.length) return void this.reply(op, undefined, BAD_DATA_LEN);
+    if (body.length > MAX_BLOCK) return void this.reply(op, undefined, BAD_BLOCKSIZE);
+    if (checksum(body) !== (chk & 0xff)) return void this.reply(op, undefined, BAD_DATA_CHECKSUM);
+    // Acknowledged now; the write follows.
+    this.reply(op);
+    let bytes: Buffer = body;
+    if (s.inflater) {
+      try {
+        bytes = await this.ctx.track(s.inflater.push(body));
+      } catch {
+        this.pendingError = INFLATE_ERROR;
+        return;
+      }
+    } else if (s.written + bytes.length > s.size) {
+      // Uncompressed blocks are padded with 0xFF to the block size; only the announced size is written.
+      bytes = bytes.subarray(0, Math.max(0, s.size - s.written));
+    }
+    if (s.written + bytes.length > s.size) {
+      this.pendingError = TOO_MUCH_DATA;
+      return;
+    }
+    const at = s.offset + s.written;
+    s.written += bytes.length;
+    let ms = this.lazyErase(s, at + bytes.length);
+    if (this.ctx.faults().flashWriteError) {
+      await this.ctx.sleep(ms);
+      this.pendingError = FAILED_SPI_OP;
+      return;
+    }
+    ms += this.ctx.flash.program(at, bytes);
+    await this.ctx.sleep(ms);
+  }
+
+  /** Erases ahead of the write position, up to `until` (rounded up to a sector), returning the time taken. */
+  private lazyErase(s: WriteSession, until: number): number {
+    const flash = this.ctx.flash;
+    let ms = 0;
+    const target = Math.min(s.eraseEnd, Math.ceil(until / SECTOR) * SECTOR);
+    while (s.erasedTo < target) {
+      const a = s.erasedTo;
+      if (s.skippingBlank) {
+        if (flash.isBlank(a, SECTOR)) {
+          s.erasedTo += SECTOR;
+          continue;
+        }
+        s.skippingBlank = false;
+      }
+      if (a % BLOCK === 0 && a + BLOCK <= s.eraseEnd) {
+        ms += flash.eraseBlock(a);
+        s.erasedTo += BLOCK;
+      } else {
+        ms += flash.eraseSector(a);
+        s.erasedTo += SECTOR;
+      }
+    }
+    return ms;
+  }
+
+  private async sendNextPacket(): Promise<void> {
+    const r = this.reading!;
+    if (r.remaining === 0) {
+      this.reading = undefined;
+      this.ctx.sendFrame(r.md5);
+      return;
+    }
+    const n = Math.min(r.packet, r.remaining);
+    await this.ctx.sleep(this.ctx.flash.readTimeMs(n));
+    if (this.reading !== r) return;
+    this.ctx.sendFrame(this.ctx.flash.read(r.offset + r.sent, n));
+    r.sent += n;
+    r.remaining -= n;
+  }
+
+  /** During READ_FLASH every host frame is an ack: the cumulative number of bytes received (u32). */
+  private async readAck(frame: Buffer): Promise<void> {
+    const r = this.reading!;
+    if (frame.length < 4) return;
+    const count = frame.readUInt32LE(0);
+    if (count > r.acked) r.acked = count;
+    if (r.acked >= r.sent) await this.sendNextPacket();
+  }
+}

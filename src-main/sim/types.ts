@@ -1,0 +1,81 @@
+/**
+ * Public types of the device simulator. The simulator is product code (virtual devices in the app,
+ * `kiln sim`, benchmarks, tests); these names are the contract the engine and the CLI are written against.
+ */
+import type { Clock } from '../core/clock';
+
+export type SimChip = 'esp8266' | 'esp32' | 'esp32c3';
+
+/**
+ * How the host's DTR/RTS reach the chip:
+ * - 'nodemcu': the two-transistor auto-reset circuit of NodeMCU/DevKit boards (protocol notes §3).
+ * - 'no-auto-reset': Sonoff Basic, ESP-01 on a bare adapter — the lines are not connected at all.
+ * - 'usb-jtag-serial': the ESP32-C3's built-in USB-Serial/JTAG (303a:1001), which emulates the circuit.
+ */
+export type BoardWiring = 'nodemcu' | 'no-auto-reset' | 'usb-jtag-serial';
+
+export interface SimFaults {
+  /** TX and RX crossed wrongly: the host hears nothing and the chip hears nothing. */
+  swapTxRx?: boolean;
+  /** TX and RX shorted together (or both wires on one pin): the host hears its own bytes back. */
+  shortTxRx?: boolean;
+  /** No supply: total silence, lines do nothing. */
+  unpowered?: boolean;
+  /** Probability that a byte (either direction) has one bit flipped. Seeded. */
+  noiseRate?: number;
+  /** Probability that a byte (either direction) is lost. Seeded. */
+  dropRate?: number;
+  /** The cable is pulled once this many host→device bytes have arrived. */
+  unplugAfterBytes?: number;
+  /** Every flash program operation fails (ROM status 0x08, stub FAILED_SPI_OP 0xC4). */
+  flashWriteError?: boolean;
+  /** Multiplies every flash timing (a slow or worn flash chip). */
+  slowFlashFactor?: number;
+  /** Firmware is running and the reset circuit is missing: readable app text, never download mode. */
+  appRunning?: boolean;
+  /** Supply sags: the chip boot-loops (ESP32: "Brownout detector was triggered"). */
+  brownout?: boolean;
+}
+
+/** SPI NOR timing model (protocol notes §7, marked [guess] there: typical datasheet figures). */
+export interface FlashTiming {
+  /** One 4 KB sector erase. */
+  sectorEraseMs: number;
+  /** One aligned 64 KB block erase. */
+  blockEraseMs: number;
+  /** Programming one 256-byte page. */
+  pageProgramMs: number;
+  /** Whole-chip erase, per 4 MB of capacity. */
+  chipEraseMsPer4MB: number;
+  /** Reading (MD5, READ_FLASH) per KB — SPI read at roughly 40 MHz quad/dual; a guess. */
+  readMsPerKB: number;
+}
+
+export const DEFAULT_TIMING: FlashTiming = {
+  sectorEraseMs: 45,
+  blockEraseMs: 150,
+  pageProgramMs: 0.7,
+  chipEraseMsPer4MB: 10_000,
+  readMsPerKB: 0.1,
+};
+
+export interface SimOptions {
+  chip: SimChip;
+  clock: Clock;
+  /** Flash capacity in bytes, default 4 MB. */
+  flashSize?: number;
+  /** Default 'nodemcu' for every chip (the C3's USB-Serial/JTAG only when asked). */
+  board?: BoardWiring;
+  /** no-auto-reset boards: GPIO0 held low (the button) at power-up. */
+  buttonHeld?: boolean;
+  /** Station MAC 'aa:bb:cc:dd:ee:ff'; default derived from the seed. */
+  mac?: string;
+  /** Seeds the MAC, noise, drops and garbling. Default 1. */
+  seed?: number;
+  faults?: SimFaults;
+  timing?: Partial<FlashTiming>;
+  /** Initial flash contents, written at offset 0 (the rest stays erased 0xFF). */
+  flashImage?: Uint8Array;
+}
+
+export type DeviceMode = 'off' | 'download' | 'stub' | 'app' | 'flash-boot';

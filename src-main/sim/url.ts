@@ -1,0 +1,95 @@
+/**
+ * `sim:` port URLs, e.g. `sim:esp8266`, `sim:esp8266?fault=swap-txrx`, `sim:esp32?board=devkit&flash=8MB`,
+ * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`. Unknown chips,
+ * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
+ * healthy device.
+ */
+import { KilnError } from '../core/errors';
+import { applyFaultName, FAULT_NAMES } from './faults';
+import { parseMac } from './mac';
+import type { BoardWiring, SimChip, SimFaults } from './types';
+
+export interface SimUrl {
+  chip: SimChip;
+  board?: BoardWiring;
+  faults: SimFaults;
+  flashSize?: number;
+  mac?: string;
+  seed?: number;
+}
+
+const CHIPS: Record<string, SimChip> = { esp8266: 'esp8266', esp32: 'esp32', esp32c3: 'esp32c3', 'esp32-c3': 'esp32c3' };
+
+/** Board names people use, mapped to the wiring that matters. */
+const BOARDS: Record<string, BoardWiring> = {
+  nodemcu: 'nodemcu',
+  devkit: 'nodemcu',
+  'auto-reset': 'nodemcu',
+  'no-auto-reset': 'no-auto-reset',
+  sonoff: 'no-auto-reset',
+  'sonoff-basic': 'no-auto-reset',
+  'esp-01': 'no-auto-reset',
+  esp01: 'no-auto-reset',
+  'usb-jtag-serial': 'usb-jtag-serial',
+  usb: 'usb-jtag-serial',
+};
+
+function bad(message: string, hint: string): KilnError {
+  return new KilnError('BAD_REQUEST', message, { hint });
+}
+
+export function parseFlashSize(v: string): number {
+  const m = /^(\d+)\s*(k|kb|m|mb)?$/i.exec(v.trim());
+  if (!m) throw bad(`"${v}" is not a flash size.`, 'Write it as bytes or with a unit: 4MB, 2M, 512K.');
+  const unit = (m[2] ?? '').toLowerCase();
+  const n = Number(m[1]) * (unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1);
+  if (!Number.isInteger(Math.log2(n)) || n < 0x40000 || n > 0x10000000) {
+    throw bad(`A flash of ${v} is not a size SPI flash comes in.`, 'Use a power of two between 256KB and 256MB.');
+  }
+  return n;
+}
+
+export function parseSimUrl(url: string): SimUrl {
+  const m = /^sim:([^?]*)(?:\?(.*))?$/.exec(url.trim());
+  if (!m) throw bad(`"${url}" is not a simulator URL.`, 'Simulator ports look like sim:esp8266 or sim:esp32?fault=swap-txrx.');
+  const chip = CHIPS[m[1]!.toLowerCase()];
+  if (!chip) throw bad(`The simulator has no chip "${m[1]}".`, `Use one of: ${Object.keys(CHIPS).join(', ')}.`);
+  const out: SimUrl = { chip, faults: {} };
+  const params = new URLSearchParams(m[2] ?? '');
+  for (const [key, value] of params) {
+    switch (key) {
+      case 'fault':
+      case 'faults':
+        for (const item of value.split(',').filter(Boolean)) {
+          const [name, argText] = item.split(':');
+          const arg = argText === undefined ? undefined : Number(argText);
+          if (arg !== undefined && !Number.isFinite(arg)) throw bad(`"${item}" has no usable number.`, 'Write it as name:number, e.g. noise:0.02.');
+          const r = applyFaultName(out.faults, name!, arg);
+          if (!r.ok) throw bad(`The simulator has no fault "${name}".`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
+          if (r.board) out.board = r.board;
+        }
+        break;
+      case 'board': {
+        const board = BOARDS[value.toLowerCase()];
+        if (!board) throw bad(`The simulator has no board "${value}".`, `Known boards: ${Object.keys(BOARDS).join(', ')}.`);
+        out.board = board;
+        break;
+      }
+      case 'flash':
+      case 'flashSize':
+        out.flashSize = parseFlashSize(value);
+        break;
+      case 'mac':
+        parseMac(value);
+        out.mac = value.toLowerCase();
+        break;
+      case 'seed':
+        if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
+        out.seed = Number(value);
+        break;
+      default:
+        throw bad(`The simulator does not know the option "${key}".`, 'Known options: fault, board, flash, mac, seed.');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+/**
+ * Where the app's API comes from: Electron's preload object (`window.kiln`) when present, otherwise the browser-mode
+ * WebSocket client on the page's own host. Called once by main.ts; everything below App receives it by context.
+ */
+import type { KilnApi } from './types';
+import { createWsClient, type WsKilnApi } from './ws-client';
+
+declare global {
+  interface Window {
+    kiln?: KilnApi;
+  }
+}
+
+/** The server's WebSocket path (the contract: `ws://127.0.0.1:<port>/api?token=<token>`). */
+export const WS_PATH = '/api';
+
+export function getApi(win: Window = window): KilnApi | WsKilnApi {
+  if (win.kiln) return win.kiln;
+  return createWsClient({ url: wsUrlFor(win.location) });
+}
+
+/** ws://<same host>/api?token=<token from this page's URL>. The token never leaves the page's own origin. */
+export function wsUrlFor(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
+}
+
+export function isWsClient(api: KilnApi): api is WsKilnApi {
+  return typeof (api as Partial<WsKilnApi>).onConnection === 'function';
+}

@@ -1,0 +1,169 @@
+/**
+ * One job (flash, read or erase) as the screen sees it: phase, progress from the bytes the device acknowledged,
+ * log, and the outcome (result, or error + connection diagnosis). Events for other jobs are ignored; events that
+ * arrive before `startFlash` has returned the job id are held and replayed, so a fast job loses nothing.
+ */
+import type { Diagnosis, EventName, EventPayload, FlashJobResult, JobLog, JobPhase, JobProgress, JobResult, KilnApi, MethodInput, UiError } from '../api/types';
+import { toUiError } from '../lib/errors';
+
+export type JobStatus = 'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+const MAX_LOG_LINES = 2000;
+const JOB_EVENTS = ['jobPhase', 'jobProgress', 'jobLog', 'jobDone'] as const;
+type JobEventName = (typeof JOB_EVENTS)[number];
+type HeldEvent = { [E in JobEventName]: { event: E; payload: EventPayload<E> } }[JobEventName];
+
+export const PHASE_LABELS: Record<JobPhase, string> = {
+  connecting: 'Connecting to the bootloader',
+  detecting: 'Detecting the chip',
+  stub: 'Starting the flasher stub',
+  baud: 'Changing baud rate',
+  backup: 'Backing up the original firmware',
+  planning: 'Comparing with what is on the chip',
+  erasing: 'Erasing',
+  writing: 'Writing',
+  verifying: 'Verifying (MD5)',
+  reading: 'Reading',
+  resetting: 'Resetting the board',
+  done: 'Done',
+};
+
+export class FlashJobState {
+  status = $state<JobStatus>('idle');
+  jobId = $state<string | undefined>(undefined);
+  phase = $state<JobPhase | undefined>(undefined);
+  progress = $state<JobProgress | undefined>(undefined);
+  log = $state<JobLog[]>([]);
+  result = $state<JobResult | undefined>(undefined);
+  error = $state<UiError | undefined>(undefined);
+  diagnosis = $state<Diagnosis | undefined>(undefined);
+  cancelRequested = $state(false);
+  /** Port and time the job began (for the result card). */
+  port = $state<string | undefined>(undefined);
+  startedAt = $state<number | undefined>(undefined);
+
+  readonly active = $derived(this.status === 'starting' || this.status === 'running');
+  /** 0–100 within the current phase, from acknowledged bytes; undefined when the phase has no byte count. */
+  readonly percent = $derived(
+    this.progress && this.progress.bytesTotal > 0 && this.progress.phase === this.phase
+      ? Math.min(100, (this.progress.bytesDone / this.progress.bytesTotal) * 100)
+      : undefined,
+  );
+  readonly bytesPerSecond = $derived(this.progress && this.progress.phase === this.phase ? this.progress.bytesPerSecond : 0);
+  /** Remaining bytes of this phase at the acknowledged rate. */
+  readonly etaMs = $derived(
+    this.progress && this.progress.phase === this.phase && this.progress.bytesPerSecond > 0
+      ? ((this.progress.bytesTotal - this.progress.bytesDone) / this.progress.bytesPerSecond) * 1000
+      : undefined,
+  );
+  readonly flashResult = $derived(this.result?.kind === 'flash' ? (this.result as FlashJobResult) : undefined);
+
+  readonly #api: KilnApi;
+  readonly #unsubscribers: (() => void)[] = [];
+  #held: HeldEvent[] = [];
+
+  constructor(api: KilnApi) {
+    this.#api = api;
+    for (const event of JOB_EVENTS) {
+      this.#unsubscribers.push(api.on(event as EventName, (payload) => this.#receive({ event, payload } as HeldEvent)));
+    }
+  }
+
+  async startFlash(input: MethodInput<'startFlash'>): Promise<void> {
+    await this.#start(input.port, () => this.#api.startFlash(input));
+  }
+
+  async startRead(input: MethodInput<'startRead'>): Promise<void> {
+    await this.#start(input.port, () => this.#api.startRead(input));
+  }
+
+  async startErase(input: MethodInput<'startErase'>): Promise<void> {
+    await this.#start(input.port, () => this.#api.startErase(input));
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.jobId || !this.active) return;
+    this.cancelRequested = true;
+    try {
+      await this.#api.cancelJob({ jobId: this.jobId });
+    } catch (e) {
+      this.cancelRequested = false;
+      this.error = toUiError(e);
+    }
+  }
+
+  /** Back to idle (the result card's "Flash another"). */
+  reset(): void {
+    if (this.active) return;
+    this.status = 'idle';
+    this.jobId = undefined;
+    this.phase = undefined;
+    this.progress = undefined;
+    this.result = undefined;
+    this.error = undefined;
+    this.diagnosis = undefined;
+    this.cancelRequested = false;
+    this.log = [];
+  }
+
+  destroy(): void {
+    for (const off of this.#unsubscribers.splice(0)) off();
+  }
+
+  async #start(port: string, begin: () => Promise<{ jobId: string }>): Promise<void> {
+    if (this.active) return;
+    this.reset();
+    this.status = 'starting';
+    this.port = port;
+    this.startedAt = Date.now();
+    this.#held = [];
+    try {
+      const { jobId } = await begin();
+      this.jobId = jobId;
+      if (this.status === 'starting') this.status = 'running';
+      const held = this.#held;
+      this.#held = [];
+      for (const h of held) if (h.payload.jobId === jobId) this.#apply(h);
+    } catch (e) {
+      this.status = 'failed';
+      this.error = toUiError(e);
+      const details = this.error.details as { diagnosis?: Diagnosis } | undefined;
+      if (details?.diagnosis) this.diagnosis = details.diagnosis;
+    }
+  }
+
+  #receive(h: HeldEvent): void {
+    if (this.status === 'starting' && this.jobId === undefined) {
+      this.#held.push(h);
+      return;
+    }
+    if (h.payload.jobId !== this.jobId) return;
+    this.#apply(h);
+  }
+
+  #apply(h: HeldEvent): void {
+    switch (h.event) {
+      case 'jobPhase':
+        this.phase = h.payload.phase;
+        break;
+      case 'jobProgress':
+        this.phase = h.payload.phase;
+        this.progress = h.payload;
+        break;
+      case 'jobLog':
+        this.log.push(h.payload);
+        if (this.log.length > MAX_LOG_LINES) this.log.splice(0, this.log.length - MAX_LOG_LINES);
+        break;
+      case 'jobDone': {
+        const p = h.payload;
+        this.result = p.result;
+        this.error = p.error;
+        this.diagnosis = p.diagnosis ?? (p.error?.details as { diagnosis?: Diagnosis } | undefined)?.diagnosis;
+        this.status = p.ok ? 'succeeded' : p.error?.code === 'CANCELLED' ? 'cancelled' : 'failed';
+        if (p.ok) this.phase = 'done';
+        this.cancelRequested = false;
+        break;
+      }
+    }
+  }
+}

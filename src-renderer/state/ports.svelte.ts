@@ -1,0 +1,65 @@
+/**
+ * The port picker's state: the latest listing (real ports and virtual devices), live on `portsChanged`, and the
+ * user's selection. A selected port that disappears stays selected (so replugging it restores the choice) but
+ * `selected` becomes undefined and `selectionMissing` true.
+ */
+import type { KilnApi, PortEntry, UiError } from '../api/types';
+import { toUiError } from '../lib/errors';
+
+export class PortsState {
+  ports = $state<PortEntry[]>([]);
+  loading = $state(false);
+  loaded = $state(false);
+  error = $state<UiError | undefined>(undefined);
+  selectedPath = $state<string | undefined>(undefined);
+
+  readonly real = $derived(this.ports.filter((p) => p.group !== 'virtual'));
+  readonly virtual = $derived(this.ports.filter((p) => p.group === 'virtual'));
+  readonly selected = $derived(this.ports.find((p) => p.path === this.selectedPath));
+  readonly selectionMissing = $derived(this.selectedPath !== undefined && this.loaded && this.selected === undefined);
+
+  readonly #api: KilnApi;
+  readonly #unsubscribe: () => void;
+
+  constructor(api: KilnApi) {
+    this.#api = api;
+    this.#unsubscribe = api.on('portsChanged', ({ ports }) => this.#apply(ports));
+  }
+
+  async refresh(): Promise<void> {
+    this.loading = true;
+    try {
+      const { ports } = await this.#api.listPorts({});
+      this.#apply(ports);
+      this.error = undefined;
+    } catch (e) {
+      this.error = toUiError(e);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  select(path: string | undefined): void {
+    this.selectedPath = path;
+  }
+
+  /** The "try without hardware" path of the empty state: the first virtual device (ESP8266 when offered). */
+  selectVirtual(chip = 'esp8266'): void {
+    const pick = this.virtual.find((p) => p.chip === chip) ?? this.virtual[0];
+    if (pick) this.selectedPath = pick.path;
+  }
+
+  destroy(): void {
+    this.#unsubscribe();
+  }
+
+  #apply(ports: PortEntry[]): void {
+    this.ports = ports;
+    this.loaded = true;
+    // With exactly one real port and nothing chosen, choosing it is what every user would do.
+    if (this.selectedPath === undefined) {
+      const real = ports.filter((p) => p.group !== 'virtual');
+      if (real.length === 1) this.selectedPath = real[0]!.path;
+    }
+  }
+}
