@@ -4,6 +4,7 @@
  * each package's licence text (or its URL when a package ships no licence file).
  *   node scripts/notices.mjs            write the file
  *   node scripts/notices.mjs --check    exit 1 when the committed file differs from what would be written (CI)
+ *   --output <file>                     another file than ./THIRD_PARTY_NOTICES.md
  * The About box reads the summary table; the full file ships next to the app (resources/THIRD_PARTY_NOTICES.md).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { productionPackages } from './lib/prod-deps.mjs';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const OUTPUT = path.join(REPO, 'THIRD_PARTY_NOTICES.md');
+const outputIndex = process.argv.indexOf('--output');
+const OUTPUT = outputIndex >= 0 ? path.resolve(process.argv[outputIndex + 1]) : path.join(REPO, 'THIRD_PARTY_NOTICES.md');
 
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -91,10 +93,10 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
   if (process.argv.includes('--check')) {
     const current = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '';
     if (current !== text) {
-      console.error('THIRD_PARTY_NOTICES.md is out of date with the production dependencies: run node scripts/notices.mjs');
+      console.error(`${path.basename(OUTPUT)} is out of date with the production dependencies: run node scripts/notices.mjs`);
       process.exit(1);
     }
-    console.log('THIRD_PARTY_NOTICES.md is up to date');
+    console.log(`${path.basename(OUTPUT)} is up to date`);
   } else {
     writeFileSync(OUTPUT, text);
     console.log(`wrote ${path.relative(process.cwd(), OUTPUT)} (${text.length} characters)`);

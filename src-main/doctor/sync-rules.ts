@@ -77,12 +77,14 @@ const echo: SyncRule = (f) => {
   };
 };
 
-const WATCHDOG = /WDT|wdt/;
+// Watchdog resets; RTCWDT_RTC_RESET is excluded because a plain EN-pin reset on many ESP32 boards reports it.
+const WATCHDOG = /^(?!RTCWDT_RTC_RESET)\w*WDT/;
 
 const bootLoop: SyncRule = (f) => {
   const banners8 = f.esp8266Banners;
   const boots32 = f.esp32BootLines;
-  const invalidHeaders = findLines(f, /invalid header/);
+  // The ROM repeats "invalid header: 0xffffffff" on empty flash; reads cut lines anywhere, so a fragment counts.
+  const invalidHeaders = findLines(f, /invalid hea|header: 0x[0-9a-fA-F]{8}/);
   const wdt8 = banners8.filter((b) => b.rstCause === 4);
   const wdt32 = boots32.filter((b) => b.rstName !== undefined && WATCHDOG.test(b.rstName));
   const looping = (banners8.length >= 2 && wdt8.length >= 1) || (boots32.length >= 2 && wdt32.length >= 1) || invalidHeaders.length >= 2;
@@ -108,8 +110,9 @@ const esp32Download: SyncRule = (f) => {
   const waiting = findLines(f, /waiting for download/);
   const dl = f.esp32BootLines.filter((b) => b.bootName?.startsWith('DOWNLOAD'));
   if (waiting.length === 0 && dl.length === 0) return undefined;
+  // The latest boot decides: download mode followed by a boot from flash is a flash boot now.
   const last = f.esp32BootLines[f.esp32BootLines.length - 1];
-  if (last && last.bootName !== undefined && !last.bootName.startsWith('DOWNLOAD') && waiting.length === 0) return undefined;
+  if (last && !last.bootName?.startsWith('DOWNLOAD') && (last.bootName !== undefined || waiting.length === 0)) return undefined;
   return {
     code: 'ESP32_DOWNLOAD_NO_REPLY_TX_PATH',
     title: 'The chip waits in download mode but does not hear Kiln',
@@ -210,6 +213,9 @@ const esp32BannerOnly: SyncRule = (f) => {
   };
 };
 
+/** Lines the ESP8266 ROM/eboot print while loading, not application output. */
+const BOOTLOADER_LINE = /^\s*(load 0x|tail \d|chksum|csum|v[0-9a-f]{8}|~ld)/;
+
 function readable(s: CaptureFacts['streams'][number]): boolean {
   const { text } = s;
   if (text.totalBytes === 0) return false;
@@ -219,13 +225,14 @@ function readable(s: CaptureFacts['streams'][number]): boolean {
 
 const appRunning: SyncRule = (f) => {
   const guru = findLines(f, /Guru Meditation|Backtrace:|abort\(\) was called/);
-  const repl = f.streams.find((s) => s.text.escapeSequences > 0);
+  // A REPL redrawing its line: ESC [ sequences and backspaces, and no other unreadable byte (noise has those too).
+  const repl = f.streams.find((s) => s.text.escapeSequences > 0 && s.text.otherBytes === s.text.escapeSequences + s.text.backspaces);
   const text = f.streams.find(readable);
   if (guru.length === 0 && !repl && !text) return undefined;
   const evidence = guru.length
     ? guru.slice(0, 2).map(quote)
     : text
-      ? text.text.lines.filter((l) => /[ -~]{6,}/.test(l)).slice(0, 3).map((l) => quote({ text: l, source: text.source, baud: text.baud }))
+      ? text.text.lines.filter((l) => /[ -~]{6,}/.test(l) && !BOOTLOADER_LINE.test(l)).slice(0, 3).map((l) => quote({ text: l, source: text.source, baud: text.baud }))
       : [`terminal control bytes (ESC [ \u2026) from a running program: ${hexPreview(repl!.bytes)}`];
   return {
     code: 'APP_RUNNING_NO_RESET',

@@ -32,7 +32,7 @@ export async function connectAndSync(
   link: EspLink,
   opts: { attempts?: number; before?: BeforeMode; onLog?: (m: string) => void },
 ): Promise<SyncResult> {
-  const { transport, clock } = link;
+  const { transport } = link;
   const signal = link.signal;
   const attempts = Math.max(1, opts.attempts ?? 7);
   const strategies = connectStrategies(transport.info.lines, opts.before ?? 'default');
@@ -47,7 +47,7 @@ export async function connectAndSync(
     capture.attempts.push(record);
     link.reader.setTap((chunk) => rx.push(chunk));
     try {
-      const stubRunning = await attempt(link, strategy, signal);
+      const stubRunning = await attempt(link, strategy, signal, opts.onLog);
       return { stubRunning, capture, strategy: strategy.name };
     } catch (e) {
       if (isFatalLinkError(e)) throw e;
@@ -61,10 +61,16 @@ export async function connectAndSync(
   throw syncFailed(capture);
 }
 
-async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSignal | undefined): Promise<boolean> {
+async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSignal | undefined, onLog?: (m: string) => void): Promise<boolean> {
   const { transport, clock } = link;
   await link.flushInput();
-  await runReset(strategy, transport, clock, signal);
+  try {
+    await runReset(strategy, transport, clock, signal);
+  } catch (e) {
+    // A port without modem lines (a pty: ENOTTY) cannot reset the board; like esptool, carry on and try to sync.
+    if (isFatalLinkError(e) || signal?.aborted) throw e;
+    onLog?.(`could not set DTR/RTS (${(e as Error).message}); trying to sync without a reset`);
+  }
   // Boot text arrives now; the tap keeps it, the frame queue must not.
   await clock.sleep(WAITS.afterResetListenMs, signal);
   let lastError: unknown;

@@ -6,6 +6,8 @@
  */
 import { KilnError } from '../core/errors';
 import { patchImageHeader } from './image/patch';
+import { inspectImage } from './image/inspect';
+import { CHIP_IDENTITIES } from './chips/table';
 import type { ChipName, FlashFreqOption, FlashImage, FlashModeOption, FlashSizeOption } from './api';
 
 export const SECTOR = 0x1000;
@@ -56,6 +58,7 @@ export function planRegions(images: FlashImage[], o: PlanOptions): PlannedRegion
     if (img.data.length === 0) {
       throw new KilnError('IMAGE_INVALID', `${label(img, i)} is empty.`, { hint: 'Pick the right firmware file.', details: { name: label(img, i) } });
     }
+    checkChip(img, i, o.chip);
     const patched = patchImageHeader(img.data, { offset: img.offset, chip: o.chip, mode: o.flashMode, freq: o.flashFreq, size }, label(img, i));
     const data = padTo4(patched);
     return { index: i, offset: img.offset, data, ...(img.name === undefined ? {} : { name: img.name }) };
@@ -82,6 +85,26 @@ export function planRegions(images: FlashImage[], o: PlanOptions): PlannedRegion
     }
   }
   return regions;
+}
+
+/**
+ * The image at the bootloader offset is what the ROM boots: if it names another chip, flashing it bricks the
+ * boot (until reflashed), so refuse. Images elsewhere are data to the engine (the service checks apps).
+ */
+function checkChip(img: FlashImage, i: number, chip: ChipName): void {
+  if (img.offset !== CHIP_IDENTITIES[chip].bootloaderOffset) return;
+  let built: ChipName | undefined;
+  try {
+    built = inspectImage(img.data, label(img, i)).chip;
+  } catch {
+    return; // Not a parseable image: the image room reports that; the engine writes bytes.
+  }
+  if (built !== undefined && built !== chip) {
+    throw new KilnError('CHIP_MISMATCH', `${label(img, i)} is a bootloader for ${CHIP_IDENTITIES[built].displayName}, but the board is an ${CHIP_IDENTITIES[chip].displayName}.`, {
+      hint: 'Pick the firmware built for this chip (check the file name or the manifest’s chipFamily).',
+      details: { name: label(img, i), imageChip: built, deviceChip: chip, offset: img.offset },
+    });
+  }
 }
 
 export interface Run {

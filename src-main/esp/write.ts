@@ -51,6 +51,8 @@ async function writeRegion(ctx: WriteContext, region: PlannedRegion): Promise<Re
   const toWrite = runs.reduce((n, r) => n + (r.end - r.start), 0);
   const meter = new ProgressMeter(link.clock, ctx.hooks, 'writing', toWrite, region.index);
   const wireBefore = link.bytesWritten;
+  // Announce the phase before the first block, so the rate clock starts when sending starts.
+  if (toWrite > 0) meter.update(0);
   let done = 0;
   for (const run of runs) {
     const data = region.data.subarray(run.start, run.end);

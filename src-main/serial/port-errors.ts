@@ -84,16 +84,11 @@ export async function mapOpenError(port: string, err: unknown, opts: { root?: st
   if (PERMISSION.test(probe)) {
     const group = await deviceGroup(port, opts.root);
     const groupName = group?.name ?? (group ? `gid ${group.gid}` : undefined);
-    const hint = group?.name
-      ? `Add your user to the \u2018${group.name}\u2019 group (Kiln\u2019s Fix permissions runs: pkexec usermod -aG ${group.name} $USER), then reboot or log out and back in so the new group is active.`
-      : 'Give your user read/write access to the port (a udev rule or the group that owns the device node), then log in again.';
-    const details: Record<string, string | number> = { port, os: text };
-    if (group) {
-      details.gid = group.gid;
-      details.mode = group.mode;
-      if (groupName) details.group = groupName;
-    }
-    return new KilnError('PORT_PERMISSION_DENIED', `Permission denied opening ${port}.`, { hint, details, cause: err });
+    return new KilnError('PORT_PERMISSION_DENIED', `Permission denied opening ${port}.`, {
+      hint: permissionHint(group),
+      details: permissionDetails(port, text, group, groupName),
+      cause: err,
+    });
   }
   if (BUSY.test(probe)) return portBusyError(port, text);
   if (MISSING.test(probe)) return portNotFoundError(port, text);
@@ -104,6 +99,35 @@ export async function mapOpenError(port: string, err: unknown, opts: { root?: st
   });
 }
 
+/**
+ * Joining the node's group helps only when that group may read and write it and is not root; otherwise (e.g.
+ * root:root 0600) only a udev rule changes access. The group comes from the node, never assumed (Arch uses uucp).
+ */
+function permissionHint(group: { gid: number; name?: string; mode: string } | undefined): string {
+  const groupCanUse = group !== undefined && group.gid !== 0 && (parseInt(group.mode, 8) & 0o060) === 0o060;
+  if (groupCanUse && group.name) {
+    return `Add your user to the \u2018${group.name}\u2019 group (Kiln\u2019s Fix permissions runs: pkexec usermod -aG ${group.name} $USER), then reboot or log out and back in so the new group is active.`;
+  }
+  if (group) {
+    return `No group can open this port (owner gid ${group.gid}, mode ${group.mode}): install Kiln\u2019s udev rule (Fix permissions), then unplug and replug the board.`;
+  }
+  return 'Give your user read/write access to the port (Kiln\u2019s udev rule, or the group that owns the device node), then log in again.';
+}
+
+function permissionDetails(
+  port: string,
+  os: string,
+  group: { gid: number; name?: string; mode: string } | undefined,
+  groupName: string | undefined,
+): Record<string, string | number> {
+  const details: Record<string, string | number> = { port, os };
+  if (group) {
+    details.gid = group.gid;
+    details.mode = group.mode;
+    if (groupName) details.group = groupName;
+  }
+  return details;
+}
 /** "Error: Inappropriate ioctl for device, cannot open x" -> "Inappropriate ioctl for device, cannot open x". */
 function stripErrorPrefix(text: string): string {
   return text.replace(/^Error:?\s*/, '');

@@ -37,7 +37,7 @@ export async function describeFailure(
       }
     }
   }
-  if (error.code === 'PORT_BUSY' && !port.startsWith('sim:') && !port.startsWith('socket://')) {
+  if (error.code === 'PORT_BUSY' && port && !port.startsWith('sim:') && !port.startsWith('socket://')) {
     try {
       const holders = await doctor.findPortHolders(port);
       if (holders.length > 0) {

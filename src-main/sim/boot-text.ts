@@ -45,7 +45,14 @@ function esp8266Banner(cause: number, mode: string): string {
 }
 
 /** eboot lines of an Arduino-core image: tasmota_sonoff_basic_boot_wifi_fail_v611_tasmota3289.txt. */
-const ESP8266_EBOOT = lines('load 0x4010f000, len 1384, room 16 ', 'tail 8', 'chksum 0x2d', 'csum 0x2d', 'v3fff3b48', '~ld');
+const ESP8266_EBOOT = lines(
+  'load 0x4010f000, len 1384, room 16 ',
+  'tail 8',
+  'chksum 0x2d',
+  'csum 0x2d',
+  'v3fff3b48',
+  '~ld',
+);
 
 function tasmotaTopic(mac: number[]): { fallback: string; host: string } {
   const id = ((mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0;
@@ -66,10 +73,14 @@ function esp8266Script(c: BootContext): BootScript {
       listens: false,
     };
   }
-  if (c.download) return { segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(1,7)') }], listens: true };
+  if (c.download)
+    return { segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(1,7)') }], listens: true };
   if (!c.hasApp) {
     // [guess] Erased flash: the ROM gives up like in the csum-err capture, whose last line is `ets_main.c`.
-    return { segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(3,6)') + lines('ets_main.c ') }], listens: false };
+    return {
+      segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(3,6)') + lines('ets_main.c ') }],
+      listens: false,
+    };
   }
   const t = tasmotaTopic(c.mac);
   return {
@@ -92,7 +103,10 @@ function esp8266Script(c: BootContext): BootScript {
         {
           afterMs: 0,
           baud: 115200,
-          text: lines('00:00:07 WIF: Connect failed as AP cannot be reached', `00:00:07 WIF: Connecting to AP1 kiln-lab in mode 11N as ${t.host}...`),
+          text: lines(
+            '00:00:07 WIF: Connect failed as AP cannot be reached',
+            `00:00:07 WIF: Connecting to AP1 kiln-lab in mode 11N as ${t.host}...`,
+          ),
         },
       ],
     },
@@ -131,23 +145,39 @@ const ESP32_BROWNOUT = lines(
   '',
 );
 /** [guess] Illustrative app start-up text (readable, 115200) for the app-running fault on ESP32-family chips. */
-const ESP32_APP = lines('', '00:00:00.002 HDW: ESP32-D0WD v1.0', '00:00:00.052 Project tasmota - Tasmota Version 13.2.0(release-tasmota32)');
+const ESP32_APP = lines(
+  '',
+  '00:00:00.002 HDW: ESP32-D0WD v1.0',
+  '00:00:00.052 Project tasmota - Tasmota Version 13.2.0(release-tasmota32)',
+);
 const APP_LOOP = lines('00:00:07.000 WIF: Connect failed as AP cannot be reached');
 
 function esp32Script(c: BootContext): BootScript {
   const b = 115200;
   if (c.brownout) {
-    return { segments: [{ afterMs: 30, baud: b, text: ESP32_BROWNOUT }], loop: { everyMs: 400, segments: [{ afterMs: 0, baud: b, text: ESP32_BROWNOUT }] }, listens: false };
+    return {
+      segments: [{ afterMs: 30, baud: b, text: ESP32_BROWNOUT }],
+      loop: { everyMs: 400, segments: [{ afterMs: 0, baud: b, text: ESP32_BROWNOUT }] },
+      listens: false,
+    };
   }
   if (c.download) {
     // esp32_rom_download_then_flash_wdt_loop_lmicnode50.txt (first two lines) after the ets header.
-    const text = ESP32_ETS + lines('rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))', 'waiting for download');
+    const text =
+      ESP32_ETS +
+      lines(
+        'rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))',
+        'waiting for download',
+      );
     return { segments: [{ afterMs: 30, baud: b, text }], listens: true };
   }
   const head = ESP32_ETS + lines('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)');
   if (!c.hasApp) {
     // [guess] Erased flash: the ROM cannot read a valid bootloader header and stops.
-    return { segments: [{ afterMs: 30, baud: b, text: head + lines('flash read err, 1000', 'ets_main.c 371 ') }], listens: false };
+    return {
+      segments: [{ afterMs: 30, baud: b, text: head + lines('flash read err, 1000', 'ets_main.c 371 ') }],
+      listens: false,
+    };
   }
   return {
     segments: [
@@ -172,22 +202,52 @@ function c3Script(c: BootContext): BootScript {
   const savedPc = c.cause === 'usb-core-reset' ? lines('Saved PC:0x400462dc') : '';
   if (c.brownout) {
     // [guess] C3 brownout loop: same message as the ESP32 capture, C3 ROM header, reset code 0xf.
-    const period = lines('Brownout detector was triggered', '') + C3_ROM + lines('rst:0xf (BROWN_OUT_RST),boot:0xc (SPI_FAST_FLASH_BOOT)');
-    return { segments: [{ afterMs: 30, baud: b, text: period }], loop: { everyMs: 400, segments: [{ afterMs: 0, baud: b, text: period }] }, listens: false };
+    const period =
+      lines('Brownout detector was triggered', '') +
+      C3_ROM +
+      lines('rst:0xf (BROWN_OUT_RST),boot:0xc (SPI_FAST_FLASH_BOOT)');
+    return {
+      segments: [{ afterMs: 30, baud: b, text: period }],
+      loop: { everyMs: 400, segments: [{ afterMs: 0, baud: b, text: period }] },
+      listens: false,
+    };
   }
   if (c.download) {
-    return { segments: [{ afterMs: 30, baud: b, text: C3_ROM + lines(`${rst},boot:0x5 (DOWNLOAD(USB/UART0/1))`) + savedPc + lines('waiting for download') }], listens: true };
+    return {
+      segments: [
+        {
+          afterMs: 30,
+          baud: b,
+          text:
+            C3_ROM +
+            lines(`${rst},boot:0x5 (DOWNLOAD(USB/UART0/1))`) +
+            savedPc +
+            lines('waiting for download'),
+        },
+      ],
+      listens: true,
+    };
   }
   const head = C3_ROM + lines(`${rst},boot:0xc (SPI_FAST_FLASH_BOOT)`) + savedPc;
   if (!c.hasApp) {
     // Erased flash boot-loops on "invalid header: 0xffffffff" (seen on the C6 ROM:
     // trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt; assumed the same on the C3).
     const invalid = lines('invalid header: 0xffffffff');
-    return { segments: [{ afterMs: 30, baud: b, text: head + invalid }], loop: { everyMs: 300, segments: [{ afterMs: 0, baud: b, text: invalid }] }, listens: false };
+    return {
+      segments: [{ afterMs: 30, baud: b, text: head + invalid }],
+      loop: { everyMs: 300, segments: [{ afterMs: 0, baud: b, text: invalid }] },
+      listens: false,
+    };
   }
   return {
     segments: [
-      { afterMs: 30, baud: b, text: head + lines('SPIWP:0xee', 'mode:DIO, clock div:1', 'load:0x3fcd5820,len:0x1714', 'entry 0x403ce000') },
+      {
+        afterMs: 30,
+        baud: b,
+        text:
+          head +
+          lines('SPIWP:0xee', 'mode:DIO, clock div:1', 'load:0x3fcd5820,len:0x1714', 'entry 0x403ce000'),
+      },
       { afterMs: 250, baud: b, text: ESP32_APP.replace('ESP32-D0WD v1.0', 'ESP32-C3 v0.4') },
     ],
     loop: { everyMs: 7000, segments: [{ afterMs: 0, baud: b, text: APP_LOOP }] },

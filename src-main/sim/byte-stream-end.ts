@@ -12,7 +12,10 @@ export interface ByteStreamLike {
   destroy(): void;
 }
 
-export function byteStreamEnd(stream: ByteStreamLike, nominalBaud: () => number): DeviceEnd & { close(): void } {
+export function byteStreamEnd(
+  stream: ByteStreamLike,
+  nominalBaud: () => number,
+): DeviceEnd & { close(): void } {
   const dataListeners = new Set<(c: Buffer) => void>();
   const closeListeners = new Set<() => void>();
   let open = true;

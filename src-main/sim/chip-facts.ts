@@ -39,6 +39,20 @@ export interface ChipFacts {
   romBeginLen: 16 | 20;
   /** esptool-js stub image file name under lib/targets/stub_flasher/. */
   stubFile: string;
+  /**
+   * ESP32 ROM only: it sets a new baud from its own estimate of the crystal, calibrated against the internal
+   * 8 MHz oscillator: rom_freq = cali_val × 15625 × ck8m / 40 (esptool targets/esp32.py get_rom_cal_crystal_freq
+   * reads cali_val from RTCCALICFG1 0x3FF5F06C bits 7+, ck8m from eFuse word 4's low byte). So the UART really
+   * runs at requested × 40 MHz / rom_freq, and esptool sends baud × rom_freq / 40 MHz to compensate (notes §6).
+   * ck8m 0x31 is what a real ESP32 had in eFuse word 4 (0x00000531, trace esptool#489 in INDEX.md §1 — its
+   * read of 0x6001A010); cali_val 2023 [guess] gives rom_freq ≈ 38.72 MHz, close to the 38.73 MHz implied by the
+   * 446148-for-460800 request in trace_esp32_rom_change_baudrate_spi_attach_esptool921.txt.
+   */
+  romCal?: { caliVal: number; ck8m: number };
+}
+
+export function romCalibratedXtalHz(cal: { caliVal: number; ck8m: number }): number {
+  return (cal.caliVal * 15625 * cal.ck8m) / 40;
 }
 
 export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
@@ -71,6 +85,7 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     chipId: 0,
     romBeginLen: 16,
     stubFile: 'esp32.json',
+    romCal: { caliVal: 2023, ck8m: 0x31 },
   },
   esp32c3: {
     chip: 'esp32c3',

@@ -21,8 +21,12 @@ import { ResetCircuit } from './reset-circuit';
 import { STUB_GREETING, StubLoader } from './stub';
 import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
 
-/** [guess] Time from MEM_END's reply to the stub's OHAI (stub start-up, BSS clear, UART set-up). */
-const STUB_START_MS = 5;
+/**
+ * Time from MEM_END's reply to the stub's OHAI. The only observation: ~54 ms between the two reads in
+ * trace_esp8266_stub_ohai_readflash_esptool620.txt (legacy stub, Windows host latency included) — so 50 ms,
+ * a [guess] for esp-flasher-stub.
+ */
+const STUB_START_MS = 50;
 /** [guess] Effective rate of the C3's USB-Serial/JTAG (full-speed USB CDC), as "baud" for the line model. */
 const USB_SERIAL_JTAG_BAUD = 4_000_000;
 /** A run of 0x55 this long in what the host sent lets the ROM's autobaud lock on (SYNC carries 32). */
@@ -73,7 +77,12 @@ export class SimulatedDevice {
     this.flashMemory.slowFactor = this.faults.slowFlashFactor ?? 1;
     this.board = o.board ?? 'nodemcu';
     this.circuit = this.makeCircuit();
-    this.regs = new RegisterFile(this.facts, this.flashMemory, this.macBytes, () => this.line?.deviceBaud ?? this.facts.bootBaud);
+    this.regs = new RegisterFile(
+      this.facts,
+      this.flashMemory,
+      this.macBytes,
+      () => this.line?.deviceBaud ?? this.facts.bootBaud,
+    );
     this.decoder = new SlipDecoder({ frame: (f) => this.enqueue(f) });
   }
 
@@ -111,7 +120,14 @@ export class SimulatedDevice {
     if (this.end) this.detach();
     this.end = end;
     const initialBaud = this.board === 'usb-jtag-serial' ? USB_SERIAL_JTAG_BAUD : this.facts.bootBaud;
-    this.line = new LineModel(this.clock, end, this.rng, () => this.faults, (c) => this.onRx(c), initialBaud);
+    this.line = new LineModel(
+      this.clock,
+      end,
+      this.rng,
+      () => this.faults,
+      (c) => this.onRx(c),
+      initialBaud,
+    );
     if (this.board === 'usb-jtag-serial' || opts.hostBaudKnown === false) this.line.hostBaudKnown = false;
     this.unsubscribe = [
       end.onHostData((chunk) => this.line?.fromHost(chunk)),
@@ -197,7 +213,11 @@ export class SimulatedDevice {
       brownout: !!this.faults.brownout,
       mac: this.macBytes,
     });
-    this.currentMode = script.listens ? 'download' : this.hasApp() && !this.faults.brownout ? 'app' : 'flash-boot';
+    this.currentMode = script.listens
+      ? 'download'
+      : this.hasApp() && !this.faults.brownout
+        ? 'app'
+        : 'flash-boot';
     if (this.board !== 'usb-jtag-serial') line.deviceBaud = this.facts.bootBaud;
     if (script.listens) {
       this.autobaud = this.board !== 'usb-jtag-serial';
@@ -234,12 +254,17 @@ export class SimulatedDevice {
 
   private onRx(c: RxChunk): void {
     if (!this.loader) return;
-    if (c.garbled && this.autobaud && this.line && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
-      // The ROM measures the 0x55 pattern and locks onto the host's baud; the garbled chunk itself is lost,
-      // so the first SYNC after a baud mismatch goes unanswered (both ESP8266 traces in fixtures/real-world
-      // show the first SYNC timing out and the second answered).
-      this.line.deviceBaud = c.senderBaud;
-      return;
+    if (this.autobaud && this.line && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
+      if (c.garbled) {
+        // The ROM measures the 0x55 pattern and locks onto the host's baud; the garbled chunk itself is lost,
+        // so the first SYNC after a baud mismatch goes unanswered (both ESP8266 traces in fixtures/real-world
+        // show the first SYNC timing out and the second answered).
+        this.line.deviceBaud = c.senderBaud;
+        return;
+      }
+      // Host baud not observable (TCP, pty): the chip still locks onto the host's nominal rate, for pacing.
+      if (!this.line.hostBaudKnown && this.end && this.board !== 'usb-jtag-serial')
+        this.line.deviceBaud = this.end.hostBaudRate;
     }
     this.decoder.push(c.bytes);
   }
@@ -249,7 +274,12 @@ export class SimulatedDevice {
     if (!loader) return;
     this.work = this.work.then(() =>
       loader.handle(frame).catch((e) => {
-        if (!(e instanceof ChipReset)) throw e;
+        // A reset mid-command just ends it. Anything else is a simulator bug: surface it without wedging the
+        // command queue (a rejected chain would silently drop every later frame).
+        if (!(e instanceof ChipReset))
+          queueMicrotask(() => {
+            throw e;
+          });
       }),
     );
   }
@@ -262,7 +292,8 @@ export class SimulatedDevice {
       regs: this.regs,
       clock: this.clock,
       faults: () => this.faults,
-      sendFrame: (payload) => (alive() && this.line ? this.line.toHost(slipEncode(payload)) : this.clock.now()),
+      sendFrame: (payload) =>
+        alive() && this.line ? this.line.toHost(slipEncode(payload)) : this.clock.now(),
       changeBaud: async (baud) => {
         const line = this.line;
         if (!line || !alive()) throw new ChipReset();

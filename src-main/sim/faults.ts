@@ -21,7 +21,12 @@ export const FAULT_NAMES: readonly string[] = [
 ] as const;
 
 /** Defaults for the faults that take a number when a URL names them without one. */
-export const FAULT_DEFAULTS = { noiseRate: 0.01, dropRate: 0.01, unplugAfterBytes: 20_000, slowFlashFactor: 4 };
+export const FAULT_DEFAULTS = {
+  noiseRate: 0.01,
+  dropRate: 0.01,
+  unplugAfterBytes: 20_000,
+  slowFlashFactor: 4,
+};
 
 /**
  * Applies one named fault (optionally with a numeric argument) to a fault set. 'not-in-download-mode' is not a

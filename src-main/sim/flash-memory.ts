@@ -95,6 +95,8 @@ export class FlashMemory {
   }
 
   md5(offset: number, len: number): Buffer {
-    return createHash('md5').update(this.data.subarray(offset, offset + len)).digest();
+    return createHash('md5')
+      .update(this.data.subarray(offset, offset + len))
+      .digest();
   }
 }

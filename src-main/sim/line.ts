@@ -31,6 +31,17 @@ export interface RxChunk {
 /** Largest slice of device→host data delivered in one timer, so the host sees a long reply arrive gradually. */
 const TX_SLICE = 256;
 
+/**
+ * A UART still decodes correctly when the two ends differ by a little: the error accumulates over 10 bits and
+ * must stay under about half a bit; practical links hold up to roughly 2–3 %. 2.5 % is used here, so 74880 read
+ * as 76800 (CP210x quantisation, +2.6 %) garbles, as failure-diagnosis §C warns it may.
+ */
+export const BAUD_TOLERANCE = 0.025;
+
+export function baudsMatch(a: number, b: number): boolean {
+  return Math.abs(a / b - 1) <= BAUD_TOLERANCE;
+}
+
 export function byteTimeMs(bytes: number, baud: number): number {
   return (bytes * 10 * 1000) / baud;
 }
@@ -93,7 +104,7 @@ export class LineModel {
       this.countHostBytes(sent.length);
       const faults = this.faults();
       if (faults.swapTxRx || faults.unpowered) return;
-      const garbled = this.hostBaudKnown && senderBaud !== this.deviceBaud;
+      const garbled = this.hostBaudKnown && !baudsMatch(senderBaud, this.deviceBaud);
       let bytes = garbled ? this.garble(sent, senderBaud, this.deviceBaud) : sent;
       bytes = applyByteFaults(bytes, this.rng, faults);
       this.stats.hostToDeviceBytes += sent.length;
@@ -137,7 +148,7 @@ export class LineModel {
     const f = this.faults();
     if (f.swapTxRx || f.unpowered) return;
     const hostBaud = this.hostBaud();
-    let bytes = hostBaud !== senderBaud ? this.garble(slice, senderBaud, hostBaud) : slice;
+    let bytes = !baudsMatch(hostBaud, senderBaud) ? this.garble(slice, senderBaud, hostBaud) : slice;
     bytes = applyByteFaults(bytes, this.rng, f);
     if (bytes.length === 0) return;
     this.stats.deviceToHostBytes += bytes.length;

@@ -17,6 +17,7 @@ const ESP8266_FLASH_WINDOW_SIZE = 0x100000;
 const ESP32_EFUSE = 0x3ff5a000;
 /** Older esptool (v2.x) read the ESP32 eFuses through this alias (trace_esp32_mac_stub_upload_esptool570.txt). */
 const ESP32_EFUSE_ALIAS = 0x6001a000;
+const ESP32_RTCCALICFG1 = 0x3ff5f06c;
 const C3_EFUSE_BASE = 0x60008800;
 const C3_BLOCK1 = C3_EFUSE_BASE + 0x44;
 
@@ -39,11 +40,13 @@ export class RegisterFile {
       const [w1, w2] = esp32MacWords(mac);
       // Words 3 and 5 as a real ESP32 answered (trace_esp32_detect_magic_efuse_esptool921.txt: word 3 =
       // 0x0000A200; word 5's reply is cut after 0x..100000, the top byte taken as 0).
-      const efuse = [0, w1, w2, 0x0000a200, 0, 0x00100000, 0];
+      const efuse = [0, w1, w2, 0x0000a200, 0x00000500 | (facts.romCal?.ck8m ?? 0), 0x00100000, 0];
       efuse.forEach((w, i) => {
         this.fixed.set(ESP32_EFUSE + 4 * i, w);
         this.fixed.set(ESP32_EFUSE_ALIAS + 4 * i, w);
       });
+      // RTC calibration result the ROM's baud arithmetic uses (see ChipFacts.romCal).
+      if (facts.romCal) this.fixed.set(ESP32_RTCCALICFG1, (facts.romCal.caliVal << 7) >>> 0);
     } else {
       // ESP32-C3 eFuse BLOCK1 (esptool targets/esp32c3.py): word 0 = MAC bytes 2–5, word 1 low 16 bits =
       // MAC bytes 0–1; word 3 bits 18–20 = minor revision (4 → v0.4), bits 21–23 package (0 = QFN32).

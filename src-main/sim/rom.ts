@@ -15,7 +15,7 @@
  *   with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
  */
 import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/protocol';
-import type { ChipFacts } from './chip-facts';
+import { romCalibratedXtalHz, type ChipFacts } from './chip-facts';
 import { SECTOR } from './flash-memory';
 import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';
@@ -46,7 +46,10 @@ interface FlashSession {
  * the ROM erases h + (n − h) = n; when n < 2h it sends ceil(n/2), so the ROM erases 2·ceil(n/2) (n, or n+1
  * for odd n). 300,000 bytes at 0x1000 → esptool sends 0x3B000 (59 sectors) → 15 + 59 = 74 sectors.
  */
-export function esp8266RomEraseSectors(offset: number, eraseSize: number): { firstSector: number; count: number } {
+export function esp8266RomEraseSectors(
+  offset: number,
+  eraseSize: number,
+): { firstSector: number; count: number } {
   const firstSector = Math.floor(offset / SECTOR);
   const p = Math.ceil(eraseSize / SECTOR);
   const head = Math.min(16 - (firstSector % 16), p);
@@ -102,7 +105,8 @@ export class RomLoader implements Loader {
         return void this.reply(op, undefined, 0, this.lastValue);
       }
       case Op.WRITE_REG: {
-        if (data.length === 0 || data.length % 16 !== 0) return void this.reply(op, undefined, INVALID_MESSAGE);
+        if (data.length === 0 || data.length % 16 !== 0)
+          return void this.reply(op, undefined, INVALID_MESSAGE);
         for (let i = 0; i + 3 < w.length; i += 4) {
           this.ctx.regs.write(w[i]!, w[i + 1]!, w[i + 2]!);
           if (w[i + 3]! > 0) await this.ctx.sleep(w[i + 3]! / 1000);
@@ -118,7 +122,8 @@ export class RomLoader implements Loader {
       case Op.MEM_DATA: {
         const m = this.mem;
         const body = data.subarray(16);
-        if (!m || data.length < 16 || w[0] !== body.length) return void this.reply(op, undefined, INVALID_MESSAGE);
+        if (!m || data.length < 16 || w[0] !== body.length)
+          return void this.reply(op, undefined, INVALID_MESSAGE);
         if (checksum(body) !== (req.checksum & 0xff)) return void this.reply(op, undefined, BAD_CHECKSUM);
         const prev = this.ram.get(m.addr) ?? Buffer.alloc(0);
         this.ram.set(m.addr, Buffer.concat([prev, body]));
@@ -155,14 +160,18 @@ export class RomLoader implements Loader {
         return void this.reply(op);
       case Op.CHANGE_BAUDRATE: {
         if (!esp32) return this.unsupported();
+        if (data.length !== 8 || !w[0]) return void this.reply(op, undefined, INVALID_MESSAGE);
         this.reply(op);
-        await this.ctx.changeBaud(w[0]!);
+        // The ESP32 ROM divides by its calibrated crystal estimate, not by the real 40 MHz (ChipFacts.romCal).
+        const cal = this.facts.romCal;
+        await this.ctx.changeBaud(cal ? (w[0]! * 40_000_000) / romCalibratedXtalHz(cal) : w[0]!);
         return;
       }
       case Op.READ_FLASH_SLOW: {
         if (!esp32) return this.unsupported();
         const [offset = 0, len = 0] = w;
-        if (len > 64 || !this.ctx.flash.inRange(offset, 64)) return void this.reply(op, Buffer.alloc(64), 0x0a);
+        if (len > 64 || !this.ctx.flash.inRange(offset, 64))
+          return void this.reply(op, Buffer.alloc(64), 0x0a);
         await this.ctx.sleep(this.ctx.flash.readTimeMs(64));
         return void this.reply(op, this.ctx.flash.read(offset, 64));
       }
@@ -200,14 +209,23 @@ export class RomLoader implements Loader {
     let ms = 0;
     if (this.facts.chip === 'esp8266') {
       const { firstSector, count } = esp8266RomEraseSectors(offset, eraseSize);
-      ms = flash.eraseRange(firstSector * SECTOR, Math.min(count * SECTOR, flash.size - firstSector * SECTOR));
+      ms = flash.eraseRange(
+        firstSector * SECTOR,
+        Math.min(count * SECTOR, flash.size - firstSector * SECTOR),
+      );
     } else {
       ms = flash.eraseRange(offset, Math.min(eraseSize, flash.size - offset));
     }
     // The ROM erases inside FLASH_BEGIN and answers when done.
     await this.ctx.sleep(ms);
     this.session?.inflater?.close();
-    this.session = { offset, blockSize, nextSeq: 0, written: 0, inflater: deflate ? new StreamingInflater() : undefined };
+    this.session = {
+      offset,
+      blockSize,
+      nextSeq: 0,
+      written: 0,
+      inflater: deflate ? new StreamingInflater() : undefined,
+    };
     this.reply(op);
   }
 
@@ -215,7 +233,8 @@ export class RomLoader implements Loader {
     const s = this.session;
     const body = data.subarray(16);
     const w = payloadWords(data.subarray(0, 16));
-    if (!s || data.length < 16 || w[0] !== body.length) return void this.reply(op, undefined, INVALID_MESSAGE);
+    if (!s || data.length < 16 || w[0] !== body.length)
+      return void this.reply(op, undefined, INVALID_MESSAGE);
     if (checksum(body) !== (chk & 0xff)) return void this.reply(op, undefined, BAD_CHECKSUM);
     let bytes: Buffer = body;
     let at: number;
@@ -247,4 +266,3 @@ export function securityInfo(chipId: number): Buffer {
   b.writeUInt32LE(chipId, 12);
   return b;
 }
-

@@ -41,21 +41,38 @@ function waitForPtys(child: ChildProcess): Promise<void> {
     };
     child.stderr?.on('data', onData);
     child.once('error', (e) =>
-      reject(new KilnError('INTERNAL', 'socat could not be started.', { hint: 'Install socat (apt-get install socat).', cause: e })),
+      reject(
+        new KilnError('INTERNAL', 'socat could not be started.', {
+          hint: 'Install socat (apt-get install socat).',
+          cause: e,
+        }),
+      ),
     );
     child.once('exit', (code) =>
-      reject(new KilnError('INTERNAL', `socat exited (${code}) before the pty pair was ready.`, { hint: 'Check that socat works: socat -V.', details: { stderr: text.slice(-500) } })),
+      reject(
+        new KilnError('INTERNAL', `socat exited (${code}) before the pty pair was ready.`, {
+          hint: 'Check that socat works: socat -V.',
+          details: { stderr: text.slice(-500) },
+        }),
+      ),
     );
   });
 }
 
-export async function servePty(o: { device: SimulatedDevice; bootMode?: 'download' | 'normal' }): Promise<PtyServer> {
+export async function servePty(o: {
+  device: SimulatedDevice;
+  bootMode?: 'download' | 'normal';
+}): Promise<PtyServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kiln-sim-'));
   const devicePath = path.join(dir, 'sim-side');
   const hostPath = path.join(dir, 'ttySIM');
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'socat',
+    ['-d', '-d', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   try {
     await waitForPtys(child);
   } catch (e) {
@@ -70,7 +87,8 @@ export async function servePty(o: { device: SimulatedDevice; bootMode?: 'downloa
   const output = new tty.WriteStream(fd);
   const end = byteStreamEnd(
     {
-      onData: (fn) => input.on('data', (c: Buffer | string) => fn(Buffer.isBuffer(c) ? c : Buffer.from(c, 'latin1'))),
+      onData: (fn) =>
+        input.on('data', (c: Buffer | string) => fn(Buffer.isBuffer(c) ? c : Buffer.from(c, 'latin1'))),
       onClose: (fn) => input.on('close', fn),
       write: (c) => output.write(c),
       destroy: () => {

@@ -24,7 +24,9 @@ export function stubIdentity(file: string): StubIdentity | undefined {
   let id: StubIdentity | null = null;
   try {
     const pkg = createRequire(import.meta.url).resolve('esptool-js/package.json');
-    const json = JSON.parse(readFileSync(path.join(path.dirname(pkg), 'lib', 'targets', 'stub_flasher', file), 'utf8'));
+    const json = JSON.parse(
+      readFileSync(path.join(path.dirname(pkg), 'lib', 'targets', 'stub_flasher', file), 'utf8'),
+    );
     id = {
       entry: json.entry,
       textStart: json.text_start,

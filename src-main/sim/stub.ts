@@ -151,6 +151,7 @@ export class StubLoader implements Loader {
         return this.sendNextPacket();
       }
       case Op.CHANGE_BAUDRATE:
+        if (data.length !== 8 || !w[0]) return void this.reply(op, undefined, BAD_DATA_LEN);
         this.reply(op);
         await this.ctx.changeBaud(w[0]!);
         return;

@@ -47,7 +47,7 @@ export interface FlashTiming {
   pageProgramMs: number;
   /** Whole-chip erase, per 4 MB of capacity. */
   chipEraseMsPer4MB: number;
-  /** Reading (MD5, READ_FLASH) per KB — SPI read at roughly 40 MHz quad/dual; a guess. */
+  /** Reading (MD5, READ_FLASH) per KB: [guess] ~2 MB/s, SPI read plus MD5 in software on the chip. */
   readMsPerKB: number;
 }
 
@@ -56,7 +56,7 @@ export const DEFAULT_TIMING: FlashTiming = {
   blockEraseMs: 150,
   pageProgramMs: 0.7,
   chipEraseMsPer4MB: 10_000,
-  readMsPerKB: 0.1,
+  readMsPerKB: 0.5,
 };
 
 export interface SimOptions {

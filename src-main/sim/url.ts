@@ -18,7 +18,12 @@ export interface SimUrl {
   seed?: number;
 }
 
-const CHIPS: Record<string, SimChip> = { esp8266: 'esp8266', esp32: 'esp32', esp32c3: 'esp32c3', 'esp32-c3': 'esp32c3' };
+const CHIPS: Record<string, SimChip> = {
+  esp8266: 'esp8266',
+  esp32: 'esp32',
+  esp32c3: 'esp32c3',
+  'esp32-c3': 'esp32c3',
+};
 
 /** Board names people use, mapped to the wiring that matters. */
 const BOARDS: Record<string, BoardWiring> = {
@@ -44,16 +49,24 @@ export function parseFlashSize(v: string): number {
   const unit = (m[2] ?? '').toLowerCase();
   const n = Number(m[1]) * (unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1);
   if (!Number.isInteger(Math.log2(n)) || n < 0x40000 || n > 0x10000000) {
-    throw bad(`A flash of ${v} is not a size SPI flash comes in.`, 'Use a power of two between 256KB and 256MB.');
+    throw bad(
+      `A flash of ${v} is not a size SPI flash comes in.`,
+      'Use a power of two between 256KB and 256MB.',
+    );
   }
   return n;
 }
 
 export function parseSimUrl(url: string): SimUrl {
   const m = /^sim:([^?]*)(?:\?(.*))?$/.exec(url.trim());
-  if (!m) throw bad(`"${url}" is not a simulator URL.`, 'Simulator ports look like sim:esp8266 or sim:esp32?fault=swap-txrx.');
+  if (!m)
+    throw bad(
+      `"${url}" is not a simulator URL.`,
+      'Simulator ports look like sim:esp8266 or sim:esp32?fault=swap-txrx.',
+    );
   const chip = CHIPS[m[1]!.toLowerCase()];
-  if (!chip) throw bad(`The simulator has no chip "${m[1]}".`, `Use one of: ${Object.keys(CHIPS).join(', ')}.`);
+  if (!chip)
+    throw bad(`The simulator has no chip "${m[1]}".`, `Use one of: ${Object.keys(CHIPS).join(', ')}.`);
   const out: SimUrl = { chip, faults: {} };
   const params = new URLSearchParams(m[2] ?? '');
   for (const [key, value] of params) {
@@ -63,15 +76,21 @@ export function parseSimUrl(url: string): SimUrl {
         for (const item of value.split(',').filter(Boolean)) {
           const [name, argText] = item.split(':');
           const arg = argText === undefined ? undefined : Number(argText);
-          if (arg !== undefined && !Number.isFinite(arg)) throw bad(`"${item}" has no usable number.`, 'Write it as name:number, e.g. noise:0.02.');
+          if (arg !== undefined && !Number.isFinite(arg))
+            throw bad(`"${item}" has no usable number.`, 'Write it as name:number, e.g. noise:0.02.');
           const r = applyFaultName(out.faults, name!, arg);
-          if (!r.ok) throw bad(`The simulator has no fault "${name}".`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
+          if (!r.ok)
+            throw bad(`The simulator has no fault "${name}".`, `Known faults: ${FAULT_NAMES.join(', ')}.`);
           if (r.board) out.board = r.board;
         }
         break;
       case 'board': {
         const board = BOARDS[value.toLowerCase()];
-        if (!board) throw bad(`The simulator has no board "${value}".`, `Known boards: ${Object.keys(BOARDS).join(', ')}.`);
+        if (!board)
+          throw bad(
+            `The simulator has no board "${value}".`,
+            `Known boards: ${Object.keys(BOARDS).join(', ')}.`,
+          );
         out.board = board;
         break;
       }
@@ -88,7 +107,10 @@ export function parseSimUrl(url: string): SimUrl {
         out.seed = Number(value);
         break;
       default:
-        throw bad(`The simulator does not know the option "${key}".`, 'Known options: fault, board, flash, mac, seed.');
+        throw bad(
+          `The simulator does not know the option "${key}".`,
+          'Known options: fault, board, flash, mac, seed.',
+        );
     }
   }
   return out;

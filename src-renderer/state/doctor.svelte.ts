@@ -5,8 +5,12 @@
 import type { AccessReport, Fix, KilnApi, MethodOutput, UiError } from '../api/types';
 import { toUiError } from '../lib/errors';
 
+export type Finding = AccessReport['system'][number];
+
 export class DoctorState {
   report = $state<AccessReport | undefined>(undefined);
+  /** The port the report was asked for (undefined = every USB serial node present). */
+  port = $state<string | undefined>(undefined);
   loading = $state(false);
   error = $state<UiError | undefined>(undefined);
   /** The fix whose command is on screen, awaiting the user's confirmation. */
@@ -14,7 +18,9 @@ export class DoctorState {
   running = $state(false);
   lastRun = $state<{ fix: Fix; outcome: MethodOutput<'runFix'> } | undefined>(undefined);
 
-  readonly fixesById = $derived(new Map<string, Fix>((this.report?.findings ?? []).flatMap((f) => f.fixes).map((f) => [f.id, f])));
+  /** Every finding: system-wide first, then per port. */
+  readonly findings = $derived<Finding[]>(this.report ? [...this.report.system, ...this.report.ports.flatMap((p) => p.findings)] : []);
+  readonly fixesById = $derived(new Map<string, Fix>(this.findings.flatMap((f) => f.fixes).map((f) => [f.id, f])));
 
   readonly #api: KilnApi;
 
@@ -24,6 +30,7 @@ export class DoctorState {
 
   async load(port?: string): Promise<void> {
     this.loading = true;
+    this.port = port;
     try {
       this.report = await this.#api.doctorReport(port ? { port } : {});
       this.error = undefined;
@@ -53,11 +60,11 @@ export class DoctorState {
       this.lastRun = { fix, outcome };
     } catch (e) {
       const error = toUiError(e);
-      this.lastRun = { fix, outcome: { ok: false, error: error as never } };
+      this.lastRun = { fix, outcome: { ok: false, status: 'failed', error: error as never } };
     } finally {
       this.running = false;
       this.pendingFix = undefined;
     }
-    await this.load(this.report?.port);
+    await this.load(this.port);
   }
 }

@@ -94,6 +94,6 @@ describe('app scheme', () => {
   it('is registered as a standard secure scheme (own origin, no mixed-content downgrade)', () => {
     const calls: unknown[] = [];
     registerAppScheme({ registerSchemesAsPrivileged: (s) => calls.push(...s) });
-    expect(calls).toEqual([{ scheme: 'kiln', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(calls).toEqual([{ scheme: 'kiln', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
   });
 });

@@ -20,6 +20,7 @@ describe('main window options', () => {
     expect(prefs.webviewTag).toBe(false);
     expect(prefs.experimentalFeatures).toBe(false);
     expect(prefs.enableBlinkFeatures).toBe('');
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
     expect(prefs.navigateOnDragDrop).toBe(false);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EspLink } from '../../src-main/esp/link';
 import { connectAndSync, SYNC_FRAME } from '../../src-main/esp/connect';
 import { classicReset, connectStrategies, hardReset, unixTightReset, usbJtagSerialReset, type ResetStep } from '../../src-main/esp/reset';
-import { Op, words } from '../../src-main/esp/protocol';
+import { Op } from '../../src-main/esp/protocol';
 import { KilnError } from '../../src-main/core/errors';
 import type { ConnectCapture } from '../../src-main/core/capture';
 import { reply, scripted, syncReplies } from './scripted-device';
@@ -133,6 +133,17 @@ describe('connect and sync', () => {
     expect(s.clock.now()).toBeLessThan(1000);
   });
 
+  it('a port whose lines cannot be set (pty: ENOTTY) still gets SYNC, with a log line', async () => {
+    const s = scripted((req) => (req.op === Op.SYNC ? syncReplies() : undefined));
+    s.pair.host.setSignals = async () => {
+      throw Object.assign(new Error('Inappropriate ioctl for device'), { code: 'ENOTTY' });
+    };
+    const logs: string[] = [];
+    const link = new EspLink(s.pair.host, s.clock, undefined);
+    await connectAndSync(link, { onLog: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(/could not set DTR\/RTS/);
+  });
+
   it('sync reply arriving late on the 3rd try still connects (retries within an attempt)', async () => {
     let n = 0;
     const s = scripted((req) => (req.op === Op.SYNC && ++n === 3 ? syncReplies() : undefined));
@@ -140,6 +151,5 @@ describe('connect and sync', () => {
     const r = await connectAndSync(link, {});
     expect(r.capture.attempts).toHaveLength(1);
     expect(n).toBe(3);
-    void words;
   });
 });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EspLink } from '../../src-main/esp/link';
-import { Op, checksum, words } from '../../src-main/esp/protocol';
+import { Op, checksum } from '../../src-main/esp/protocol';
 import { CHIP_RECORDS, flashSizeFromCapacityByte } from '../../src-main/esp/chips/records';
 import { identifyChip, readChipFacts } from '../../src-main/esp/detect';
 import { readFlashId } from '../../src-main/esp/flash-id';
@@ -203,7 +203,7 @@ describe('stub READ_FLASH', () => {
         expect(n).toBe(pending.sent);
         if (pending.sent < pending.len) return next();
         const d = createHash('md5').update(flash.subarray(pending.offset, pending.offset + pending.len)).digest();
-        if (opts.corruptDigest) d[0] ^= 1;
+        if (opts.corruptDigest) d[0] = d[0]! ^ 1;
         return d;
       }
       return undefined;
@@ -274,6 +274,5 @@ describe('baud change', () => {
     const link = new EspLink(s.pair.host, s.clock, undefined);
     link.isStub = true;
     expect((await expectKiln(changeBaud(link, CHIP_RECORDS.esp32, 460800))).code).toBe('BAUD_CHANGE_FAILED');
-    void words;
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { esp8266RomEraseSize, padTo4, planRegions, runsToWrite, skipBlocks, SKIP_BLOCK } from '../../src-main/esp/write-plan';
 import { KilnError } from '../../src-main/core/errors';
+import { readFirmware } from '../helpers/shared';
 
 function code(fn: () => unknown): string {
   try {
@@ -77,5 +78,12 @@ describe('planRegions', () => {
     expect(code(() => planRegions([img(0, 0)], { chip: 'esp8266', flashSize: 0 }))).toBe('IMAGE_INVALID');
     expect(code(() => planRegions([], { chip: 'esp8266', flashSize: 0 }))).toBe('BAD_REQUEST');
     expect(code(() => planRegions([img(0xff000, 0x1000)], { chip: 'esp8266', flashSize: 0x100000 }))).toBe('no error');
+  });
+  it('refuses a bootloader built for another chip at the bootloader offset (CHIP_MISMATCH), not elsewhere', () => {
+    const c3boot = { offset: 0x1000, data: readFirmware('bootloader_esp32c3.bin') };
+    expect(code(() => planRegions([c3boot], { chip: 'esp32', flashSize: 0 }))).toBe('CHIP_MISMATCH');
+    expect(code(() => planRegions([{ ...c3boot, offset: 0x10000 }], { chip: 'esp32', flashSize: 0 }))).toBe('no error');
+    expect(code(() => planRegions([{ offset: 0x1000, data: readFirmware('bootloader_esp32.bin') }], { chip: 'esp32', flashSize: 0 }))).toBe('no error');
+    expect(code(() => planRegions([{ offset: 0x0, data: readFirmware('bootloader_esp32.bin') }], { chip: 'esp32c3', flashSize: 0 }))).toBe('CHIP_MISMATCH');
   });
 });

@@ -82,6 +82,16 @@ describe('planImages: default offsets for a single file', () => {
     const [p] = planImages([{ data: merged, name: 'factory.bin' }], { chip: 'esp32' });
     expect(p).toMatchObject({ offset: 0, placement: 'default' });
     expect(p?.reason).toContain('merged image');
+    // inspect reads it as raw data made of parts, without the "no image header" warning.
+    expect(p?.info).toMatchObject({
+      kind: 'raw',
+      warnings: [],
+      notes: ['merged image: bootloader at 0x1000, app at 0x10000'],
+    });
+    expect(p?.info.embedded.map((e) => [e.offset, e.chip, e.role])).toEqual([
+      [0x1000, 'esp32', 'bootloader'],
+      [0x10000, 'esp32', 'app'],
+    ]);
   });
 
   it('ESP8266: a 0xE9 image → 0x0; raw data and v2 images need an offset', () => {
@@ -231,5 +241,20 @@ describe('planImages: checks', () => {
       planImages([{ data: readFirmware('esp32s3_header.bin'), name: 'h.bin' }], { chip: 'esp32s3' }),
     );
     expect(e.code).toBe('IMAGE_INVALID');
+  });
+});
+
+describe('planImages: placement warnings', () => {
+  it('an ESP32 bootloader at 0x0 or an app at 0x1000 is flagged', () => {
+    const [boot] = planImages([{ offset: 0, data: readFirmware('bootloader_esp32.bin'), name: 'bl.bin' }], {
+      chip: 'esp32',
+    });
+    expect(boot!.warnings).toEqual([
+      'this looks like a bootloader (it loads only into RAM) but goes to 0x0, not 0x1000',
+    ]);
+    const [app] = planImages([{ offset: 0x1000, data: esp32App(), name: 'app.bin' }], { chip: 'esp32' });
+    expect(app!.warnings).toEqual([
+      'this looks like an application (it maps code from flash) but goes to the bootloader offset 0x1000',
+    ]);
   });
 });

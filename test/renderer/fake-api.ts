@@ -55,7 +55,7 @@ export function virtualPort(chip: 'esp8266' | 'esp32' | 'esp32c3' = 'esp8266'): 
   return { path: `sim:${chip}`, group: 'virtual', label: `Virtual ${chip.toUpperCase()}`, detail: 'Simulated board', defaultBaud: 921600, chip };
 }
 
-export function summary(over: Partial<FirmwareSummary> & { info?: Partial<FirmwareSummary['info']> } = {}): FirmwareSummary {
+export function summary(over: Omit<Partial<FirmwareSummary>, 'info'> & { info?: Partial<FirmwareSummary['info']> } = {}): FirmwareSummary {
   const { info, ...rest } = over;
   return {
     sha256: 'a'.repeat(64),

@@ -24,8 +24,9 @@ let children: ChildProcess[] = [];
 let tmpDirs: string[] = [];
 
 afterEach(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const c of running) c.kill('SIGTERM');
+  await Promise.all(running.map((c) => new Promise((r) => c.once('exit', r))));
   for (const t of transports) await t.close();
   for (const p of pairs) await p.cleanup();
   for (const d of tmpDirs) await fsp.rm(d, { recursive: true, force: true });
@@ -135,14 +136,24 @@ describe('openSerialPort error mapping (real conditions)', () => {
     expect(result.hint).toContain('usermod -aG dialout');
   });
 
-  it('the group in the hint is the node\u2019s own (a pty is root:tty 0620), never a hard-coded dialout', async () => {
-    const p = await pty();
+  it('the group in the hint is the node\u2019s own (here uucp, as on Arch), never a hard-coded dialout', async () => {
+    const p = await pty(',group=uucp,mode=660');
     await fsp.chmod(p.dir, 0o755);
     const result = await runChild(asNobody(), p.a);
     expect(result.code).toBe('PORT_PERMISSION_DENIED');
-    expect(result.details).toMatchObject({ group: 'tty', mode: '0620' });
-    expect(result.hint).toContain('usermod -aG tty');
+    expect(result.details).toMatchObject({ group: 'uucp', mode: '0660' });
+    expect(result.hint).toContain('usermod -aG uucp');
     expect(result.hint).not.toContain('dialout');
+  });
+
+  it('a root:root 0600 node (no group may open it) gets the udev-rule hint, not "join group root"', async () => {
+    const p = await pty(); // socat's ptys are root:root 0600
+    await fsp.chmod(p.dir, 0o755);
+    const result = await runChild(asNobody(), p.a);
+    expect(result.code).toBe('PORT_PERMISSION_DENIED');
+    expect(result.details).toMatchObject({ group: 'root', mode: '0600' });
+    expect(result.hint).not.toContain('usermod');
+    expect(result.hint).toMatch(/udev rule/);
   });
 
   it('a regular file is PORT_OPEN_FAILED carrying the OS message, not a sync failure', async () => {

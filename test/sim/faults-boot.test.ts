@@ -64,7 +64,7 @@ describe('boot text per wiring and strap', () => {
     await r.close();
   });
 
-  it('ESP32-C3 over USB-Serial/JTAG: esptool\'s USB reset sequence gives the USB_UART_CHIP_RESET download banner', async () => {
+  it("ESP32-C3 over USB-Serial/JTAG: esptool's USB reset sequence gives the USB_UART_CHIP_RESET download banner", async () => {
     const r = rig({ chip: 'esp32c3', board: 'usb-jtag-serial' });
     await r.wait(50);
     r.arrivals.length = 0;
@@ -100,6 +100,33 @@ describe('boot text per wiring and strap', () => {
     await r.wait(50);
     expect(text(r.rx())).toContain('rst cause:1, boot mode:(1,7)');
     expect(r.device.mode).toBe('download');
+    await r.close();
+  });
+});
+
+describe('leaving the loader', () => {
+  it('ROM FLASH_END(0) boots the flash; an image there prints the app text', async () => {
+    const flashImage = Buffer.alloc(0x1000, 0xff);
+    flashImage.set([0xe9, 0x01, 0x02, 0x20], 0);
+    const r = rig({ chip: 'esp32', flashImage });
+    await r.classicReset();
+    await r.sync();
+    r.arrivals.length = 0;
+    const { words } = await import('../../src-main/esp/protocol');
+    const rep = await r.command(Op.FLASH_END, words(0));
+    expect([...rep.data]).toEqual([0, 0, 0, 0]);
+    await r.wait(400);
+    expect(r.device.mode).toBe('app');
+    expect(text(r.rx())).toContain('entry 0x400805e4');
+    await r.close();
+  });
+
+  it('ESP32-C3 behind a USB-UART bridge (NodeMCU-style wiring): power-on download banner without Saved PC', async () => {
+    const r = rig({ chip: 'esp32c3' });
+    await r.classicReset();
+    expect(text(r.rx())).toContain(
+      'ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021\r\nrst:0x1 (POWERON),boot:0x5 (DOWNLOAD(USB/UART0/1))\r\nwaiting for download\r\n',
+    );
     await r.close();
   });
 });
@@ -169,7 +196,11 @@ describe('faults', () => {
     const { words, checksum } = await import('../../src-main/esp/protocol');
     await r.command(Op.FLASH_BEGIN, words(0x400, 1, 0x400, 0));
     const block = Buffer.alloc(0x400, 0);
-    const rep = await r.command(Op.FLASH_DATA, Buffer.concat([words(0x400, 0, 0, 0), block]), checksum(block));
+    const rep = await r.command(
+      Op.FLASH_DATA,
+      Buffer.concat([words(0x400, 0, 0, 0), block]),
+      checksum(block),
+    );
     expect([...rep.data]).toEqual([1, 8]);
     expect(r.device.flash[0]).toBe(0xff);
     await r.close();
@@ -180,7 +211,9 @@ describe('faults', () => {
     await r.classicReset();
     await r.wait(300);
     expect(r.device.mode).toBe('app');
-    expect(text(r.rx())).toMatch(/00:00:00 Project sonoff Sonoff \(Topic sonoff, Fallback DVES_[0-9A-F]{6}, GroupTopic sonoffs\) Version 6\.1\.1-2_3_0/);
+    expect(text(r.rx())).toMatch(
+      /00:00:00 Project sonoff Sonoff \(Topic sonoff, Fallback DVES_[0-9A-F]{6}, GroupTopic sonoffs\) Version 6\.1\.1-2_3_0/,
+    );
     r.frames.length = 0;
     await r.pair.host.write(SYNC_FRAME);
     await r.wait(7500);

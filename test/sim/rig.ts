@@ -46,7 +46,12 @@ export function rig(o: Partial<Omit<SimOptions, 'clock'>> & { hostBaud?: number 
     await send(op, Buffer.concat([words(...header), body]), checksum(body));
   }
   /** Sends a command and waits for the next response frame with that op. */
-  async function command(op: number, data: Uint8Array = Buffer.alloc(0), chk = 0, limitMs = 5000): Promise<Response> {
+  async function command(
+    op: number,
+    data: Uint8Array = Buffer.alloc(0),
+    chk = 0,
+    limitMs = 5000,
+  ): Promise<Response> {
     const start = frames.length;
     await send(op, data, chk);
     let found: Response | undefined;
@@ -82,10 +87,14 @@ export function rig(o: Partial<Omit<SimOptions, 'clock'>> & { hostBaud?: number 
       frames.length = 0;
       await send(Op.SYNC, SYNC_PAYLOAD);
       await wait(100);
-      const replies = frames.map((f) => decodeResponse(f)).filter((r): r is Response => !!r && r.op === Op.SYNC);
+      const replies = frames
+        .map((f) => decodeResponse(f))
+        .filter((r): r is Response => !!r && r.op === Op.SYNC);
       if (replies.length > 0) {
         await wait(20);
-        const all = frames.map((f) => decodeResponse(f)).filter((r): r is Response => !!r && r.op === Op.SYNC);
+        const all = frames
+          .map((f) => decodeResponse(f))
+          .filter((r): r is Response => !!r && r.op === Op.SYNC);
         frames.length = 0;
         return all;
       }
@@ -96,7 +105,24 @@ export function rig(o: Partial<Omit<SimOptions, 'clock'>> & { hostBaud?: number 
     await pair.host.close();
     device.detach();
   }
-  return { clock, pair, device, arrivals, frames, noise, decoder, rx, wait, until, send, sendData, command, classicReset, sync, close };
+  return {
+    clock,
+    pair,
+    device,
+    arrivals,
+    frames,
+    noise,
+    decoder,
+    rx,
+    wait,
+    until,
+    send,
+    sendData,
+    command,
+    classicReset,
+    sync,
+    close,
+  };
 }
 
 export type Rig = ReturnType<typeof rig>;

@@ -93,8 +93,11 @@ describe('ROM loader', () => {
     await e32.close();
   });
 
-  it('ESP8266 ROM erase bug: esptool\'s workaround erases exactly the region, a naive size destroys data after it', async () => {
-    expect(esp8266RomEraseSectors(0x1000, esptoolErase8266(0x1000, 300_000))).toEqual({ firstSector: 1, count: 74 });
+  it("ESP8266 ROM erase bug: esptool's workaround erases exactly the region, a naive size destroys data after it", async () => {
+    expect(esp8266RomEraseSectors(0x1000, esptoolErase8266(0x1000, 300_000))).toEqual({
+      firstSector: 1,
+      count: 74,
+    });
     expect(esptoolErase8266(0x1000, 300_000)).toBe(0x3b000);
     const offset = 0x10000;
     const size = 0x20000; // 32 sectors from a block boundary: n = 32, h = 16 → esptool sends 16 sectors
@@ -126,9 +129,15 @@ describe('ROM loader', () => {
       const r = rig({ chip });
       await r.classicReset();
       await r.sync();
-      const ok = await r.command(Op.FLASH_BEGIN, Buffer.concat([words(0x1000, 4, 0x400, 0x1000), Buffer.alloc(good - 16)]));
+      const ok = await r.command(
+        Op.FLASH_BEGIN,
+        Buffer.concat([words(0x1000, 4, 0x400, 0x1000), Buffer.alloc(good - 16)]),
+      );
       expect(ok.data[0]).toBe(0);
-      const no = await r.command(Op.FLASH_BEGIN, Buffer.concat([words(0x1000, 4, 0x400, 0x1000), Buffer.alloc(bad - 16)]));
+      const no = await r.command(
+        Op.FLASH_BEGIN,
+        Buffer.concat([words(0x1000, 4, 0x400, 0x1000), Buffer.alloc(bad - 16)]),
+      );
       expect([no.data[0], no.data[1]]).toEqual([1, 5]);
       await r.close();
     }
@@ -172,7 +181,12 @@ describe('ROM loader', () => {
     const slow = await r.command(Op.READ_FLASH_SLOW, words(0x100, 64));
     expect(slow.data.subarray(0, 11).toString('latin1')).toBe('hello flash');
     expect(slow.data.length).toBe(68);
-    const baud = await r.command(Op.CHANGE_BAUDRATE, words(460800, 0));
+    // esptool's ESP32 workaround (targets/esp32.py change_baud): scale by the ROM's calibrated crystal estimate.
+    const cali = ((await r.command(Op.READ_REG, words(0x3ff5f06c))).value >>> 7) & 0x1ffffff;
+    const ck8m = (await r.command(Op.READ_REG, words(0x3ff5a010))).value & 0xff;
+    const romFreq = (cali * 15625 * ck8m) / 40;
+    expect(romFreq).toBeGreaterThan(33_000_000);
+    const baud = await r.command(Op.CHANGE_BAUDRATE, words(Math.floor((460800 * romFreq) / 40_000_000), 0));
     expect(baud.data[0]).toBe(0);
     // The host follows; the next command at the new baud is understood.
     await r.pair.host.setBaudRate(460800);
@@ -182,8 +196,22 @@ describe('ROM loader', () => {
     await r.close();
   });
 
-  it('paces bytes at 10 bits per byte at the current baud, in both directions', async () => {
+  it('ESP32 ROM: an uncompensated CHANGE_BAUDRATE leaves the UART a few percent off, and the link garbles', async () => {
     const r = rig({ chip: 'esp32' });
+    await r.classicReset();
+    await r.sync();
+    await r.command(Op.CHANGE_BAUDRATE, words(460800, 0));
+    await r.pair.host.setBaudRate(460800);
+    await r.wait(50);
+    r.frames.length = 0;
+    await r.send(Op.READ_REG, words(0x40001000));
+    await r.wait(200);
+    expect(r.frames.map((f) => decodeResponse(f)).filter((x) => x?.op === Op.READ_REG)).toHaveLength(0);
+    await r.close();
+  });
+
+  it('paces bytes at 10 bits per byte at the current baud, in both directions', async () => {
+    const r = rig({ chip: 'esp32c3' });
     await r.classicReset();
     await r.sync();
     r.arrivals.length = 0;

@@ -5,10 +5,24 @@ import path from 'node:path';
 import { Op, checksum, words } from '../../src-main/esp/protocol';
 import type { Rig } from './rig';
 
-export function stubJson(chip: string): { text: Buffer; textStart: number; data: Buffer; dataStart: number; entry: number } {
+export function stubJson(chip: string): {
+  text: Buffer;
+  textStart: number;
+  data: Buffer;
+  dataStart: number;
+  entry: number;
+} {
   const pkg = createRequire(import.meta.url).resolve('esptool-js/package.json');
-  const j = JSON.parse(readFileSync(path.join(path.dirname(pkg), 'lib', 'targets', 'stub_flasher', `${chip}.json`), 'utf8'));
-  return { text: Buffer.from(j.text, 'base64'), textStart: j.text_start, data: Buffer.from(j.data, 'base64'), dataStart: j.data_start, entry: j.entry };
+  const j = JSON.parse(
+    readFileSync(path.join(path.dirname(pkg), 'lib', 'targets', 'stub_flasher', `${chip}.json`), 'utf8'),
+  );
+  return {
+    text: Buffer.from(j.text, 'base64'),
+    textStart: j.text_start,
+    data: Buffer.from(j.data, 'base64'),
+    dataStart: j.data_start,
+    entry: j.entry,
+  };
 }
 
 export async function uploadStub(r: Rig, chip: string, entryOverride?: number): Promise<void> {
@@ -22,7 +36,11 @@ export async function uploadStub(r: Rig, chip: string, entryOverride?: number): 
     if (begin.data[0] !== 0) throw new Error('MEM_BEGIN failed');
     for (let i = 0; i < blocks; i++) {
       const block = bytes.subarray(i * 0x1800, (i + 1) * 0x1800);
-      const rep = await r.command(Op.MEM_DATA, Buffer.concat([words(block.length, i, 0, 0), block]), checksum(block));
+      const rep = await r.command(
+        Op.MEM_DATA,
+        Buffer.concat([words(block.length, i, 0, 0), block]),
+        checksum(block),
+      );
       if (rep.data[0] !== 0) throw new Error('MEM_DATA failed');
     }
   }

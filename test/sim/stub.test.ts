@@ -6,7 +6,10 @@ import { slipEncode } from '../../src-main/esp/slip';
 import { rig, type Rig } from './rig';
 import { stubJson, uploadStub } from './stub-upload';
 
-async function stubRig(chip: 'esp8266' | 'esp32' | 'esp32c3', extra: Parameters<typeof rig>[0] = {}): Promise<Rig> {
+async function stubRig(
+  chip: 'esp8266' | 'esp32' | 'esp32c3',
+  extra: Parameters<typeof rig>[0] = {},
+): Promise<Rig> {
   const r = rig({ chip, ...extra });
   await r.classicReset();
   await r.sync();
@@ -27,7 +30,12 @@ async function deflateWrite(r: Rig, offset: number, image: Buffer): Promise<numb
   for (let i = 0; i < blocks; i++) {
     const block = z.subarray(i * 0x4000, (i + 1) * 0x4000);
     const { checksum } = await import('../../src-main/esp/protocol');
-    const rep = await r.command(Op.FLASH_DEFL_DATA, Buffer.concat([words(block.length, i, 0, 0), block]), checksum(block), 20_000);
+    const rep = await r.command(
+      Op.FLASH_DEFL_DATA,
+      Buffer.concat([words(block.length, i, 0, 0), block]),
+      checksum(block),
+      20_000,
+    );
     statuses.push([...rep.data]);
   }
   const end = await r.command(Op.FLASH_DEFL_END, words(1), 0, 20_000);
@@ -106,7 +114,11 @@ describe('stub behaviour', () => {
     const begin = await r.command(Op.FLASH_DEFL_BEGIN, words(0x1000, 1, 0x4000, 0x8000, 0));
     expect(begin.data[0]).toBe(0);
     const { checksum } = await import('../../src-main/esp/protocol');
-    const data = await r.command(Op.FLASH_DEFL_DATA, Buffer.concat([words(z.length, 0, 0, 0), z]), checksum(z));
+    const data = await r.command(
+      Op.FLASH_DEFL_DATA,
+      Buffer.concat([words(z.length, 0, 0, 0), z]),
+      checksum(z),
+    );
     expect([...data.data]).toEqual([0, 0]); // acknowledged before the write
     const next = await r.command(Op.READ_REG, words(0x40001000));
     expect([...next.data]).toEqual([0xc4, 0x00]); // FAILED_SPI_OP, deferred
@@ -148,13 +160,18 @@ describe('stub behaviour', () => {
     expect(got.map((g) => g.length)).toEqual([0x1000, 0x1000, 0x800]);
     expect(Buffer.concat(got).equals(flashImage.subarray(0x1000, 0x3800))).toBe(true);
     await r.until(() => r.frames.length > 0, 2000);
-    expect(r.frames.shift()!.equals(createHash('md5').update(flashImage.subarray(0x1000, 0x3800)).digest())).toBe(true);
+    expect(
+      r.frames.shift()!.equals(createHash('md5').update(flashImage.subarray(0x1000, 0x3800)).digest()),
+    ).toBe(true);
     await r.close();
   });
 
   it('ERASE_REGION and ERASE_FLASH take their flash time; slow-flash multiplies it', async () => {
     for (const factor of [1, 3]) {
-      const r = await stubRig('esp32', { flashImage: Buffer.alloc(0x100000, 0), faults: { slowFlashFactor: factor } });
+      const r = await stubRig('esp32', {
+        flashImage: Buffer.alloc(0x100000, 0),
+        faults: { slowFlashFactor: factor },
+      });
       const t0 = r.clock.now();
       const rep = await r.command(Op.ERASE_REGION, words(0x10000, 0x11000), 0, 10_000);
       const took = r.clock.now() - t0;

@@ -64,7 +64,6 @@ export interface ImageInfo {
   notes: string[];
 }
 
-
 /** The fields one image reader fills in; inspect.ts adds the file-level ones. */
 export type ImageFields = Omit<ImageInfo, 'name' | 'fileLength' | 'embedded' | 'partitions'>;
 
@@ -94,4 +93,3 @@ export function blankInfo(name: string, fileLength: number): ImageInfo {
     notes: [],
   };
 }
-

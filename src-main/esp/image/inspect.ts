@@ -12,12 +12,13 @@ import { type ImageInfo, blankInfo } from './image-info';
 import { looksLikePartitionTable, parsePartitionTable } from './partition-table';
 import { readE9 } from './read-e9';
 import { readV2 } from './read-v2';
-import { describeTrailing } from './trailing';
+import { describeTrailing, findParts } from './trailing';
 
 export type { EmbeddedPart, ExtendedHeader, ImageInfo, ImageKind, ImageSegmentInfo } from './image-info';
 
 const E9 = 0xe9;
 const EA = 0xea;
+const SECTOR = 0x1000;
 
 export function inspectImage(data: Uint8Array, name = 'image'): ImageInfo {
   if (data.length === 0)
@@ -45,6 +46,17 @@ export function inspectImage(data: Uint8Array, name = 'image'): ImageInfo {
       partitions: table.entries,
       imageLength: table.length,
       notes: [`partition table with ${table.entries.length} entries${table.md5 ? ' and a valid MD5' : ''}`],
+    };
+  }
+  // A merged factory image for a chip whose bootloader sits at 0x1000 starts with 0xFF padding: not an
+  // image itself, but made of them. Any other data without a header is flashed as it is.
+  const parts = data[0] === 0xff ? findParts(data, SECTOR, name) : [];
+  if (parts[0]?.offset === SECTOR && parts[0].role === 'bootloader') {
+    return {
+      ...base,
+      imageLength: data.length,
+      embedded: parts,
+      notes: [`merged image: ${parts.map((p) => `${p.role ?? p.kind} at ${hex(p.offset)}`).join(', ')}`],
     };
   }
   return {

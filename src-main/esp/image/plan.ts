@@ -145,7 +145,7 @@ function planOne(input: PlanInput, index: number, total: number, o: PlanOptions)
       { offset, firstByte: input.data[0] ?? 0 },
     );
   }
-  if (info.kind === 'esp32-family' && info.role === 'bootloader' && offset !== bootOffset && offset !== 0) {
+  if (info.kind === 'esp32-family' && info.role === 'bootloader' && offset !== bootOffset) {
     warnings.push(
       `this looks like a bootloader (it loads only into RAM) but goes to ${hex(offset)}, not ${hex(bootOffset)}`,
     );

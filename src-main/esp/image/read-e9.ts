@@ -7,7 +7,13 @@ import type { ChipName } from '../api';
 import { chipByImageId } from '../chips/table';
 import { OTHER_IMAGE_CHIP_IDS, isEsp8266Address, isFlashMapped } from './address-map';
 import { HINT_CORRUPT, count, hex, invalidImage, toHex, u16, u32 } from './bytes';
-import { type HeaderFamily, flashFreqName, flashModeName, flashSizeBytes, flashSizeName } from './header-fields';
+import {
+  type HeaderFamily,
+  flashFreqName,
+  flashModeName,
+  flashSizeBytes,
+  flashSizeName,
+} from './header-fields';
 import type { ExtendedHeader, ImageFields, ImageInfo, ImageKind, ImageSegmentInfo } from './image-info';
 
 const MAX_SEGMENTS = 16;
@@ -209,4 +215,3 @@ export function readE9(
     notes,
   };
 }
-

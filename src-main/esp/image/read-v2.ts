@@ -89,4 +89,3 @@ export function readV2(data: Uint8Array, name: string): ImageFields {
     ],
   };
 }
-

@@ -17,17 +17,7 @@ const SCAN_LIMIT = 16 * 1024 * 1024;
  */
 export function describeTrailing(data: Uint8Array, info: ImageInfo): void {
   if (info.imageLength >= data.length) return;
-  let at = Math.ceil(info.imageLength / SECTOR) * SECTOR;
-  const limit = Math.min(data.length, SCAN_LIMIT);
-  while (at < limit) {
-    const part = tryPart(data.subarray(at), info.name);
-    if (part) {
-      info.embedded.push({ offset: at, ...part });
-      at = Math.ceil((at + part.length) / SECTOR) * SECTOR;
-    } else {
-      at += SECTOR;
-    }
-  }
+  info.embedded.push(...findParts(data, info.imageLength, info.name));
   const trailing = data.length - info.imageLength;
   if (info.embedded.length) {
     info.notes.push(
@@ -38,6 +28,23 @@ export function describeTrailing(data: Uint8Array, info: ImageInfo): void {
       `${count(trailing)} bytes after the image's end (offset ${hex(info.imageLength)}) are not part of it; they are flashed as they are`,
     );
   }
+}
+
+/** Valid images and partition tables at sector boundaries from `from` on (each skipped once found). */
+export function findParts(data: Uint8Array, from: number, name: string): EmbeddedPart[] {
+  const parts: EmbeddedPart[] = [];
+  let at = Math.ceil(from / SECTOR) * SECTOR;
+  const limit = Math.min(data.length, SCAN_LIMIT);
+  while (at < limit) {
+    const part = tryPart(data.subarray(at), name);
+    if (part) {
+      parts.push({ offset: at, ...part });
+      at = Math.ceil((at + part.length) / SECTOR) * SECTOR;
+    } else {
+      at += SECTOR;
+    }
+  }
+  return parts;
 }
 
 function tryPart(slice: Uint8Array, name: string): Omit<EmbeddedPart, 'offset'> | undefined {
@@ -63,4 +70,3 @@ function isPadding(data: Uint8Array, from: number): boolean {
   for (let i = from; i < data.length; i++) if (data[i] !== fill) return false;
   return true;
 }
-

@@ -34,8 +34,10 @@ export function denyAllPermissions(session: Session): void {
 /** Must run before `app.whenReady()`: privileges of a scheme can only be declared at startup. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   protocol.registerSchemesAsPrivileged([
-    // standard: relative URLs and an origin; secure: treated like https (no mixed-content downgrade).
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    // standard: relative URLs and a real origin; secure: treated like https (no mixed-content downgrade); corsEnabled:
+    // the renderer's `<script type="module" crossorigin>` is fetched in CORS mode, which Chromium allows only for
+    // schemes that opt in.
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
   ]);
 }
 

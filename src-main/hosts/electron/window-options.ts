@@ -39,6 +39,8 @@ export function mainWindowOptions({ preloadPath, iconPath }: MainWindowInputs): 
       webviewTag: false,
       experimentalFeatures: false,
       enableBlinkFeatures: '',
+      // Middle-click opens links through a path that predates setWindowOpenHandler in some versions; turn it off.
+      disableBlinkFeatures: 'Auxclick',
       navigateOnDragDrop: false,
       // Firmware travels as bytes read by the File API; spellcheck would send typed text to a dictionary service.
       spellcheck: false,

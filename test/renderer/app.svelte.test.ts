@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
+import App from '../../src-renderer/App.svelte';
+import { createFakeApi, settle, summary, virtualPort, deviceInfo } from './fake-api';
+
+function fakeBackend() {
+  const api = createFakeApi();
+  api.fn.appInfo.mockResolvedValue({ name: 'Kiln', version: '0.1.0', host: 'web', platform: 'linux', logFolder: '/tmp/logs', dataFolder: '/tmp/data' });
+  api.fn.listPorts.mockResolvedValue({ ports: [virtualPort('esp8266'), virtualPort('esp32')] });
+  api.fn.getSettings.mockResolvedValue({
+    theme: 'system',
+    baudByPort: {},
+    monitorBaud: 115200,
+    showVirtualDevices: true,
+    flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false },
+  });
+  api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
+  api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
+  api.fn.startFlash.mockResolvedValue({ jobId: 'j1' });
+  api.fn.doctorReport.mockResolvedValue({ platform: 'linux', ok: true, worst: 'ok', processGroups: [], databaseGroups: [], system: [], ports: [] });
+  return api;
+}
+
+describe('App (Flash screen end to end against a fake backend)', () => {
+  it('picks a virtual device, adds a file, flashes with the chosen options, and shows the diagnosis on failure', async () => {
+    const api = fakeBackend();
+    render(App, { props: { api } });
+    await settle();
+    const flash = screen.getByRole('button', { name: 'Flash' });
+    expect(flash).toBeDisabled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([0xe9, 0])], 'blink.bin')] } });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+    await fireEvent.click(screen.getByLabelText(/Back up the original firmware/));
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Flash mode' }), { target: { value: 'dout' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+
+    expect(api.fn.startFlash).toHaveBeenCalledWith({
+      port: 'sim:esp8266',
+      baud: 921600, // the port's default
+      images: [{ sha256: 'c'.repeat(64), offset: 0, name: 'blink.bin' }],
+      options: { eraseAll: false, flashMode: 'dout', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: true },
+    });
+    await settle();
+    expect(screen.getByTestId('job-progress')).toBeInTheDocument();
+
+    api.emit('jobDone', {
+      jobId: 'j1',
+      kind: 'flash',
+      ok: false,
+      error: { code: 'SYNC_FAILED', message: 'The board did not answer the bootloader handshake.', hint: 'Read the diagnosis below.' },
+      diagnosis: {
+        code: 'NO_REPLY_WIRING',
+        title: 'TX and RX look swapped',
+        explanation: 'Not one byte came back.',
+        evidence: ['0 bytes in 7 attempts'],
+        steps: ['Swap TX and RX.', 'Try again.'],
+      },
+    });
+    await settle();
+    const failure = screen.getByTestId('failure');
+    expect(failure).toHaveTextContent('The board did not answer the bootloader handshake.');
+    expect(failure).toHaveTextContent('Read the diagnosis below.');
+    expect(within(failure).getByTestId('diagnosis')).toHaveTextContent('Diagnosis: TX and RX look swapped');
+    expect(within(failure).getByText('0 bytes in 7 attempts').tagName).toBe('BLOCKQUOTE');
+    expect(within(failure).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Swap TX and RX.', 'Try again.']);
+    expect(screen.queryByTestId('job-progress')).toBeNull();
+  });
+
+  it('shows the verified result card', async () => {
+    const api = fakeBackend();
+    render(App, { props: { api } });
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([1])], 'a.bin')] } });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+    api.emit('jobDone', {
+      jobId: 'j1',
+      kind: 'flash',
+      ok: true,
+      result: {
+        kind: 'flash',
+        device: deviceInfo(),
+        regions: [{ offset: 0, size: 1024, md5: '0123456789abcdef0123456789abcdef', bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'a.bin' }],
+        bytesSent: 600,
+        durationMs: 4200,
+        baud: 921600,
+      },
+    });
+    await settle();
+    const result = screen.getByTestId('result');
+    expect(result).toHaveTextContent('Flashed and verified');
+    expect(result).toHaveTextContent('0123456789abcdef0123456789abcdef');
+    expect(result).toHaveTextContent('verified');
+    expect(result).toHaveTextContent('4.2 s at 921600 baud');
+    expect(result).toHaveTextContent('5c:cf:7f:01:02:03');
+  });
+
+  it('tabs are real tabs: arrow keys move between screens and the Doctor report loads', async () => {
+    const api = fakeBackend();
+    render(App, { props: { api } });
+    await settle();
+    const tabs = screen.getAllByRole('tab');
+    expect(tabs.map((t) => t.textContent?.trim())).toEqual(['Flash', 'Doctor', 'Monitor']);
+    expect(tabs[0]).toHaveAttribute('aria-selected', 'true');
+    tabs[0]!.focus();
+    await fireEvent.keyDown(tabs[0]!, { key: 'ArrowRight' });
+    expect(screen.getByRole('tab', { name: 'Doctor' })).toHaveAttribute('aria-selected', 'true');
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Doctor' }));
+    await settle();
+    expect(api.fn.doctorReport).toHaveBeenCalled();
+    expect(screen.getByRole('tabpanel')).toHaveTextContent('This computer lets you use its serial ports.');
+    await fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(screen.getByRole('tab', { name: 'Monitor' })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('combobox', { name: /Baud/ })).toHaveTextContent('74880 (ESP8266 boot messages)');
+  });
+});
