@@ -77,7 +77,11 @@ function stage(sources, dist) {
       }
     }
   };
-  for (const source of sources) copyTree(source, path.join(dir, 'sources', path.relative(REPO, source) || path.basename(source)));
+  for (const source of sources) {
+    const relative = path.relative(REPO, source);
+    const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    copyTree(source, path.join(dir, 'sources', inside ? relative : path.basename(source)));
+  }
   if (dist) {
     const mainDir = path.join(dist, 'main');
     if (existsSync(mainDir)) {
@@ -128,6 +132,7 @@ export async function runElectronegativity({ sources, dist, report }) {
       electronVersionOverride: electronVersion,
       excludeFromScan: ['AvailableSecurityFixesGlobalCheck', 'ElectronVersionJSONCheck'],
     });
+    if (countFiles(staged) === 0) throw new Error('electronegativity: nothing to scan (no .ts/.js/.html files in the inputs)');
     const findings = readReport(readFileSync(report, 'utf8'));
     const unparsed = result.errors.filter((e) => !e.tolerable).map((e) => `${path.relative(staged, e.file)}: ${e.message}`);
     return { findings, returned: result.issues.length, unparsed, files: countFiles(staged) };

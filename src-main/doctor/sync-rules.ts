@@ -186,6 +186,11 @@ const esp8266Banner: SyncRule = (f) => {
 const esp32NormalBoot: SyncRule = (f) => {
   const flash = f.esp32BootLines.filter((b) => !b.bootName?.startsWith('DOWNLOAD'));
   if (flash.length === 0) return undefined;
+  // Several reset attempts but a boot banner in at most one of them, followed by application output: the
+  // host's resets did nothing (no auto-reset circuit) and the banner was just the power-up. That is the
+  // reset diagnosis, not a wrong boot pin.
+  const attemptsWithBoot = f.attempts.filter((a) => /boot:0x[0-9a-fA-F]/.test(a.toString('latin1'))).length;
+  if (f.attempts.length >= 2 && attemptsWithBoot <= 1 && appLines(f).length > 0) return undefined;
   const b = flash[flash.length - 1]!;
   return {
     code: 'ESP32_NORMAL_BOOT',
@@ -202,7 +207,7 @@ const esp32NormalBoot: SyncRule = (f) => {
 
 const esp32BannerOnly: SyncRule = (f) => {
   const lines = findLines(f, /ets Jun {1,2}8 2016|ESP-ROM:esp32/);
-  if (lines.length === 0) return undefined;
+  if (lines.length === 0 || f.esp32BootLines.length > 0) return undefined;
   return {
     code: 'ESP32_BOOT_MODE_UNSEEN',
     title: 'The ESP32 ROM started, but its boot mode was not seen',
@@ -216,23 +221,34 @@ const esp32BannerOnly: SyncRule = (f) => {
 /** Lines the ESP8266 ROM/eboot print while loading, not application output. */
 const BOOTLOADER_LINE = /^\s*(load 0x|tail \d|chksum|csum|v[0-9a-f]{8}|~ld)/;
 
-function readable(s: CaptureFacts['streams'][number]): boolean {
-  const { text } = s;
-  if (text.totalBytes === 0) return false;
-  const longest = Math.max(0, ...text.lines.map((l) => (l.match(/[ -~]{6,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0)));
-  return text.textBytes / text.totalBytes >= 0.85 && longest >= 8;
+/** Lines the ESP32 ROM prints while loading the 2nd-stage bootloader. */
+const ROM_LOAD_LINE = /^\s*(ets [A-Z][a-z]{2} |rst:0x|configsip|clk_drv|mode:[A-Z]+, clock|load:0x|entry 0x|ESP-ROM:|Build:|Saved PC|SPIWP)/;
+
+/**
+ * Lines that read as application output: nearly all printable, with a long printable run, and not what a ROM
+ * or the ESP8266 eboot prints. Judged per line, so application text after a garbled 74880-baud ROM banner
+ * still counts.
+ */
+function appLines(f: CaptureFacts): HeardLine[] {
+  return f.lines.filter((l) => {
+    const t = l.text;
+    if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || t.length === 0) return false;
+    const printable = (t.match(/[ -~\t]/g) ?? []).length;
+    const run = (t.match(/[ -~]{12,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0);
+    return printable / t.length >= 0.9 && run >= 12;
+  });
 }
 
 const appRunning: SyncRule = (f) => {
   const guru = findLines(f, /Guru Meditation|Backtrace:|abort\(\) was called/);
   // A REPL redrawing its line: ESC [ sequences and backspaces, and no other unreadable byte (noise has those too).
   const repl = f.streams.find((s) => s.text.escapeSequences > 0 && s.text.otherBytes === s.text.escapeSequences + s.text.backspaces);
-  const text = f.streams.find(readable);
-  if (guru.length === 0 && !repl && !text) return undefined;
+  const text = appLines(f);
+  if (guru.length === 0 && !repl && text.length === 0) return undefined;
   const evidence = guru.length
     ? guru.slice(0, 2).map(quote)
-    : text
-      ? text.text.lines.filter((l) => /[ -~]{6,}/.test(l) && !BOOTLOADER_LINE.test(l)).slice(0, 3).map((l) => quote({ text: l, source: text.source, baud: text.baud }))
+    : text.length
+      ? text.slice(0, 3).map(quote)
       : [`terminal control bytes (ESC [ \u2026) from a running program: ${hexPreview(repl!.bytes)}`];
   return {
     code: 'APP_RUNNING_NO_RESET',
@@ -245,7 +261,7 @@ const appRunning: SyncRule = (f) => {
       'On a board with auto-reset, try the other reset strategies.',
       'A serial monitor left open can also keep the lines in a state that prevents the reset: close it.',
     ],
-    confidence: guru.length || text ? 'high' : 'medium',
+    confidence: guru.length || text.length ? 'high' : 'medium',
   };
 };
 

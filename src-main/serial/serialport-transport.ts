@@ -166,7 +166,9 @@ class SerialPortTransport implements Transport {
 
   private assertUsable(): void {
     if (this.lost) throw this.lost;
-    if (this.closing || this.closeReported || !this.port.isOpen) throw portClosedError(this.path);
+    if (this.closing || this.closeReported) throw portClosedError(this.path);
+    // The stream closes itself on a disconnect before it emits `close`: we did not ask, so the device went away.
+    if (!this.port.isOpen) throw this.markLost(new Error('the port was closed by the driver'));
   }
 
   private operationError(what: string, err: unknown): KilnError {

@@ -191,6 +191,7 @@ export class JobManager {
 
   private contextFor(job: Job): JobContext {
     let lastEmit = -Infinity;
+    let lastEmittedPhase: JobPhase | undefined;
     const bus = this.bus;
     const clock = this.clock;
     const logger = this.logger;
@@ -209,8 +210,10 @@ export class JobManager {
       if (mapped !== job.phase) phase(mapped);
       const now = clock.now();
       const finished = e.bytesTotal > 0 && e.bytesDone >= e.bytesTotal;
-      if (!finished && now - lastEmit < PROGRESS_INTERVAL_MS) return;
+      // The first event of a phase and the last one always go out; in between, one per interval.
+      if (!finished && mapped === lastEmittedPhase && now - lastEmit < PROGRESS_INTERVAL_MS) return;
       lastEmit = now;
+      lastEmittedPhase = mapped;
       const payload: EventPayload<'jobProgress'> = {
         jobId: job.id,
         phase: mapped,

@@ -12,10 +12,14 @@ export class PortsState {
   loaded = $state(false);
   error = $state<UiError | undefined>(undefined);
   selectedPath = $state<string | undefined>(undefined);
+  /** A port typed by hand ("Other port…"): a socket:// address, a sim: URL with options, a path not listed. */
+  custom = $state<PortEntry | undefined>(undefined);
 
   readonly real = $derived(this.ports.filter((p) => p.group !== 'virtual'));
   readonly virtual = $derived(this.ports.filter((p) => p.group === 'virtual'));
-  readonly selected = $derived(this.ports.find((p) => p.path === this.selectedPath));
+  readonly selected = $derived(
+    this.ports.find((p) => p.path === this.selectedPath) ?? (this.custom?.path === this.selectedPath ? this.custom : undefined),
+  );
   readonly selectionMissing = $derived(this.selectedPath !== undefined && this.loaded && this.selected === undefined);
 
   readonly #api: KilnApi;
@@ -40,6 +44,21 @@ export class PortsState {
   }
 
   select(path: string | undefined): void {
+    this.selectedPath = path;
+  }
+
+  /**
+   * Selects a port typed by hand. The service validates it (BAD_REQUEST with a hint when it is not a serial path,
+   * `sim:` URL or `socket://` address), so here it only needs to be non-empty.
+   */
+  useCustom(text: string): void {
+    const path = text.trim();
+    if (path === '') return;
+    const listed = this.ports.find((p) => p.path === path);
+    if (!listed) {
+      const group = path.startsWith('sim:') ? 'virtual' : path.startsWith('socket://') ? 'network' : 'serial';
+      this.custom = { path, group, label: path, detail: 'Entered by hand', defaultBaud: group === 'serial' ? 115200 : 460800 };
+    }
     this.selectedPath = path;
   }
 

@@ -31,7 +31,8 @@ async function failedCapture(opts: Omit<SimOptions, 'clock'>): Promise<ConnectCa
 const CASES: { name: string; chip: SimOptions['chip']; faults?: SimFaults; board?: SimOptions['board']; code: SyncDiagnosisCode; evidence?: RegExp }[] = [
   { name: 'swapped TX/RX', chip: 'esp8266', faults: { swapTxRx: true }, code: 'NO_RESPONSE_WIRING' },
   { name: 'shorted TX/RX', chip: 'esp8266', faults: { shortTxRx: true }, code: 'ECHO_TX_RX_SHORTED' },
-  { name: 'firmware running', chip: 'esp32', faults: { appRunning: true }, code: 'APP_RUNNING_NO_RESET' },
+  { name: 'ESP32 firmware running', chip: 'esp32', faults: { appRunning: true }, code: 'APP_RUNNING_NO_RESET', evidence: /Project tasmota/ },
+  { name: 'ESP8266 firmware running (ROM banner garbled at 115200, app text readable)', chip: 'esp8266', faults: { appRunning: true }, code: 'APP_RUNNING_NO_RESET', evidence: /Project sonoff/ },
   { name: 'ESP32 brownout', chip: 'esp32', faults: { brownout: true }, code: 'BROWNOUT_POWER', evidence: /Brownout/ },
 ];
 

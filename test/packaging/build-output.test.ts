@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from './run-script';
+import { REPO, runScript } from './run-script';
 
 const CHECK = 'scripts/checks/build-output.mjs';
 let work: string;
@@ -95,25 +95,15 @@ describe('electronegativity check', () => {
     expect(csv).not.toMatch(/^[A-Z_]+,"HIGH"/m);
   }, 120_000);
 
-  it('fails on a window that turns contextIsolation off', async () => {
-    const sources = path.join(work, 'bad-sources');
-    cpSync(path.join(work, '..', path.basename(work), 'dist', 'renderer'), path.join(sources, 'renderer'), { recursive: true });
-    writeFileSync(
-      path.join(sources, 'main.ts'),
-      [
-        "import { BrowserWindow } from 'electron';",
-        'export function open() {',
-        '  const w = new BrowserWindow({ webPreferences: { contextIsolation: false, sandbox: true, nodeIntegration: false } });',
-        "  w.loadURL('kiln://app/index.html');",
-        '}',
-        '',
-      ].join('\n'),
-    );
+  it('fails when the real window code regresses to contextIsolation: false', async () => {
+    const sources = path.join(work, 'electron-host');
+    cpSync(path.join(REPO, 'src-main', 'hosts', 'electron'), sources, { recursive: true });
+    editFile(path.join(sources, 'main.ts'), (t) => t.replace('contextIsolation: true,', 'contextIsolation: false,'));
     const report = path.join(work, 'eneg-bad.csv');
-    const result = await runScript('scripts/checks/electronegativity.mjs', ['--no-dist', '--sources', sources, '--report', report]);
+    const result = await runScript('scripts/checks/electronegativity.mjs', ['--dist', dist, '--sources', sources, '--report', report]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/HIGH finding\(s\)/);
-    expect(result.stderr).toContain('CONTEXT_ISOLATION_JS_CHECK');
+    expect(result.stderr).toMatch(/1 HIGH finding\(s\)/);
+    expect(result.stderr).toMatch(/CONTEXT_ISOLATION_JS_CHECK in sources\/electron-host\/main\.ts:\d+:\d+/);
     expect(readFileSync(report, 'utf8')).toMatch(/^CONTEXT_ISOLATION_JS_CHECK,"HIGH"/m);
   }, 120_000);
 });

@@ -90,3 +90,15 @@ describe('PortPicker', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Try again.');
   });
 });
+
+describe('PortPicker: other port', () => {
+  it('a port typed by hand becomes the selection, with a synthesized entry', async () => {
+    const { state } = await setup([virtualPort()]);
+    await fireEvent.input(screen.getByLabelText('Port path or address'), { target: { value: ' sim:esp8266?fault=swap-txrx ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
+    expect(state.selectedPath).toBe('sim:esp8266?fault=swap-txrx');
+    expect(state.selected).toMatchObject({ path: 'sim:esp8266?fault=swap-txrx', group: 'virtual' });
+    expect(state.selectionMissing).toBe(false);
+    expect(screen.getByText(/Using/)).toHaveTextContent('Using sim:esp8266?fault=swap-txrx.');
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The CLI's way to the service (DESIGN §3: the CLI calls `service/` directly). What differs from the GUI hosts:
+ * - the person typed the port path, so a path that exists as a device node is acceptable even when the port
+ *   listing does not show it (a socat pty, a by-path link): it is added to the listing the service checks;
+ * - a path outside /dev (a socat `link=` in /tmp) is opened as the device node it points at, because the
+ *   contract accepts only device-looking paths;
+ * - the data folder is `$KILN_DATA_DIR`, else `$XDG_DATA_HOME/kiln`, else `~/.local/share/kiln`.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { portPathSchema } from '../../service/contract';
+import { defaultDeps } from '../../service/default-deps';
+import { silentLogger, type Logger, type PortInfo, type ServiceDeps } from '../../service/deps';
+import { createService, type KilnService } from '../../service/service';
+import type { CliIo } from './io';
+
+export const CLI_VERSION = '0.1.0';
+
+export function dataDirFor(env: CliIo['env']): string {
+  if (env.KILN_DATA_DIR) return path.resolve(env.KILN_DATA_DIR);
+  const xdg = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
+  return path.join(xdg, 'kiln');
+}
+
+function isCharDevice(p: string): boolean {
+  try {
+    return statSync(p).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The name the service should get for a typed port: sim: and socket:// pass through, a path relative to the
+ * working directory is made absolute, and a path the contract would refuse is replaced by the device node a
+ * symlink points at. Returns the typed name when nothing better exists (the service then says why it fails).
+ */
+export function servicePortName(typed: string, cwd: string): string {
+  if (typed.startsWith('sim:') || typed.startsWith('socket://') || /^(\\\\\.\\)?COM\d+$/i.test(typed)) return typed;
+  const abs = path.resolve(cwd, typed);
+  if (portPathSchema.safeParse(abs).success) return abs;
+  try {
+    const real = realpathSync(abs);
+    if (portPathSchema.safeParse(real).success) return real;
+  } catch {
+    // Missing: keep the typed path so the error names what the person wrote.
+  }
+  return abs;
+}
+
+/** ServiceDeps whose listing also shows the device nodes named on this command line. */
+export function withNamedPorts(base: ServiceDeps, named: string[]): ServiceDeps {
+  return {
+    ...base,
+    async listPorts() {
+      const listed = await base.listPorts();
+      const extra: PortInfo[] = named
+        .filter((p) => p.startsWith('/') && isCharDevice(p) && !listed.some((l) => l.path === p || l.byId === p))
+        .map((p) => ({ path: p, defaultBaud: 115200 }));
+      return [...listed, ...extra];
+    },
+  };
+}
+
+export function stderrLogger(io: CliIo): Logger {
+  const at = (level: string) => (message: string, ...rest: unknown[]) =>
+    io.stderr.write(`[${level}] ${message}${rest.length ? ` ${rest.map((r) => (r instanceof Error ? r.message : String(r))).join(' ')}` : ''}\n`);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface CliServiceOptions {
+  io: CliIo;
+  /** Device nodes the person named (already through `servicePortName`). */
+  namedPorts: string[];
+  verbose: boolean;
+}
+
+export type ServiceFactory = (o: CliServiceOptions) => KilnService;
+
+export const createCliService: ServiceFactory = ({ io, namedPorts, verbose }) => {
+  const dataDir = dataDirFor(io.env);
+  const logger = verbose ? stderrLogger(io) : silentLogger;
+  const deps = withNamedPorts(defaultDeps({ logger }), namedPorts);
+  return createService(deps, {
+    host: 'cli',
+    appName: 'Kiln',
+    appVersion: CLI_VERSION,
+    dataDir,
+    logDir: path.join(dataDir, 'logs'),
+    logger,
+  });
+};

@@ -1,0 +1,173 @@
+/**
+ * Browser e2e: the built renderer, served by the real browser-mode host (in this process, so the test can read the
+ * virtual board's flash), driven in Debian Chromium with playwright-core. Writes the screenshots in
+ * docs/screenshots/. Skipped with a message where /usr/bin/chromium is missing (`apt-get install -y chromium`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { defaultDeps } from '../../src-main/service/default-deps';
+import { createService, type KilnService } from '../../src-main/service/service';
+import { silentLogger } from '../../src-main/service/deps';
+import { startWebServer, type WebServer } from '../../src-main/hosts/web/server';
+import { firmwarePath, readFirmware } from '../helpers/shared';
+
+const CHROMIUM = '/usr/bin/chromium';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
+const IMAGE = 'esp8266_deepsleep.bin';
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`browser e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', () => {
+  let tmp: string;
+  let service: KilnService;
+  let server: WebServer;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-'));
+    const rendererDir = path.join(tmp, 'renderer');
+    const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+    const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', rendererDir, '--emptyOutDir'], { cwd: repoRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
+
+    const dataDir = path.join(tmp, 'data');
+    service = createService(defaultDeps({ logger: silentLogger }), {
+      host: 'web',
+      appName: 'Kiln',
+      appVersion: '0.0.0-e2e',
+      dataDir,
+      logDir: path.join(dataDir, 'logs'),
+      logger: silentLogger,
+    });
+    server = await startWebServer({ service, rendererDir, logger: silentLogger });
+
+    context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1100, height: 900 },
+      colorScheme: 'light',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(server.url);
+    mkdirSync(screenshotDir, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    await service?.shutdown();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  }
+
+  async function addFirmware(): Promise<void> {
+    await page.locator('input[type=file]').setInputFiles(firmwarePath(IMAGE));
+    await page.getByTestId('image-info').waitFor();
+  }
+
+  it('flashes sim:esp8266 and the simulated flash equals the image', async () => {
+    await page.getByRole('tab', { name: 'Flash' }).waitFor();
+    await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
+    await addFirmware();
+    await expect(page.getByLabel('Offset (hex)')).toHaveValue('0x0');
+    await shot('flash-idle');
+
+    await page.getByRole('button', { name: 'Flash', exact: true }).click();
+    await page.getByTestId('job-progress').waitFor();
+    await page.getByTestId('percent').waitFor({ timeout: 60_000 });
+    await shot('flash-progress');
+
+    const result = page.getByTestId('result');
+    await result.waitFor({ timeout: 90_000 });
+    await expect(result.textContent()).resolves.toContain('Flashed and verified');
+    await expect(result.getByText('verified', { exact: true }).count()).resolves.toBe(1);
+    await shot('flash-success');
+
+    const image = readFirmware(IMAGE);
+    const flash = service.virtualDevice('sim:esp8266').readFlash(0, image.length);
+    expect(Buffer.from(flash).equals(image)).toBe(true);
+  }, 150_000);
+
+  it('sim:esp8266?fault=swap-txrx shows the wiring diagnosis by itself', async () => {
+    await page.getByText('Other port…').click();
+    await page.getByLabel('Port path or address').fill('sim:esp8266?fault=swap-txrx');
+    await page.getByRole('button', { name: 'Use this port' }).click();
+    await page.getByRole('button', { name: 'Flash', exact: true }).click();
+    const failure = page.getByTestId('failure');
+    await failure.waitFor({ timeout: 120_000 });
+    const diagnosis = failure.getByTestId('diagnosis');
+    await diagnosis.waitFor();
+    const text = (await diagnosis.textContent()) ?? '';
+    expect(text).toMatch(/TX/);
+    expect(text).toMatch(/RX/);
+    expect(await failure.locator('blockquote').count()).toBeGreaterThan(0);
+    expect(await failure.locator('ol li').count()).toBeGreaterThan(0);
+    await shot('flash-failure-diagnosis');
+  }, 150_000);
+
+  it('cancel during the write leaves the app ready for the next flash', async () => {
+    await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
+    // Write everything again (the board already holds this image) and slowly enough to cancel mid-write.
+    await page.getByLabel(/Skip regions already on the chip/).uncheck();
+    await page.getByLabel('Baud rate').selectOption('115200');
+    await page.getByRole('button', { name: 'Flash', exact: true }).click();
+    await page.getByRole('heading', { name: 'Writing' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('percent').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Cancelled. The port is closed').waitFor({ timeout: 30_000 });
+
+    await page.getByLabel('Baud rate').selectOption('921600');
+    await page.getByRole('button', { name: 'Flash', exact: true }).click();
+    const result = page.getByTestId('result');
+    await result.waitFor({ timeout: 90_000 });
+    await expect(result.textContent()).resolves.toContain('Flashed and verified');
+    const image = readFirmware(IMAGE);
+    expect(Buffer.from(service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(true);
+  }, 180_000);
+
+  it('shows the Doctor and Monitor screens', async () => {
+    await page.getByRole('tab', { name: 'Doctor' }).click();
+    await page.getByRole('heading', { name: 'Serial access check' }).waitFor();
+    await page.getByRole('button', { name: 'Check again' }).waitFor();
+    await page.waitForFunction(() => !document.body.textContent?.includes('Checking…'));
+    await shot('doctor');
+    await page.getByRole('tab', { name: 'Monitor' }).click();
+    await page.getByLabel('Serial output').waitFor();
+    await shot('monitor');
+  }, 60_000);
+
+  it('refuses the WebSocket without the token (and from another origin)', async () => {
+    const origin = `http://127.0.0.1:${server.port}`;
+    const statusOf = (url: string, o: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url, { origin: o });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => resolve(-1));
+      });
+    expect(await statusOf(`ws://127.0.0.1:${server.port}/api`, origin)).toBe(401);
+    expect(await statusOf(`ws://127.0.0.1:${server.port}/api?token=wrong`, origin)).toBe(401);
+    expect(await statusOf(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, 'http://evil.example')).toBe(403);
+    expect(await statusOf(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, origin)).toBe(101);
+    // The page without its token is refused too.
+    const res = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(res.status).toBe(401);
+  }, 30_000);
+});
