@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   FLASH_READ_FAILED: 'The chip reported an error while reading flash.',
   ERASE_FAILED: 'The chip reported an error while erasing flash.',
   VERIFY_FAILED: 'The flash contents do not match the firmware after writing.',
+  BOOT_CHECK_FAILED: 'The firmware was written and verified, but the board did not boot it cleanly.',
   DEVICE_ERROR: 'The chip rejected a command.',
   PROTOCOL_ERROR: 'The chip sent a reply Kiln could not understand.',
   UNSUPPORTED: 'The chip or its loader cannot do this operation.',

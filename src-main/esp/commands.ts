@@ -18,6 +18,8 @@ export const WRITE_MS_PER_MB = 40_000;
 export const WAITS = {
   /** Listening for boot text right after a reset. */
   afterResetListenMs: 50,
+  /** After a failed connect: listening for the ROM's boot banner at each log baud (ESP8266 prints ~120 bytes). */
+  bootTextListenMs: 500,
   /** Each of the 7 SYNC replies after the first (they come back to back). */
   syncDrainMs: 100,
   /** Host waits this long after switching its own baud rate (esptool: "get rid of crap"). */

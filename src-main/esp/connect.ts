@@ -10,7 +10,7 @@ import type { CaptureAttempt, ConnectCapture } from '../core/capture';
 import { Op, SYNC_PAYLOAD, encodeRequest } from './protocol';
 import { slipEncode } from './slip';
 import { SYNC_TIMEOUT_MS, WAITS } from './commands';
-import { connectStrategies, runReset, type ResetStrategy } from './reset';
+import { connectStrategies, hardReset, runReset, type ResetStrategy } from './reset';
 import { isFatalLinkError } from './errors';
 import type { EspLink } from './link';
 import type { BeforeMode } from './api';
@@ -58,7 +58,48 @@ export async function connectAndSync(
       record.rxHex = Buffer.concat(rx).toString('hex');
     }
   }
+  if (transport.info.lines === 'uart' && opts.before !== 'no-reset') {
+    capture.listens = await listenForBootText(link, opts.onLog);
+  }
   throw syncFailed(capture);
+}
+
+/**
+ * After a failed connect, reset the chip into a normal boot and listen at each ROM log baud. The ESP8266
+ * ROM prints its banner at 74880 baud (with a 26 MHz crystal), which is garbage at 115200; reading it clearly
+ * is what tells "GPIO0 was high" (`boot mode:(3,x)`) from "no reply in download mode" (`boot mode:(1,x)`).
+ * esptool skips this; the doctor needs it. Port loss and cancellation still end as themselves.
+ */
+export const BOOT_LISTEN_BAUDS = [74880, ROM_BAUD] as const;
+
+async function listenForBootText(link: EspLink, onLog?: (m: string) => void): Promise<{ baud: number; rxHex: string }[]> {
+  const { transport, clock } = link;
+  const signal = link.signal;
+  const listens: { baud: number; rxHex: string }[] = [];
+  for (const baud of BOOT_LISTEN_BAUDS) {
+    const rx: Buffer[] = [];
+    try {
+      await transport.setBaudRate(baud);
+      await link.flushInput();
+      link.reader.setTap((chunk) => rx.push(chunk));
+      try {
+        await runReset(hardReset(), transport, clock, signal);
+      } catch (e) {
+        if (isFatalLinkError(e) || signal?.aborted) throw e;
+        onLog?.(`could not reset for the boot-text listen (${(e as Error).message}); listening anyway`);
+      }
+      await clock.sleep(WAITS.bootTextListenMs, signal);
+    } catch (e) {
+      if (isFatalLinkError(e)) throw e;
+      if (signal?.aborted) throw cancelled();
+      onLog?.(`boot-text listen at ${baud} failed: ${(e as Error).message}`);
+    } finally {
+      link.reader.setTap(undefined);
+    }
+    listens.push({ baud, rxHex: Buffer.concat(rx).toString('hex') });
+  }
+  await transport.setBaudRate(ROM_BAUD).catch(() => undefined);
+  return listens;
 }
 
 async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSignal | undefined, onLog?: (m: string) => void): Promise<boolean> {

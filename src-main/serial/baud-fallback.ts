@@ -38,7 +38,8 @@ function bridgeName(bridge: UsbBridge | undefined): string {
 
 export function decideBaudFallback(input: BaudFallbackInput): BaudFallbackDecision {
   const suspect =
-    (input.errorCode !== undefined && BAUD_SUSPECT_CODES.has(input.errorCode)) || (input.dataErrors ?? 0) >= DATA_ERROR_THRESHOLD;
+    (input.errorCode !== undefined && BAUD_SUSPECT_CODES.has(input.errorCode)) ||
+    (input.dataErrors ?? 0) >= DATA_ERROR_THRESHOLD;
   if (!suspect) return { retry: false, reason: 'not-baud-related' };
   const name = bridgeName(input.bridge);
   if (input.bridge?.nativeUsb) {
@@ -56,5 +57,9 @@ export function decideBaudFallback(input: BaudFallbackInput): BaudFallbackDecisi
       message: `${name} at ${input.currentBaud} gave data errors and no lower rate is left; check the cable and the adapter.`,
     };
   }
-  return { retry: true, nextBaud: next, message: `${name} at ${input.currentBaud} gave data errors; retrying at ${next}` };
+  return {
+    retry: true,
+    nextBaud: next,
+    message: `${name} at ${input.currentBaud} gave data errors; retrying at ${next}`,
+  };
 }

@@ -6,7 +6,14 @@
  */
 import { SerialPort } from 'serialport';
 import { bridgeFor, defaultBaudFor, type UsbBridge } from './usb-bridges';
-import { comparePortPaths, describeSysfsPort, isSerialPortName, listSysfsPorts, readByIdLinks, type SysfsPort } from './sysfs-list';
+import {
+  comparePortPaths,
+  describeSysfsPort,
+  isSerialPortName,
+  listSysfsPorts,
+  readByIdLinks,
+  type SysfsPort,
+} from './sysfs-list';
 
 export interface PortInfo {
   /** Device node to open: '/dev/ttyUSB0'. */
@@ -57,7 +64,12 @@ function hex4(id: string | undefined): string | undefined {
   return /^[0-9a-f]{1,4}$/.test(s) ? s.padStart(4, '0') : undefined;
 }
 
-function toPortInfo(base: { path: string }, sys: SysfsPort | undefined, udev: UdevPort | undefined, byId: Map<string, string>): PortInfo {
+function toPortInfo(
+  base: { path: string },
+  sys: SysfsPort | undefined,
+  udev: UdevPort | undefined,
+  byId: Map<string, string>,
+): PortInfo {
   const vendorId = hex4(udev?.vendorId) ?? sys?.vendorId;
   const productId = hex4(udev?.productId) ?? sys?.productId;
   const bridge = bridgeFor(vendorId, productId);
@@ -80,7 +92,8 @@ function toPortInfo(base: { path: string }, sys: SysfsPort | undefined, udev: Ud
 /** Every usable serial port, sorted by path. Never rejects for a missing udevadm or an unreadable sysfs. */
 export async function listPorts(options: ListPortsOptions = {}): Promise<PortInfo[]> {
   const root = options.root ?? '/';
-  const udevList = options.udevList === undefined ? (root === '/' ? () => SerialPort.list() : null) : options.udevList;
+  const udevList =
+    options.udevList === undefined ? (root === '/' ? () => SerialPort.list() : null) : options.udevList;
 
   let sysPorts: SysfsPort[] | undefined;
   try {
@@ -104,7 +117,8 @@ export async function listPorts(options: ListPortsOptions = {}): Promise<PortInf
     const name = u.path.replace(/^\/dev\//, '');
     if (!isSerialPortName(name)) continue;
     // With sysfs readable it decides existence (udev also lists ttyS placeholders); without it, trust udev's USB ports.
-    if (sysPorts ? sysByPath.has(u.path) : u.vendorId !== undefined || !/^tty(S|AMA)\d/.test(name)) udevByPath.set(u.path, u);
+    if (sysPorts ? sysByPath.has(u.path) : u.vendorId !== undefined || !/^tty(S|AMA)\d/.test(name))
+      udevByPath.set(u.path, u);
   }
   const paths = new Set<string>([...sysByPath.keys(), ...udevByPath.keys()]);
   return [...paths]

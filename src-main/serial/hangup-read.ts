@@ -26,7 +26,9 @@ function isUnixBinding(b: unknown): b is UnixPortBinding {
 }
 
 function readOnce(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))));
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buffer, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 }
 
 function tagged(message: string, props: Record<string, unknown>): Error {
@@ -53,7 +55,9 @@ export function installHangupAwareRead(port: SerialPort): void {
         const code = (err as { code?: string }).code ?? '';
         if (RETRY.has(code)) {
           if (!binding.isOpen) throw tagged('Port is not open', { canceled: true });
-          await new Promise<void>((resolve, reject) => binding.poller.once('readable', (e) => (e ? reject(e) : resolve())));
+          await new Promise<void>((resolve, reject) =>
+            binding.poller.once('readable', (e) => (e ? reject(e) : resolve())),
+          );
           continue;
         }
         if (GONE.has(code)) (err as { disconnect?: boolean }).disconnect = true;

@@ -2,13 +2,15 @@
  * Hot-plug watching without busy polling: inotify (`fs.watch`) on `<root>/dev`, filtered to serial tty names,
  * debounced (udev creates a node, then changes its owner, mode and ACL: several events per plug), and diffed
  * against the last known set. A node that appears and vanishes inside one debounce window (brltty grabbing a
- * CH340) is still reported as added then removed, so the doctor can see the flicker. Only when `fs.watch` is not
- * available does a low-frequency re-list run instead.
+ * CH340) is still reported as added then removed, so the doctor can see the flicker; a known node that vanishes
+ * and returns inside the window (a chip re-enumerating) is reported as removed then added. Only when `fs.watch`
+ * is not available does a low-frequency re-list run instead.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describePort, type PortInfo } from './discovery';
 import { isSerialPortName } from './sysfs-list';
+import { defaultBaudFor } from './usb-bridges';
 
 export interface WatchPortsOptions {
   onAdded: (port: PortInfo) => void;
@@ -43,8 +45,10 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
   const devDir = path.join(root, 'dev');
   const debounceMs = options.debounceMs ?? 150;
   let known = readSerialNames(devDir);
-  /** Names seen present at event time but not yet reported: catches sub-debounce flickers. */
+  /** Names seen present at event time but not yet reported: catches sub-debounce flickers (brltty). */
   const seen = new Set<string>();
+  /** Known names seen absent at event time: catches a quick replug (a native-USB chip re-enumerating). */
+  const gone = new Set<string>();
   let closed = false;
   let debounceTimer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -52,21 +56,36 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
   let chain: Promise<void> = Promise.resolve();
   let mode: PortWatcher['mode'] = 'inotify';
 
+  const added = async (name: string) => {
+    const devPath = `/dev/${name}`;
+    const info = await describePort(devPath, root).catch((): PortInfo => ({
+      path: devPath,
+      defaultBaud: defaultBaudFor(undefined),
+    }));
+    if (!closed) options.onAdded(info);
+  };
+  const removed = (name: string) => {
+    if (!closed) options.onRemoved(`/dev/${name}`);
+  };
+
   const report = async () => {
     const current = readSerialNames(devDir);
-    const added = [...current].filter((n) => !known.has(n));
-    const removed = [...known].filter((n) => !current.has(n));
-    const flickered = [...seen].filter((n) => !current.has(n) && !known.has(n));
+    const appeared = [...current].filter((n) => !known.has(n)).sort();
+    const vanished = [...known].filter((n) => !current.has(n)).sort();
+    const flickered = [...seen].filter((n) => !current.has(n) && !known.has(n)).sort();
+    const bounced = [...gone].filter((n) => current.has(n) && known.has(n)).sort();
     seen.clear();
+    gone.clear();
     known = current;
-    for (const name of [...added, ...flickered].sort()) {
-      const info = await describePort(`/dev/${name}`, root).catch(() => ({ path: `/dev/${name}`, defaultBaud: 0 }) as PortInfo);
-      if (closed) return;
-      options.onAdded(info);
+    for (const name of vanished) removed(name);
+    for (const name of bounced) {
+      removed(name);
+      await added(name);
     }
-    for (const name of [...removed, ...flickered].sort()) {
-      if (closed) return;
-      options.onRemoved(`/dev/${name}`);
+    for (const name of appeared) await added(name);
+    for (const name of flickered) {
+      await added(name);
+      removed(name);
     }
   };
   // Reports run one at a time, so an add is never delivered after the remove that followed it.
@@ -77,7 +96,9 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
   const startPolling = (reason: string) => {
     if (closed || pollTimer) return;
     mode = 'polling';
-    options.log?.(`fs.watch unavailable on ${devDir} (${reason}); re-listing every ${options.pollMs ?? 2500} ms.`);
+    options.log?.(
+      `fs.watch unavailable on ${devDir} (${reason}); re-listing every ${options.pollMs ?? 2500} ms.`,
+    );
     pollTimer = setInterval(scan, options.pollMs ?? 2500);
     pollTimer.unref();
   };
@@ -90,7 +111,10 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
         if (closed) return;
         const name = filename?.toString();
         if (name !== undefined && !isSerialPortName(name)) return;
-        if (name !== undefined && fs.existsSync(path.join(devDir, name))) seen.add(name);
+        if (name !== undefined) {
+          if (fs.existsSync(path.join(devDir, name))) seen.add(name);
+          else if (known.has(name)) gone.add(name);
+        }
         clearTimeout(debounceTimer);
         debounceTimer = setTimeout(scan, debounceMs);
       });

@@ -31,10 +31,14 @@ export async function openTransport(path: string, options: OpenTransportOptions)
     return openTcpTransport(path, tcp);
   }
   if (path.startsWith('sim:')) {
-    throw new KilnError('BAD_REQUEST', `${path} is a virtual device; open it through the service, not openTransport().`, {
-      hint: 'Virtual devices are created and connected by the service (its simulator registry).',
-      details: { port: path },
-    });
+    throw new KilnError(
+      'BAD_REQUEST',
+      `${path} is a virtual device; open it through the service, not openTransport().`,
+      {
+        hint: 'Virtual devices are created and connected by the service (its simulator registry).',
+        details: { port: path },
+      },
+    );
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
     throw new KilnError('BAD_REQUEST', `${path}: only socket:// URLs are supported (rfc2217:// is not).`, {

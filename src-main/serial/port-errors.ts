@@ -21,11 +21,15 @@ function osCodeAndText(err: unknown): { code: string; text: string } {
 }
 
 const PERMISSION = /EACCES|EPERM|Permission denied|Operation not permitted/i;
-const BUSY = /EAGAIN|EBUSY|Cannot lock port|Resource temporarily unavailable|Device or resource busy|exclusively lock/i;
+const BUSY =
+  /EAGAIN|EBUSY|Cannot lock port|Resource temporarily unavailable|Device or resource busy|exclusively lock/i;
 const MISSING = /ENOENT|ENODEV|ENXIO|No such file|No such device/i;
 
 /** Which group owns the device node, read from the node's gid and `<root>/etc/group` (never assumed to be dialout). */
-export async function deviceGroup(devicePath: string, root = '/'): Promise<{ gid: number; name?: string; mode: string } | undefined> {
+export async function deviceGroup(
+  devicePath: string,
+  root = '/',
+): Promise<{ gid: number; name?: string; mode: string } | undefined> {
   let st;
   try {
     st = await fsp.stat(devicePath);
@@ -78,7 +82,11 @@ export function portClosedError(port: string): KilnError {
 }
 
 /** Maps a failed open of a device node. `root` is where `/etc/group` is read (tests pass a fixture tree). */
-export async function mapOpenError(port: string, err: unknown, opts: { root?: string } = {}): Promise<KilnError> {
+export async function mapOpenError(
+  port: string,
+  err: unknown,
+  opts: { root?: string } = {},
+): Promise<KilnError> {
   const { code, text } = osCodeAndText(err);
   const probe = `${code} ${text}`;
   if (PERMISSION.test(probe)) {
@@ -141,8 +149,12 @@ export function isNoModemLinesError(err: unknown): boolean {
 
 /** A failure that means the device went away rather than a bad request. */
 export function isDisconnectError(err: unknown): boolean {
-  if ((err as { disconnected?: unknown; disconnect?: unknown } | undefined)?.disconnected === true) return true;
+  if ((err as { disconnected?: unknown; disconnect?: unknown } | undefined)?.disconnected === true)
+    return true;
   if ((err as { disconnect?: unknown } | undefined)?.disconnect === true) return true;
   const { code, text } = osCodeAndText(err);
-  return ['EIO', 'ENXIO', 'ENODEV', 'EBADF'].includes(code) || /\bEIO\b|i\/o error|Input\/output error|No such device|bad file descriptor/i.test(text);
+  return (
+    ['EIO', 'ENXIO', 'ENODEV', 'EBADF'].includes(code) ||
+    /\bEIO\b|i\/o error|Input\/output error|No such device|bad file descriptor/i.test(text)
+  );
 }

@@ -14,7 +14,13 @@ import { KilnError } from '../core/errors';
 import type { Signals, Transport, TransportInfo } from './transport';
 import { bridgeForUsbId } from './usb-bridges';
 import { installHangupAwareRead } from './hangup-read';
-import { deviceLostError, isDisconnectError, isNoModemLinesError, mapOpenError, portClosedError } from './port-errors';
+import {
+  deviceLostError,
+  isDisconnectError,
+  isNoModemLinesError,
+  mapOpenError,
+  portClosedError,
+} from './port-errors';
 
 export interface SerialPortOpenOptions {
   baudRate: number;
@@ -133,10 +139,14 @@ class SerialPortTransport implements Transport {
         }
         if (isDisconnectError(err)) return reject(this.operationError('Changing the baud rate of', err));
         reject(
-          new KilnError('BAUD_CHANGE_FAILED', `The serial driver for ${this.path} refused ${baud} baud: ${err.message}`, {
-            hint: 'Pick a lower baud rate; this adapter or its driver does not support that one.',
-            details: { port: this.path, baud, os: err.message },
-          }),
+          new KilnError(
+            'BAUD_CHANGE_FAILED',
+            `The serial driver for ${this.path} refused ${baud} baud: ${err.message}`,
+            {
+              hint: 'Pick a lower baud rate; this adapter or its driver does not support that one.',
+              details: { port: this.path, baud, os: err.message },
+            },
+          ),
         );
       });
     });

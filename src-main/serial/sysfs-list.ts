@@ -90,13 +90,17 @@ export async function describeSysfsPort(name: string, root = '/'): Promise<Sysfs
   const port: SysfsPort = { path: `/dev/${name}`, name };
   const devicesRoot = path.join(await fsp.realpath(root), 'sys');
   const iface = await ancestorWith(deviceDir, 'bInterfaceNumber', devicesRoot);
-  const driver = (iface && (await linkBasename(path.join(iface, 'driver')))) ?? (await linkBasename(path.join(deviceDir, 'driver')));
+  const driver =
+    (iface && (await linkBasename(path.join(iface, 'driver')))) ??
+    (await linkBasename(path.join(deviceDir, 'driver')));
   if (driver) port.driver = driver;
 
   const usbDevice = await ancestorWith(iface ?? deviceDir, 'idVendor', devicesRoot);
   if (usbDevice) {
     const [vid, pid, serial, manufacturer, product] = await Promise.all(
-      ['idVendor', 'idProduct', 'serial', 'manufacturer', 'product'].map((f) => readTrimmed(path.join(usbDevice, f))),
+      ['idVendor', 'idProduct', 'serial', 'manufacturer', 'product'].map((f) =>
+        readTrimmed(path.join(usbDevice, f)),
+      ),
     );
     if (vid) port.vendorId = vid.toLowerCase();
     if (pid) port.productId = pid.toLowerCase();
@@ -111,7 +115,9 @@ export async function describeSysfsPort(name: string, root = '/'): Promise<Sysfs
 export async function listSysfsPorts(root = '/'): Promise<SysfsPort[]> {
   const names = await fsp.readdir(path.join(root, 'sys/class/tty'));
   const ports = await Promise.all(names.filter(isSerialPortName).map((n) => describeSysfsPort(n, root)));
-  return ports.filter((p): p is SysfsPort => p !== undefined).sort((a, b) => comparePortPaths(a.path, b.path));
+  return ports
+    .filter((p): p is SysfsPort => p !== undefined)
+    .sort((a, b) => comparePortPaths(a.path, b.path));
 }
 
 /** `/dev/ttyUSB0` -> `/dev/serial/by-id/usb-...-if00-port0`, from `<root>/dev/serial/by-id`. Empty when absent. */

@@ -43,13 +43,15 @@ export const UNKNOWN_BRIDGE_BAUD = 460800;
 
 const BRLTTY =
   'On Ubuntu 22.04 and derivatives brltty may claim the adapter: the port appears and vanishes within a second. Kiln\u2019s doctor detects this and offers to disable brltty.';
-const MODEM_MANAGER = 'ModemManager may probe a new ttyACM port with AT commands for a few seconds after plug-in.';
+const MODEM_MANAGER =
+  'ModemManager may probe a new ttyACM port with AT commands for a few seconds after plug-in.';
 const AUTOSUSPEND =
   'USB autosuspend can stop data from a native-USB port after about 2 s of idle; a udev rule setting power/control=on fixes it.';
 const RENUMBERING = 'After a reset the port may come back under another ttyACM number.';
 const FTDI_LATENCY =
   'The FTDI latency timer defaults to 16 ms (sysfs latency_timer), which slows the many small replies of flashing; low-latency mode sets 1 ms.';
-const FTDI_POWER = 'The FT232R 3V3 output is too weak to power an ESP; power the board from a 3.3 V supply of 300 mA or more.';
+const FTDI_POWER =
+  'The FT232R 3V3 output is too weak to power an ESP; power the board from a 3.3 V supply of 300 mA or more.';
 
 export const USB_BRIDGES: readonly UsbBridge[] = [
   {
@@ -123,7 +125,11 @@ export const USB_BRIDGES: readonly UsbBridge[] = [
     fallbackBauds: [460800, 230400, 115200],
     nativeUsb: false,
     lines: 'uart',
-    quirks: ['Binds cdc_acm and appears as ttyACM, not ttyUSB.', MODEM_MANAGER, 'macOS needs the WCH driver for reliable operation.'],
+    quirks: [
+      'Binds cdc_acm and appears as ttyACM, not ttyUSB.',
+      MODEM_MANAGER,
+      'macOS needs the WCH driver for reliable operation.',
+    ],
   },
   {
     key: 'ch343',
@@ -139,7 +145,10 @@ export const USB_BRIDGES: readonly UsbBridge[] = [
     quirks: ['Binds cdc_acm and appears as ttyACM, not ttyUSB.', MODEM_MANAGER],
   },
   ftdi('ft232r', 'FT232R', '6001', 921600, [FTDI_LATENCY, FTDI_POWER, BRLTTY]),
-  ftdi('ft2232', 'FT2232', '6010', 921600, [FTDI_LATENCY, 'Dual channel: the first port is often JTAG, the second the UART.']),
+  ftdi('ft2232', 'FT2232', '6010', 921600, [
+    FTDI_LATENCY,
+    'Dual channel: the first port is often JTAG, the second the UART.',
+  ]),
   ftdi('ft4232', 'FT4232', '6011', 921600, [FTDI_LATENCY, 'Quad channel: four ttyUSB ports appear.']),
   ftdi('ft232h', 'FT232H', '6014', 3000000, [FTDI_LATENCY]),
   ftdi('ftx', 'FT-X (FT231X/FT230X)', '6015', 921600, [FTDI_LATENCY]),
@@ -228,8 +237,12 @@ function normaliseHexId(id: string | number): string {
 }
 
 /** Looks a VID:PID up (hex strings in any case, with or without 0x, or numbers). */
-export function bridgeFor(vendorId: string | number | undefined, productId: string | number | undefined): UsbBridge | undefined {
-  if (vendorId === undefined || productId === undefined || vendorId === '' || productId === '') return undefined;
+export function bridgeFor(
+  vendorId: string | number | undefined,
+  productId: string | number | undefined,
+): UsbBridge | undefined {
+  if (vendorId === undefined || productId === undefined || vendorId === '' || productId === '')
+    return undefined;
   const vid = normaliseHexId(vendorId);
   const pid = normaliseHexId(productId);
   return USB_BRIDGES.find((b) => b.vendorId === vid && b.productIds.includes(pid));
@@ -253,7 +266,10 @@ export function defaultBaudFor(bridge: UsbBridge | undefined): number {
  */
 export function fallbackBauds(bridge: UsbBridge | undefined, current: number): number[] {
   if (bridge?.nativeUsb) return [];
-  const ladder = bridge ? bridge.fallbackBauds : [460800, 230400, SAFE_BAUD];
+  // The bridge's own maximum heads the ladder, so a user-chosen rate above it first drops to the trusted one.
+  const ladder = bridge
+    ? [bridge.maxReliableBaud ?? NOMINAL_NATIVE_BAUD, ...bridge.fallbackBauds]
+    : [UNKNOWN_BRIDGE_BAUD, 230400, SAFE_BAUD];
   const lower = ladder.filter((b) => b < current);
   if (current > SAFE_BAUD && !lower.includes(SAFE_BAUD)) lower.push(SAFE_BAUD);
   return lower;

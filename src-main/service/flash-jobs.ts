@@ -114,7 +114,8 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
           : plan.map((p) => ({ offset: p.offset, size: p.data.byteLength }));
         for (const r of regions) {
           const data = await s.readFlash({ offset: r.offset, size: r.size, signal: ctx.signal, ...ctx.hooks('backup') });
-          const saved = await saveRead(env, s.info, r.offset, data, 'backup');
+          // Disk I/O outside the clock: a virtual clock must not jump over it while the device idles.
+          const saved = await env.deps.clock.track(saveRead(env, s.info, r.offset, data, 'backup'));
           ctx.log('info', `Backed up 0x${r.offset.toString(16)}+${r.size} to ${saved.file}`);
           backup.push(saved);
         }
@@ -175,7 +176,7 @@ export async function runReadJob(env: JobEnv, ctx: JobContext, port: ResolvedPor
       }
       ctx.phase('reading');
       const data = await s.readFlash({ offset: input.offset, size, signal: ctx.signal, ...ctx.hooks('reading') });
-      const read = await saveRead(env, s.info, input.offset, data, 'read');
+      const read = await env.deps.clock.track(saveRead(env, s.info, input.offset, data, 'read'));
       ctx.log('info', `Saved ${size} bytes to ${read.file}`);
       ctx.phase('resetting');
       await s.finish(c.after);

@@ -107,6 +107,7 @@ export class JobManager {
     this.jobs.set(id, job);
     this.byLock.set(spec.lockKey, { id, what: `a ${spec.kind} job` });
     this.bus.emit('jobStarted', { jobId: id, kind: spec.kind, port: spec.port });
+    this.bus.emit('jobPhase', { jobId: id, phase: job.phase });
     job.done = this.run(job, spec);
     this.prune();
     return id;

@@ -4,7 +4,8 @@
  * run on the host's real clock: a virtual board at 115200 baud takes as long as a real one.
  */
 import type { Clock } from '../core/clock';
-import { CHIP_IDENTITIES } from '../esp/chips/table';
+import type { ChipName } from '../esp/api';
+import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
 import { VIRTUAL_CHIPS, type PortEntry } from './contract';
 import type { ServiceDeps, VirtualDevice } from './deps';
 
@@ -43,7 +44,8 @@ export class VirtualDevices {
     for (const url of this.devices.keys()) if (!urls.includes(url)) urls.push(url);
     return urls.map((url) => {
       const chipName = url.slice(4).split('?')[0] ?? '';
-      const chip = (VIRTUAL_CHIPS as readonly string[]).includes(chipName) ? (chipName as (typeof VIRTUAL_CHIPS)[number]) : undefined;
+      // A board in use knows its chip (aliases such as sim:esp32-c3 included); a listed-only one is named by its URL.
+      const chip: ChipName | undefined = this.devices.get(url)?.chip ?? CHIP_NAMES.find((c) => c === chipName);
       const display = chip ? CHIP_IDENTITIES[chip].displayName : chipName;
       const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
       const entry: PortEntry = {

@@ -30,7 +30,8 @@ export const FAULT_DEFAULTS = {
 
 /**
  * Applies one named fault (optionally with a numeric argument) to a fault set. 'not-in-download-mode' is not a
- * SimFaults flag: it is the board wiring of a Sonoff/ESP-01 without the button held, returned as `board`.
+ * SimFaults flag: it is a board whose reset reaches EN but never pulls GPIO0 low ('reset-only' wiring), returned as
+ * `board`: every reset boots from flash and prints the boot banner. (A Sonoff without the button is `board=sonoff`.)
  */
 export function applyFaultName(
   faults: SimFaults,
@@ -45,7 +46,7 @@ export function applyFaultName(
       faults.shortTxRx = true;
       return { ok: true };
     case 'not-in-download-mode':
-      return { ok: true, board: 'no-auto-reset' };
+      return { ok: true, board: 'reset-only' };
     case 'unpowered':
       faults.unpowered = true;
       return { ok: true };

@@ -7,6 +7,8 @@
  *   (one TIOCMSET on Unix), so Classic's "DTR1 RTS0" releases EN and pulls IO0 low at the same instant, which
  *   the real board's RC delay on EN turns into download mode.
  * - no-auto-reset: Sonoff Basic / ESP-01 on a bare adapter: the lines are not wired. Only a power cycle resets.
+ * - reset-only: RTS → EN only; GPIO0 is never driven, so every reset is a flash boot (the "not in download
+ *   mode" fault on an auto-reset board).
  * - usb-jtag-serial: the ESP32-C3's USB-Serial/JTAG peripheral emulates the same circuit in silicon; esptool's
  *   sequence (R0 D0, D1 R0, R1 D0 R1, D0 R0) goes through (1,1) instead of (0,0). Model [guess at the latch
  *   detail]: DTR=1,RTS=0 latches "download requested"; RTS=1,DTR=0 holds the core in reset; leaving reset boots
@@ -39,7 +41,7 @@ export class ResetCircuit {
 
   /** Forget line history (after a power cycle: the transistors follow the lines, nothing is latched). */
   resync(s: Signals): void {
-    this.enLow = this.wiring === 'no-auto-reset' ? false : s.rts && !s.dtr;
+    this.enLow = this.wiring === 'no-auto-reset' ? false : this.wiring === 'reset-only' ? s.rts : s.rts && !s.dtr;
     this.downloadLatch = false;
   }
 
@@ -54,6 +56,17 @@ export class ResetCircuit {
 
   onSignals(s: Signals): void {
     if (this.wiring === 'no-auto-reset') return;
+    if (this.wiring === 'reset-only') {
+      // One transistor (or a direct wire) from RTS to EN; GPIO0 floats high through its pull-up.
+      if (s.rts && !this.enLow) {
+        this.enLow = true;
+        this.events.hold();
+      } else if (!s.rts && this.enLow) {
+        this.enLow = false;
+        this.events.boot(false, 'reset-pin');
+      }
+      return;
+    }
     if (this.wiring === 'nodemcu') {
       const { enLow, io0Low } = ResetCircuit.nodemcuPins(s);
       if (enLow && !this.enLow) {

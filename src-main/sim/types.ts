@@ -11,8 +11,10 @@ export type SimChip = 'esp8266' | 'esp32' | 'esp32c3';
  * - 'nodemcu': the two-transistor auto-reset circuit of NodeMCU/DevKit boards (protocol notes §3).
  * - 'no-auto-reset': Sonoff Basic, ESP-01 on a bare adapter — the lines are not connected at all.
  * - 'usb-jtag-serial': the ESP32-C3's built-in USB-Serial/JTAG (303a:1001), which emulates the circuit.
+ * - 'reset-only': RTS reaches EN but nothing drives GPIO0 (ESP-01 programmers with only a reset wire, or a
+ *   NodeMCU whose DTR transistor is dead): every reset boots from flash and prints the boot banner.
  */
-export type BoardWiring = 'nodemcu' | 'no-auto-reset' | 'usb-jtag-serial';
+export type BoardWiring = 'nodemcu' | 'no-auto-reset' | 'usb-jtag-serial' | 'reset-only';
 
 export interface SimFaults {
   /** TX and RX crossed wrongly: the host hears nothing and the chip hears nothing. */

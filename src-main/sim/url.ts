@@ -37,6 +37,7 @@ const BOARDS: Record<string, BoardWiring> = {
   esp01: 'no-auto-reset',
   'usb-jtag-serial': 'usb-jtag-serial',
   usb: 'usb-jtag-serial',
+  'reset-only': 'reset-only',
 };
 
 function bad(message: string, hint: string): KilnError {

@@ -75,10 +75,11 @@ export class PortsState {
   #apply(ports: PortEntry[]): void {
     this.ports = ports;
     this.loaded = true;
-    // With exactly one real port and nothing chosen, choosing it is what every user would do.
+    // With exactly one USB serial port and nothing chosen, choosing it is what every user would do. Ports without a
+    // USB id (a PC's built-in ttyS0) are never guessed: they are almost never the board.
     if (this.selectedPath === undefined) {
-      const real = ports.filter((p) => p.group !== 'virtual');
-      if (real.length === 1) this.selectedPath = real[0]!.path;
+      const usb = ports.filter((p) => p.group === 'serial' && (p.usbId !== undefined || p.bridge !== undefined));
+      if (usb.length === 1) this.selectedPath = usb[0]!.path;
     }
   }
 }

@@ -341,3 +341,24 @@ describe('environments', () => {
     expect(r.worst).toBe('error');
   });
 });
+
+describe('findPortHolders', () => {
+  it('follows /dev/serial/by-id links and reads hex device numbers in /proc/locks', async () => {
+    const { findPortHolders } = await import('../../src-main/doctor/port-holders');
+    const { parseProcLocks } = await import('../../src-main/doctor/processes');
+    const t = keep(debianWithCh340());
+    t.declare('/dev/ttyUSB0', { type: 'char', mode: '0660', uid: 0, gid: 20, rdev: [188, 0], dev: [0, 26], ino: 1234 });
+    t.symlink('/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0', '../../ttyUSB0');
+    t.process(5150, { comm: 'esptool.py', uid: 1001, denyFds: true });
+    t.process(5151, { comm: 'cat', uid: 1000, fds: { '3': '/dev/ttyUSB0' } });
+    t.file('/proc/locks', '7: FLOCK  ADVISORY  WRITE 5150 00:1a:1234 0 EOF\n8: FLOCK  ADVISORY  WRITE 6000 00:05:1234 0 EOF\n');
+    expect(parseProcLocks('7: FLOCK  ADVISORY  WRITE 5150 00:1a:1234 0 EOF\n')[0]!.dev).toEqual({ major: 0, minor: 26 });
+    const r = await findPortHolders('/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0', { root: t.root });
+    expect(r.node).toBe('/dev/ttyUSB0');
+    expect(r.holders).toEqual([
+      { pid: 5150, comm: 'esptool.py', uid: 1001, via: ['flock'] },
+      { pid: 5151, comm: 'cat', uid: 1000, via: ['fd'] },
+    ]);
+    expect(r.uninspectedPids).toEqual([1, 5150]);
+  });
+});

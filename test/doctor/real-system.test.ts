@@ -96,8 +96,8 @@ describe.skipIf(reason !== undefined)('access doctor on the real system', () => 
     } catch {
       /* not a member */
     }
-    if (createdUser) execFileSync('userdel', [USER]);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (createdUser) execFileSync('userdel', [USER]);
     expect(readFileSync('/etc/group', 'utf8')).toBe(groupBefore);
   });
 

@@ -44,9 +44,21 @@ describe('doctor on the simulator\u2019s faults (engine \u2194 sim in process)',
     if (c.evidence) expect(d.evidence.join('\n')).toMatch(c.evidence);
   });
 
+  it('ESP8266 not in download mode (reset reaches EN, GPIO0 never low): the engine’s own 74880 listen gives the GPIO0 diagnosis', async () => {
+    // `fault=not-in-download-mode`: every reset is a flash boot. The attempts hear the 74880-baud banner as
+    // garbage at 115200; after failing, the engine resets once more and listens at 74880, which reads it.
+    const capture = await failedCapture({ chip: 'esp8266', board: 'reset-only' });
+    expect(capture.listens?.map((l) => l.baud)).toEqual([74880, 115200]);
+    expect(Buffer.from(capture.listens![0]!.rxHex, 'hex').toString('latin1')).toMatch(/boot mode:\(3,\d\)/);
+    const d = diagnoseSync(capture);
+    expect(d.code).toBe('ESP8266_FLASH_BOOT_GPIO0_HIGH');
+    expect(d.evidence[0]).toMatch(/boot mode:\(3,\d\)" \(heard at 74880 baud\)/);
+  });
+
   it('ESP8266 not in download mode (no auto-reset board): GPIO0 diagnosis, boot-mode text as evidence', async () => {
     const capture = await failedCapture({ chip: 'esp8266', board: 'no-auto-reset' });
-    // The engine listens at 115200, where the 74880-baud banner is garbage; a listen at 74880 reads it.
+    // The lines reach nothing, so the engine's reset-and-listen hears no banner; the one printed at power-up
+    // reached us at 115200 as garbage. A listen at 74880 during a power cycle reads it.
     const plain = diagnoseSync(capture);
     expect(plain.code).toBe('GARBLED_LIKELY_ESP8266_BOOT_74880');
     const clock = new VirtualClock();

@@ -54,7 +54,9 @@ describe('connect and sync', () => {
     expect(err.hint).toMatch(/TX goes to RX/);
     const strategies = connectStrategies('uart', 'default');
     const expected = [0, 1, 2, 3, 0].flatMap((i) => levels(strategies[i]!.steps));
-    expect(s.pair.signalLog.map((r) => r.signals)).toEqual(expected);
+    // Then one plain reset per boot-text listen (74880 and 115200 baud), GPIO0 released: a normal boot.
+    const listenResets = [0, 1].flatMap(() => levels(hardReset().steps));
+    expect(s.pair.signalLog.map((r) => r.signals)).toEqual([...expected, ...listenResets]);
     // The hold times are real waits on the clock: IO0 low for 550 ms in the second attempt.
     const second = times.slice(6, 12);
     expect(second[3]!.t - second[2]!.t).toBe(100);
@@ -63,6 +65,11 @@ describe('connect and sync', () => {
     expect(capture.attempts.map((a) => a.strategy)).toEqual(['unix-tight', 'unix-tight', 'classic', 'classic', 'unix-tight']);
     expect(capture.attempts.every((a) => a.rxHex === '' && a.baud === 115200)).toBe(true);
     expect(capture.syncFrameHex).toBe(SYNC_FRAME.toString('hex'));
+    expect(capture.listens).toEqual([
+      { baud: 74880, rxHex: '' },
+      { baud: 115200, rxHex: '' },
+    ]);
+    expect(s.pair.host.baudRate).toBe(115200);
     // 5 SYNC frames per attempt.
     expect(s.requests.filter((r) => r.op === Op.SYNC)).toHaveLength(25);
   });

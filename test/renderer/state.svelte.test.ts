@@ -99,6 +99,15 @@ describe('PortsState', () => {
     ports.destroy();
     expect(api.listenerCount('portsChanged')).toBe(0);
   });
+
+  it('never guesses a built-in port without a USB id (ttyS0)', async () => {
+    const api = createFakeApi();
+    api.fn.listPorts.mockResolvedValue({ ports: [realPort({ path: '/dev/ttyS0', label: 'Serial port', bridge: undefined, usbId: undefined, byId: undefined }), virtualPort()] });
+    const ports = new PortsState(api);
+    await ports.refresh();
+    expect(ports.real).toHaveLength(1);
+    expect(ports.selectedPath).toBeUndefined();
+  });
 });
 
 describe('DeviceState', () => {

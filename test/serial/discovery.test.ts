@@ -63,9 +63,27 @@ describe('sysfs walk', () => {
     const root = await workbench();
     const ports = await listSysfsPorts(root);
     expect(ports.map((p) => p.path)).toEqual(['/dev/ttyACM0', '/dev/ttyUSB0', '/dev/ttyUSB1']);
-    expect(ports[1]).toEqual({ path: '/dev/ttyUSB0', name: 'ttyUSB0', vendorId: '1a86', productId: '7523', driver: 'ch341', product: 'USB Serial' });
-    expect(ports[2]).toMatchObject({ vendorId: '10c4', productId: 'ea60', driver: 'cp210x', serialNumber: '0001', manufacturer: 'Silicon Labs' });
-    expect(ports[0]).toMatchObject({ vendorId: '303a', productId: '1001', driver: 'cdc_acm', serialNumber: '34:85:18:00:11:22' });
+    expect(ports[1]).toEqual({
+      path: '/dev/ttyUSB0',
+      name: 'ttyUSB0',
+      vendorId: '1a86',
+      productId: '7523',
+      driver: 'ch341',
+      product: 'USB Serial',
+    });
+    expect(ports[2]).toMatchObject({
+      vendorId: '10c4',
+      productId: 'ea60',
+      driver: 'cp210x',
+      serialNumber: '0001',
+      manufacturer: 'Silicon Labs',
+    });
+    expect(ports[0]).toMatchObject({
+      vendorId: '303a',
+      productId: '1001',
+      driver: 'cdc_acm',
+      serialNumber: '34:85:18:00:11:22',
+    });
   });
 
   it('keeps a built-in UART that the serial core reports as real (pnp, type 16550A)', async () => {
@@ -113,12 +131,29 @@ describe('listPorts', () => {
     const udev: UdevPort[] = [
       { path: '/dev/ttyS0' },
       { path: '/dev/ttyS1' },
-      { path: '/dev/ttyUSB0', manufacturer: 'QinHeng Electronics', vendorId: '1A86', productId: '7523', pnpId: 'usb-1a86_USB_Serial-if00-port0' },
-      { path: '/dev/ttyUSB1', manufacturer: 'Silicon Labs', serialNumber: '0001', vendorId: '10c4', productId: 'ea60' },
+      {
+        path: '/dev/ttyUSB0',
+        manufacturer: 'QinHeng Electronics',
+        vendorId: '1A86',
+        productId: '7523',
+        pnpId: 'usb-1a86_USB_Serial-if00-port0',
+      },
+      {
+        path: '/dev/ttyUSB1',
+        manufacturer: 'Silicon Labs',
+        serialNumber: '0001',
+        vendorId: '10c4',
+        productId: 'ea60',
+      },
     ];
     const ports = await listPorts({ root, udevList: async () => udev });
     expect(ports.map((p) => p.path)).toEqual(['/dev/ttyACM0', '/dev/ttyUSB0', '/dev/ttyUSB1']);
-    expect(ports[1]).toMatchObject({ manufacturer: 'QinHeng Electronics', vendorId: '1a86', driver: 'ch341', product: 'USB Serial' });
+    expect(ports[1]).toMatchObject({
+      manufacturer: 'QinHeng Electronics',
+      vendorId: '1a86',
+      driver: 'ch341',
+      product: 'USB Serial',
+    });
   });
 
   it('with udevadm absent (real spawn failure), falls back to the sysfs walk and says so', async () => {
@@ -145,9 +180,20 @@ describe('listPorts', () => {
   it('an unknown adapter still lists, with the conservative unknown-bridge baud', async () => {
     const root = await makeRoot();
     roots.push(root);
-    await addUsbTty(root, { name: 'ttyUSB3', bus: '2-1', vendorId: '1234', productId: 'abcd', driver: 'usbserial_generic' });
+    await addUsbTty(root, {
+      name: 'ttyUSB3',
+      bus: '2-1',
+      vendorId: '1234',
+      productId: 'abcd',
+      driver: 'usbserial_generic',
+    });
     const [port] = await listPorts({ root });
-    expect(port).toMatchObject({ path: '/dev/ttyUSB3', usbId: '1234:abcd', driver: 'usbserial_generic', defaultBaud: 460800 });
+    expect(port).toMatchObject({
+      path: '/dev/ttyUSB3',
+      usbId: '1234:abcd',
+      driver: 'usbserial_generic',
+      defaultBaud: 460800,
+    });
     expect(port!.bridge).toBeUndefined();
   });
 

@@ -59,14 +59,27 @@ async function openError(p: string): Promise<KilnError> {
 
 /** How to run a command as an unprivileged user on this machine (root bypasses file permissions). */
 function asNobody(): string[] {
-  if (spawnSync('setpriv', ['--version']).status === 0) return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+  if (spawnSync('setpriv', ['--version']).status === 0)
+    return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
   if (spawnSync('runuser', ['--version']).status === 0) return ['runuser', '-u', 'nobody', '--'];
   throw new Error('neither setpriv nor runuser is available to drop privileges');
 }
 
 /** Runs open-port-child.ts and resolves with its first JSON line (the child may keep running with 'hold'). */
-function runChild(prefix: string[], portPath: string, mode?: 'hold'): Promise<{ ok?: true } & Partial<KilnErrorData>> {
-  const argv = [...prefix, process.execPath, '--import', 'tsx', childScript, portPath, ...(mode ? [mode] : [])];
+function runChild(
+  prefix: string[],
+  portPath: string,
+  mode?: 'hold',
+): Promise<{ ok?: true } & Partial<KilnErrorData>> {
+  const argv = [
+    ...prefix,
+    process.execPath,
+    '--import',
+    'tsx',
+    childScript,
+    portPath,
+    ...(mode ? [mode] : []),
+  ];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -214,7 +227,11 @@ describe('mapOpenError on messages node-serialport produces for conditions we ca
     await fsp.chmod(node, 0o660);
     await fsp.mkdir(path.join(root, 'etc'));
     await fsp.writeFile(path.join(root, 'etc/group'), 'root:x:0:\nuucp:x:4321:alice\n');
-    const e = await mapOpenError(node, Object.assign(new Error('Error: Permission denied, cannot open x'), {}), { root });
+    const e = await mapOpenError(
+      node,
+      Object.assign(new Error('Error: Permission denied, cannot open x'), {}),
+      { root },
+    );
     expect(e.code).toBe('PORT_PERMISSION_DENIED');
     expect(e.details).toMatchObject({ group: 'uucp', gid: 4321, mode: '0660' });
     expect(e.hint).toContain('usermod -aG uucp');

@@ -66,7 +66,8 @@ runTransportConformance({
   lines: 'uart',
   signals: {
     observable: false,
-    reason: 'a pty has no modem lines: TIOCMSET fails with ENOTTY, which the transport tolerates like esptool',
+    reason:
+      'a pty has no modem lines: TIOCMSET fails with ENOTTY, which the transport tolerates like esptool',
     logOnce: /no modem control lines \(.*Inappropriate ioctl/,
   },
   // The pty keeps the termios speed we set (not enforced on the bytes), and `stty -F` reads it from outside.
@@ -111,21 +112,28 @@ runTransportConformance({
     reason: 'a raw TCP bridge has no modem lines; setSignals is a logged no-op',
     logOnce: /TCP bridge without modem lines/,
   },
-  baud: { observable: false, reason: 'a raw TCP bridge has no in-band baud control; the rate is only recorded' },
+  baud: {
+    observable: false,
+    reason: 'a raw TCP bridge has no in-band baud control; the rate is only recorded',
+  },
   async open() {
     const server = net.createServer();
     const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
     const logs: string[] = [];
-    const host = await openTcpTransport(`socket://127.0.0.1:${port}`, { baudRate: 115200, log: (m) => logs.push(m) });
+    const host = await openTcpTransport(`socket://127.0.0.1:${port}`, {
+      baudRate: 115200,
+      log: (m) => logs.push(m),
+    });
     const socket = await accepted;
     socket.on('error', () => undefined);
     const sink = byteSink();
     socket.on('data', (c) => sink.push(c));
     const hostClosed = new Promise<void>((resolve) => socket.once('end', resolve));
     const far: FarEnd = {
-      send: (b) => new Promise((resolve, reject) => socket.write(Buffer.from(b), (e) => (e ? reject(e) : resolve()))),
+      send: (b) =>
+        new Promise((resolve, reject) => socket.write(Buffer.from(b), (e) => (e ? reject(e) : resolve()))),
       receive: (n) => sink.receive(n),
       lose: async () => {
         socket.destroy();

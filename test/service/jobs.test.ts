@@ -88,7 +88,7 @@ describe('flash job lifecycle', () => {
     const h = harness();
     h.engine.script.holdFlash = new Promise<void>(() => {});
     const fw = await addFirmware(h, pattern(4096));
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'app.bin' }] });
+    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'app.bin' }] });
     await h.next('jobProgress', (p) => p.jobId === jobId && p.phase === 'writing');
     expect(await h.service.call('cancelJob', { jobId })).toEqual({ cancelled: true });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
@@ -173,6 +173,18 @@ describe('flash job lifecycle', () => {
     expect(h.of('jobStarted')).toHaveLength(0);
   });
 
+  it('reports a plan error (raw data where the ROM expects a boot image) as the job result', async () => {
+    const h = harness();
+    const fw = await addFirmware(h, new Uint8Array(256).fill(7), 'raw.bin');
+    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'raw.bin' }] });
+    const done = await h.next('jobDone', (d) => d.jobId === jobId);
+    expect(done.error?.code).toBe('IMAGE_INVALID');
+    expect(done.error?.message).toContain('raw.bin');
+    expect(done.error?.hint).toBeTruthy();
+    // Nothing was written.
+    expect(h.engine.flashes.get('sim:esp8266')!.subarray(0, 256).every((b) => b === 0xff)).toBe(true);
+  });
+
   it('takes a backup of the regions it is about to overwrite', async () => {
     const h = harness();
     const original = pattern(4096, 7);
@@ -209,7 +221,7 @@ describe('monitors and jobs share ports', () => {
     expect(transport.baudRate).toBe(115200);
 
     const fw = await addFirmware(h, pattern(256));
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }] });
     const closed = await h.next('monitorClosed', (m) => m.monitorId === monitorId);
     expect(closed.reason).toBe('job');
     expect(transport.isOpen).toBe(false);
@@ -251,7 +263,7 @@ describe('service lifecycle', () => {
     const h = harness();
     h.engine.script.holdFlash = new Promise<void>(() => {});
     const fw = await addFirmware(h, pattern(1024));
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }] });
     await h.next('jobProgress', (p) => p.jobId === jobId && p.phase === 'writing');
     await h.service.call('monitorOpen', { port: '/dev/ttyUSB0', baud: 115200 });
     await h.service.shutdown();

@@ -137,7 +137,7 @@ describe('parseSimUrl', () => {
     expect(parseSimUrl('sim:esp8266?board=sonoff').board).toBe('no-auto-reset');
     expect(parseSimUrl('sim:esp8266?fault=not-in-download-mode')).toEqual({
       chip: 'esp8266',
-      board: 'no-auto-reset',
+      board: 'reset-only',
       faults: {},
     });
     expect(parseSimUrl('sim:esp32?fault=noise:0.02,drop-bytes&fault=unplug:500').faults).toEqual({

@@ -3,7 +3,7 @@
  * command names) and Ctrl-C handling. The first Ctrl-C asks the running job to cancel (the service closes the
  * port and the job ends with CANCELLED); a second one leaves at once.
  */
-import { KilnError } from '../../core/errors';
+import { KilnError, type ErrorDetails } from '../../core/errors';
 import type { EventPayload, MethodOutput } from '../../service/contract';
 import type { JobDone } from '../../service/jobs';
 import type { KilnService } from '../../service/service';
@@ -119,7 +119,7 @@ export class JobFailed extends KilnError {
     const e = done.error ?? { code: 'INTERNAL' as const, message: 'The job failed without an error.' };
     const opts: ConstructorParameters<typeof KilnError>[2] = {};
     if (e.hint !== undefined) opts.hint = e.hint;
-    if (e.details !== undefined) opts.details = e.details;
+    if (e.details !== undefined) opts.details = e.details as ErrorDetails;
     super(e.code, e.message, opts);
   }
 }

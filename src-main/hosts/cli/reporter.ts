@@ -40,7 +40,7 @@ export function createReporter(io: CliIo, opts: { json: boolean; verbose?: boole
   const tty = !!io.stderr.isTTY && !opts.json;
   let bar: cliProgress.SingleBar | undefined;
   let barPhase: JobPhase | undefined;
-  let lastPlain = { phase: '' as string, at: 0 };
+  let lastPlain = { phase: '' as string, at: 0, done: -1 };
 
   const stopBar = () => {
     if (bar) {
@@ -102,8 +102,9 @@ export function createReporter(io: CliIo, opts: { json: boolean; verbose?: boole
       }
       const now = Date.now();
       const finished = p.bytesDone >= p.bytesTotal;
-      if (!finished && lastPlain.phase === p.phase && now - lastPlain.at < PLAIN_INTERVAL_MS) return;
-      lastPlain = { phase: p.phase, at: now };
+      const same = lastPlain.phase === p.phase;
+      if (same && (p.bytesDone === lastPlain.done || (!finished && now - lastPlain.at < PLAIN_INTERVAL_MS))) return;
+      lastPlain = { phase: p.phase, at: now, done: p.bytesDone };
       const pct = Math.floor((100 * p.bytesDone) / p.bytesTotal);
       io.stderr.write(`${p.phase}: ${payload.done} / ${payload.all} (${pct}%) at ${payload.speed}\n`);
     },

@@ -42,7 +42,14 @@ function createWindow(): void {
   // cannot follow mainWindowOptions(), and an edit to that function can then never weaken them silently.
   const window = new BrowserWindow({
     ...options,
-    webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
+    webPreferences: {
+      ...options.webPreferences,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   mainWindow = window;
   window.once('ready-to-show', () => window.show());

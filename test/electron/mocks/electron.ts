@@ -181,3 +181,22 @@ export const dialog = { showMessageBox: vi.fn(async () => ({ response: 0, checkb
 export const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((t: unknown) => t) };
 
 export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, protocol, session, shell };
+
+/** Clears all recorded state, for tests that load main.ts more than once. */
+export function resetElectronMock(): void {
+  ipcMain.handlers.clear();
+  ipcRenderer.removeAllListeners();
+  ipcRenderer.invoke.mockClear();
+  contextBridge.exposed.clear();
+  protocol.privileged.length = 0;
+  protocol.handlers.clear();
+  session.defaultSession = new FakeSession();
+  BrowserWindow.instances.length = 0;
+  app.removeAllListeners();
+  app.singleInstance = true;
+  app.quit.mockClear();
+  app.exit.mockClear();
+  app.whenReady.mockClear();
+  shell.openExternal.mockClear();
+  shell.openPath.mockClear();
+}

@@ -55,7 +55,9 @@ function collect(host: Transport): { bytes: () => Buffer; waitFor: (n: number) =
   return {
     bytes: () => Buffer.concat(chunks),
     waitFor: (n) =>
-      total >= n ? Promise.resolve(Buffer.concat(chunks)) : new Promise((resolve) => (waiter = { n, resolve })),
+      total >= n
+        ? Promise.resolve(Buffer.concat(chunks))
+        : new Promise((resolve) => (waiter = { n, resolve })),
   };
 }
 
@@ -63,7 +65,9 @@ function collect(host: Transport): { bytes: () => Buffer; waitFor: (n: number) =
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref()),
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms).unref(),
+    ),
   ]);
 }
 

@@ -60,7 +60,10 @@ export async function addUsbTty(root: string, spec: UsbTtySpec): Promise<void> {
   await link(`../../${ttyDir}`, path.join(sys, 'class/tty', spec.name));
   await write(path.join(sys, iface, 'bInterfaceNumber'), '00');
   await fsp.mkdir(path.join(sys, 'bus/usb/drivers', spec.driver), { recursive: true });
-  await link(path.relative(path.join(sys, iface), path.join(sys, 'bus/usb/drivers', spec.driver)), path.join(sys, iface, 'driver'));
+  await link(
+    path.relative(path.join(sys, iface), path.join(sys, 'bus/usb/drivers', spec.driver)),
+    path.join(sys, iface, 'driver'),
+  );
   if (!acm) {
     const serialDriver = `${spec.driver === 'ch341' ? 'ch341-uart' : spec.driver}`;
     await fsp.mkdir(path.join(sys, 'bus/usb-serial/drivers', serialDriver), { recursive: true });
@@ -82,18 +85,32 @@ export async function addUsbTty(root: string, spec: UsbTtySpec): Promise<void> {
  * A built-in UART. `device`: none (virtual/placeholder without a device link), 'platform-placeholder' (serial8250
  * placeholder, type 0) or 'pnp' (a real motherboard UART, type 4 = 16550A).
  */
-export async function addBuiltinTty(root: string, name: string, device: 'none' | 'platform-placeholder' | 'pnp'): Promise<void> {
+export async function addBuiltinTty(
+  root: string,
+  name: string,
+  device: 'none' | 'platform-placeholder' | 'pnp',
+): Promise<void> {
   const sys = path.join(root, 'sys');
   const ttyDir =
-    device === 'pnp' ? `devices/pnp0/00:05/tty/${name}` : device === 'platform-placeholder' ? `devices/platform/serial8250/tty/${name}` : `devices/virtual/tty/${name}`;
+    device === 'pnp'
+      ? `devices/pnp0/00:05/tty/${name}`
+      : device === 'platform-placeholder'
+        ? `devices/platform/serial8250/tty/${name}`
+        : `devices/virtual/tty/${name}`;
   await fsp.mkdir(path.join(sys, ttyDir), { recursive: true });
   await link(`../../${ttyDir}`, path.join(sys, 'class/tty', name));
   if (device !== 'none') {
-    await link('../../../' + path.basename(path.dirname(path.dirname(ttyDir))), path.join(sys, ttyDir, 'device'));
+    await link(
+      '../../../' + path.basename(path.dirname(path.dirname(ttyDir))),
+      path.join(sys, ttyDir, 'device'),
+    );
     const devDir = path.dirname(path.dirname(ttyDir));
     const subsystem = device === 'pnp' ? 'pnp' : 'platform';
     await fsp.mkdir(path.join(sys, 'bus', subsystem), { recursive: true });
-    await link(path.relative(path.join(sys, devDir), path.join(sys, 'bus', subsystem)), path.join(sys, devDir, 'subsystem'));
+    await link(
+      path.relative(path.join(sys, devDir), path.join(sys, 'bus', subsystem)),
+      path.join(sys, devDir, 'subsystem'),
+    );
     await write(path.join(sys, ttyDir, 'type'), device === 'pnp' ? '4' : '0');
   }
   await fsp.writeFile(path.join(root, 'dev', name), '');

@@ -26,32 +26,54 @@ export function requireSocat(): void {
   }
 }
 
+/** socat processes still running: killed if the test worker exits without its cleanup (timeouts, crashes). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 /** `aOptions` are extra socat address options for end A, e.g. ',group=dialout,mode=660'. */
 export async function createPtyPair(aOptions = ''): Promise<PtyPair> {
   requireSocat();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kiln-pty-'));
   const a = path.join(dir, 'a');
   const b = path.join(dir, 'b');
-  const child: ChildProcess = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}${aOptions}`, `pty,raw,echo=0,link=${b}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'socat',
+    ['-d', '-d', `pty,raw,echo=0,link=${a}${aOptions}`, `pty,raw,echo=0,link=${b}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  live.add(child);
   let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`socat did not start within 5 s: ${stderr}`)), 5000);
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      // Logged once both ptys exist and the links are in place.
-      if (stderr.includes('starting data transfer loop')) {
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`socat did not start within 5 s: ${stderr}`)), 5000);
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // Logged once both ptys exist and the links are in place.
+        if (stderr.includes('starting data transfer loop')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
+        reject(new Error(`socat exited (${code}): ${stderr}`));
+      });
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`socat exited (${code}): ${stderr}`));
-    });
-  });
+  } catch (err) {
+    child.kill('SIGKILL');
+    await fsp.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const kill = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;

@@ -1,0 +1,57 @@
+/**
+ * Backups of a board's original firmware: `<backupsRoot>/<profile>/<mac>.bin`, one file per MAC. A file is never
+ * overwritten: it is created with O_EXCL, and when a backup of that MAC already exists (the same board flashed
+ * again with "reflash duplicates", or in a later run) the new one gets a suffix, `<mac>-2.bin`, `<mac>-3.bin`...
+ * The first backup — the board's real original — therefore always survives. Data is fsync'ed before the path
+ * goes into a record.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open } from 'node:fs/promises';
+import path from 'node:path';
+import { KilnError } from '../core/errors';
+
+/** Most suffixes tried before giving up (a folder with 1000 backups of one board is a mistake worth reporting). */
+const MAX_SUFFIX = 1000;
+
+export interface SavedBackup {
+  file: string;
+  sha256: string;
+  offset: number;
+  size: number;
+}
+
+/** Profile names are already restricted to safe characters; this also keeps the folder name free of spaces. */
+export function backupFolderFor(backupsRoot: string, profileName: string): string {
+  return path.join(backupsRoot, profileName.replace(/[^A-Za-z0-9._-]/g, '_'));
+}
+
+export async function saveBackup(folder: string, mac: string, offset: number, data: Uint8Array): Promise<SavedBackup> {
+  const base = mac.toLowerCase().replace(/[^0-9a-f]/g, '');
+  if (base.length !== 12) {
+    throw new KilnError('INTERNAL', `Cannot name a backup after the MAC "${mac}".`, { hint: 'Please report this.' });
+  }
+  await mkdir(folder, { recursive: true });
+  for (let n = 1; n <= MAX_SUFFIX; n++) {
+    const file = path.join(folder, n === 1 ? `${base}.bin` : `${base}-${n}.bin`);
+    let handle;
+    try {
+      handle = await open(file, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new KilnError('INTERNAL', `The backup ${file} could not be created.`, {
+        hint: 'Check the data folder is writable and has free space.',
+        details: { file, reason: e instanceof Error ? e.message : String(e) },
+      });
+    }
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return { file, sha256: createHash('sha256').update(data).digest('hex'), offset, size: data.byteLength };
+  }
+  throw new KilnError('INTERNAL', `There are already ${MAX_SUFFIX} backups of ${mac} in ${folder}.`, {
+    hint: 'Move old backups somewhere else.',
+  });
+}

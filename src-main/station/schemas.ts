@@ -1,0 +1,232 @@
+/**
+ * The station's data shapes as zod schemas: the profile (saved as JSON, validated on load), the per-device record
+ * (one JSONL line of the report), the live snapshot the GUI draws. Pure zod and nothing from Node, so the service
+ * contract can re-use these schemas and the renderer can import their types.
+ *
+ * The few primitives below (SHA-256, port path) repeat the contract's on purpose: the contract imports this file,
+ * so importing the contract from here would make a module cycle.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../core/errors';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const UNIX_DEVICE = /^\/dev\/[A-Za-z0-9._+:@=,-]+(\/[A-Za-z0-9._+:@=,-]+)*$/;
+const WINDOWS_COM = /^(\\\\\.\\)?COM[1-9][0-9]{0,2}$/i;
+const SIM_URL = /^sim:[A-Za-z0-9-]+(\?[A-Za-z0-9=&,._:-]{0,200})?$/;
+const SOCKET_URL = /^socket:\/\/[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
+
+export const stationSha256Schema = z.string().regex(SHA256, 'lower-case hex SHA-256');
+export const stationPortSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine((p) => UNIX_DEVICE.test(p) || WINDOWS_COM.test(p) || SIM_URL.test(p) || SOCKET_URL.test(p), {
+    message: 'not a serial device path, sim: URL or socket:// address',
+  })
+  .refine((p) => !p.split(/[\\/]/).includes('..'), { message: 'path traversal' });
+
+/** Profile names become folder and file names (backups, saved profiles): letters, digits, space, . _ - only. */
+export const profileNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, underscore and dash; starting with a letter or digit');
+
+const fileLabel = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'control characters' });
+
+/** One firmware file of a profile: named by its SHA-256 in the firmware cache; `name` says which file to add. */
+export const profileImageSchema = z.object({
+  sha256: stationSha256Schema,
+  /** Absent = where the image's content says (the planner decides, as for a single flash). */
+  offset: z.number().int().min(0).max(128 * 1024 * 1024 - 1).optional(),
+  name: fileLabel,
+});
+
+/** A manifest-style profile: one build per chip family, picked by the chip each board turns out to be. */
+export const profileBuildSchema = z.object({
+  chip: z.enum(['esp8266', 'esp32', 'esp32s2', 'esp32s3', 'esp32c2', 'esp32c3', 'esp32c6', 'esp32h2']),
+  parts: z.array(profileImageSchema).min(1).max(16),
+});
+
+export const stationBaudSchema = z.union([
+  z.literal(115200),
+  z.literal(230400),
+  z.literal(460800),
+  z.literal(921600),
+  z.literal(1500000),
+  z.literal(2000000),
+]);
+
+export const profileOptionsSchema = z.object({
+  eraseAll: z.boolean().default(false),
+  /** Read what is about to be overwritten into `<backups>/<profile>/<mac>.bin` first. */
+  backupFirst: z.boolean().default(false),
+  flashMode: z.enum(['keep', 'qio', 'qout', 'dio', 'dout']).default('keep'),
+  skipUnchanged: z.boolean().default(true),
+  /** Verification after every write is not optional; the field exists so a profile says so explicitly. */
+  verify: z.literal(true).default(true),
+});
+
+export const profilePolicySchema = z.object({
+  /** Stop starting new boards after this many failures in a row (0 = never stop). */
+  stopAfterConsecutiveFailures: z.number().int().min(0).max(1000).default(3),
+  /** Flash a board again even when its MAC already has a verified record in this report. */
+  reflashDuplicates: z.boolean().default(false),
+});
+
+export const profileSchema = z
+  .object({
+    /** Format version of the saved file. */
+    version: z.literal(1).default(1),
+    name: profileNameSchema,
+    /** Either images (same files for every board)... */
+    images: z.array(profileImageSchema).max(16).optional(),
+    /** ...or per-chip builds (an ESP Web Tools manifest, already resolved to cached files). */
+    builds: z.array(profileBuildSchema).max(8).optional(),
+    /** Data baud after the stub is up. */
+    baud: stationBaudSchema.default(460800),
+    options: profileOptionsSchema.default(profileOptionsSchema.parse({})),
+    /** After the flash: hard reset and listen to the boot text (ESP8266 at 74880, ESP32 family at 115200). */
+    bootCheck: z.boolean().default(false),
+    policy: profilePolicySchema.default(profilePolicySchema.parse({})),
+  })
+  .refine((p) => (p.images?.length ?? 0) > 0 !== (p.builds?.length ?? 0) > 0, {
+    message: 'a profile has either images or builds (not both, not neither)',
+  });
+
+export type Profile = z.output<typeof profileSchema>;
+export type ProfileInput = z.input<typeof profileSchema>;
+export type ProfileImage = z.output<typeof profileImageSchema>;
+
+const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+export const recordErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  hint: z.string().optional(),
+});
+
+export const recordDiagnosisSchema = z.looseObject({
+  code: z.string(),
+  title: z.string(),
+  explanation: z.string().optional(),
+  steps: z.array(z.string()).optional(),
+});
+
+export const bootVerdictSchema = z.enum(['booted', 'boot-loop', 'no-app', 'download-mode', 'garbage', 'silent']);
+export type BootVerdict = z.output<typeof bootVerdictSchema>;
+
+export const bootCheckSchema = z.object({
+  verdict: bootVerdictSchema,
+  /** Baud the boot text was read at. */
+  baud: z.number().int(),
+  listenedMs: z.number(),
+  /** Resets seen in the boot text (ROM banners); 2 or more in the window is a boot loop. */
+  resets: z.number().int(),
+  /** The first readable lines heard (bounded), exactly as received. */
+  heard: z.array(z.string()),
+  bytes: z.number().int(),
+  unreadableBytes: z.number().int(),
+  /** One sentence a person can act on. */
+  summary: z.string(),
+});
+export type BootCheck = z.output<typeof bootCheckSchema>;
+
+export const recordResultSchema = z.enum(['verified', 'failed', 'skipped']);
+
+/** One line of the report: everything known about one attempt on one board. */
+export const deviceRecordSchema = z.object({
+  id: z.string(),
+  /** ISO time the attempt started. */
+  time: z.string(),
+  station: z.string(),
+  profile: z.string(),
+  port: z.string(),
+  /** USB bridge chip ('CP210x', 'CH340') and VID:PID when known. */
+  bridge: z.string().optional(),
+  usbId: z.string().optional(),
+  chip: z.string().optional(),
+  chipDescription: z.string().optional(),
+  revision: z.string().optional(),
+  mac: z.string().optional(),
+  /** JEDEC id, hex ('0x1640ef'). */
+  flashId: z.string().optional(),
+  flashSize: z.number().int().optional(),
+  firmware: z.array(z.object({ sha256: z.string(), name: z.string(), offset: z.number().int() })),
+  result: recordResultSchema,
+  /** Why a board was skipped ('duplicate-mac'). */
+  skipReason: z.string().optional(),
+  error: recordErrorSchema.optional(),
+  diagnosis: recordDiagnosisSchema.optional(),
+  durationMs: z.number(),
+  bytesSent: z.number().int(),
+  /** Blocks the device already held (skip unchanged). */
+  blocksSkipped: z.number().int().optional(),
+  baud: z.number().int().optional(),
+  backup: z
+    .object({ file: z.string(), sha256: z.string(), offset: z.number().int(), size: z.number().int() })
+    .optional(),
+  bootCheck: bootCheckSchema.optional(),
+  /** 1 for the first try on this slot, 2 after one retry... */
+  attempt: z.number().int(),
+});
+export type DeviceRecord = z.output<typeof deviceRecordSchema>;
+
+export const slotStateSchema = z.enum([
+  'waiting',
+  'connecting',
+  'backup',
+  'erasing',
+  'writing',
+  'verifying',
+  'boot-check',
+  'verified',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
+export type SlotState = z.output<typeof slotStateSchema>;
+
+export const slotSnapshotSchema = z.object({
+  port: z.string(),
+  state: slotStateSchema,
+  /** Percent of the current phase (0–100). */
+  percent: z.number(),
+  attempt: z.number().int(),
+  mac: z.string().optional(),
+  chip: z.string().optional(),
+  error: recordErrorSchema.optional(),
+  diagnosis: recordDiagnosisSchema.optional(),
+  bootCheck: bootCheckSchema.optional(),
+  /** Whether the port is still present (auto mode: the board was unplugged). */
+  present: z.boolean(),
+});
+export type SlotSnapshot = z.output<typeof slotSnapshotSchema>;
+
+export const reportSummarySchema = z.object({
+  total: z.number().int(),
+  verified: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  /** Verified boards per hour, extrapolated from the first record's start to the last record's end. */
+  perHour: z.number(),
+});
+export type ReportSummary = z.output<typeof reportSummarySchema>;
+
+export const stationSnapshotSchema = z.object({
+  /** 'idle' before a start; 'running'; 'halted' after N consecutive failures; 'stopped' by request. */
+  status: z.enum(['idle', 'running', 'halted', 'stopped']),
+  station: z.string().optional(),
+  profile: z.string().optional(),
+  mode: z.enum(['ports', 'auto']).optional(),
+  reportFile: z.string().optional(),
+  haltReason: z.string().optional(),
+  consecutiveFailures: z.number().int(),
+  slots: z.array(slotSnapshotSchema),
+  summary: reportSummarySchema,
+});
+export type StationSnapshot = z.output<typeof stationSnapshotSchema>;

@@ -1,0 +1,31 @@
+/**
+ * `kiln flash --port sim:esp8266 ../shared/fixtures/firmware/esp8266_deepsleep.bin`, as a fresh user types it
+ * after `npm ci`: a child process from the repository folder, with an empty data folder.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnKiln } from '../cli/helpers/cli-run';
+import { firmwarePath } from '../helpers/shared';
+
+describe('kiln flash on a virtual device (child process)', () => {
+  it('exits 0 with a verified result for the deep-sleep example', async () => {
+    firmwarePath('esp8266_deepsleep.bin'); // a clear error if the shared fixtures are missing
+    const rel = path.join('..', 'shared', 'fixtures', 'firmware', 'esp8266_deepsleep.bin');
+    const run = spawnKiln(['flash', '--port', 'sim:esp8266', rel, '--json']);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.final).toMatchObject({ ok: true, command: 'flash', device: { chip: 'esp8266' } });
+    const regions = r.final.regions as { offset: number; size: number; verified: boolean; md5: string }[];
+    expect(regions).toHaveLength(1);
+    expect(regions[0]).toMatchObject({ offset: 0, size: 297632, verified: true });
+    expect(regions[0]!.md5).toMatch(/^[0-9a-f]{32}$/);
+
+    // The same, as people read it: no JSON, a verified line on stdout, progress on stderr.
+    const human = spawnKiln(['flash', '--port', 'sim:esp8266', '--baud', '921600', rel]);
+    const h = await human.done;
+    expect(h.code, h.stderr).toBe(0);
+    expect(h.stdout).toMatch(/^Flashed and verified ESP8266EX/);
+    expect(h.stdout).toMatch(/0x000000 {2}esp8266_deepsleep\.bin .* verified$/m);
+    expect(h.stderr).toMatch(/writing: .* \(100%\)/);
+  }, 60_000);
+});
