@@ -45,10 +45,12 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
   const devDir = path.join(root, 'dev');
   const debounceMs = options.debounceMs ?? 150;
   let known = readSerialNames(devDir);
-  /** Names seen present at event time but not yet reported: catches sub-debounce flickers (brltty). */
-  const seen = new Set<string>();
-  /** Known names seen absent at event time: catches a quick replug (a native-USB chip re-enumerating). */
-  const gone = new Set<string>();
+  /**
+   * Names with a create/delete ('rename') event since the last report. Event types, not existence checks at
+   * callback time, tell a flicker (unknown before and after) or a replug (known before and after) from nothing:
+   * by the time the callback runs the node may already have changed again.
+   */
+  const renamed = new Set<string>();
   let closed = false;
   let debounceTimer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -72,10 +74,9 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
     const current = readSerialNames(devDir);
     const appeared = [...current].filter((n) => !known.has(n)).sort();
     const vanished = [...known].filter((n) => !current.has(n)).sort();
-    const flickered = [...seen].filter((n) => !current.has(n) && !known.has(n)).sort();
-    const bounced = [...gone].filter((n) => current.has(n) && known.has(n)).sort();
-    seen.clear();
-    gone.clear();
+    const flickered = [...renamed].filter((n) => !current.has(n) && !known.has(n)).sort();
+    const bounced = [...renamed].filter((n) => current.has(n) && known.has(n)).sort();
+    renamed.clear();
     known = current;
     for (const name of vanished) removed(name);
     for (const name of bounced) {
@@ -107,14 +108,11 @@ export function watchPorts(options: WatchPortsOptions): PortWatcher {
     startPolling('polling requested');
   } else {
     try {
-      watcher = fs.watch(devDir, { persistent: true }, (_event, filename) => {
+      watcher = fs.watch(devDir, { persistent: true }, (event, filename) => {
         if (closed) return;
         const name = filename?.toString();
         if (name !== undefined && !isSerialPortName(name)) return;
-        if (name !== undefined) {
-          if (fs.existsSync(path.join(devDir, name))) seen.add(name);
-          else if (known.has(name)) gone.add(name);
-        }
+        if (name !== undefined && event === 'rename') renamed.add(name);
         clearTimeout(debounceTimer);
         debounceTimer = setTimeout(scan, debounceMs);
       });

@@ -18,6 +18,7 @@ import { Monitors } from './monitors';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
 import { VirtualDevices } from './virtual-devices';
+import { createStationService, type StationController } from './station-methods';
 import { parseManifest } from '../esp/image';
 import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
 
@@ -34,6 +35,8 @@ export interface KilnService {
   /** The virtual board behind a `sim:` URL (created on first use). */
   virtualDevice(url: string): VirtualDevice;
   readonly firmwareCache: FirmwareCache;
+  /** The batch station (the CLI's `kiln batch` drives it directly to name its own report file). */
+  readonly station: StationController;
   /** Cancels jobs, closes monitors and transports, stops hot-plug watching. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   const monitors = new Monitors(env, jobs, bus, deps.clock, logger);
   const ports = new PortDirectory(deps, virtual, bus, logger, async () => (await settings.get()).showVirtualDevices);
   let shuttingDown: Promise<void> | undefined;
+  const station = createStationService({ deps, config, cache, virtual, ports, jobs, bus, logger });
 
   const describe = (port: string, usbId?: string) => (e: unknown) => describeFailure(e, { port, usbId }, deps.doctor, logger);
   const describeFor = (port: ResolvedPort) => describe(port.path, port.info?.usbId);
@@ -236,6 +240,8 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     async openLogFolder() {
       return { path: config.logDir, opened: false };
     },
+
+    ...station.handlers,
   };
 
   async function run(method: MethodName, input: unknown): Promise<unknown> {
@@ -256,9 +262,11 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     waitForJob: (jobId) => jobs.wait(jobId),
     virtualDevice: (url) => virtual.get(url),
     firmwareCache: cache,
+    station: station.controller,
     shutdown() {
       shuttingDown ??= (async () => {
         ports.stop();
+        await station.controller.shutdown();
         await jobs.shutdown();
         await monitors.closeAll();
         virtual.disposeAll();

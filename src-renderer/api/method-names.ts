@@ -26,6 +26,17 @@ export const METHOD_NAMES = [
   'getSettings',
   'setSettings',
   'openLogFolder',
+  'stationListProfiles',
+  'stationSaveProfile',
+  'stationDeleteProfile',
+  'stationStart',
+  'stationStop',
+  'stationRetryFailed',
+  'stationStatus',
+  'stationPlugVirtual',
+  'stationUnplugVirtual',
+  'stationReport',
+  'stationExportCsv',
 ] as const satisfies readonly MethodName[];
 
 type Listed = (typeof METHOD_NAMES)[number];

@@ -34,10 +34,21 @@ export class AppState {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.ports.refresh(), this.settings.load()]);
+    await Promise.all([this.ports.refresh(), this.settings.load(), this.resumeJobs()]);
     this.options.applyDefaults(this.settings.value?.flash);
     if (this.ports.selectedPath === undefined && this.settings.value?.lastPort) {
       if (this.ports.ports.some((p) => p.path === this.settings.value!.lastPort)) this.ports.select(this.settings.value.lastPort);
+    }
+  }
+
+  /** Picks up a job still running on the service (after a reload or a reconnect). */
+  async resumeJobs(): Promise<void> {
+    try {
+      const { jobs } = await this.api.listJobs({});
+      const running = jobs.find((j) => j.running);
+      if (running) this.job.attach(running);
+    } catch {
+      // Older backends or a dropped connection: nothing to resume.
     }
   }
 

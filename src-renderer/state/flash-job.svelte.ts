@@ -3,7 +3,7 @@
  * log, and the outcome (result, or error + connection diagnosis). Events for other jobs are ignored; events that
  * arrive before `startFlash` has returned the job id are held and replayed, so a fast job loses nothing.
  */
-import type { Diagnosis, EventName, EventPayload, FlashJobResult, JobLog, JobPhase, JobProgress, JobResult, KilnApi, MethodInput, UiError } from '../api/types';
+import type { Diagnosis, EventName, EventPayload, FlashJobResult, JobLog, JobPhase, JobProgress, JobResult, JobSummary, KilnApi, MethodInput, UiError } from '../api/types';
 import { toUiError } from '../lib/errors';
 
 export type JobStatus = 'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -90,6 +90,20 @@ export class FlashJobState {
       this.cancelRequested = false;
       this.error = toUiError(e);
     }
+  }
+
+  /**
+   * Follows a job that is already running on the service (the page was reloaded, or browser mode reconnected):
+   * its later events update this state as if this page had started it.
+   */
+  attach(summary: JobSummary): void {
+    if (this.active || !summary.running) return;
+    this.reset();
+    this.jobId = summary.jobId;
+    this.port = summary.port;
+    this.phase = summary.phase;
+    this.startedAt = summary.startedAt;
+    this.status = 'running';
   }
 
   /** Back to idle (the result card's "Flash another"). */

@@ -107,6 +107,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     await page.getByTestId('job-progress').waitFor();
     // Screenshot once the write is well under way (percent from the bytes the board acknowledged).
+    await page.getByRole('heading', { name: 'Writing' }).waitFor({ timeout: 60_000 });
     await page.waitForFunction(() => Number.parseInt((globalThis as unknown as PageGlobals).document.querySelector('[data-testid=percent]')?.textContent ?? '0', 10) >= 20, undefined, { timeout: 60_000 });
     await shot('flash-progress');
 
@@ -158,11 +159,22 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     expect(Buffer.from(service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(true);
   }, 180_000);
 
-  it('Monitor screen, dark theme, and 200 % zoom without sideways scrolling', async () => {
+  it('Monitor: the freshly flashed virtual ESP8266 prints its ROM boot line at 74880 baud after Reset', async () => {
+    await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
     await page.getByRole('tab', { name: 'Monitor' }).click();
-    await page.getByLabel('Serial output').waitFor();
-    expect(await page.getByLabel('Baud').locator('option', { hasText: '74880' }).count()).toBe(1);
+    await page.getByLabel('Baud').selectOption('74880');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByRole('button', { name: 'Close', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Reset board' }).click();
+    const output = page.getByLabel('Serial output');
+    await page.waitForFunction(() => /boot mode:\(\d/.test((globalThis as unknown as PageGlobals).document.querySelector('[data-testid=monitor-output]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await output.textContent()).toMatch(/rst cause:\d, boot mode:\(3,\d\)/);
     await shot('monitor');
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Open', exact: true }).waitFor();
+  }, 60_000);
+
+  it('dark theme, and 200 % zoom without sideways scrolling', async () => {
 
     await page.getByRole('tab', { name: 'Flash' }).click();
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -21,11 +21,12 @@ const fakeService = {
   subscribe: vi.fn(() => () => undefined),
   shutdown: vi.fn(async () => undefined),
 };
-const createService = vi.fn((_deps: unknown, _config: unknown) => fakeService);
+const createService = vi.fn<(deps: unknown, config: unknown) => typeof fakeService>(() => fakeService);
 vi.mock('../../src-main/service/service', () => ({ createService: (deps: unknown, config: unknown) => createService(deps, config) }));
 vi.mock('../../src-main/service/default-deps', () => ({ defaultDeps: () => ({ fake: true }) }));
 
 import { IPC_CALL_PREFIX, methods, type CallOutcome } from '../../src-main/service/contract';
+import { readApiManifest } from '../../src-main/hosts/electron/api-manifest';
 
 type MockElectron = typeof import('./mocks/electron');
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -69,6 +70,9 @@ describe('main process lifecycle', () => {
     expect(window!.loadedUrl).toBe('kiln://app/index.html');
     const prefs = (window!.options as { webPreferences: Record<string, unknown> }).webPreferences;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/tmp/kiln-mock/app/dist/main/preload.cjs' });
+    // The preload learns the names of every contract method and event from the main process.
+    const manifest = readApiManifest(prefs.additionalArguments as string[]);
+    expect([...manifest.methods].sort()).toEqual(Object.keys(methods).sort());
     // The guards of app 'web-contents-created' apply to the window's contents.
     electron.app.emit('web-contents-created', {}, window!.webContents);
     expect(window!.webContents.navigate('will-navigate', 'https://example.com/')).toBe(false);

@@ -9,7 +9,7 @@ import type { Session, WebContents } from 'electron';
 
 describe('navigation and new-window guards', () => {
   let contents: FakeWebContents;
-  const openExternal = vi.fn(async (_url: string) => undefined);
+  const openExternal = vi.fn<(url: string) => Promise<void>>(async () => undefined);
 
   beforeEach(() => {
     openExternal.mockClear();

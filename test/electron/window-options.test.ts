@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mainWindowOptions } from '../../src-main/hosts/electron/window-options';
 
 describe('main window options', () => {
-  const options = mainWindowOptions({ preloadPath: '/opt/Kiln/resources/app.asar/dist/main/preload.cjs' });
+  const apiArgument = '--kiln-api={"m":["listPorts"],"e":["portsChanged"]}';
+  const options = mainWindowOptions({ preloadPath: '/opt/Kiln/resources/app.asar/dist/main/preload.cjs', apiArgument });
   const prefs = options.webPreferences!;
 
   it('sets every security flag explicitly', () => {
@@ -27,6 +28,7 @@ describe('main window options', () => {
   it('uses the given CommonJS preload and nothing that loads remote content', () => {
     expect(prefs.preload).toBe('/opt/Kiln/resources/app.asar/dist/main/preload.cjs');
     expect(prefs.preload!.endsWith('.cjs')).toBe(true);
+    expect(prefs.additionalArguments).toEqual([apiArgument]);
     expect(JSON.stringify(options)).not.toMatch(/https?:\/\//);
   });
 

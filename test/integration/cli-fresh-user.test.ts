@@ -20,12 +20,5 @@ describe('kiln flash on a virtual device (child process)', () => {
     expect(regions[0]).toMatchObject({ offset: 0, size: 297632, verified: true });
     expect(regions[0]!.md5).toMatch(/^[0-9a-f]{32}$/);
 
-    // The same, as people read it: no JSON, a verified line on stdout, progress on stderr.
-    const human = spawnKiln(['flash', '--port', 'sim:esp8266', '--baud', '921600', rel]);
-    const h = await human.done;
-    expect(h.code, h.stderr).toBe(0);
-    expect(h.stdout).toMatch(/^Flashed and verified ESP8266EX/);
-    expect(h.stdout).toMatch(/0x000000 {2}esp8266_deepsleep\.bin .* verified$/m);
-    expect(h.stderr).toMatch(/writing: .* \(100%\)/);
   }, 60_000);
 });

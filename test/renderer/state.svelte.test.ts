@@ -211,3 +211,17 @@ describe('MonitorState', () => {
     expect(api.listenerCount()).toBe(0);
   });
 });
+
+describe('FlashJobState.attach (reload / reconnect)', () => {
+  it('follows a job already running on the service', () => {
+    const api = createFakeApi();
+    const job = new FlashJobState(api);
+    job.attach({ jobId: 'j9', kind: 'flash', port: 'sim:esp8266', phase: 'writing', startedAt: 1, running: true });
+    expect(job.status).toBe('running');
+    api.emit('jobProgress', { jobId: 'j9', phase: 'writing', bytesDone: 50, bytesTotal: 100, bytesPerSecond: 10 });
+    expect(job.percent).toBe(50);
+    expect(job.etaMs).toBe(5000);
+    api.emit('jobDone', { jobId: 'j9', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
+    expect(job.status).toBe('cancelled');
+  });
+});

@@ -121,6 +121,19 @@ describe('flash job lifecycle', () => {
     expect(h.engine.connects).toHaveLength(1);
   });
 
+  it('identify rejects with SYNC_FAILED carrying the diagnosis in details', async () => {
+    const h = harness();
+    h.engine.script.failConnect = () =>
+      new KilnError('SYNC_FAILED', 'No bootloader handshake.', { hint: 'Check wiring.', details: { capture: CAPTURE as never } });
+    const e = await rejection(h.service.call('identify', { port: '/dev/ttyUSB0' }));
+    expect(e.code).toBe('SYNC_FAILED');
+    expect(e.hint).toBe('Check wiring.');
+    expect(e.details?.diagnosis).toEqual(WIRING_DIAGNOSIS);
+    // The port is free again afterwards.
+    h.engine.script.failConnect = undefined;
+    expect((await h.service.call('identify', { port: '/dev/ttyUSB0' })).chip).toBe('esp8266');
+  });
+
   it('names the programs holding a busy port, keeping the PORT_BUSY code', async () => {
     const h = harness();
     h.engine.script.failConnect = () => new KilnError('PORT_BUSY', '/dev/ttyUSB0 is busy.', { hint: 'Close other serial programs.' });

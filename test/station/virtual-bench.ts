@@ -50,8 +50,15 @@ export class VirtualBench {
   }
 
   /** Adds a board on `path` (a sim: URL or any name); seed gives it its own MAC. */
-  board(pathName: string, o: { chip?: SimChip; seed: number; faults?: SimFaults; flashImage?: Uint8Array }): SimulatedDevice {
-    const device = new SimulatedDevice({ chip: o.chip ?? 'esp8266', seed: o.seed, clock: this.clock, faults: o.faults ?? {}, ...(o.flashImage ? { flashImage: o.flashImage } : {}) });
+  board(pathName: string, o: { chip?: SimChip; seed: number; mac?: string; faults?: SimFaults; flashImage?: Uint8Array }): SimulatedDevice {
+    const device = new SimulatedDevice({
+      chip: o.chip ?? 'esp8266',
+      seed: o.seed,
+      clock: this.clock,
+      faults: o.faults ?? {},
+      ...(o.mac ? { mac: o.mac } : {}),
+      ...(o.flashImage ? { flashImage: o.flashImage } : {}),
+    });
     this.boards.set(pathName, device);
     return device;
   }

@@ -37,6 +37,9 @@ Run kiln <command> --help for its options and examples.
 
 ${exitCodeHelp()}`;
 
+/** Failures where the access doctor has more to say. */
+const ACCESS_CODES = new Set(['PORT_PERMISSION_DENIED', 'PORT_BUSY', 'PORT_NOT_FOUND', 'PORT_OPEN_FAILED']);
+
 function diagnosisOf(e: unknown): Diagnosis | undefined {
   if (e instanceof JobFailed) return e.done.diagnosis;
   const d = isKilnError(e) ? e.details?.diagnosis : undefined;
@@ -106,6 +109,10 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     const data = toErrorData(e);
     const code = exitCodeFor(data.code);
     reporter.fail(command, data, code, diagnosisOf(e));
+    const port = data.details?.port;
+    if (ACCESS_CODES.has(data.code) && typeof port === 'string' && port.startsWith('/')) {
+      reporter.note(`For a full check of this port: kiln doctor --port ${port}`);
+    }
     return code;
   }
 }

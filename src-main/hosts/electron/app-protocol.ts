@@ -68,7 +68,7 @@ export function resolveAppPath(rootDir: string, url: string): string | null {
   if (pathname === '' || pathname === '/') pathname = '/index.html';
   const root = path.resolve(rootDir);
   const resolved = path.resolve(root, '.' + pathname);
-
+  if (!isInside(root, resolved)) return null;
   return resolved;
 }
 

@@ -1,16 +1,16 @@
 /**
- * Builds the `window.kiln` object from an ipcRenderer-like port. Runs inside the sandboxed preload, so it imports
- * only types from the contract (see contract-names.ts) and nothing from Node.
+ * Builds the `window.kiln` object from an ipcRenderer-like port and the contract's names (see api-manifest.ts).
+ * Runs inside the sandboxed preload, so it imports only types from the contract and nothing from Node.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { CallOutcome, EventName, EventPayload, KilnApi, KilnApiError, WireEvent } from '../../service/contract';
-import { callChannel, EVENT_CHANNEL, EVENT_NAME_LIST, METHOD_NAME_LIST } from './contract-names';
+import { CALL_PREFIX, EVENT_CHANNEL, type ApiManifest } from './api-manifest';
 
 export type IpcRendererPort = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
 type Listener = (payload: unknown) => void;
 
-export function buildKilnApi(ipc: IpcRendererPort): KilnApi {
+export function buildKilnApi(ipc: IpcRendererPort, manifest: ApiManifest): KilnApi {
   const listeners = new Map<EventName, Set<Listener>>();
   let attached = false;
 
@@ -30,9 +30,9 @@ export function buildKilnApi(ipc: IpcRendererPort): KilnApi {
   };
 
   const api: Record<string, unknown> = {};
-  for (const method of METHOD_NAME_LIST) {
+  for (const method of manifest.methods) {
     api[method] = async (input: unknown) => {
-      const outcome = (await ipc.invoke(callChannel(method), input ?? {})) as CallOutcome;
+      const outcome = (await ipc.invoke(CALL_PREFIX + method, input ?? {})) as CallOutcome;
       if (outcome.ok) return outcome.output;
       // A plain object, not an Error: contextBridge drops custom properties of Error instances.
       const error: KilnApiError = { ...outcome.error };
@@ -41,7 +41,7 @@ export function buildKilnApi(ipc: IpcRendererPort): KilnApi {
   }
 
   api.on = <E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): (() => void) => {
-    if (!EVENT_NAME_LIST.includes(event)) throw new TypeError(`Unknown Kiln event: ${String(event)}`);
+    if (!manifest.events.includes(event)) throw new TypeError(`Unknown Kiln event: ${String(event)}`);
     if (typeof cb !== 'function') throw new TypeError('Kiln event callback must be a function');
     let set = listeners.get(event);
     if (!set) listeners.set(event, (set = new Set()));

@@ -7,9 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { EVENT_NAMES, METHOD_NAMES } from '../../service/contract';
 import { createService, type KilnService } from '../../service/service';
 import { defaultDeps } from '../../service/default-deps';
 import { aboutContent } from './about';
+import { encodeApiManifest } from './api-manifest';
 import { APP_ENTRY_URL } from './app-protocol';
 import { withElectronAbilities } from './host-methods';
 import { bindContract, forwardEvents } from './ipc';
@@ -37,7 +39,10 @@ function noticesPath(): string {
 }
 
 function createWindow(): void {
-  const options = mainWindowOptions({ preloadPath: appFile('dist', 'main', 'preload.cjs') });
+  const options = mainWindowOptions({
+    preloadPath: appFile('dist', 'main', 'preload.cjs'),
+    apiArgument: encodeApiManifest({ methods: METHOD_NAMES, events: EVENT_NAMES }),
+  });
   // The critical flags are restated where the window is built: electronegativity checks each file on its own and
   // cannot follow mainWindowOptions(), and an edit to that function can then never weaken them silently.
   const window = new BrowserWindow({
@@ -172,6 +177,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (shutdownState === 'running' && service && !mainWindow) createWindow();
   });
+  // Ctrl-C in a terminal or a service manager's stop: quit through 'before-quit' so jobs and ports close cleanly.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => app.quit());
   app.on('before-quit', (event) => {
     if (shutdownState === 'stopped') return;
     event.preventDefault();

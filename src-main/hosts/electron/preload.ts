@@ -6,6 +6,8 @@
  * `ipcRenderer` never reaches the page.
  */
 import { contextBridge, ipcRenderer } from 'electron';
+import { readApiManifest } from './api-manifest';
 import { buildKilnApi } from './bridge-api';
 
-contextBridge.exposeInMainWorld('kiln', buildKilnApi(ipcRenderer));
+// The method and event names come from the main process (webPreferences.additionalArguments), see api-manifest.ts.
+contextBridge.exposeInMainWorld('kiln', buildKilnApi(ipcRenderer, readApiManifest(process.argv)));

@@ -3,6 +3,8 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 export interface MainWindowInputs {
   /** Absolute path of the bundled CommonJS preload (`dist/main/preload.cjs`). */
   preloadPath: string;
+  /** The contract's names for the preload, from `encodeApiManifest` (passed as a renderer command-line argument). */
+  apiArgument: string;
   /** Window/taskbar icon; omitted on macOS where the bundle icon is used. */
   iconPath?: string;
 }
@@ -13,7 +15,7 @@ export interface MainWindowInputs {
  * Each flag is written out even where it equals Electron's current default: defaults have changed between Electron
  * versions (sandbox became the default in 20), and an explicit value is what a reviewer and electronegativity check.
  */
-export function mainWindowOptions({ preloadPath, iconPath }: MainWindowInputs): BrowserWindowConstructorOptions {
+export function mainWindowOptions({ preloadPath, apiArgument, iconPath }: MainWindowInputs): BrowserWindowConstructorOptions {
   return {
     width: 1100,
     height: 760,
@@ -26,6 +28,7 @@ export function mainWindowOptions({ preloadPath, iconPath }: MainWindowInputs): 
     ...(iconPath ? { icon: iconPath } : {}),
     webPreferences: {
       preload: preloadPath,
+      additionalArguments: [apiArgument],
       // The renderer's JS world is separate from the preload's: the page only sees what contextBridge exposes.
       contextIsolation: true,
       // The renderer process runs in Chromium's OS-level sandbox; the preload gets a reduced `require`.

@@ -105,7 +105,7 @@ class FakeIpcMain {
 export const ipcMain = new FakeIpcMain();
 
 class FakeIpcRenderer extends EventEmitter {
-  readonly invoke = vi.fn(async (_channel: string, ..._args: unknown[]): Promise<unknown> => ({ ok: true, output: {} }));
+  readonly invoke = vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(async () => ({ ok: true, output: {} }));
 }
 export const ipcRenderer = new FakeIpcRenderer();
 
@@ -118,8 +118,8 @@ export const contextBridge = {
 };
 
 export const shell = {
-  openExternal: vi.fn(async (_url: string) => undefined),
-  openPath: vi.fn(async (_path: string) => ''),
+  openExternal: vi.fn<(url: string) => Promise<void>>(async () => undefined),
+  openPath: vi.fn<(path: string) => Promise<string>>(async () => ''),
 };
 
 export const protocol = {

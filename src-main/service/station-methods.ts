@@ -1,0 +1,286 @@
+/**
+ * The batch station behind the contract: saved profiles in `<dataDir>/station/profiles/`, one station at a time,
+ * reports in `<dataDir>/station/reports/` and backups in `<dataDir>/station/backups/<profile>/` (paths always
+ * chosen here, never by a client), hot-plug for auto mode, virtual boards plugged in on request, and the
+ * station's events relayed to every host (slot transitions at once, progress coalesced).
+ *
+ * The CLI reaches the same controller through `service.station` so it can name its own report file (a path the
+ * person typed on this machine, which the contract never accepts from a client).
+ */
+import { readdir, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { KilnError } from '../core/errors';
+import {
+  describeFilter,
+  loadProfileFile,
+  missingFirmware,
+  parsePortFilter,
+  readReport,
+  recordsToCsv,
+  saveProfileFile,
+  Station,
+  summarise,
+  type PlugInfo,
+  type Profile,
+  type StationDeps,
+  type StationEvent,
+  type StationSnapshot,
+} from '../station';
+import type { MethodName, MethodOutput, ParsedInput } from './contract';
+import type { Logger, ServiceConfig, ServiceDeps } from './deps';
+import { ROM_BAUD } from './device-connection';
+import type { EventBus } from './event-bus';
+import type { FirmwareCache } from './firmware-cache';
+import type { JobManager } from './jobs';
+import type { PortDirectory } from './port-directory';
+import type { VirtualDevices } from './virtual-devices';
+import { isSimUrl } from './virtual-devices';
+
+/** Coalescing of progress-only station updates. */
+export const STATION_UPDATE_INTERVAL_MS = 150;
+
+export interface StationEnv {
+  deps: ServiceDeps;
+  config: ServiceConfig;
+  cache: FirmwareCache;
+  virtual: VirtualDevices;
+  ports: PortDirectory;
+  jobs: JobManager;
+  bus: EventBus;
+  logger: Logger;
+}
+
+export interface StationStartOptions {
+  profile: Profile;
+  ports?: string[];
+  auto?: { filter?: string };
+  stationName?: string;
+  /** CLI only: where the JSONL report goes (default: a new file in the data folder). */
+  reportFile?: string;
+}
+
+/** The station as the CLI and tests drive it (the contract methods are thin wrappers). */
+export interface StationController {
+  start(o: StationStartOptions): Promise<StationSnapshot>;
+  stop(): Promise<StationSnapshot>;
+  retryFailed(): number;
+  snapshot(): StationSnapshot;
+  plug(info: PlugInfo): boolean;
+  unplug(path: string): void;
+  /** Resolves when no board is running or waiting on the current station. */
+  whenIdle(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+type StationMethodName = Extract<MethodName, `station${string}`>;
+export type StationHandlers = { [N in StationMethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>> };
+
+const IDLE: StationSnapshot = { status: 'idle', consecutiveFailures: 0, slots: [], summary: summarise([]) };
+
+function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function createStationService(env: StationEnv): { handlers: StationHandlers; controller: StationController } {
+  const root = path.join(env.config.dataDir, 'station');
+  const profilesDir = path.join(root, 'profiles');
+  const profileFile = (name: string) => path.join(profilesDir, `${fileSafe(name)}.json`);
+  let station: Station | undefined;
+  let watcher: { close(): void } | undefined;
+  let progressTimer: (() => void) | undefined;
+
+  const emitSnapshot = () => {
+    progressTimer?.();
+    progressTimer = undefined;
+    env.bus.emit('stationUpdate', controller.snapshot());
+  };
+  const onEvent = (e: StationEvent) => {
+    if (e.kind === 'record') {
+      env.bus.emit('stationRecord', { record: e.record });
+      return;
+    }
+    if (e.kind === 'status' || e.transition) return emitSnapshot();
+    progressTimer ??= env.deps.clock.setTimer(STATION_UPDATE_INTERVAL_MS, emitSnapshot);
+  };
+
+  async function resolvePlug(portPath: string): Promise<PlugInfo> {
+    if (isSimUrl(portPath)) {
+      env.virtual.get(portPath); // a bad sim: URL is refused here, before the station starts
+      return { path: portPath };
+    }
+    const resolved = await env.ports.resolve(portPath);
+    const info: PlugInfo = { path: portPath };
+    if (resolved.info?.usbId) info.usbId = resolved.info.usbId;
+    if (resolved.info?.bridge) info.bridge = resolved.info.bridge.chip;
+    return info;
+  }
+
+  const stationDeps: StationDeps = {
+    clock: env.deps.clock,
+    connect: env.deps.connect,
+    firmware: env.cache,
+    backupsRoot: path.join(root, 'backups'),
+    async openPort(port) {
+      if (isSimUrl(port.path)) return env.virtual.get(port.path).open(ROM_BAUD);
+      return env.deps.openTransport(port.path, port.usbId ? { baudRate: ROM_BAUD, usbId: port.usbId } : { baudRate: ROM_BAUD });
+    },
+    diagnose(error, port) {
+      if (error.code !== 'SYNC_FAILED' || !error.details?.capture) return undefined;
+      const capture = error.details.capture as unknown as Parameters<ServiceDeps['doctor']['diagnoseSync']>[0];
+      try {
+        const d = env.deps.doctor.diagnoseSync(capture, port.usbId ? { usbId: port.usbId } : {});
+        return { ...d };
+      } catch (e) {
+        env.logger.warn(`station: diagnoseSync failed: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
+    },
+    claimPort(port) {
+      return env.jobs.reserve(port.path, port.path, 'the batch station');
+    },
+  };
+
+  const controller: StationController = {
+    async start(o) {
+      if (station && station.snapshot().status !== 'stopped') {
+        throw new KilnError('JOB_CONFLICT', 'A station is already running.', { hint: 'Stop it first (its report is kept).' });
+      }
+      const plugs = o.ports ? await Promise.all(o.ports.map(resolvePlug)) : undefined;
+      const filter = o.auto ? parsePortFilter(o.auto.filter) : undefined;
+      const reportFile = o.reportFile ?? path.join(root, 'reports', `${fileSafe(o.profile.name)}-${stamp()}.jsonl`);
+      station = await Station.open(stationDeps, {
+        profile: o.profile,
+        stationName: o.stationName ?? os.hostname(),
+        reportFile,
+        mode: plugs ? { kind: 'ports', ports: plugs } : { kind: 'auto', filter: filter! },
+        onEvent,
+      });
+      station.start();
+      if (filter && env.deps.watchPorts) {
+        watcher = env.deps.watchPorts({
+          onAdded: (p) => {
+            const info: PlugInfo = { path: p.path };
+            if (p.usbId) info.usbId = p.usbId;
+            if (p.bridge) info.bridge = p.bridge.chip;
+            if (station?.plug(info)) env.logger.info(`station: ${p.path} plugged in, starting "${o.profile.name}"`);
+          },
+          onRemoved: (p) => station?.unplug(p),
+        });
+      }
+      env.logger.info(`station started: profile "${o.profile.name}", ${plugs ? `${plugs.length} port(s)` : `auto (${describeFilter(filter!)})`}, report ${reportFile}`);
+      return station.snapshot();
+    },
+    async stop() {
+      watcher?.close();
+      watcher = undefined;
+      await station?.stop();
+      emitSnapshot();
+      return controller.snapshot();
+    },
+    retryFailed: () => station?.retryFailed() ?? 0,
+    snapshot: () => station?.snapshot() ?? IDLE,
+    plug(info) {
+      if (!station || station.snapshot().status === 'stopped') {
+        throw new KilnError('NOT_FOUND', 'No station is running.', { hint: 'Start the station (auto mode) first, then plug boards in.' });
+      }
+      return station.plug(info);
+    },
+    unplug: (p) => station?.unplug(p),
+    whenIdle: async () => station?.whenIdle(),
+    async shutdown() {
+      await controller.stop();
+      progressTimer?.();
+    },
+  };
+
+  async function entry(profile: Profile) {
+    return { profile, missing: (await missingFirmware(profile, env.cache)).map((m) => ({ sha256: m.sha256, name: m.name })) };
+  }
+
+  async function reportOf(): Promise<{ file?: string; contents: Awaited<ReturnType<typeof readReport>> }> {
+    const file = station?.snapshot().reportFile;
+    if (!file) return { contents: { records: [], invalidLines: [] } };
+    return { file, contents: await readReport(file) };
+  }
+
+  const handlers: StationHandlers = {
+    async stationListProfiles() {
+      const names = await readdir(profilesDir).catch(() => [] as string[]);
+      const profiles = [];
+      for (const n of names.filter((x) => x.endsWith('.json')).sort()) {
+        try {
+          profiles.push(await entry(await loadProfileFile(path.join(profilesDir, n))));
+        } catch (e) {
+          env.logger.warn(`station: skipping profile ${n}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      return { profiles };
+    },
+    async stationSaveProfile(input) {
+      await saveProfileFile(profileFile(input.profile.name), input.profile);
+      return entry(input.profile);
+    },
+    async stationDeleteProfile(input) {
+      try {
+        await unlink(profileFile(input.name));
+        return { deleted: true };
+      } catch {
+        return { deleted: false };
+      }
+    },
+    async stationStart(input) {
+      const file = profileFile(input.profile);
+      const profile = await loadProfileFile(file).catch((e: unknown) => {
+        throw new KilnError('NOT_FOUND', `There is no saved profile "${input.profile}".`, {
+          hint: 'Save the profile first.',
+          details: { reason: e instanceof Error ? e.message : String(e) },
+        });
+      });
+      const o: StationStartOptions = { profile };
+      if (input.ports) o.ports = input.ports;
+      if (input.auto) o.auto = input.auto.filter !== undefined ? { filter: input.auto.filter } : {};
+      if (input.stationName) o.stationName = input.stationName;
+      return controller.start(o);
+    },
+    stationStop: () => controller.stop(),
+    async stationRetryFailed() {
+      return { retried: controller.retryFailed() };
+    },
+    async stationStatus() {
+      return controller.snapshot();
+    },
+    async stationPlugVirtual(input) {
+      env.virtual.get(input.url);
+      return { started: controller.plug({ path: input.url }) };
+    },
+    async stationUnplugVirtual(input) {
+      controller.unplug(input.url);
+      return {};
+    },
+    async stationReport() {
+      const { file, contents } = await reportOf();
+      const out: MethodOutput<'stationReport'> = {
+        records: contents.records,
+        summary: summarise(contents.records),
+        partialLine: contents.partialLine !== undefined,
+      };
+      if (file) out.file = file;
+      return out;
+    },
+    async stationExportCsv() {
+      const { file, contents } = await reportOf();
+      if (!file) throw new KilnError('NOT_FOUND', 'There is no station report yet.', { hint: 'Run the station first.' });
+      const csv = recordsToCsv(contents.records);
+      const csvFile = file.replace(/\.jsonl$/, '') + '.csv';
+      await writeFile(csvFile, csv);
+      return { file: csvFile, csv };
+    },
+  };
+
+  return { handlers, controller };
+}
