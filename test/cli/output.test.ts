@@ -73,7 +73,7 @@ describe('people', () => {
   it('a verified flash: the result on stdout, progress as plain lines on stderr when not a terminal', async () => {
     const r = await runInProcess(['flash', '--port', 'sim:esp8266', image], { createService: fakeService({ events, result: flashResult }) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Flashed and verified ESP8266EX \(MAC 18:fe:34:00:00:01\) at 460800 baud in 1\.2 s:\n {2}0x000000 {2}nonos_boot_v1\.7\.bin {2}4080 B {2}md5 0{32} {2}sent 2\.1 KB {2}verified\n$/);
+    expect(r.stdout).toMatch(/^Flashed and verified ESP8266EX \(MAC 18:fe:34:00:00:01\) at 460800 baud in 1\.2 s:\n {2}0x000000 {2}nonos_boot_v1\.7\.bin {2}4\.0 KB {2}md5 0{32} {2}sent 2\.1 KB {2}verified\n$/);
     expect(r.stderr).toContain('writing: 2.0 KB / 4.0 KB (50%) at 39.1 KB/s');
     expect(r.stderr).toContain('writing: 4.0 KB / 4.0 KB (100%)');
   });

@@ -4,7 +4,7 @@
  * docs/screenshots/. Skipped with a message where /usr/bin/chromium is missing (`apt-get install -y chromium`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,9 +97,26 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.getByTestId('image-info').waitFor();
   }
 
+  it('the production build carries the CSP and has no inline script or style', () => {
+    const dir = path.join(tmp, 'renderer');
+    const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1]?.replace(/&#39;/g, "'");
+    expect(csp).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; base-uri 'none'; form-action 'none'",
+    );
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|style="/);
+    const assets = readdirSync(path.join(dir, 'assets'));
+    expect(assets.some((f) => f.endsWith('.css'))).toBe(true);
+  });
+
   it('flashes sim:esp8266 and the simulated flash equals the image', async () => {
     await page.getByRole('tab', { name: 'Flash' }).waitFor();
     await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
+    await page.getByRole('button', { name: 'Identify' }).click();
+    const board = page.getByRole('definition').filter({ hasText: /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/ });
+    await board.waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('device').textContent()).toMatch(/ESP8266[\s\S]*4\.00 MiB/);
     await addFirmware();
     expect(await page.getByLabel('Offset (hex)').inputValue()).toBe('0x0');
     await shot('flash-idle');

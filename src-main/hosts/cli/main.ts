@@ -14,6 +14,7 @@ import { eraseCommand, infoCommand, readCommand } from './commands/device-ops';
 import { monitorCommand } from './commands/monitor';
 import { portsCommand } from './commands/ports';
 import { simCommand } from './commands/sim';
+import { batchCommand } from './commands/batch';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes';
 import { processIo, type CliIo } from './io';
 import { createReporter } from './reporter';
@@ -85,7 +86,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .hook('preAction', (_root, actionCommand) => {
       command = actionCommand.name();
     });
-  for (const add of [portsCommand, infoCommand, flashCommand, readCommand, eraseCommand, monitorCommand, simCommand, doctorCommand]) add(program, run);
+  for (const add of [portsCommand, infoCommand, flashCommand, readCommand, eraseCommand, monitorCommand, simCommand, doctorCommand, batchCommand]) add(program, run);
   for (const c of program.commands) c.exitOverride().option('--json', 'JSON lines output (see kiln --help)').option('-v, --verbose', 'show debug logs');
 
   try {

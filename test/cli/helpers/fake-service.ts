@@ -20,7 +20,10 @@ export interface FakeScript {
 
 export const JOB_ID = 'job-test000001';
 
-export function fakeService(script: FakeScript, calls: { method: string; input: unknown }[] = []): ServiceFactory {
+export function fakeService(
+  script: FakeScript,
+  calls: { method: string; input: unknown }[] = [],
+): ServiceFactory {
   return () => {
     const listeners = new Set<(event: EventName, payload: unknown) => void>();
     const emit = (event: EventName, payload: unknown) => {
@@ -40,27 +43,43 @@ export function fakeService(script: FakeScript, calls: { method: string; input: 
       }
       return { jobId: JOB_ID };
     };
-    const service: Partial<KilnService> = {
-      async call(method: string, input: unknown) {
-        calls.push({ method, input });
-        switch (method) {
-          case 'inspectFirmware': {
-            const i = input as { name: string; bytes: Uint8Array };
-            return { sha256: 'a'.repeat(64), name: i.name, size: i.bytes.byteLength, info: { format: 'esp8266', description: 'ESP8266 · image' }, warnings: [] };
-          }
-          case 'startFlash':
-            return startJob('flash');
-          case 'startRead':
-            return startJob('read');
-          case 'startErase':
-            return startJob('erase');
-          case 'cancelJob':
-            finish({ jobId: JOB_ID, kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'Cancelled by the user.', hint: 'Start it again when you are ready.' } });
-            return { cancelled: true };
-          default:
-            throw new Error(`fake service: ${method} not scripted`);
+    async function call(method: string, input: unknown): Promise<unknown> {
+      calls.push({ method, input });
+      switch (method) {
+        case 'inspectFirmware': {
+          const i = input as { name: string; bytes: Uint8Array };
+          return {
+            sha256: 'a'.repeat(64),
+            name: i.name,
+            size: i.bytes.byteLength,
+            info: { format: 'esp8266', description: 'ESP8266 · image' },
+            warnings: [],
+          };
         }
-      } as KilnService['call'],
+        case 'startFlash':
+          return startJob('flash');
+        case 'startRead':
+          return startJob('read');
+        case 'startErase':
+          return startJob('erase');
+        case 'cancelJob':
+          finish({
+            jobId: JOB_ID,
+            kind: 'flash',
+            ok: false,
+            error: {
+              code: 'CANCELLED',
+              message: 'Cancelled by the user.',
+              hint: 'Start it again when you are ready.',
+            },
+          });
+          return { cancelled: true };
+        default:
+          throw new Error(`fake service: ${method} not scripted`);
+      }
+    }
+    const service: Partial<KilnService> = {
+      call: call as KilnService['call'],
       subscribe(l) {
         listeners.add(l as (event: EventName, payload: unknown) => void);
         return () => listeners.delete(l as (event: EventName, payload: unknown) => void);

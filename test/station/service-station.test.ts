@@ -1,0 +1,98 @@
+/**
+ * The station behind the contract: profiles saved and validated, auto mode fed by virtual plug-ins, events that
+ * pass the contract's schemas, report and CSV from the service. The service runs the real engine and simulator
+ * on a VirtualClock (virtual boards run on the service's clock), so a batch at 921600 takes little wall time.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src-main/core/clock';
+import { defaultDeps } from '../../src-main/service/default-deps';
+import { silentLogger } from '../../src-main/service/deps';
+import { createService, type KilnService } from '../../src-main/service/service';
+import { parseEvent } from '../../src-main/service/validate';
+import { parseReport } from '../../src-main/station';
+import { tempDir } from '../service/fakes';
+import { smallImage } from './virtual-bench';
+
+let service: KilnService | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await service?.shutdown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  service = undefined;
+});
+
+function start() {
+  dir = tempDir('kiln-station-service-');
+  const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
+  delete deps.watchPorts; // no real hot-plug in this test: boards arrive via stationPlugVirtual
+  service = createService(deps, { host: 'cli', appName: 'Kiln', appVersion: 'test', dataDir: dir, logDir: dir, logger: silentLogger });
+  const events: { event: string; payload: unknown }[] = [];
+  service.subscribe((event, payload) => events.push({ event, payload }));
+  return { service, events };
+}
+
+async function until(pred: () => boolean, limitMs = 20_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('station service methods', () => {
+  it('refuses to start a profile whose firmware is not in the cache, naming the file', async () => {
+    const { service } = start();
+    const fw = smallImage(1);
+    const sha = (await import('./virtual-bench')).sha256(fw);
+    const saved = await service.call('stationSaveProfile', { profile: { name: 'missing', images: [{ sha256: sha, offset: 0, name: 'tasmota.bin' }] } });
+    expect(saved.missing).toEqual([{ sha256: sha, name: 'tasmota.bin' }]);
+    await expect(service.call('stationStart', { profile: 'missing', ports: ['sim:esp8266'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('tasmota.bin'),
+    });
+    await expect(service.call('stationStart', { profile: 'missing' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(service.call('stationSaveProfile', { profile: { name: '../evil', images: [{ sha256: sha, name: 'x.bin' }] } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('auto mode: plugged virtual boards are flashed once each, a replug is skipped, events pass the schemas', async () => {
+    const { service, events } = start();
+    const fw = smallImage(2);
+    const { sha256 } = await service.call('inspectFirmware', { name: 'fw.bin', bytes: fw });
+    const saved = await service.call('stationSaveProfile', { profile: { name: 'Auto bench', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] } });
+    expect(saved.missing).toEqual([]);
+    expect((await service.call('stationListProfiles', {})).profiles.map((p) => p.profile.name)).toEqual(['Auto bench']);
+
+    const snap = await service.call('stationStart', { profile: 'Auto bench', auto: { filter: 'sim:*' }, stationName: 'bench-7' });
+    expect(snap).toMatchObject({ status: 'running', mode: 'auto', station: 'bench-7', slots: [] });
+    const a = 'sim:esp8266?mac=18:fe:34:aa:00:01';
+    const b = 'sim:esp8266?mac=18:fe:34:aa:00:02';
+    const records = () => events.filter((e) => e.event === 'stationRecord');
+    expect(await service.call('stationPlugVirtual', { url: a })).toEqual({ started: true });
+    expect(await service.call('stationPlugVirtual', { url: b })).toEqual({ started: true });
+    await until(() => records().length === 2);
+    await service.call('stationUnplugVirtual', { url: a });
+    expect(await service.call('stationPlugVirtual', { url: a })).toEqual({ started: true });
+    await until(() => records().length === 3);
+
+    for (const e of events) expect(() => parseEvent(e.event as 'stationUpdate', e.payload)).not.toThrow();
+    const report = await service.call('stationReport', {});
+    expect(report.records.map((r) => r.result)).toEqual(['verified', 'verified', 'skipped']);
+    expect(report.records[2]!.mac).toBe('18:fe:34:aa:00:01');
+    expect(new Set(report.records.slice(0, 2).map((r) => r.mac))).toEqual(new Set(['18:fe:34:aa:00:01', '18:fe:34:aa:00:02']));
+    expect(report.summary).toMatchObject({ verified: 2, skipped: 1, failed: 0 });
+    expect(report.partialLine).toBe(false);
+    expect(report.file!.startsWith(dir!)).toBe(true);
+    // The virtual boards hold the image.
+    for (const url of [a, b]) expect(Buffer.from(service.virtualDevice(url).readFlash(0, fw.length)).equals(fw)).toBe(true);
+
+    const csv = await service.call('stationExportCsv', {});
+    expect(csv.csv.split('\r\n')).toHaveLength(5);
+    expect(readFileSync(csv.file, 'utf8')).toBe(csv.csv);
+    expect(parseReport(readFileSync(report.file!, 'utf8')).records).toHaveLength(3);
+
+    const stopped = await service.call('stationStop', {});
+    expect(stopped.status).toBe('stopped');
+    await expect(service.call('stationPlugVirtual', { url: a })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
