@@ -62,7 +62,13 @@ async function timedFlash(argv: string[]): Promise<Timeline> {
     const o = JSON.parse(line) as Record<string, unknown>;
     const t = performance.now() - start;
     if (o.event === 'phase' && phases[o.phase as string] === undefined) phases[o.phase as string] = t;
-    if (o.event === 'progress' && o.phase === 'writing' && (o.bytesDone as number) > 0 && firstBlockMs === undefined) firstBlockMs = t;
+    if (
+      o.event === 'progress' &&
+      o.phase === 'writing' &&
+      (o.bytesDone as number) > 0 &&
+      firstBlockMs === undefined
+    )
+      firstBlockMs = t;
     last = o;
   };
   const io: CliIo = {
@@ -112,7 +118,9 @@ const connect: Record<string, { writing: number[]; firstBlock: number[]; stub: n
 for (const chip of ['esp8266', 'esp32'] as const) {
   connect[chip] = { writing: [], firstBlock: [], stub: [] };
   for (let i = 0; i < RUNS; i++) {
-    const t = await onFreshBoard(chip, (port) => timedFlash(['flash', '--port', port, '--baud', String(BAUD), '--no-skip', `${small}@0x100000`]));
+    const t = await onFreshBoard(chip, (port) =>
+      timedFlash(['flash', '--port', port, '--baud', String(BAUD), '--no-skip', `${small}@0x100000`]),
+    );
     if (t.code !== 0) throw new Error(`flash failed (${t.code}): ${JSON.stringify(t.final)}`);
     connect[chip]!.writing.push(t.phases.writing!);
     connect[chip]!.firstBlock.push(t.firstBlockMs!);
@@ -123,7 +131,9 @@ for (const chip of ['esp8266', 'esp32'] as const) {
   }
 }
 
-const e2e = await onFreshBoard('esp32', (port) => timedFlash(['flash', '--port', port, '--baud', String(BAUD), '--no-skip', `${big}@0x100000`]));
+const e2e = await onFreshBoard('esp32', (port) =>
+  timedFlash(['flash', '--port', port, '--baud', String(BAUD), '--no-skip', `${big}@0x100000`]),
+);
 if (e2e.code !== 0) throw new Error(`1 MB flash failed (${e2e.code}): ${JSON.stringify(e2e.final)}`);
 const lineBoundMs = ((1024 * 1024 * 10) / BAUD) * 1000;
 const writeMs = (e2e.phases.resetting ?? e2e.totalMs) - (e2e.phases.writing ?? 0);
@@ -132,7 +142,9 @@ const writeMs = (e2e.phases.resetting ?? e2e.totalMs) - (e2e.phases.writing ?? 0
 async function childStartupMs(): Promise<number> {
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const c = spawn(process.execPath, [path.join(repoRoot, 'bin', 'kiln.mjs'), '--version'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [path.join(repoRoot, 'bin', 'kiln.mjs'), '--version'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kiln --version exited ${code}`))));
   });
   return performance.now() - t0;
@@ -144,8 +156,12 @@ const figures = {
   baud: BAUD,
   runs: RUNS,
   transport: 'socat pty + node serialport, real clock',
-  connectToWritingMs: Object.fromEntries(Object.entries(connect).map(([c, v]) => [c, Math.round(median(v.writing))])),
-  connectToFirstBlockAckMs: Object.fromEntries(Object.entries(connect).map(([c, v]) => [c, Math.round(median(v.firstBlock))])),
+  connectToWritingMs: Object.fromEntries(
+    Object.entries(connect).map(([c, v]) => [c, Math.round(median(v.writing))]),
+  ),
+  connectToFirstBlockAckMs: Object.fromEntries(
+    Object.entries(connect).map(([c, v]) => [c, Math.round(median(v.firstBlock))]),
+  ),
   stubUploadMs: Object.fromEntries(Object.entries(connect).map(([c, v]) => [c, Math.round(median(v.stub))])),
   targetMs: 1500,
   oneMegabyte: {
@@ -169,5 +185,7 @@ for (const [chip, v] of Object.entries(connect)) {
 console.log(
   `1 MB incompressible at ${BAUD}: total ${f(e2e.totalMs)}, write+verify phase ${f(writeMs)}; line-rate bound ${f(lineBoundMs)} (write ${(writeMs / lineBoundMs).toFixed(2)}× the bound, total ${(e2e.totalMs / lineBoundMs).toFixed(2)}×)`,
 );
-console.log(`child process start-up (node + tsx + imports, kiln --version): ${f(figures.cliProcessStartupMs)} (not part of the figures above)`);
+console.log(
+  `child process start-up (node + tsx + imports, kiln --version): ${f(figures.cliProcessStartupMs)} (not part of the figures above)`,
+);
 console.log(JSON.stringify(figures));

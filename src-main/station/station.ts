@@ -130,7 +130,10 @@ export class Station {
     if (slot) this.update(slot, { present: false }, true);
   }
 
-  /** Runs every failed slot again (still-present boards only); lifts a halt. Returns how many started. */
+  /**
+   * Runs every failed slot again (still-present boards only). After a halt it also lifts the halt and starts the
+   * boards that were left waiting. Returns how many boards were queued.
+   */
   retryFailed(): number {
     if (this.status === 'stopped' || this.status === 'idle') return 0;
     if (this.status === 'halted') {
@@ -141,7 +144,9 @@ export class Station {
     }
     let n = 0;
     for (const slot of this.slots.values()) {
-      if (slot.state === 'failed' && slot.present && !slot.running && !slot.queued && this.launch(slot)) n++;
+      const idle = slot.present && !slot.running && !slot.queued;
+      const waitingSinceHalt = slot.state === 'waiting' && slot.attempt === 0;
+      if (idle && (slot.state === 'failed' || waitingSinceHalt) && this.launch(slot)) n++;
     }
     return n;
   }

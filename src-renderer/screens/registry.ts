@@ -6,6 +6,7 @@ import type { Component } from 'svelte';
 import FlashScreen from './FlashScreen.svelte';
 import DoctorScreen from './DoctorScreen.svelte';
 import MonitorScreen from './MonitorScreen.svelte';
+import StationScreen from './StationScreen.svelte';
 
 export interface ScreenEntry {
   /** Stable id, used in the URL hash (#flash) and element ids. */
@@ -21,4 +22,5 @@ export const SCREENS: ScreenEntry[] = [
   { id: 'flash', label: 'Flash', description: 'Write firmware to a board', component: FlashScreen },
   { id: 'doctor', label: 'Doctor', description: 'Check USB serial access on this computer', component: DoctorScreen },
   { id: 'monitor', label: 'Monitor', description: 'Serial console', component: MonitorScreen },
+  { id: 'station', label: 'Station', description: 'Flash batches of boards: profiles, parallel ports, auto-start, report', component: StationScreen },
 ];

@@ -17,6 +17,8 @@ export class PortsState {
 
   readonly real = $derived(this.ports.filter((p) => p.group !== 'virtual'));
   readonly virtual = $derived(this.ports.filter((p) => p.group === 'virtual'));
+  /** Real ports on USB (a board or an adapter). Built-in UARTs such as ttyS0 are listed but never count as a board. */
+  readonly usb = $derived(this.real.filter(isUsbPort));
   readonly selected = $derived(
     this.ports.find((p) => p.path === this.selectedPath) ?? (this.custom?.path === this.selectedPath ? this.custom : undefined),
   );
@@ -78,8 +80,12 @@ export class PortsState {
     // With exactly one USB serial port and nothing chosen, choosing it is what every user would do. Ports without a
     // USB id (a PC's built-in ttyS0) are never guessed: they are almost never the board.
     if (this.selectedPath === undefined) {
-      const usb = ports.filter((p) => p.group === 'serial' && (p.usbId !== undefined || p.bridge !== undefined));
+      const usb = ports.filter(isUsbPort);
       if (usb.length === 1) this.selectedPath = usb[0]!.path;
     }
   }
+}
+
+function isUsbPort(p: PortEntry): boolean {
+  return p.group === 'serial' && (p.usbId !== undefined || p.bridge !== undefined);
 }

@@ -1,7 +1,13 @@
 /** Command-line parsing: FILE@OFFSET forms, numbers, regions, bauds; bad input gives the usage exit code. */
 import { describe, expect, it } from 'vitest';
 import { isKilnError } from '../../src-main/core/errors';
-import { parseBaud, parseFileArg, parseFlashNumber, parseListenAddress, parseRegion } from '../../src-main/hosts/cli/args';
+import {
+  parseBaud,
+  parseFileArg,
+  parseFlashNumber,
+  parseListenAddress,
+  parseRegion,
+} from '../../src-main/hosts/cli/args';
 import { EXIT } from '../../src-main/hosts/cli/exit-codes';
 import { runInProcess } from './helpers/cli-run';
 
@@ -51,8 +57,12 @@ describe('numbers, regions, bauds, listen addresses', () => {
     expect(parseFlashNumber('36864', 'x')).toBe(0x9000);
     expect(parseFlashNumber('4M', 'x')).toBe(4 * 1024 * 1024);
     expect(parseFlashNumber('1MB', 'x')).toBe(1024 * 1024);
-    expect(refusal(() => parseFlashNumber('0', 'The size', { min: 1 })).message).toBe('The size 0 is out of range.');
-    expect(refusal(() => parseFlashNumber('12.5', 'The offset')).message).toBe('The offset "12.5" is not a number.');
+    expect(refusal(() => parseFlashNumber('0', 'The size', { min: 1 })).message).toBe(
+      'The size 0 is out of range.',
+    );
+    expect(refusal(() => parseFlashNumber('12.5', 'The offset')).message).toBe(
+      'The offset "12.5" is not a number.',
+    );
   });
 
   it('OFFSET:SIZE regions', () => {

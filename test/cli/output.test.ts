@@ -14,11 +14,33 @@ import { repoRoot, runInProcess } from './helpers/cli-run';
 import { fakeService, JOB_ID } from './helpers/fake-service';
 
 const image = firmwarePath('nonos_boot_v1.7.bin');
-const device = { chip: 'esp8266', description: 'ESP8266EX', revision: 'n/a', features: ['Wi-Fi'], mac: '18:fe:34:00:00:01', crystalMHz: 26, flashId: 0x1640ef, flashSize: 4194304, stub: true, baud: 460800 } as const;
+const device = {
+  chip: 'esp8266',
+  description: 'ESP8266EX',
+  revision: 'n/a',
+  features: ['Wi-Fi'],
+  mac: '18:fe:34:00:00:01',
+  crystalMHz: 26,
+  flashId: 0x1640ef,
+  flashSize: 4194304,
+  stub: true,
+  baud: 460800,
+} as const;
 const flashResult: JobResult = {
   kind: 'flash',
   device: { ...device, features: [...device.features] },
-  regions: [{ offset: 0, size: 4080, md5: '0'.repeat(32), bytesSent: 2100, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'nonos_boot_v1.7.bin' }],
+  regions: [
+    {
+      offset: 0,
+      size: 4080,
+      md5: '0'.repeat(32),
+      bytesSent: 2100,
+      blocksSkipped: 0,
+      blocksTotal: 1,
+      verified: true,
+      name: 'nonos_boot_v1.7.bin',
+    },
+  ],
   bytesSent: 2100,
   durationMs: 1234,
   baud: 460800,
@@ -26,8 +48,14 @@ const flashResult: JobResult = {
 const events = [
   { event: 'jobPhase' as const, payload: { phase: 'connecting' } },
   { event: 'jobLog' as const, payload: { level: 'info', message: 'synced', time: 1 } },
-  { event: 'jobProgress' as const, payload: { phase: 'writing', bytesDone: 2040, bytesTotal: 4080, bytesPerSecond: 40000 } },
-  { event: 'jobProgress' as const, payload: { phase: 'writing', bytesDone: 4080, bytesTotal: 4080, bytesPerSecond: 40000 } },
+  {
+    event: 'jobProgress' as const,
+    payload: { phase: 'writing', bytesDone: 2040, bytesTotal: 4080, bytesPerSecond: 40000 },
+  },
+  {
+    event: 'jobProgress' as const,
+    payload: { phase: 'writing', bytesDone: 4080, bytesTotal: 4080, bytesPerSecond: 40000 },
+  },
   { event: 'jobPhase' as const, payload: { phase: 'done' } },
 ];
 const diagnosis: Diagnosis = {
@@ -41,18 +69,42 @@ const diagnosis: Diagnosis = {
 
 describe('--json', () => {
   it('one event per line (job, phase, log, progress), then one final object with the result', async () => {
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], { createService: fakeService({ events, result: flashResult }) });
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], {
+      createService: fakeService({ events, result: flashResult }),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').length).toBe(r.lines.length); // nothing but JSON on stdout
-    expect(r.lines.map((l) => l.event ?? 'final')).toEqual(['firmware', 'job', 'phase', 'log', 'progress', 'progress', 'phase', 'final']);
+    expect(r.lines.map((l) => l.event ?? 'final')).toEqual([
+      'firmware',
+      'job',
+      'phase',
+      'log',
+      'progress',
+      'progress',
+      'phase',
+      'final',
+    ]);
     expect(r.lines[1]).toEqual({ event: 'job', jobId: JOB_ID, kind: 'flash', port: 'sim:esp8266' });
-    expect(r.lines[4]).toEqual({ event: 'progress', phase: 'writing', bytesDone: 2040, bytesTotal: 4080, bytesPerSecond: 40000 });
+    expect(r.lines[4]).toEqual({
+      event: 'progress',
+      phase: 'writing',
+      bytesDone: 2040,
+      bytesTotal: 4080,
+      bytesPerSecond: 40000,
+    });
     expect(r.final).toEqual({ ok: true, command: 'flash', ...flashResult });
   });
 
   it('a failure is {"ok":false,"error":{code,message,hint,details},"diagnosis","exitCode"}', async () => {
-    const error = { code: 'SYNC_FAILED' as const, message: 'No bootloader handshake.', hint: 'Check the wiring.', details: { attempts: 7 } };
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], { createService: fakeService({ events: events.slice(0, 2), error, diagnosis }) });
+    const error = {
+      code: 'SYNC_FAILED' as const,
+      message: 'No bootloader handshake.',
+      hint: 'Check the wiring.',
+      details: { attempts: 7 },
+    };
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], {
+      createService: fakeService({ events: events.slice(0, 2), error, diagnosis }),
+    });
     expect(r.code).toBe(EXIT.SYNC);
     expect(r.final).toEqual({ ok: false, command: 'flash', error, diagnosis, exitCode: EXIT.SYNC });
   });
@@ -60,8 +112,14 @@ describe('--json', () => {
 
 describe('people', () => {
   it('a failed connection prints the error, the hint and the diagnosis with numbered steps', async () => {
-    const error = { code: 'SYNC_FAILED' as const, message: 'No bootloader handshake.', hint: 'Check the wiring.' };
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266', image], { createService: fakeService({ error, diagnosis }) });
+    const error = {
+      code: 'SYNC_FAILED' as const,
+      message: 'No bootloader handshake.',
+      hint: 'Check the wiring.',
+    };
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266', image], {
+      createService: fakeService({ error, diagnosis }),
+    });
     expect(r.code).toBe(EXIT.SYNC);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('error SYNC_FAILED: No bootloader handshake.\nhint: Check the wiring.');
@@ -71,9 +129,13 @@ describe('people', () => {
   });
 
   it('a verified flash: the result on stdout, progress as plain lines on stderr when not a terminal', async () => {
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266', image], { createService: fakeService({ events, result: flashResult }) });
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266', image], {
+      createService: fakeService({ events, result: flashResult }),
+    });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Flashed and verified ESP8266EX \(MAC 18:fe:34:00:00:01\) at 460800 baud in 1\.2 s:\n {2}0x000000 {2}nonos_boot_v1\.7\.bin {2}4\.0 KB {2}md5 0{32} {2}sent 2\.1 KB {2}verified\n$/);
+    expect(r.stdout).toMatch(
+      /^Flashed and verified ESP8266EX \(MAC 18:fe:34:00:00:01\) at 460800 baud in 1\.2 s:\n {2}0x000000 {2}nonos_boot_v1\.7\.bin {2}4\.0 KB {2}md5 0{32} {2}sent 2\.1 KB {2}verified\n$/,
+    );
     expect(r.stderr).toContain('writing: 2.0 KB / 4.0 KB (50%) at 39.1 KB/s');
     expect(r.stderr).toContain('writing: 4.0 KB / 4.0 KB (100%)');
   });
@@ -82,23 +144,36 @@ describe('people', () => {
 describe('exit codes', () => {
   it('every error code has an exit code; port busy, permission, not found, sync and verify are all distinct', () => {
     expect(Object.keys(EXIT_FOR_ERROR).sort()).toEqual(Object.keys(ERROR_CODES).sort());
-    const codes = ['PORT_BUSY', 'PORT_PERMISSION_DENIED', 'PORT_NOT_FOUND', 'SYNC_FAILED', 'VERIFY_FAILED', 'CANCELLED', 'BAD_REQUEST', 'INTERNAL', 'DEVICE_LOST'] as const;
+    const codes = [
+      'PORT_BUSY',
+      'PORT_PERMISSION_DENIED',
+      'PORT_NOT_FOUND',
+      'SYNC_FAILED',
+      'VERIFY_FAILED',
+      'CANCELLED',
+      'BAD_REQUEST',
+      'INTERNAL',
+      'DEVICE_LOST',
+    ] as const;
     const exits = codes.map(exitCodeFor);
     expect(new Set(exits).size).toBe(codes.length);
     expect(new Set(Object.values(EXIT)).size).toBe(Object.keys(EXIT).length);
     expect(exitCodeFor('SOMETHING_NEW')).toBe(EXIT.OTHER);
   });
 
-  it.each(Object.keys(ERROR_CODES) as ErrorCode[])('a job failing with %s exits with its mapped code', async (code) => {
-    const r = await runInProcess(['erase', '--port', 'sim:esp8266', '--json'], {
-      createService: fakeService({ error: { code, message: `failed: ${code}` } }),
-    });
-    expect(r.code).toBe(EXIT[EXIT_FOR_ERROR[code]]);
-    expect(r.final).toMatchObject({ ok: false, command: 'erase', error: { code }, exitCode: r.code });
-  });
+  it.each(Object.keys(ERROR_CODES) as ErrorCode[])(
+    'a job failing with %s exits with its mapped code',
+    async (code) => {
+      const r = await runInProcess(['erase', '--port', 'sim:esp8266', '--json'], {
+        createService: fakeService({ error: { code, message: `failed: ${code}` } }),
+      });
+      expect(r.code).toBe(EXIT[EXIT_FOR_ERROR[code]]);
+      expect(r.final).toMatchObject({ ok: false, command: 'erase', error: { code }, exitCode: r.code });
+    },
+  );
 
   it('Ctrl-C cancels the running job: CANCELLED, exit 130', async () => {
-    const calls: { method: string }[] = [];
+    const calls: { method: string; input: unknown }[] = [];
     const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], {
       createService: fakeService({ events: events.slice(0, 3), hang: true }, calls),
       onStart: (press) => setTimeout(() => press('SIGINT'), 50),
@@ -106,6 +181,20 @@ describe('exit codes', () => {
     expect(calls.map((c) => c.method)).toContain('cancelJob');
     expect(r.code).toBe(EXIT.CANCELLED);
     expect(r.final).toMatchObject({ ok: false, error: { code: 'CANCELLED' }, exitCode: 130 });
+  });
+
+  it('Ctrl-C outside a job (while identifying) still ends with a CANCELLED result and exit 130', async () => {
+    const r = await runInProcess(['info', '--port', 'sim:esp8266', '--json'], {
+      createService: fakeService({ hang: true }),
+      onStart: (press) => setTimeout(() => press('SIGINT'), 50),
+    });
+    expect(r.code).toBe(EXIT.CANCELLED);
+    expect(r.final).toMatchObject({
+      ok: false,
+      command: 'info',
+      error: { code: 'CANCELLED' },
+      exitCode: 130,
+    });
   });
 
   it('the README carries the same exit-code table as `kiln --help`', () => {

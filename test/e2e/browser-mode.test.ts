@@ -187,6 +187,10 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.waitForFunction(() => /boot mode:\(\d/.test((globalThis as unknown as PageGlobals).document.querySelector('[data-testid=monitor-output]')?.textContent ?? ''), undefined, { timeout: 30_000 });
     expect(await output.textContent()).toMatch(/rst cause:\d, boot mode:\(3,\d\)/);
     await shot('monitor');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save log' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^kiln-monitor-sim_esp8266-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.log$/);
+    const saved = readFileSync(await download.path(), 'utf8');
+    expect(saved).toBe(await output.textContent());
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByRole('button', { name: 'Open', exact: true }).waitFor();
   }, 60_000);

@@ -57,7 +57,7 @@ describe('main process lifecycle', () => {
     expect(electron.BrowserWindow.instances).toHaveLength(0);
   });
 
-  it('on ready: serves the renderer, denies permissions, binds the contract and opens the hardened window', async () => {
+  it('on ready: serves the renderer, denies permissions, binds the contract, logs the renderer, opens the hardened window', async () => {
     const electron = await loadMain();
     expect(electron.protocol.privileged).toHaveLength(1);
     expect(electron.protocol.handlers.has('kiln')).toBe(true);
@@ -76,6 +76,10 @@ describe('main process lifecycle', () => {
     // The guards of app 'web-contents-created' apply to the window's contents.
     electron.app.emit('web-contents-created', {}, window!.webContents);
     expect(window!.webContents.navigate('will-navigate', 'https://example.com/')).toBe(false);
+    // Renderer console output lands in the log, at its level, with its source line.
+    const log = (await import('electron-log/main')).default as unknown as { scope(): { warn: ReturnType<typeof vi.fn> } };
+    window!.webContents.emit('console-message', { level: 'warning', message: 'port vanished', sourceId: 'kiln://app/assets/index.js', lineNumber: 3 });
+    expect(log.scope().warn).toHaveBeenCalledWith('port vanished (kiln://app/assets/index.js:3)');
   });
 
   it('opens the log folder through the contract method, from the service-owned path', async () => {

@@ -19,6 +19,5 @@ describe('kiln flash on a virtual device (child process)', () => {
     expect(regions).toHaveLength(1);
     expect(regions[0]).toMatchObject({ offset: 0, size: 297632, verified: true });
     expect(regions[0]!.md5).toMatch(/^[0-9a-f]{32}$/);
-
   }, 60_000);
 });

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { realClock } from '../../src-main/core/clock';
 import { buildImage } from '../../src-main/esp/image';
-import { SimulatedDevice, servePty, serveTcp, type PtyServer, type TcpServer } from '../../src-main/sim/index';
+import {
+  SimulatedDevice,
+  servePty,
+  serveTcp,
+  type PtyServer,
+  type TcpServer,
+} from '../../src-main/sim/index';
 import { runInProcess, tempDir } from '../cli/helpers/cli-run';
 import { requireSocat } from '../serial/helpers/pty-pair';
 
@@ -27,7 +33,14 @@ function pattern(n: number, seed: number): Buffer {
 const dir = tempDir('kiln-manifest-');
 mkdirSync(path.join(dir, 'esp8266'));
 mkdirSync(path.join(dir, 'esp32'));
-const app8266 = buildImage({ chip: 'esp8266', entry: 0x40100004, segments: [{ address: 0x40100000, data: pattern(6000, 1) }], mode: 'dio', freq: '40m', size: '4MB' });
+const app8266 = buildImage({
+  chip: 'esp8266',
+  entry: 0x40100004,
+  segments: [{ address: 0x40100000, data: pattern(6000, 1) }],
+  mode: 'dio',
+  freq: '40m',
+  size: '4MB',
+});
 // Laid out like an ESP-IDF bootloader: DRAM data plus IRAM code (0x4007/0x4008 exist only on the ESP32).
 const boot32 = buildImage({
   chip: 'esp32',
@@ -62,14 +75,21 @@ writeFileSync(
     name: 'Kiln test firmware',
     version: '1.2.3',
     builds: [
-      { chipFamily: 'ESP32', parts: [{ path: 'esp32/bootloader.bin', offset: 0x1000 }, { path: 'esp32/app.bin', offset: 0x10000 }] },
+      {
+        chipFamily: 'ESP32',
+        parts: [
+          { path: 'esp32/bootloader.bin', offset: 0x1000 },
+          { path: 'esp32/app.bin', offset: 0x10000 },
+        ],
+      },
       { chipFamily: 'ESP8266', parts: [{ path: 'esp8266/app.bin', offset: 0 }] },
     ],
   }),
 );
 
 const at = (flash: Buffer, offset: number, len: number) => Buffer.from(flash.subarray(offset, offset + len));
-const erased = (flash: Buffer, offset: number, len: number) => flash.subarray(offset, offset + len).every((b) => b === 0xff);
+const erased = (flash: Buffer, offset: number, len: number) =>
+  flash.subarray(offset, offset + len).every((b) => b === 0xff);
 
 describe('kiln flash manifest.json', () => {
   const servers: (PtyServer | TcpServer)[] = [];
@@ -83,8 +103,13 @@ describe('kiln flash manifest.json', () => {
     servers.push(pty);
     const r = await runInProcess(['flash', '--port', pty.hostPath, '--baud', '921600', '--json', manifest]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.lines.find((l) => l.event === 'manifest')).toMatchObject({ name: 'Kiln test firmware', families: ['ESP32', 'ESP8266'] });
-    expect((r.final.regions as { offset: number; name: string }[]).map((g) => [g.offset, g.name])).toEqual([[0, 'app.bin']]);
+    expect(r.lines.find((l) => l.event === 'manifest')).toMatchObject({
+      name: 'Kiln test firmware',
+      families: ['ESP32', 'ESP8266'],
+    });
+    expect((r.final.regions as { offset: number; name: string }[]).map((g) => [g.offset, g.name])).toEqual([
+      [0, 'app.bin'],
+    ]);
     expect(at(device.flash, 0, app8266.length).equals(app8266)).toBe(true);
     expect(erased(device.flash, 0x2000, 0x1000)).toBe(true);
     expect(erased(device.flash, 0x10000, app32.length)).toBe(true);
@@ -94,9 +119,19 @@ describe('kiln flash manifest.json', () => {
     const device = new SimulatedDevice({ chip: 'esp32', clock: realClock });
     const tcp = await serveTcp({ device, host: '127.0.0.1', port: 0 });
     servers.push(tcp);
-    const r = await runInProcess(['flash', '--port', `socket://127.0.0.1:${tcp.port}`, '--baud', '921600', '--json', manifest]);
+    const r = await runInProcess([
+      'flash',
+      '--port',
+      `socket://127.0.0.1:${tcp.port}`,
+      '--baud',
+      '921600',
+      '--json',
+      manifest,
+    ]);
     expect(r.code, r.stdout).toBe(0);
-    expect((r.final.regions as { offset: number; verified: boolean }[]).map((g) => [g.offset, g.verified])).toEqual([
+    expect(
+      (r.final.regions as { offset: number; verified: boolean }[]).map((g) => [g.offset, g.verified]),
+    ).toEqual([
       [0x1000, true],
       [0x10000, true],
     ]);

@@ -11,7 +11,8 @@ import { createPtyPair, type PtyPair } from '../serial/helpers/pty-pair';
 
 /** Runs a command as `nobody` (root, which runs these tests, bypasses file permissions). */
 function asNobody(): string[] {
-  if (spawnSync('setpriv', ['--version']).status === 0) return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+  if (spawnSync('setpriv', ['--version']).status === 0)
+    return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
   if (spawnSync('runuser', ['--version']).status === 0) return ['runuser', '-u', 'nobody', '--'];
   throw new Error('neither setpriv nor runuser is available to drop privileges');
 }
@@ -37,7 +38,9 @@ describe('port errors through the CLI', () => {
     expect(r.code).toBe(EXIT.PORT_BUSY);
     expect(r.final.error?.code).toBe('PORT_BUSY');
     expect(r.final.error?.message).toContain(realpathSync(pair.a));
-    expect(r.final.error?.details?.holders).toEqual(expect.arrayContaining([expect.stringContaining(`(pid ${holder.child.pid})`)]));
+    expect(r.final.error?.details?.holders).toEqual(
+      expect.arrayContaining([expect.stringContaining(`(pid ${holder.child.pid})`)]),
+    );
     expect(r.final.exitCode).toBe(EXIT.PORT_BUSY);
 
     // Human voice: the holder is in the hint.
@@ -61,7 +64,11 @@ describe('port errors through the CLI', () => {
     chmodSync(pair.dir, 0o755);
     const dataDir = tempDir('kiln-data-');
     chmodSync(dataDir, 0o777);
-    const run = spawnKiln(['info', '--port', pair.a, '--json'], { prefix: asNobody(), dataDir, env: { HOME: dataDir } });
+    const run = spawnKiln(['info', '--port', pair.a, '--json'], {
+      prefix: asNobody(),
+      dataDir,
+      env: { HOME: dataDir },
+    });
     children.push(run);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(EXIT.PORT_PERMISSION);

@@ -32,12 +32,25 @@ describe('kiln over a socat pty pair (ESP32 simulator)', () => {
   it('info names the simulated chip and its MAC', async () => {
     const r = await runInProcess(['info', '--port', pty.hostPath, '--json'], { dataDir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.final).toMatchObject({ ok: true, command: 'info', device: { chip: 'esp32', mac: device.mac, flashSize: 4 * 1024 * 1024 } });
+    expect(r.final).toMatchObject({
+      ok: true,
+      command: 'info',
+      device: { chip: 'esp32', mac: device.mac, flashSize: 4 * 1024 * 1024 },
+    });
   }, 30_000);
 
   it('flashes fixture images at 921600, verified, and the simulator holds exactly those bytes', async () => {
     const r = await runInProcess(
-      ['flash', '--port', pty.hostPath, '--baud', '921600', '--json', `${firmwarePath('bootloader_esp32.bin')}@0x1000`, `${firmwarePath('partitions_singleapp.bin')}@0x8000`],
+      [
+        'flash',
+        '--port',
+        pty.hostPath,
+        '--baud',
+        '921600',
+        '--json',
+        `${firmwarePath('bootloader_esp32.bin')}@0x1000`,
+        `${firmwarePath('partitions_singleapp.bin')}@0x8000`,
+      ],
       { dataDir },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -56,11 +69,31 @@ describe('kiln over a socat pty pair (ESP32 simulator)', () => {
 
   it('reads the bootloader back byte for byte into a file', async () => {
     const out = path.join(tempDir(), 'boot-readback.bin');
-    const r = await runInProcess(['read', '--port', pty.hostPath, '--baud', '921600', '--offset', '0x1000', '--size', String(boot.length), out, '--json'], { dataDir });
+    const r = await runInProcess(
+      [
+        'read',
+        '--port',
+        pty.hostPath,
+        '--baud',
+        '921600',
+        '--offset',
+        '0x1000',
+        '--size',
+        String(boot.length),
+        out,
+        '--json',
+      ],
+      { dataDir },
+    );
     expect(r.code, r.stderr).toBe(0);
     const back = readFileSync(out);
     expect(back.equals(boot)).toBe(true);
-    expect(r.final).toMatchObject({ ok: true, command: 'read', file: out, read: { offset: 0x1000, size: boot.length } });
+    expect(r.final).toMatchObject({
+      ok: true,
+      command: 'read',
+      file: out,
+      read: { offset: 0x1000, size: boot.length },
+    });
   }, 30_000);
 
   it('erases one sector: the partition table is gone, the bootloader is untouched', async () => {
@@ -77,7 +110,15 @@ describe('unplug mid-flash over a pty, then resume', () => {
     const device = new SimulatedDevice({ chip: 'esp8266', clock: realClock });
     const image = readFirmware('esp8266_deepsleep.bin');
     const dataDir = tempDir('kiln-data-');
-    const args = (p: string) => ['flash', '--port', p, '--baud', '921600', '--json', firmwarePath('esp8266_deepsleep.bin')];
+    const args = (p: string) => [
+      'flash',
+      '--port',
+      p,
+      '--baud',
+      '921600',
+      '--json',
+      firmwarePath('esp8266_deepsleep.bin'),
+    ];
 
     let pty = await servePty({ device });
     const node = realpathSync(pty.hostPath);
@@ -112,7 +153,14 @@ describe('unplug mid-flash over a pty, then resume', () => {
     try {
       const second = await runInProcess(args(pty.hostPath), { dataDir });
       expect(second.code, second.stderr).toBe(0);
-      const region = (second.final.regions as { bytesSent: number; blocksSkipped: number; blocksTotal: number; verified: boolean }[])[0]!;
+      const region = (
+        second.final.regions as {
+          bytesSent: number;
+          blocksSkipped: number;
+          blocksTotal: number;
+          verified: boolean;
+        }[]
+      )[0]!;
       expect(region.verified).toBe(true);
       expect(region.blocksSkipped).toBeGreaterThan(0);
       expect(region.blocksSkipped).toBeLessThan(region.blocksTotal);
@@ -123,4 +171,49 @@ describe('unplug mid-flash over a pty, then resume', () => {
       await pty.close();
     }
   }, 60_000);
+});
+
+describe('Ctrl-C mid-flash over a pty', () => {
+  it('CANCELLED, exit 130, and the port is free again at once', async () => {
+    const device = new SimulatedDevice({ chip: 'esp8266', clock: realClock });
+    const pty = await servePty({ device });
+    try {
+      let press: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
+      let pressed = false;
+      const r = await runInProcess(
+        [
+          'flash',
+          '--port',
+          pty.hostPath,
+          '--baud',
+          '921600',
+          '--json',
+          firmwarePath('esp8266_deepsleep.bin'),
+        ],
+        {
+          onStart: (p) => (press = p),
+          onStdout(out) {
+            if (!pressed && out.includes('"phase":"writing","bytesDone"')) {
+              pressed = true;
+              press!('SIGINT');
+            }
+          },
+        },
+      );
+      expect(pressed).toBe(true);
+      expect(r.code).toBe(130);
+      expect(r.final).toMatchObject({
+        ok: false,
+        command: 'flash',
+        error: { code: 'CANCELLED' },
+        exitCode: 130,
+      });
+      // The CLI closed the port: the next command opens it and the board answers.
+      const info = await runInProcess(['info', '--port', pty.hostPath, '--json']);
+      expect(info.code, info.stdout).toBe(0);
+      expect(info.final).toMatchObject({ device: { chip: 'esp8266', mac: device.mac } });
+    } finally {
+      await pty.close();
+    }
+  }, 30_000);
 });

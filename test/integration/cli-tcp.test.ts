@@ -38,22 +38,40 @@ describe('kiln sim --tcp (child process) ↔ kiln over socket://', () => {
     expect(info.final).toMatchObject({ device: { chip: 'esp32' } });
 
     const flash = await runInProcess(
-      ['flash', '--port', endpoint, '--baud', '921600', '--json', `${firmwarePath('bootloader_esp32.bin')}@0x1000`, `${firmwarePath('partitions_singleapp.bin')}@0x8000`],
+      [
+        'flash',
+        '--port',
+        endpoint,
+        '--baud',
+        '921600',
+        '--json',
+        `${firmwarePath('bootloader_esp32.bin')}@0x1000`,
+        `${firmwarePath('partitions_singleapp.bin')}@0x8000`,
+      ],
       { dataDir },
     );
     expect(flash.code, flash.stderr).toBe(0);
     expect((flash.final.regions as { verified: boolean }[]).every((g) => g.verified)).toBe(true);
 
     const out = path.join(work, 'parts-readback.bin');
-    const read = await runInProcess(['read', '--port', endpoint, '--baud', '921600', '--offset', '0x8000', '--size', '0x1000', out], { dataDir });
+    const read = await runInProcess(
+      ['read', '--port', endpoint, '--baud', '921600', '--offset', '0x8000', '--size', '0x1000', out],
+      { dataDir },
+    );
     expect(read.code, read.stderr).toBe(0);
     const back = readFileSync(out);
     expect(back.subarray(0, parts.length).equals(parts)).toBe(true);
     expect(back.subarray(parts.length).every((b) => b === 0xff)).toBe(true);
 
-    const erase = await runInProcess(['erase', '--port', endpoint, '--region', '0x8000:0x1000', '--json'], { dataDir });
+    const erase = await runInProcess(['erase', '--port', endpoint, '--region', '0x8000:0x1000', '--json'], {
+      dataDir,
+    });
     expect(erase.code, erase.stderr).toBe(0);
-    expect(erase.final).toMatchObject({ ok: true, command: 'erase', region: { offset: 0x8000, size: 0x1000 } });
+    expect(erase.final).toMatchObject({
+      ok: true,
+      command: 'erase',
+      region: { offset: 0x8000, size: 0x1000 },
+    });
 
     // Stop the simulator (as Ctrl-C would) and look at the flash it kept.
     sim.child.kill('SIGINT');

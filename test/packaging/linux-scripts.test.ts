@@ -74,10 +74,29 @@ describe('deb/rpm scripts keep electron-builder defaults', () => {
   });
 });
 
+let namespaceProbe: boolean | undefined;
+/** Root, a private mount namespace, overlayfs on /etc and /usr/bin, tmpfs on /opt: everything the harness uses. */
 function namespacesAvailable(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'true']);
-  return probe.status === 0;
+  if (namespaceProbe !== undefined) return namespaceProbe;
+  if (process.getuid?.() !== 0) return (namespaceProbe = false);
+  const dir = mkdtempSync(path.join(tmpdir(), 'kiln-ns-'));
+  scratch.push(dir);
+  const probe = spawnSync(
+    'unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `mkdir -p ${dir}/u1 ${dir}/w1 ${dir}/u2 ${dir}/w2 && ` +
+        `mount -t overlay overlay -o lowerdir=/etc,upperdir=${dir}/u1,workdir=${dir}/w1 /etc && ` +
+        `mount -t overlay overlay -o lowerdir=/usr/bin,upperdir=${dir}/u2,workdir=${dir}/w2 /usr/bin && ` +
+        'mount -t tmpfs probe /opt',
+    ],
+    { timeout: 10_000 },
+  );
+  return (namespaceProbe = probe.status === 0);
 }
 
 interface SandboxRun {
@@ -143,7 +162,7 @@ describe('deb/rpm scripts on a (sandboxed) system', () => {
   const rule = read(path.join(REPO, 'assets/udev/60-kiln.rules'));
 
   it('install the udev rule, reload udev, keep the defaults; removal takes the rule away', (ctx) => {
-    ctx.skip(!namespacesAvailable(), 'needs root and mount namespaces (unshare -m) to run package scripts without touching the system');
+    ctx.skip(!namespacesAvailable(), 'needs root, a private mount namespace (unshare -m) and overlayfs to run package scripts without touching the system');
     const run = runPackageScripts('remove');
     expect(run.installedRule).toBe(rule);
     expect(['755', '4755']).toContain(run.sandboxMode);
@@ -159,13 +178,13 @@ describe('deb/rpm scripts on a (sandboxed) system', () => {
     ['deb upgrade', 'upgrade'],
     ['rpm upgrade', '1'],
   ] as const)('keep the rule on %s (the new package installed it already)', ([, arg], ctx) => {
-    ctx.skip(!namespacesAvailable(), 'needs root and mount namespaces (unshare -m)');
+    ctx.skip(!namespacesAvailable(), 'needs root, a private mount namespace (unshare -m) and overlayfs');
     const run = runPackageScripts(arg);
     expect(run.ruleAfterRemove).toBe('present');
   });
 
   it('removes the rule on rpm erase and deb purge', (ctx) => {
-    ctx.skip(!namespacesAvailable(), 'needs root and mount namespaces (unshare -m)');
+    ctx.skip(!namespacesAvailable(), 'needs root, a private mount namespace (unshare -m) and overlayfs');
     expect(runPackageScripts('0').ruleAfterRemove).toBe('absent');
     expect(runPackageScripts('purge').ruleAfterRemove).toBe('absent');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
 import App from '../../src-renderer/App.svelte';
+import { SCREENS } from '../../src-renderer/screens/registry';
 import { createFakeApi, settle, summary, virtualPort, deviceInfo } from './fake-api';
 
 function fakeBackend() {
@@ -103,7 +104,8 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     render(App, { props: { api } });
     await settle();
     const tabs = screen.getAllByRole('tab');
-    expect(tabs.map((t) => t.textContent?.trim())).toEqual(['Flash', 'Doctor', 'Monitor']);
+    expect(tabs.map((t) => t.textContent?.trim())).toEqual(SCREENS.map((s) => s.label));
+    expect(tabs.slice(0, 3).map((t) => t.textContent?.trim())).toEqual(['Flash', 'Doctor', 'Monitor']);
     expect(tabs[0]).toHaveAttribute('aria-selected', 'true');
     tabs[0]!.focus();
     await fireEvent.keyDown(tabs[0]!, { key: 'ArrowRight' });
@@ -112,8 +114,13 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     await settle();
     expect(api.fn.doctorReport).toHaveBeenCalled();
     expect(screen.getByRole('tabpanel')).toHaveTextContent('This computer lets you use its serial ports.');
-    await fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
     expect(screen.getByRole('tab', { name: 'Monitor' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('combobox', { name: /Baud/ })).toHaveTextContent('74880 (ESP8266 boot messages)');
+    // Home / End wrap to the first and last tab.
+    await fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(screen.getAllByRole('tab').at(-1)).toHaveAttribute('aria-selected', 'true');
+    await fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    expect(screen.getByRole('tab', { name: 'Flash' })).toHaveAttribute('aria-selected', 'true');
   });
 });

@@ -141,3 +141,16 @@ describe('FirmwareList', () => {
     expect(screen.getByTestId('manifest')).not.toHaveTextContent('Add the part files');
   });
 });
+
+describe('FirmwareList drag and drop', () => {
+  it('dropped files are inspected like chosen ones', async () => {
+    const { api, firmware } = setup();
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name }));
+    const zone = screen.getByRole('group', { name: /Firmware files/ });
+    await fireEvent.dragOver(zone, { dataTransfer: { files: [] } });
+    await fireEvent.drop(zone, { dataTransfer: { files: [binFile('dropped.bin', [7, 7])] } });
+    await waitFor(() => expect(screen.getByTestId('image-info')).toBeInTheDocument());
+    expect(firmware.items.map((i) => i.name)).toEqual(['dropped.bin']);
+    expect([...(api.fn.inspectFirmware.mock.calls[0]![0].bytes as Uint8Array)]).toEqual([7, 7]);
+  });
+});

@@ -43,6 +43,18 @@ describe('PortPicker', () => {
     await fireEvent.click(within(empty).getByRole('button', { name: 'Try a virtual device' }));
     expect(state.selectedPath).toBe('sim:esp8266');
     expect(screen.getByRole('radio', { name: /Virtual ESP8266/ })).toBeChecked();
+    // With a virtual device chosen the guidance shrinks to one line.
+    expect(screen.queryByTestId('ports-empty')).toBeNull();
+    expect(screen.getByTestId('ports-empty-virtual')).toHaveTextContent('using a virtual device');
+  });
+
+  it('a built-in UART (ttyS0) is listed but does not hide the newcomer guidance', async () => {
+    const { state } = await setup([realPort({ path: '/dev/ttyS0', label: 'Serial port — /dev/ttyS0', bridge: undefined, usbId: undefined, byId: undefined }), virtualPort()]);
+    expect(screen.getByTestId('ports-empty')).toHaveTextContent('No board found.');
+    const realGroup = screen.getByRole('group', { name: 'Serial ports on this computer' });
+    expect(within(realGroup).getByRole('radio', { name: /ttyS0/ })).not.toBeChecked();
+    expect(within(realGroup).getByText('built-in')).toBeInTheDocument();
+    expect(state.selectedPath).toBeUndefined();
   });
 
   it('selecting a radio selects the port in the state', async () => {

@@ -6,6 +6,10 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src-main/core/clock';
+import { createMemoryPair } from '../../src-main/serial/memory-pair';
+import { bridgeFor } from '../../src-main/serial/usb-bridges';
+import type { PortInfo, PortWatchHandlers } from '../../src-main/service/deps';
+import { SimulatedDevice } from '../../src-main/sim';
 import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
 import { createService, type KilnService } from '../../src-main/service/service';
@@ -94,5 +98,54 @@ describe('station service methods', () => {
     const stopped = await service.call('stationStop', {});
     expect(stopped.status).toBe('stopped');
     await expect(service.call('stationPlugVirtual', { url: a })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('auto mode with a VID:PID filter: a matching hot-plugged adapter is flashed and recorded with its bridge, others are ignored', async () => {
+    dir = tempDir('kiln-station-service-');
+    const clock = new VirtualClock();
+    const boards = new Map<string, SimulatedDevice>([
+      ['/dev/ttyUSB0', new SimulatedDevice({ chip: 'esp8266', seed: 91, clock })],
+      ['/dev/ttyUSB1', new SimulatedDevice({ chip: 'esp8266', seed: 92, clock })],
+    ]);
+    let hotplug: PortWatchHandlers | undefined;
+    const opened: string[] = [];
+    const deps = {
+      ...defaultDeps({ clock }),
+      watchPorts(h: PortWatchHandlers) {
+        hotplug = h;
+        return { close() {} };
+      },
+      async listPorts() {
+        return [];
+      },
+      async openTransport(p: string, o: { baudRate: number; usbId?: string }) {
+        opened.push(p);
+        const pair = createMemoryPair({ path: p, baudRate: o.baudRate, ...(o.usbId ? { usbId: o.usbId } : {}) });
+        boards.get(p)!.attach(pair.device);
+        return pair.host;
+      },
+    };
+    service = createService(deps, { host: 'web', appName: 'Kiln', appVersion: 'test', dataDir: dir, logDir: dir, logger: silentLogger });
+    const records: unknown[] = [];
+    service.subscribe((event, payload) => {
+      if (event === 'stationRecord') records.push(payload);
+    });
+    const { sha256 } = await service.call('inspectFirmware', { name: 'fw.bin', bytes: smallImage(4) });
+    await service.call('stationSaveProfile', { profile: { name: 'ch340', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] } });
+    await service.call('stationStart', { profile: 'ch340', auto: { filter: '1a86:7523' } });
+    const port = (path: string, vid: string, pid: string): PortInfo => {
+      const bridge = bridgeFor(vid, pid);
+      return { path, vendorId: vid, productId: pid, usbId: `${vid}:${pid}`, defaultBaud: 115200, ...(bridge ? { bridge } : {}) };
+    };
+    hotplug!.onAdded(port('/dev/ttyUSB1', '10c4', 'ea60')); // a CP2102: not in the filter
+    hotplug!.onAdded(port('/dev/ttyUSB0', '1a86', '7523')); // a CH340: flashed
+    await until(() => records.length === 1);
+    const report = await service.call('stationReport', {});
+    expect(report.records).toHaveLength(1);
+    expect(report.records[0]).toMatchObject({ port: '/dev/ttyUSB0', usbId: '1a86:7523', bridge: 'CH340', result: 'verified', mac: boards.get('/dev/ttyUSB0')!.mac });
+    expect(opened).toEqual(['/dev/ttyUSB0']);
+    hotplug!.onRemoved('/dev/ttyUSB0');
+    const snap = await service.call('stationStatus', {});
+    expect(snap.slots).toEqual([expect.objectContaining({ port: '/dev/ttyUSB0', state: 'verified', present: false })]);
   });
 });

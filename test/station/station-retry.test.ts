@@ -50,7 +50,7 @@ describe('station: failures, retry, halt', () => {
     expect(station.snapshot().summary).toMatchObject({ verified: 4, failed: 1 });
   });
 
-  it('halts after N consecutive failures: waiting boards never start until "retry failed"', async () => {
+  it('halts after N consecutive failures: waiting boards do not start until "retry failed" resumes the station', async () => {
     const dead = { unpowered: true };
     const { ports, profile } = setup({ 0: dead, 1: dead, 2: dead, 3: dead }, { stopAfterConsecutiveFailures: 2 });
     const station = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, concurrency: 1, mode: { kind: 'ports', ports: ports.map((path) => ({ path })) } });
@@ -63,16 +63,18 @@ describe('station: failures, retry, halt', () => {
     expect(snap.slots.map((s) => s.state)).toEqual(['failed', 'failed', 'waiting', 'waiting']);
     expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.error?.code)).toEqual(['SYNC_FAILED', 'SYNC_FAILED']);
 
-    // Power fixed on all boards; retry lifts the halt and re-runs the two failed slots.
+    // Power fixed on all boards; retry lifts the halt, re-runs the two failed slots and starts the two left waiting.
     for (const d of bench.boards.values()) d.setFaults({});
-    expect(station.retryFailed()).toBe(2);
+    expect(station.retryFailed()).toBe(4);
     await station.whenIdle();
     await station.stop();
     expect(station.snapshot().status).toBe('stopped');
     const records = parseReport(readFileSync(bench.reportFile, 'utf8')).records;
-    expect(records.slice(2).map((r) => [r.port, r.result])).toEqual([
-      [ports[0], 'verified'],
-      [ports[1], 'verified'],
+    expect(records.slice(2).map((r) => [r.port, r.result, r.attempt])).toEqual([
+      [ports[0], 'verified', 2],
+      [ports[1], 'verified', 2],
+      [ports[2], 'verified', 1],
+      [ports[3], 'verified', 1],
     ]);
   });
 });

@@ -25,10 +25,16 @@ export function parseNumberText(text: string): number | undefined {
 export function parseFlashNumber(text: string, what: string, opts: { min?: number } = {}): number {
   const n = parseNumberText(text);
   if (n === undefined || !Number.isSafeInteger(n)) {
-    throw usageError(`${what} "${text}" is not a number.`, 'Write it in hex (0x10000) or decimal (65536); sizes may use K or M (64K, 4M).');
+    throw usageError(
+      `${what} "${text}" is not a number.`,
+      'Write it in hex (0x10000) or decimal (65536); sizes may use K or M (64K, 4M).',
+    );
   }
   if (n < (opts.min ?? 0) || n > MAX_FLASH_BYTES) {
-    throw usageError(`${what} ${text} is out of range.`, `Use a value from ${opts.min ?? 0} up to 128M (the largest flash Kiln addresses).`);
+    throw usageError(
+      `${what} ${text} is out of range.`,
+      `Use a value from ${opts.min ?? 0} up to 128M (the largest flash Kiln addresses).`,
+    );
   }
   return n;
 }
@@ -44,22 +50,38 @@ export interface FileArg {
  * a suffix with a dot in it is part of the file name (`v1@2.0.bin`), anything else must be an offset.
  */
 export function parseFileArg(text: string): FileArg {
-  if (text === '') throw usageError('An empty firmware argument was given.', 'Name a file, e.g. firmware.bin or app.bin@0x10000.');
+  if (text === '')
+    throw usageError(
+      'An empty firmware argument was given.',
+      'Name a file, e.g. firmware.bin or app.bin@0x10000.',
+    );
   const at = text.lastIndexOf('@');
   if (at < 0) return { file: text };
   const file = text.slice(0, at);
   const suffix = text.slice(at + 1);
   if (/[./\\]/.test(suffix)) return { file: text };
-  if (file === '') throw usageError(`"${text}" has an offset but no file.`, 'Write FILE@OFFSET, e.g. app.bin@0x10000.');
-  if (suffix === '') throw usageError(`"${text}" ends with @ but gives no offset.`, 'Write FILE@OFFSET, e.g. app.bin@0x10000, or leave out the @.');
+  if (file === '')
+    throw usageError(`"${text}" has an offset but no file.`, 'Write FILE@OFFSET, e.g. app.bin@0x10000.');
+  if (suffix === '')
+    throw usageError(
+      `"${text}" ends with @ but gives no offset.`,
+      'Write FILE@OFFSET, e.g. app.bin@0x10000, or leave out the @.',
+    );
   return { file, offset: parseFlashNumber(suffix, `The offset in "${text}"`) };
 }
 
 /** `0x9000:0x6000` or `36864:24576` (OFFSET:SIZE). */
 export function parseRegion(text: string): { offset: number; size: number } {
   const parts = text.split(':');
-  if (parts.length !== 2) throw usageError(`The region "${text}" is not OFFSET:SIZE.`, 'Write it like 0x9000:0x6000 (offset, then size).');
-  return { offset: parseFlashNumber(parts[0]!, 'The region offset'), size: parseFlashNumber(parts[1]!, 'The region size', { min: 1 }) };
+  if (parts.length !== 2)
+    throw usageError(
+      `The region "${text}" is not OFFSET:SIZE.`,
+      'Write it like 0x9000:0x6000 (offset, then size).',
+    );
+  return {
+    offset: parseFlashNumber(parts[0]!, 'The region offset'),
+    size: parseFlashNumber(parts[1]!, 'The region size', { min: 1 }),
+  };
 }
 
 export function parseBaud(text: string): number {
@@ -74,7 +96,11 @@ export function parseBaud(text: string): number {
 export function parseListenAddress(text: string): { host: string; port: number } {
   const m = /^(?:(\[[0-9a-f:]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/i.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw usageError(`"${text}" is not HOST:PORT.`, 'Write it like 127.0.0.1:4000 (or :0 for any free port).');
+  if (!m || port > 65535)
+    throw usageError(
+      `"${text}" is not HOST:PORT.`,
+      'Write it like 127.0.0.1:4000 (or :0 for any free port).',
+    );
   const host = (m[1] ?? '').replace(/^\[|\]$/g, '') || '127.0.0.1';
   return { host, port };
 }

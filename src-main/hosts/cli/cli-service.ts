@@ -37,7 +37,8 @@ function isCharDevice(p: string): boolean {
  * symlink points at. Returns the typed name when nothing better exists (the service then says why it fails).
  */
 export function servicePortName(typed: string, cwd: string): string {
-  if (typed.startsWith('sim:') || typed.startsWith('socket://') || /^(\\\\\.\\)?COM\d+$/i.test(typed)) return typed;
+  if (typed.startsWith('sim:') || typed.startsWith('socket://') || /^(\\\\\.\\)?COM\d+$/i.test(typed))
+    return typed;
   const abs = path.resolve(cwd, typed);
   if (portPathSchema.safeParse(abs).success) return abs;
   try {
@@ -56,7 +57,9 @@ export function withNamedPorts(base: ServiceDeps, named: string[]): ServiceDeps 
     async listPorts() {
       const listed = await base.listPorts();
       const extra: PortInfo[] = named
-        .filter((p) => p.startsWith('/') && isCharDevice(p) && !listed.some((l) => l.path === p || l.byId === p))
+        .filter(
+          (p) => p.startsWith('/') && isCharDevice(p) && !listed.some((l) => l.path === p || l.byId === p),
+        )
         .map((p) => ({ path: p, defaultBaud: 115200 }));
       return [...listed, ...extra];
     },
@@ -64,8 +67,12 @@ export function withNamedPorts(base: ServiceDeps, named: string[]): ServiceDeps 
 }
 
 export function stderrLogger(io: CliIo): Logger {
-  const at = (level: string) => (message: string, ...rest: unknown[]) =>
-    io.stderr.write(`[${level}] ${message}${rest.length ? ` ${rest.map((r) => (r instanceof Error ? r.message : String(r))).join(' ')}` : ''}\n`);
+  const at =
+    (level: string) =>
+    (message: string, ...rest: unknown[]) =>
+      io.stderr.write(
+        `[${level}] ${message}${rest.length ? ` ${rest.map((r) => (r instanceof Error ? r.message : String(r))).join(' ')}` : ''}\n`,
+      );
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -1,7 +1,8 @@
 /**
  * What every command gets: the process I/O, the reporter, the service (created on first use with the ports the
- * command names) and Ctrl-C handling. The first Ctrl-C asks the running job to cancel (the service closes the
- * port and the job ends with CANCELLED); a second one leaves at once.
+ * command names) and Ctrl-C handling. Signals go to the innermost handler: during a job the first Ctrl-C asks
+ * it to cancel (the service closes the port and the job ends with CANCELLED) and a second one leaves at once;
+ * `kiln sim` and `kiln monitor` stop cleanly; anything else gets the top level's handler (CANCELLED, exit 130).
  */
 import { KilnError, type ErrorDetails } from '../../core/errors';
 import type { EventPayload, MethodOutput } from '../../service/contract';
@@ -22,6 +23,8 @@ export interface CommandContext {
   portName(typed: string): string;
   /** Runs until Ctrl-C (or SIGTERM) once, then resolves; the caller tidies up. */
   untilInterrupted(): Promise<'SIGINT' | 'SIGTERM'>;
+  /** Makes `handler` receive Ctrl-C/SIGTERM until the returned function is called. */
+  onInterrupt(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
   /** Leaves the process at once (a second Ctrl-C). */
   forceExit(code: number): void;
   /** Called by the top level on exit. */
@@ -39,7 +42,17 @@ export interface ContextOptions {
 
 export function createCommandContext(o: ContextOptions): CommandContext {
   let service: KilnService | undefined;
-  const cleanups: (() => void)[] = [];
+  const handlers: ((signal: 'SIGINT' | 'SIGTERM') => void)[] = [];
+  const offs = (['SIGINT', 'SIGTERM'] as const).map((sig) =>
+    o.io.onSignal(sig, () => handlers.at(-1)?.(sig)),
+  );
+  const onInterrupt = (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => {
+    handlers.push(handler);
+    return () => {
+      const i = handlers.lastIndexOf(handler);
+      if (i >= 0) handlers.splice(i, 1);
+    };
+  };
   return {
     io: o.io,
     reporter: o.reporter,
@@ -48,21 +61,26 @@ export function createCommandContext(o: ContextOptions): CommandContext {
       service ??= o.createService({ io: o.io, namedPorts: ports, verbose: o.verbose });
       return service;
     },
-    portName: (typed) => servicePortName(typed, o.io.cwd),
+    portName(typed) {
+      const name = servicePortName(typed, o.io.cwd);
+      // Error messages name the device node; say once which one the typed link stands for.
+      if (name !== typed && !name.endsWith(typed.replace(/^\.\//, '')))
+        o.reporter.note(`${typed} is ${name}`);
+      return name;
+    },
     untilInterrupted() {
       return new Promise((resolve) => {
-        const offs = (['SIGINT', 'SIGTERM'] as const).map((sig) =>
-          o.io.onSignal(sig, () => {
-            for (const off of offs) off();
-            resolve(sig);
-          }),
-        );
-        cleanups.push(...offs);
+        const off = onInterrupt((sig) => {
+          off();
+          resolve(sig);
+        });
       });
     },
+    onInterrupt,
     forceExit: o.forceExit,
     async dispose() {
-      for (const c of cleanups.splice(0)) c();
+      for (const off of offs.splice(0)) off();
+      handlers.length = 0;
       await service?.shutdown();
     },
   };
@@ -72,7 +90,11 @@ export function createCommandContext(o: ContextOptions): CommandContext {
  * Starts a job and relays its events to the reporter until its jobDone. Events that arrive before the job id
  * is known (the service emits jobStarted synchronously) are held and replayed.
  */
-export async function runJob(ctx: CommandContext, service: KilnService, start: () => Promise<MethodOutput<'startFlash'>>): Promise<JobDone> {
+export async function runJob(
+  ctx: CommandContext,
+  service: KilnService,
+  start: () => Promise<MethodOutput<'startFlash'>>,
+): Promise<JobDone> {
   let jobId: string | undefined;
   const early: [string, unknown][] = [];
   const relay = (event: string, payload: unknown) => {
@@ -101,13 +123,13 @@ export async function runJob(ctx: CommandContext, service: KilnService, start: (
     ctx.reporter.note('Cancelling… (Ctrl-C again to quit at once)');
     void service.call('cancelJob', { jobId }).catch(() => undefined);
   };
-  const offs = [ctx.io.onSignal('SIGINT', onInterrupt), ctx.io.onSignal('SIGTERM', onInterrupt)];
+  const offInterrupt = ctx.onInterrupt(onInterrupt);
   try {
     jobId = (await start()).jobId;
     for (const [event, payload] of early.splice(0)) relay(event, payload);
     return await service.waitForJob(jobId);
   } finally {
-    for (const off of offs) off();
+    offInterrupt();
     unsubscribe();
     ctx.reporter.close();
   }

@@ -85,14 +85,18 @@ function errorCodesFor(name: ExitName): string[] {
 
 /** Plain-text table for `kiln --help`. */
 export function exitCodeHelp(): string {
-  const rows = (Object.keys(EXIT) as ExitName[]).map((n) => `  ${String(EXIT[n]).padStart(3)}  ${EXIT_MEANINGS[n]}`);
+  const rows = (Object.keys(EXIT) as ExitName[]).map(
+    (n) => `  ${String(EXIT[n]).padStart(3)}  ${EXIT_MEANINGS[n]}`,
+  );
   return ['Exit codes:', ...rows].join('\n');
 }
 
 /** Markdown table for the README (a test keeps the README's copy identical). */
 export function exitCodeMarkdown(): string {
   const rows = (Object.keys(EXIT) as ExitName[]).map((n) => {
-    const codes = errorCodesFor(n).map((c) => `\`${c}\``).join(', ');
+    const codes = errorCodesFor(n)
+      .map((c) => `\`${c}\``)
+      .join(', ');
     return `| ${EXIT[n]} | ${EXIT_MEANINGS[n]} | ${codes || '—'} |`;
   });
   return ['| Exit | Meaning | Error codes |', '| ---: | --- | --- |', ...rows].join('\n');

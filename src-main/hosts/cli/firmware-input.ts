@@ -25,7 +25,14 @@ async function readNamed(file: string, cwd: string): Promise<Uint8Array> {
     return await readFile(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : code === 'EACCES' ? 'is not readable by this user' : `cannot be read (${code ?? String(e)})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder'
+          : code === 'EACCES'
+            ? 'is not readable by this user'
+            : `cannot be read (${code ?? String(e)})`;
     throw usageError(`The file ${file} ${why}.`, 'Check the path; paths are relative to the current folder.');
   }
 }
@@ -41,26 +48,42 @@ export async function loadImages(service: KilnService, texts: string[], cwd: str
   for (const a of args) {
     const bytes = await readNamed(a.file, cwd);
     const summary = await service.call('inspectFirmware', { name: path.basename(a.file), bytes });
-    out.push(a.offset === undefined ? { sha256: summary.sha256, name: summary.name, summary } : { sha256: summary.sha256, name: summary.name, offset: a.offset, summary });
+    out.push(
+      a.offset === undefined
+        ? { sha256: summary.sha256, name: summary.name, summary }
+        : { sha256: summary.sha256, name: summary.name, offset: a.offset, summary },
+    );
   }
   return out;
 }
 
-export async function loadManifest(service: KilnService, file: string, cwd: string): Promise<{ manifest: Manifest; abs: string }> {
+export async function loadManifest(
+  service: KilnService,
+  file: string,
+  cwd: string,
+): Promise<{ manifest: Manifest; abs: string }> {
   const abs = path.resolve(cwd, file);
   const text = Buffer.from(await readNamed(file, cwd)).toString('utf8');
   return { manifest: await service.call('parseManifest', { json: text }), abs };
 }
 
 /** The manifest build for a detected chip, its parts read from the manifest's folder and cached. */
-export async function loadManifestBuild(service: KilnService, m: { manifest: Manifest; abs: string }, chip: ChipName): Promise<ChosenImage[]> {
+export async function loadManifestBuild(
+  service: KilnService,
+  m: { manifest: Manifest; abs: string },
+  chip: ChipName,
+): Promise<ChosenImage[]> {
   const build = m.manifest.builds.find((b) => b.chip === chip);
   if (!build) {
     const have = m.manifest.builds.map((b) => b.chipFamily);
-    throw new KilnError('MANIFEST_NO_BUILD', `"${m.manifest.name}" has no build for the connected ${chip} (it has: ${have.join(', ')}).`, {
-      hint: 'This firmware is not made for the board you connected. Pick firmware built for its chip.',
-      details: { chip, families: have },
-    });
+    throw new KilnError(
+      'MANIFEST_NO_BUILD',
+      `"${m.manifest.name}" has no build for the connected ${chip} (it has: ${have.join(', ')}).`,
+      {
+        hint: 'This firmware is not made for the board you connected. Pick firmware built for its chip.',
+        details: { chip, families: have },
+      },
+    );
   }
   const out: ChosenImage[] = [];
   for (const part of build.parts) {

@@ -37,7 +37,10 @@ export function deviceLines(d: ContractDeviceInfo): string[] {
 }
 
 export function diagnosisLines(d: Diagnosis): string[] {
-  const out = [`Diagnosis: ${d.title}${d.confidence ? ` (${d.confidence} confidence)` : ''}`, `  ${d.explanation}`];
+  const out = [
+    `Diagnosis: ${d.title}${d.confidence ? ` (${d.confidence} confidence)` : ''}`,
+    `  ${d.explanation}`,
+  ];
   if (d.evidence.length > 0) out.push('  Evidence:', ...d.evidence.map((e) => `    - ${e}`));
   if (d.steps.length > 0) out.push('  What to do:', ...d.steps.map((s, i) => `    ${i + 1}. ${s}`));
   return out;

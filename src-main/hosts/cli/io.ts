@@ -3,7 +3,7 @@
  * the three streams, the environment, the working directory and signal registration.
  */
 export interface OutStream {
-  write(text: string): unknown;
+  write(data: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
 }

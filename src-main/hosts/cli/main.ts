@@ -4,7 +4,7 @@
  * entry point (bin/kiln.mjs) does, with the code returned.
  */
 import { Command, CommanderError } from 'commander';
-import { isKilnError, toErrorData, type KilnErrorData } from '../../core/errors';
+import { cancelled, isKilnError, toErrorData, type KilnErrorData } from '../../core/errors';
 import type { Diagnosis } from '../../service/contract';
 import { createCliService, CLI_VERSION, type ServiceFactory } from './cli-service';
 import { createCommandContext, JobFailed, type CommandContext } from './command-context';
@@ -62,6 +62,11 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   });
   let command = 'kiln';
   let exitCode: number = EXIT.OK;
+  // Ctrl-C outside a job (identify, reading files, a usage message): say so in the voice asked for, close, leave.
+  const offTopLevel = ctx.onInterrupt(() => {
+    reporter.fail(command, cancelled('Cancelled (Ctrl-C).').toData(), EXIT.CANCELLED);
+    void ctx.dispose().finally(() => ctx.forceExit(EXIT.CANCELLED));
+  });
   const run = async (fn: (c: CommandContext) => Promise<number>) => {
     exitCode = await fn(ctx);
   };
@@ -86,14 +91,29 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .hook('preAction', (_root, actionCommand) => {
       command = actionCommand.name();
     });
-  for (const add of [portsCommand, infoCommand, flashCommand, readCommand, eraseCommand, monitorCommand, simCommand, doctorCommand, batchCommand]) add(program, run);
-  for (const c of program.commands) c.exitOverride().option('--json', 'JSON lines output (see kiln --help)').option('-v, --verbose', 'show debug logs');
+  for (const add of [
+    portsCommand,
+    infoCommand,
+    flashCommand,
+    readCommand,
+    eraseCommand,
+    monitorCommand,
+    simCommand,
+    doctorCommand,
+    batchCommand,
+  ])
+    add(program, run);
+  for (const c of program.commands)
+    c.exitOverride()
+      .option('--json', 'JSON lines output (see kiln --help)')
+      .option('-v, --verbose', 'show debug logs');
 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     exitCode = failure(e);
   } finally {
+    offTopLevel();
     reporter.close();
     await ctx.dispose().catch(() => undefined);
   }
@@ -101,9 +121,18 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
 
   function failure(e: unknown): number {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return EXIT.OK;
       if (e.code === 'commander.executeSubCommandAsync') return EXIT.OK;
-      const error: KilnErrorData = { code: 'BAD_REQUEST', message: e.message.replace(/^error:\s*/, ''), hint: `Run kiln ${command === 'kiln' ? '' : `${command} `}--help for usage.` };
+      const error: KilnErrorData = {
+        code: 'BAD_REQUEST',
+        message: e.message.replace(/^error:\s*/, ''),
+        hint: `Run kiln ${command === 'kiln' ? '' : `${command} `}--help for usage.`,
+      };
       if (json) reporter.fail(command, error, EXIT.USAGE);
       return EXIT.USAGE;
     }

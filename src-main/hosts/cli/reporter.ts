@@ -68,18 +68,31 @@ export function createReporter(io: CliIo, opts: { json: boolean; verbose?: boole
       }
     },
     phase(p) {
-      if (opts.json) return line({ event: 'phase', phase: p.phase, ...(p.message ? { message: p.message } : {}) });
+      if (opts.json)
+        return line({ event: 'phase', phase: p.phase, ...(p.message ? { message: p.message } : {}) });
       if (p.phase === 'done') return stopBar();
       if (barPhase !== p.phase) stopBar();
       io.stderr.write(`${p.phase}${p.message ? `: ${p.message}` : ''}…\n`);
     },
     progress(p) {
       if (opts.json) {
-        const { jobId: _jobId, ...rest } = p;
-        return line({ event: 'progress', ...rest });
+        const { phase, bytesDone, bytesTotal, bytesPerSecond, region } = p;
+        return line({
+          event: 'progress',
+          phase,
+          bytesDone,
+          bytesTotal,
+          bytesPerSecond,
+          ...(region !== undefined ? { region } : {}),
+        });
       }
       if (!DATA_PHASES.has(p.phase) || p.bytesTotal <= 0) return;
-      const payload = { phase: p.phase.padEnd(9), speed: formatRate(p.bytesPerSecond), done: formatBytes(p.bytesDone), all: formatBytes(p.bytesTotal) };
+      const payload = {
+        phase: p.phase.padEnd(9),
+        speed: formatRate(p.bytesPerSecond),
+        done: formatBytes(p.bytesDone),
+        all: formatBytes(p.bytesTotal),
+      };
       if (tty) {
         if (!bar || barPhase !== p.phase) {
           stopBar();
@@ -103,7 +116,8 @@ export function createReporter(io: CliIo, opts: { json: boolean; verbose?: boole
       const now = Date.now();
       const finished = p.bytesDone >= p.bytesTotal;
       const same = lastPlain.phase === p.phase;
-      if (same && (p.bytesDone === lastPlain.done || (!finished && now - lastPlain.at < PLAIN_INTERVAL_MS))) return;
+      if (same && (p.bytesDone === lastPlain.done || (!finished && now - lastPlain.at < PLAIN_INTERVAL_MS)))
+        return;
       lastPlain = { phase: p.phase, at: now, done: p.bytesDone };
       const pct = Math.floor((100 * p.bytesDone) / p.bytesTotal);
       io.stderr.write(`${p.phase}: ${payload.done} / ${payload.all} (${pct}%) at ${payload.speed}\n`);

@@ -15,7 +15,7 @@ import { encodeApiManifest } from './api-manifest';
 import { APP_ENTRY_URL } from './app-protocol';
 import { withElectronAbilities } from './host-methods';
 import { bindContract, forwardEvents } from './ipc';
-import { setupLogging, type Logging } from './logging';
+import { captureRendererConsole, setupLogging, type Logging } from './logging';
 import { denyAllPermissions, hardenApp, registerAppScheme, serveRenderer } from './security';
 import { mainWindowOptions } from './window-options';
 
@@ -110,6 +110,7 @@ function buildMenu(): Menu {
 
 async function start(): Promise<void> {
   logging = setupLogging();
+  captureRendererConsole(app, logging.scope('renderer'));
   const log = logging.scope('main');
   log.info(`Kiln ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform} ${process.arch})`);
 

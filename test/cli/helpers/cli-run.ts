@@ -26,7 +26,10 @@ export interface CliOutcome {
   /** Every stdout line parsed as JSON (only meaningful with --json). */
   lines: Record<string, unknown>[];
   /** The last JSON line: the final result object. */
-  final: Record<string, unknown> & { ok?: boolean; error?: { code: string; message: string; hint?: string; details?: Record<string, unknown> } };
+  final: Record<string, unknown> & {
+    ok?: boolean;
+    error?: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
+  };
 }
 
 function parseLines(stdout: string): Record<string, unknown>[] {
@@ -59,13 +62,16 @@ export async function runInProcess(argv: string[], o: InProcessOptions = {}): Pr
   const handlers = new Map<string, Set<() => void>>();
   const io: CliIo = {
     stdout: {
-      write: (s: string) => {
-        stdout += s;
+      write: (s: string | Uint8Array) => {
+        stdout += typeof s === 'string' ? s : Buffer.from(s).toString('latin1');
         o.onStdout?.(stdout);
         return true;
       },
     },
-    stderr: { write: (s: string) => (stderr += s) },
+    stderr: {
+      write: (s: string | Uint8Array) =>
+        (stderr += typeof s === 'string' ? s : Buffer.from(s).toString('latin1')),
+    },
     stdin,
     env: { KILN_DATA_DIR: o.dataDir ?? tempDir('kiln-data-'), HOME: os.tmpdir() },
     cwd: o.cwd ?? repoRoot,
@@ -79,14 +85,12 @@ export async function runInProcess(argv: string[], o: InProcessOptions = {}): Pr
   o.onStart?.((s) => {
     for (const h of [...(handlers.get(s) ?? [])]) h();
   });
-  const opts: RunCliOptions = {
-    io,
-    forceExit: (code) => {
-      throw new Error(`forceExit(${code}) called`);
-    },
-  };
+  // A forced exit (the process would end here) counts as the run's end, like process.exit would.
+  let forced!: (code: number) => void;
+  const forcedExit = new Promise<number>((resolve) => (forced = resolve));
+  const opts: RunCliOptions = { io, forceExit: (code) => forced(code) };
   if (o.createService) opts.createService = o.createService;
-  const code = await runCli(argv, opts);
+  const code = await Promise.race([runCli(argv, opts), forcedExit]);
   return outcome(code, stdout, stderr);
 }
 
@@ -101,7 +105,10 @@ export interface KilnChild {
 }
 
 /** `node bin/kiln.mjs ...argv` (optionally behind a privilege-dropping prefix such as setpriv). */
-export function spawnKiln(argv: string[], o: { dataDir?: string; cwd?: string; prefix?: string[]; env?: Record<string, string> } = {}): KilnChild {
+export function spawnKiln(
+  argv: string[],
+  o: { dataDir?: string; cwd?: string; prefix?: string[]; env?: Record<string, string> } = {},
+): KilnChild {
   const cmd = [...(o.prefix ?? []), process.execPath, kilnBin, ...argv];
   const child = spawn(cmd[0]!, cmd.slice(1), {
     cwd: o.cwd ?? repoRoot,
@@ -123,7 +130,9 @@ export function spawnKiln(argv: string[], o: { dataDir?: string; cwd?: string; p
     }
   });
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<CliOutcome>((resolve) => child.once('close', (code, signal) => resolve(outcome(code ?? (signal ? 128 : -1), out, err))));
+  const done = new Promise<CliOutcome>((resolve) =>
+    child.once('close', (code, signal) => resolve(outcome(code ?? (signal ? 128 : -1), out, err))),
+  );
   return {
     child,
     stdout: () => out,
@@ -133,9 +142,14 @@ export function spawnKiln(argv: string[], o: { dataDir?: string; cwd?: string; p
       const existing = out.split('\n').slice(0, -1).find(pred);
       if (existing !== undefined) return Promise.resolve(existing);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching line within ${ms} ms; stdout: ${out}\nstderr: ${err}`)), ms);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching line within ${ms} ms; stdout: ${out}\nstderr: ${err}`)),
+          ms,
+        );
         waiters.push({ pred, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        void done.then(() => reject(new Error(`kiln exited before a matching line; stdout: ${out}\nstderr: ${err}`)));
+        void done.then(() =>
+          reject(new Error(`kiln exited before a matching line; stdout: ${out}\nstderr: ${err}`)),
+        );
       });
     },
   };

@@ -3,7 +3,13 @@
  * Ctrl-C) where a real device adds nothing: a job plays the given events, then ends with the given jobDone.
  */
 import type { KilnErrorData } from '../../../src-main/core/errors';
-import type { Diagnosis, EventName, EventPayload, JobResult } from '../../../src-main/service/contract';
+import type {
+  AccessReport,
+  Diagnosis,
+  EventName,
+  EventPayload,
+  JobResult,
+} from '../../../src-main/service/contract';
 import type { JobDone } from '../../../src-main/service/jobs';
 import type { KilnService } from '../../../src-main/service/service';
 import type { ServiceFactory } from '../../../src-main/hosts/cli/cli-service';
@@ -16,6 +22,8 @@ export interface FakeScript {
   diagnosis?: Diagnosis;
   /** The job never ends by itself; only cancelJob ends it (CANCELLED). */
   hang?: boolean;
+  /** What doctorReport answers. */
+  report?: AccessReport;
 }
 
 export const JOB_ID = 'job-test000001';
@@ -62,6 +70,14 @@ export function fakeService(
           return startJob('read');
         case 'startErase':
           return startJob('erase');
+        case 'identify':
+          if (script.hang) return new Promise(() => undefined);
+          throw new Error('fake service: identify not scripted');
+        case 'doctorReport':
+          if (!script.report) throw new Error('fake service: no report scripted');
+          return script.report;
+        case 'runFix':
+          return { ok: true, status: 'done', output: '$ pkexec usermod -aG dialout ana\n' };
         case 'cancelJob':
           finish({
             jobId: JOB_ID,

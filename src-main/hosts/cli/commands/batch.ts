@@ -11,7 +11,13 @@ import { Command } from 'commander';
 import { KilnError } from '../../../core/errors';
 import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
-import { loadProfileFile, missingFirmware, type DeviceRecord, type Profile, type StationSnapshot } from '../../../station';
+import {
+  loadProfileFile,
+  missingFirmware,
+  type DeviceRecord,
+  type Profile,
+  type StationSnapshot,
+} from '../../../station';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
@@ -32,15 +38,33 @@ interface BatchOpts {
 export function batchCommand(program: Command, run: Run): void {
   program
     .command('batch')
-    .description('flash many boards with one profile: several ports at once, or every board plugged in (auto)')
+    .description(
+      'flash many boards with one profile: several ports at once, or every board plugged in (auto)',
+    )
     .requiredOption('--profile <file>', 'station profile (JSON, as saved by the Station screen)')
     .option('--ports <list>', 'comma-separated ports to flash in parallel')
     .option('--auto', 'flash every newly plugged port that matches --filter (until Ctrl-C)')
-    .option('--filter <terms>', 'auto mode: VID:PID (10c4:ea60, 1a86:*) and/or path patterns (/dev/ttyUSB*), comma-separated')
-    .option('--report <file>', 'JSONL report to append to (an existing report resumes: boards already verified are skipped)')
+    .option(
+      '--filter <terms>',
+      'auto mode: VID:PID (10c4:ea60, 1a86:*) and/or path patterns (/dev/ttyUSB*), comma-separated',
+    )
+    .option(
+      '--report <file>',
+      'JSONL report to append to (an existing report resumes: boards already verified are skipped)',
+    )
     .option('--station <name>', 'station name written into every record (default: host name)')
-    .option('--firmware <file>', 'a firmware file the profile names (repeatable; matched by SHA-256)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--plug <sim-url>', 'auto mode: plug in a virtual board (repeatable), e.g. sim:esp8266?seed=3', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--firmware <file>',
+      'a firmware file the profile names (repeatable; matched by SHA-256)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option(
+      '--plug <sim-url>',
+      'auto mode: plug in a virtual board (repeatable), e.g. sim:esp8266?seed=3',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       `
@@ -55,10 +79,19 @@ Each finished board is appended to the report (and fsync'ed) before it is shown,
 }
 
 /** Adds to the cache the profile's missing files found next to the profile or among --firmware (SHA-256 must match). */
-async function supplyFirmware(service: KilnService, profile: Profile, profileFile: string, extra: string[], cwd: string): Promise<void> {
+async function supplyFirmware(
+  service: KilnService,
+  profile: Profile,
+  profileFile: string,
+  extra: string[],
+  cwd: string,
+): Promise<void> {
   const missing = await missingFirmware(profile, service.firmwareCache);
   if (missing.length === 0) return;
-  const candidates = [...extra.map((f) => path.resolve(cwd, f)), ...missing.map((m) => path.join(path.dirname(profileFile), path.basename(m.name)))];
+  const candidates = [
+    ...extra.map((f) => path.resolve(cwd, f)),
+    ...missing.map((m) => path.join(path.dirname(profileFile), path.basename(m.name))),
+  ];
   for (const file of candidates) {
     const bytes = await readFile(file).catch(() => undefined);
     if (bytes && missing.some((m) => m.sha256 === sha256Hex(bytes))) await service.firmwareCache.put(bytes);
@@ -68,9 +101,13 @@ async function supplyFirmware(service: KilnService, profile: Profile, profileFil
 function recordLine(r: DeviceRecord): string {
   const who = [r.port, r.mac, r.chipDescription ?? r.chip].filter(Boolean).join('  ');
   const secs = `${(r.durationMs / 1000).toFixed(1)} s`;
-  if (r.result === 'verified') return `✓ ${who}  verified  ${secs}${r.bootCheck ? `  boot: ${r.bootCheck.verdict}` : ''}${r.backup ? `  backup: ${r.backup.file}` : ''}`;
-  if (r.result === 'skipped') return `- ${who}  skipped (${r.skipReason === 'duplicate-mac' ? 'already flashed in this report' : r.skipReason})`;
-  const diag = r.diagnosis ? `\n    ${r.diagnosis.title}${r.diagnosis.steps?.[0] ? ` — ${r.diagnosis.steps[0]}` : ''}` : '';
+  if (r.result === 'verified')
+    return `✓ ${who}  verified  ${secs}${r.bootCheck ? `  boot: ${r.bootCheck.verdict}` : ''}${r.backup ? `  backup: ${r.backup.file}` : ''}`;
+  if (r.result === 'skipped')
+    return `- ${who}  skipped (${r.skipReason === 'duplicate-mac' ? 'already flashed in this report' : r.skipReason})`;
+  const diag = r.diagnosis
+    ? `\n    ${r.diagnosis.title}${r.diagnosis.steps?.[0] ? ` — ${r.diagnosis.steps[0]}` : ''}`
+    : '';
   return `✗ ${who}  ${r.error?.code}: ${r.error?.message}${r.error?.hint ? `\n    ${r.error.hint}` : ''}${diag}`;
 }
 
@@ -80,13 +117,24 @@ function summaryLine(s: StationSnapshot): string {
 }
 
 async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
-  if (!!o.ports === !!o.auto) throw usageError('Give either --ports A,B,... or --auto.', 'e.g. kiln batch --profile p.json --ports /dev/ttyUSB0,/dev/ttyUSB1');
-  if (o.filter && !o.auto) throw usageError('--filter only applies to --auto.', 'Add --auto, or list the ports with --ports.');
-  if (o.plug.length > 0 && !o.auto) throw usageError('--plug only applies to --auto.', 'List virtual boards with --ports instead.');
+  if (!!o.ports === !!o.auto)
+    throw usageError(
+      'Give either --ports A,B,... or --auto.',
+      'e.g. kiln batch --profile p.json --ports /dev/ttyUSB0,/dev/ttyUSB1',
+    );
+  if (o.filter && !o.auto)
+    throw usageError('--filter only applies to --auto.', 'Add --auto, or list the ports with --ports.');
+  if (o.plug.length > 0 && !o.auto)
+    throw usageError('--plug only applies to --auto.', 'List virtual boards with --ports instead.');
   const profileFile = path.resolve(ctx.io.cwd, o.profile);
   const profile = await loadProfileFile(profileFile);
-  const ports = o.ports?.split(',').map((p) => p.trim()).filter(Boolean).map((p) => ctx.portName(p));
-  if (ports && ports.length === 0) throw usageError('--ports lists no port.', 'e.g. --ports /dev/ttyUSB0,/dev/ttyUSB1');
+  const ports = o.ports
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => ctx.portName(p));
+  if (ports && ports.length === 0)
+    throw usageError('--ports lists no port.', 'e.g. --ports /dev/ttyUSB0,/dev/ttyUSB1');
   const service = ctx.service(ports ?? []);
   await supplyFirmware(service, profile, profileFile, o.firmware, ctx.io.cwd);
 
@@ -106,7 +154,9 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     if (o.report) start.reportFile = path.resolve(ctx.io.cwd, o.report);
     if (o.station) start.stationName = o.station;
     const snap = await station.start(start);
-    ctx.reporter.note(`Station "${snap.station}" running profile "${profile.name}" ${ports ? `on ${ports.length} port(s)` : `in auto mode (${o.filter ?? 'every new port'})`}; report: ${snap.reportFile}`);
+    ctx.reporter.note(
+      `Station "${snap.station}" running profile "${profile.name}" ${ports ? `on ${ports.length} port(s)` : `in auto mode (${o.filter ?? 'every new port'})`}; report: ${snap.reportFile}`,
+    );
 
     let interrupted = false;
     const interrupt = ctx.untilInterrupted().then(() => {
@@ -115,7 +165,8 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     });
     if (o.auto) {
       for (const url of o.plug) {
-        if (!url.startsWith('sim:')) throw usageError(`--plug ${url} is not a sim: URL.`, 'e.g. --plug sim:esp8266?seed=3');
+        if (!url.startsWith('sim:'))
+          throw usageError(`--plug ${url} is not a sim: URL.`, 'e.g. --plug sim:esp8266?seed=3');
         service.virtualDevice(url);
         station.plug({ path: url });
         await station.whenIdle();
@@ -127,16 +178,35 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     const final = await station.stop();
     if (!ctx.reporter.json) ctx.reporter.print(summaryLine(final));
     const failed = records.filter((r) => r.result === 'failed' && r.error?.code !== 'CANCELLED');
-    if (interrupted && !o.auto) throw new KilnError('CANCELLED', `The batch was stopped: ${final.summary.verified} verified, ${final.summary.failed} failed.`, { hint: `Run the same command with --report ${final.reportFile} to continue where it stopped.` });
+    if (interrupted && !o.auto)
+      throw new KilnError(
+        'CANCELLED',
+        `The batch was stopped: ${final.summary.verified} verified, ${final.summary.failed} failed.`,
+        { hint: `Run the same command with --report ${final.reportFile} to continue where it stopped.` },
+      );
     if (failed.length > 0 && !o.auto) {
       // The last failure's code decides the exit code, so scripts can tell a wiring problem from a bad image.
       const last = failed[failed.length - 1]!;
-      throw new KilnError(last.error?.code ?? 'INTERNAL', `${failed.length} of ${records.length} board(s) failed; last: ${last.port}: ${last.error?.message}`, {
-        hint: last.error?.hint ?? 'See the report for each board.',
-        details: { reportFile: final.reportFile ?? '', verified: final.summary.verified, failed: final.summary.failed, skipped: final.summary.skipped },
-      });
+      throw new KilnError(
+        last.error?.code ?? 'INTERNAL',
+        `${failed.length} of ${records.length} board(s) failed; last: ${last.port}: ${last.error?.message}`,
+        {
+          hint: last.error?.hint ?? 'See the report for each board.',
+          details: {
+            reportFile: final.reportFile ?? '',
+            verified: final.summary.verified,
+            failed: final.summary.failed,
+            skipped: final.summary.skipped,
+          },
+        },
+      );
     }
-    ctx.reporter.succeed('batch', { summary: final.summary, reportFile: final.reportFile, status: final.status, ...(final.haltReason ? { haltReason: final.haltReason } : {}) });
+    ctx.reporter.succeed('batch', {
+      summary: final.summary,
+      reportFile: final.reportFile,
+      status: final.status,
+      ...(final.haltReason ? { haltReason: final.haltReason } : {}),
+    });
     return EXIT.OK;
   } finally {
     await station.stop().catch(() => undefined);

@@ -37,7 +37,9 @@ function connection(ctx: CommandContext, o: ConnectionOpts) {
 }
 
 export function infoCommand(program: Command, run: Run): void {
-  connectionOptions(program.command('info').description('show the chip, revision, features, MAC, crystal and flash'))
+  connectionOptions(
+    program.command('info').description('show the chip, revision, features, MAC, crystal and flash'),
+  )
     .addHelpText('after', '\nExamples:\n  kiln info --port /dev/ttyUSB0\n  kiln info --port sim:esp32 --json')
     .action((o: ConnectionOpts) =>
       run(async (ctx) => {
@@ -56,7 +58,9 @@ interface ReadOpts extends ConnectionOpts {
 }
 
 export function readCommand(program: Command, run: Run): void {
-  connectionOptions(program.command('read').description('read flash into a file (a backup; checked by MD5 on the chip)'))
+  connectionOptions(
+    program.command('read').description('read flash into a file (a backup; checked by MD5 on the chip)'),
+  )
     .argument('<out>', 'file to write')
     .option('--offset <offset>', 'where to start (default 0)')
     .option('--size <size>', 'how much to read (default: to the end of the flash)')
@@ -68,10 +72,13 @@ export function readCommand(program: Command, run: Run): void {
       run(async (ctx) => {
         const offset = o.offset === undefined ? 0 : parseFlashNumber(o.offset, 'The offset');
         const size = o.size === undefined ? undefined : parseFlashNumber(o.size, 'The size', { min: 1 });
-        if (out === '') throw usageError('No output file was given.', 'Name the file to write, e.g. backup.bin.');
+        if (out === '')
+          throw usageError('No output file was given.', 'Name the file to write, e.g. backup.bin.');
         const c = connection(ctx, o);
         const service = ctx.service([c.port]);
-        const done = await runJob(ctx, service, () => service.call('startRead', { ...c, offset, ...(size !== undefined ? { size } : {}) }));
+        const done = await runJob(ctx, service, () =>
+          service.call('startRead', { ...c, offset, ...(size !== undefined ? { size } : {}) }),
+        );
         if (!done.ok || done.result?.kind !== 'read') throw new JobFailed(done);
         const { bytes } = await service.call('getFirmware', { sha256: done.result.read.sha256 });
         const file = path.resolve(ctx.io.cwd, out);
@@ -93,13 +100,18 @@ interface EraseOpts extends ConnectionOpts {
 export function eraseCommand(program: Command, run: Run): void {
   connectionOptions(program.command('erase').description('erase the whole flash, or one region'))
     .option('--region <offset:size>', 'erase only this region, e.g. 0x9000:0x6000 (sector-aligned)')
-    .addHelpText('after', '\nExamples:\n  kiln erase --port /dev/ttyUSB0                      everything (takes a while)\n  kiln erase --port /dev/ttyUSB0 --region 0x9000:0x6000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kiln erase --port /dev/ttyUSB0                      everything (takes a while)\n  kiln erase --port /dev/ttyUSB0 --region 0x9000:0x6000',
+    )
     .action((o: EraseOpts) =>
       run(async (ctx) => {
         const region = o.region === undefined ? undefined : parseRegion(o.region);
         const c = connection(ctx, o);
         const service = ctx.service([c.port]);
-        const done = await runJob(ctx, service, () => service.call('startErase', { ...c, ...(region ? { region } : {}) }));
+        const done = await runJob(ctx, service, () =>
+          service.call('startErase', { ...c, ...(region ? { region } : {}) }),
+        );
         if (!done.ok || done.result?.kind !== 'erase') throw new JobFailed(done);
         ctx.reporter.print(
           region

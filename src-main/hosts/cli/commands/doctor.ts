@@ -43,8 +43,12 @@ export function reportText(r: AccessReport): string {
     if (p.findings.length === 0) lines.push('  nothing to report');
     lines.push(...p.findings.flatMap((f) => findingLines(f, '  ')));
   }
-  if (r.ports.length === 0) lines.push('', 'No USB serial port is present. Plug the board in (data cable) and run this again.');
-  lines.push('', r.ok ? 'No problem found that stops Kiln from opening a port.' : 'Problems found: see the fixes above.');
+  if (r.ports.length === 0)
+    lines.push('', 'No USB serial port is present. Plug the board in (data cable) and run this again.');
+  lines.push(
+    '',
+    r.ok ? 'No problem found that stops Kiln from opening a port.' : 'Problems found: see the fixes above.',
+  );
   return lines.join('\n');
 }
 
@@ -60,7 +64,14 @@ export function fixPreviewText(fix: Fix): string {
     lines.push(`  Kiln will run${fix.needsRoot ? ' (pkexec asks for your password once)' : ''}:`);
     for (const argv of fix.commands) lines.push(`    ${JSON.stringify(argv)}`);
   } else lines.push('  Nothing to run: this fix is advice. Do this:', ...fix.manual.map((m) => `    ${m}`));
-  if (fix.preview) lines.push(`  It writes ${fix.preview.path}:`, ...fix.preview.content.replace(/\n$/, '').split('\n').map((l) => `    | ${l}`));
+  if (fix.preview)
+    lines.push(
+      `  It writes ${fix.preview.path}:`,
+      ...fix.preview.content
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => `    | ${l}`),
+    );
   if (fix.warning) lines.push(`  Note: ${fix.warning}`);
   return lines.join('\n');
 }
@@ -96,7 +107,8 @@ export function doctorCommand(program: Command, run: Run): void {
 }
 
 async function doctor(ctx: CommandContext, o: DoctorOpts): Promise<number> {
-  if (o.yes && !o.fix) throw usageError('--yes only goes with --fix ID.', 'e.g. kiln doctor --fix add-user-to-group --yes');
+  if (o.yes && !o.fix)
+    throw usageError('--yes only goes with --fix ID.', 'e.g. kiln doctor --fix add-user-to-group --yes');
   const port = o.port === undefined ? undefined : ctx.portName(o.port);
   const service = ctx.service(port ? [port] : []);
   const report = await service.call('doctorReport', port ? { port } : {});
@@ -111,21 +123,33 @@ async function doctor(ctx: CommandContext, o: DoctorOpts): Promise<number> {
     const offered = allFixes(report).map((f) => f.id);
     throw usageError(
       `The doctor does not offer the fix "${o.fix}" here.`,
-      offered.length ? `Fixes offered now: ${offered.join(', ')}.` : 'No fix is offered now: run `kiln doctor` to see the report.',
+      offered.length
+        ? `Fixes offered now: ${offered.join(', ')}.`
+        : 'No fix is offered now: run `kiln doctor` to see the report.',
     );
   }
   ctx.reporter.event('fix', { fix });
   ctx.io.stderr.write(`${fixPreviewText(fix)}\n`);
   const yes = o.yes || (await ask(ctx, fix.commands.length > 0 ? 'Run it? [y/N] ' : 'Mark as read? [y/N] '));
-  if (!yes) throw new KilnError('CANCELLED', 'Nothing was run: the fix was not confirmed.', { hint: 'Run it again and answer y, or use the manual commands shown.' });
+  if (!yes)
+    throw new KilnError('CANCELLED', 'Nothing was run: the fix was not confirmed.', {
+      hint: 'Run it again and answer y, or use the manual commands shown.',
+    });
   const r = await service.call('runFix', { fixId: fix.id, confirmed: true });
   if (r.output) ctx.reporter.note(r.output);
-  if (r.status === 'manual' && r.manual?.length) ctx.reporter.note(['Kiln could not run it itself. Run by hand:', ...r.manual.map((m) => `  ${m}`)].join('\n'));
+  if (r.status === 'manual' && r.manual?.length)
+    ctx.reporter.note(
+      ['Kiln could not run it itself. Run by hand:', ...r.manual.map((m) => `  ${m}`)].join('\n'),
+    );
   if (r.status === 'failed') {
     const e = r.error ?? { code: 'INTERNAL' as const, message: 'The fix failed.' };
-    throw new KilnError(e.code, e.message, { hint: r.manual?.length ? `Run by hand: ${r.manual.join('; ')}` : 'Run the commands shown by hand.' });
+    throw new KilnError(e.code, e.message, {
+      hint: r.manual?.length ? `Run by hand: ${r.manual.join('; ')}` : 'Run the commands shown by hand.',
+    });
   }
-  ctx.reporter.print(r.status === 'done' ? `Done: ${fix.title}.` : `Not applied automatically (${r.status}).`);
+  ctx.reporter.print(
+    r.status === 'done' ? `Done: ${fix.title}.` : `Not applied automatically (${r.status}).`,
+  );
   ctx.reporter.succeed('doctor', { fix: fix.id, ...r });
   return EXIT.OK;
 }

@@ -1,10 +1,24 @@
 /** `kiln flash`: write one or more images (or a manifest's build for the detected chip), verify, reset. */
 import { Command, Option } from 'commander';
-import { afterSchema, beforeSchema, flashFreqSchema, flashModeSchema, flashSizeSchema, type FlashDefaults, type JobResult } from '../../../service/contract';
+import {
+  afterSchema,
+  beforeSchema,
+  flashFreqSchema,
+  flashModeSchema,
+  flashSizeSchema,
+  type FlashDefaults,
+  type JobResult,
+} from '../../../service/contract';
 import { parseBaud, parseFileArg } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
-import { isManifestArg, loadImages, loadManifest, loadManifestBuild, type ChosenImage } from '../firmware-input';
+import {
+  isManifestArg,
+  loadImages,
+  loadManifest,
+  loadManifestBuild,
+  type ChosenImage,
+} from '../firmware-input';
 import { formatBytes, hex } from '../format';
 
 export interface FlashOpts {
@@ -31,18 +45,37 @@ Examples:
 Offsets are hex (0x10000) or decimal (65536). Blocks the chip already holds are skipped (--no-skip writes all).
 Every region is checked by MD5 on the chip before Kiln reports success.`;
 
-export function flashCommand(program: Command, run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>): void {
+export function flashCommand(
+  program: Command,
+  run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>,
+): void {
   program
     .command('flash')
     .description('write firmware to the board and verify it')
     .argument('<files...>', 'FILE[@OFFSET] ... or one manifest.json')
     .requiredOption('-p, --port <port>', 'serial port, sim:CHIP or socket://HOST:PORT')
-    .option('-b, --baud <baud>', 'data baud after the stub starts (default: the adapter\u2019s best)', parseBaud)
+    .option(
+      '-b, --baud <baud>',
+      'data baud after the stub starts (default: the adapter\u2019s best)',
+      parseBaud,
+    )
     .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(beforeSchema.options))
     .addOption(new Option('--after <mode>', 'what to do when done').choices(afterSchema.options))
-    .addOption(new Option('--flash-mode <mode>', 'SPI mode written into the image header').choices(flashModeSchema.options).default('keep'))
-    .addOption(new Option('--flash-freq <freq>', 'SPI frequency written into the header').choices(flashFreqSchema.options).default('keep'))
-    .addOption(new Option('--flash-size <size>', 'flash size written into the header (detect = the chip\u2019s)').choices(flashSizeSchema.options).default('keep'))
+    .addOption(
+      new Option('--flash-mode <mode>', 'SPI mode written into the image header')
+        .choices(flashModeSchema.options)
+        .default('keep'),
+    )
+    .addOption(
+      new Option('--flash-freq <freq>', 'SPI frequency written into the header')
+        .choices(flashFreqSchema.options)
+        .default('keep'),
+    )
+    .addOption(
+      new Option('--flash-size <size>', 'flash size written into the header (detect = the chip\u2019s)')
+        .choices(flashSizeSchema.options)
+        .default('keep'),
+    )
     .option('--erase-all', 'erase the whole flash first')
     .option('--no-skip', 'write every block, even those the chip already holds')
     .option('--backup', 'read the regions about to be written into the data folder first')
@@ -64,8 +97,14 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
   let images: ChosenImage[];
   if (isManifestArg(args)) {
     const m = await loadManifest(service, args[0]!.file, ctx.io.cwd);
-    ctx.reporter.event('manifest', { name: m.manifest.name, version: m.manifest.version, families: m.manifest.builds.map((b) => b.chipFamily) });
-    ctx.reporter.note(`Manifest "${m.manifest.name}"${m.manifest.version ? ` ${m.manifest.version}` : ''}: builds for ${m.manifest.builds.map((b) => b.chipFamily).join(', ')}. Detecting the chip…`);
+    ctx.reporter.event('manifest', {
+      name: m.manifest.name,
+      version: m.manifest.version,
+      families: m.manifest.builds.map((b) => b.chipFamily),
+    });
+    ctx.reporter.note(
+      `Manifest "${m.manifest.name}"${m.manifest.version ? ` ${m.manifest.version}` : ''}: builds for ${m.manifest.builds.map((b) => b.chipFamily).join(', ')}. Detecting the chip…`,
+    );
     // The build depends on the chip, so identify first; stay in the loader (no reset) for the flash that follows.
     const info = await service.call('identify', { ...connection, after: 'no-reset' });
     ctx.reporter.event('device', { device: info });
@@ -76,16 +115,34 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
   }
   for (const img of images) {
     const info = img.summary.info;
-    ctx.reporter.event('firmware', { name: img.name, sha256: img.sha256, size: img.summary.size, offset: img.offset, info, warnings: img.summary.warnings });
-    const where = img.offset !== undefined ? `at ${hex(img.offset)}` : info.suggestedOffset !== undefined ? `(default offset)` : '';
-    ctx.reporter.note(`${img.name}: ${formatBytes(img.summary.size)}, ${info.description ?? info.format} ${where}`.trimEnd());
+    ctx.reporter.event('firmware', {
+      name: img.name,
+      sha256: img.sha256,
+      size: img.summary.size,
+      offset: img.offset,
+      info,
+      warnings: img.summary.warnings,
+    });
+    const where =
+      img.offset !== undefined
+        ? `at ${hex(img.offset)}`
+        : info.suggestedOffset !== undefined
+          ? `(default offset)`
+          : '';
+    ctx.reporter.note(
+      `${img.name}: ${formatBytes(img.summary.size)}, ${info.description ?? info.format} ${where}`.trimEnd(),
+    );
     for (const w of img.summary.warnings) ctx.reporter.note(`warning: ${img.name}: ${w.message}`);
   }
 
   const done = await runJob(ctx, service, () =>
     service.call('startFlash', {
       ...connection,
-      images: images.map((i) => (i.offset === undefined ? { sha256: i.sha256, name: i.name } : { sha256: i.sha256, name: i.name, offset: i.offset })),
+      images: images.map((i) =>
+        i.offset === undefined
+          ? { sha256: i.sha256, name: i.name }
+          : { sha256: i.sha256, name: i.name, offset: i.offset },
+      ),
       options: {
         eraseAll: !!opts.eraseAll,
         flashMode: opts.flashMode,
@@ -107,9 +164,13 @@ function printFlashResult(ctx: CommandContext, r: Extract<JobResult, { kind: 'fl
     `Flashed and verified ${r.device.description} (MAC ${r.device.mac}) at ${r.baud} baud in ${(r.durationMs / 1000).toFixed(1)} s${r.retriedAtBaud ? ` (retried at ${r.retriedAtBaud})` : ''}:`,
   ];
   for (const g of r.regions) {
-    const skipped = g.blocksSkipped > 0 ? `, ${g.blocksSkipped} of ${g.blocksTotal} blocks already there` : '';
-    lines.push(`  ${hex(g.offset, 6)}  ${g.name ?? ''}  ${formatBytes(g.size)}  md5 ${g.md5}  sent ${formatBytes(g.bytesSent)}${skipped}  ${g.verified ? 'verified' : 'NOT VERIFIED'}`);
+    const skipped =
+      g.blocksSkipped > 0 ? `, ${g.blocksSkipped} of ${g.blocksTotal} blocks already there` : '';
+    lines.push(
+      `  ${hex(g.offset, 6)}  ${g.name ?? ''}  ${formatBytes(g.size)}  md5 ${g.md5}  sent ${formatBytes(g.bytesSent)}${skipped}  ${g.verified ? 'verified' : 'NOT VERIFIED'}`,
+    );
   }
-  for (const b of r.backup ?? []) lines.push(`  backup of ${hex(b.offset, 6)}+${formatBytes(b.size)}: ${b.file}`);
+  for (const b of r.backup ?? [])
+    lines.push(`  backup of ${hex(b.offset, 6)}+${formatBytes(b.size)}: ${b.file}`);
   ctx.reporter.print(lines.join('\n'));
 }

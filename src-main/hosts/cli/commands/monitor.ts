@@ -70,7 +70,10 @@ export function monitorCommand(program: Command, run: Run): void {
     .requiredOption('-p, --port <port>', 'serial port, sim:CHIP or socket://HOST:PORT')
     .option('-b, --baud <baud>', 'console baud (74880 shows the ESP8266 boot ROM text)', parseBaud, 115200)
     .option('--reset', 'reset the board once the console is open')
-    .addHelpText('after', '\nExamples:\n  kiln monitor --port /dev/ttyUSB0\n  kiln monitor --port /dev/ttyUSB0 --baud 74880 --reset')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kiln monitor --port /dev/ttyUSB0\n  kiln monitor --port /dev/ttyUSB0 --baud 74880 --reset',
+    )
     .action((o: MonitorOpts) => run((ctx) => monitor(ctx, o)));
 }
 
@@ -80,14 +83,20 @@ async function monitor(ctx: CommandContext, o: MonitorOpts): Promise<number> {
   const { monitorId } = await service.call('monitorOpen', { port, baud: o.baud });
   let received = 0;
   let finish!: (r: { lost?: EventPayload<'monitorClosed'>['error'] }) => void;
-  const ended = new Promise<{ lost?: EventPayload<'monitorClosed'>['error'] }>((resolve) => (finish = resolve));
+  const ended = new Promise<{ lost?: EventPayload<'monitorClosed'>['error'] }>(
+    (resolve) => (finish = resolve),
+  );
   const unsubscribe = service.subscribe((event, payload) => {
     if (event === 'monitorData') {
       const p = payload as EventPayload<'monitorData'>;
       if (p.monitorId !== monitorId) return;
       received += p.data.byteLength;
-      if (ctx.reporter.json) ctx.reporter.event('data', { text: Buffer.from(p.data).toString('latin1'), hex: Buffer.from(p.data).toString('hex') });
-      else ctx.io.stdout.write(Buffer.from(p.data).toString('latin1'));
+      if (ctx.reporter.json)
+        ctx.reporter.event('data', {
+          text: Buffer.from(p.data).toString('latin1'),
+          hex: Buffer.from(p.data).toString('hex'),
+        });
+      else ctx.io.stdout.write(p.data); // raw: the terminal decodes UTF-8 itself
     } else if (event === 'monitorClosed') {
       const p = payload as EventPayload<'monitorClosed'>;
       if (p.monitorId === monitorId) finish(p.error ? { lost: p.error } : {});
@@ -105,7 +114,8 @@ async function monitor(ctx: CommandContext, o: MonitorOpts): Promise<number> {
     const actions: KeyAction[] = raw ? keyActions(bytes, state) : [{ send: bytes }];
     for (const a of actions) {
       if ('quit' in a) finish({});
-      else if ('reset' in a) void service.call('monitorReset', { monitorId, mode: a.reset }).catch(() => undefined);
+      else if ('reset' in a)
+        void service.call('monitorReset', { monitorId, mode: a.reset }).catch(() => undefined);
       else void service.call('monitorWrite', { monitorId, data: a.send }).catch(() => undefined);
     }
   };

@@ -11,14 +11,23 @@ export function portTable(ports: PortEntry[]): string {
   const virtual = ports.filter((p) => p.group === 'virtual');
   const lines: string[] = [];
   if (real.length === 0) {
-    lines.push('No serial ports found. Plug the board in with a data cable; if it still does not show, run: kiln doctor');
+    lines.push(
+      'No serial ports found. Plug the board in with a data cable; if it still does not show, run: kiln doctor',
+    );
   } else {
     const rows = [
       ['PATH', 'BRIDGE', 'VID:PID', 'SERIAL', 'BY-ID'],
-      ...real.map((p) => [p.path, p.bridge ?? '-', p.usbId ?? '-', p.serialNumber ?? '-', p.byId?.replace(/^\/dev\/serial\/by-id\//, '') ?? '-']),
+      ...real.map((p) => [
+        p.path,
+        p.bridge ?? '-',
+        p.usbId ?? '-',
+        p.serialNumber ?? '-',
+        p.byId?.replace(/^\/dev\/serial\/by-id\//, '') ?? '-',
+      ]),
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+    for (const r of rows)
+      lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
   }
   if (virtual.length > 0) {
     lines.push('', 'Virtual devices (simulated boards, no hardware needed):');

@@ -7,14 +7,25 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { realClock } from '../../../core/clock';
-import { FAULT_NAMES, parseSimUrl, serveTcp, servePty, SimulatedDevice, type SimOptions } from '../../../sim/index';
+import {
+  FAULT_NAMES,
+  parseSimUrl,
+  serveTcp,
+  servePty,
+  SimulatedDevice,
+  type SimOptions,
+} from '../../../sim/index';
 import { parseListenAddress, usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
 
 type Run = (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
-const BOARDS: Record<string, string> = { nodemcu: 'nodemcu', sonoff: 'sonoff', 'usb-jtag': 'usb-jtag-serial' };
+const BOARDS: Record<string, string> = {
+  nodemcu: 'nodemcu',
+  sonoff: 'sonoff',
+  'usb-jtag': 'usb-jtag-serial',
+};
 /** Faults that mean the chip must come up running firmware rather than in download mode. */
 const NORMAL_BOOT_FAULTS = new Set(['not-in-download-mode', 'app-running']);
 
@@ -42,12 +53,25 @@ export function simCommand(program: Command, run: Run): void {
   program
     .command('sim')
     .description('serve a simulated board on a TCP port or a pty (runs until Ctrl-C)')
-    .addOption(new Option('--chip <chip>', 'chip to simulate').choices(['esp8266', 'esp32', 'esp32c3']).makeOptionMandatory())
+    .addOption(
+      new Option('--chip <chip>', 'chip to simulate')
+        .choices(['esp8266', 'esp32', 'esp32c3'])
+        .makeOptionMandatory(),
+    )
     .option('--tcp <host:port>', 'serve as a raw serial-over-TCP bridge (connect with socket://HOST:PORT)')
     .option('--pty', 'serve on a pseudo-terminal pair (needs socat); prints the path to open')
-    .option('--fault <name>', `inject a fault (repeatable): ${FAULT_NAMES.join(', ')}`, (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--fault <name>',
+      `inject a fault (repeatable): ${FAULT_NAMES.join(', ')}`,
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--flash-size <size>', 'flash capacity', '4MB')
-    .addOption(new Option('--board <board>', 'reset wiring: nodemcu (auto-reset), sonoff (none), usb-jtag').choices(Object.keys(BOARDS)))
+    .addOption(
+      new Option('--board <board>', 'reset wiring: nodemcu (auto-reset), sonoff (none), usb-jtag').choices(
+        Object.keys(BOARDS),
+      ),
+    )
     .option('--load-flash <file>', 'initial flash contents (written at 0)')
     .option('--save-flash <file>', 'write the flash contents to this file on exit')
     .addHelpText(
@@ -64,7 +88,11 @@ Over TCP each new connection power-cycles the board into download mode (no DTR/R
 }
 
 async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
-  if (!!o.tcp === !!o.pty) throw usageError('Choose one endpoint: --tcp HOST:PORT or --pty.', 'e.g. kiln sim --chip esp8266 --tcp 127.0.0.1:4000');
+  if (!!o.tcp === !!o.pty)
+    throw usageError(
+      'Choose one endpoint: --tcp HOST:PORT or --pty.',
+      'e.g. kiln sim --chip esp8266 --tcp 127.0.0.1:4000',
+    );
   const listen = o.tcp ? parseListenAddress(o.tcp) : undefined;
   const url = simUrlFor(o);
   const parsed = parseSimUrl(url);
@@ -86,7 +114,13 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
     endpoint = server.hostPath;
     close = () => server.close();
   }
-  ctx.reporter.event('listening', { endpoint, chip: parsed.chip, mac: device.mac, flashSize: device.flash.byteLength, url });
+  ctx.reporter.event('listening', {
+    endpoint,
+    chip: parsed.chip,
+    mac: device.mac,
+    flashSize: device.flash.byteLength,
+    url,
+  });
   ctx.reporter.print(`Simulated ${parsed.chip} (MAC ${device.mac}) listening on ${endpoint}`);
   ctx.reporter.note(`Try: kiln info --port ${endpoint}    (Ctrl-C stops the simulator)`);
 
@@ -94,6 +128,10 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
   await close();
   if (o.saveFlash) await writeFile(path.resolve(ctx.io.cwd, o.saveFlash), device.flash);
   ctx.reporter.note(`Simulator stopped (${signal}).${o.saveFlash ? ` Flash saved to ${o.saveFlash}.` : ''}`);
-  ctx.reporter.succeed('sim', { endpoint, stats: device.stats, ...(o.saveFlash ? { savedFlash: o.saveFlash } : {}) });
+  ctx.reporter.succeed('sim', {
+    endpoint,
+    stats: device.stats,
+    ...(o.saveFlash ? { savedFlash: o.saveFlash } : {}),
+  });
   return EXIT.OK;
 }
