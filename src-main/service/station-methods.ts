@@ -236,10 +236,9 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
     async stationStart(input) {
       const file = profileFile(input.profile);
       const profile = await loadProfileFile(file).catch((e: unknown) => {
-        throw new KilnError('NOT_FOUND', `There is no saved profile "${input.profile}".`, {
-          hint: 'Save the profile first.',
-          details: { reason: e instanceof Error ? e.message : String(e) },
-        });
+        // A saved file that no longer validates keeps its own BAD_REQUEST (it names the field); a missing one is named here.
+        if (!(e instanceof KilnError) || e.code !== 'NOT_FOUND') throw e;
+        throw new KilnError('NOT_FOUND', `There is no saved profile "${input.profile}".`, { hint: 'Save the profile first.' });
       });
       const o: StationStartOptions = { profile };
       if (input.ports) o.ports = input.ports;

@@ -99,15 +99,12 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
   let release: (() => void) | undefined;
   let transport: Transport | undefined;
   let session: EspSessionApi | undefined;
-  let state: SlotState = 'connecting';
   const setState = (s: SlotState, percent: number) => {
-    state = s;
     run.onState(s, percent, record.mac ? { mac: record.mac, ...(record.chip ? { chip: record.chip } : {}) } : undefined);
   };
   const hooks = {
     onProgress: (e: ProgressEvent) => {
-      const s = state === 'backup' && e.phase === 'reading' ? 'backup' : PHASE_STATE[e.phase];
-      setState(s, e.bytesTotal > 0 ? Math.min(100, (100 * e.bytesDone) / e.bytesTotal) : 0);
+      setState(PHASE_STATE[e.phase], e.bytesTotal > 0 ? Math.min(100, (100 * e.bytesDone) / e.bytesTotal) : 0);
     },
     onLog: (_level: string, message: string) => run.onLog?.(message),
   };

@@ -53,7 +53,7 @@ export class FlashJobState {
   /** Remaining bytes of this phase at the acknowledged rate. */
   readonly etaMs = $derived(
     this.progress && this.progress.phase === this.phase && this.progress.bytesPerSecond > 0
-      ? ((this.progress.bytesTotal - this.progress.bytesDone) / this.progress.bytesPerSecond) * 100
+      ? ((this.progress.bytesTotal - this.progress.bytesDone) / this.progress.bytesPerSecond) * 1000
       : undefined,
   );
   readonly flashResult = $derived(this.result?.kind === 'flash' ? (this.result as FlashJobResult) : undefined);

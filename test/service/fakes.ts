@@ -103,7 +103,7 @@ export class FakeEngine {
       stub: true,
       baud,
     };
-    const engine = this;
+    const script = this.script;
     let closed = false;
     return {
       info,
@@ -113,16 +113,16 @@ export class FakeEngine {
         const regions = [];
         for (const img of o.images) {
           throwIfAborted(o.signal);
-          const fail = engine.script.failFlash?.(baud);
+          const fail = script.failFlash?.(baud);
           if (fail) throw fail;
           // Two acknowledged halves, so progress mapping has something to map.
           const half = Math.floor(img.data.length / 2);
           flash.set(img.data.subarray(0, half), img.offset);
           done += half;
           o.onProgress?.({ phase: 'writing', bytesDone: done, bytesTotal: total, bytesPerSecond: 1000, region: regions.length });
-          if (engine.script.holdFlash) {
+          if (script.holdFlash) {
             await Promise.race([
-              engine.script.holdFlash,
+              script.holdFlash,
               new Promise<void>((_, reject) => o.signal?.addEventListener('abort', () => reject(cancelled()), { once: true })),
             ]);
           }
