@@ -39,9 +39,20 @@ function firmwareLike(len: number): Buffer {
   return out;
 }
 
-const image = buildImage({ chip: 'esp8266', entry: 0x40100000, segments: [{ address: 0x40100000, data: firmwareLike(SEGMENT_BYTES) }], mode: 'dio', freq: '40m', size: '4MB' });
+const image = buildImage({
+  chip: 'esp8266',
+  entry: 0x40100000,
+  segments: [{ address: 0x40100000, data: firmwareLike(SEGMENT_BYTES) }],
+  mode: 'dio',
+  freq: '40m',
+  size: '4MB',
+});
 const sha = createHash('sha256').update(image).digest('hex');
-const profile = parseProfile({ name: 'bench', baud: BAUD, images: [{ sha256: sha, offset: 0, name: 'bench.bin' }] });
+const profile = parseProfile({
+  name: 'bench',
+  baud: BAUD,
+  images: [{ sha256: sha, offset: 0, name: 'bench.bin' }],
+});
 
 interface RunResult {
   boards: number;
@@ -53,7 +64,11 @@ interface RunResult {
 
 async function run(boards: number, dir: string, measureLoop: boolean): Promise<RunResult> {
   const devices = new Map<string, SimulatedDevice>();
-  for (let i = 0; i < boards; i++) devices.set(`sim:esp8266?seed=${100 + i}`, new SimulatedDevice({ chip: 'esp8266', seed: 100 + i, clock: realClock }));
+  for (let i = 0; i < boards; i++)
+    devices.set(
+      `sim:esp8266?seed=${100 + i}`,
+      new SimulatedDevice({ chip: 'esp8266', seed: 100 + i, clock: realClock }),
+    );
   const deps: StationDeps = {
     clock: realClock,
     connect: connectEsp,
@@ -83,8 +98,15 @@ async function run(boards: number, dir: string, measureLoop: boolean): Promise<R
   for (const d of devices.values()) d.detach();
   const records = station.report();
   const bad = records.filter((r) => r.result !== 'verified');
-  if (records.length !== boards || bad.length > 0) throw new Error(`${boards} boards: ${bad.map((r) => `${r.port} ${r.error?.code}: ${r.error?.message}`).join('; ')}`);
-  const out: RunResult = { boards, wallMs: Math.round(wallMs), bytesPerSecond: Math.round((boards * image.length) / (wallMs / 1000)) };
+  if (records.length !== boards || bad.length > 0)
+    throw new Error(
+      `${boards} boards: ${bad.map((r) => `${r.port} ${r.error?.code}: ${r.error?.message}`).join('; ')}`,
+    );
+  const out: RunResult = {
+    boards,
+    wallMs: Math.round(wallMs),
+    bytesPerSecond: Math.round((boards * image.length) / (wallMs / 1000)),
+  };
   if (loop) {
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
     out.eventLoopDelayMs = { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) };
@@ -102,7 +124,9 @@ try {
     results.push(r);
     console.log(
       `${String(n).padStart(2)} board(s) at ${BAUD}: ${(r.wallMs / 1000).toFixed(2)} s, aggregate ${(r.bytesPerSecond / 1024).toFixed(1)} KiB/s = ${r.scaling.toFixed(2)}× one board` +
-        (r.eventLoopDelayMs ? `; event-loop delay p50 ${r.eventLoopDelayMs.p50} ms, p99 ${r.eventLoopDelayMs.p99} ms, max ${r.eventLoopDelayMs.max} ms` : ''),
+        (r.eventLoopDelayMs
+          ? `; event-loop delay p50 ${r.eventLoopDelayMs.p50} ms, p99 ${r.eventLoopDelayMs.p99} ms, max ${r.eventLoopDelayMs.max} ms`
+          : ''),
     );
   }
   const eight = results.find((r) => r.boards === 8)!;

@@ -14,7 +14,9 @@ import {
 } from '../station/schemas';
 import { portPathSchema } from './contract-schemas';
 
-const simUrlSchema = portPathSchema.refine((p) => p.startsWith('sim:'), { message: 'a sim: URL, e.g. sim:esp8266?mac=18:fe:34:00:00:01' });
+const simUrlSchema = portPathSchema.refine((p) => p.startsWith('sim:'), {
+  message: 'a sim: URL, e.g. sim:esp8266?mac=18:fe:34:00:00:01',
+});
 
 const missingSchema = z.array(z.object({ sha256: z.string(), name: z.string() }));
 const profileEntrySchema = z.object({
@@ -49,9 +51,16 @@ export const stationMethods = {
         profile: profileNameSchema,
         ports: z.array(portPathSchema).min(1).max(32).optional(),
         auto: z.object({ filter: z.string().max(200).optional() }).optional(),
-        stationName: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]*$/).optional(),
+        stationName: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[^\u0000-\u001f\u007f]*$/)
+          .optional(),
       })
-      .refine((i) => (i.ports === undefined) !== (i.auto === undefined), { message: 'give either ports or auto' }),
+      .refine((i) => (i.ports === undefined) !== (i.auto === undefined), {
+        message: 'give either ports or auto',
+      }),
     output: stationSnapshotSchema,
   },
   /** Cancels running boards (recorded as cancelled) and closes the report. */

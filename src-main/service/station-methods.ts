@@ -74,7 +74,9 @@ export interface StationController {
 }
 
 type StationMethodName = Extract<MethodName, `station${string}`>;
-export type StationHandlers = { [N in StationMethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>> };
+export type StationHandlers = {
+  [N in StationMethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>>;
+};
 
 const IDLE: StationSnapshot = { status: 'idle', consecutiveFailures: 0, slots: [], summary: summarise([]) };
 
@@ -86,7 +88,10 @@ function fileSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-export function createStationService(env: StationEnv): { handlers: StationHandlers; controller: StationController } {
+export function createStationService(env: StationEnv): {
+  handlers: StationHandlers;
+  controller: StationController;
+} {
   const root = path.join(env.config.dataDir, 'station');
   const profilesDir = path.join(root, 'profiles');
   const profileFile = (name: string) => path.join(profilesDir, `${fileSafe(name)}.json`);
@@ -127,11 +132,16 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
     backupsRoot: path.join(root, 'backups'),
     async openPort(port) {
       if (isSimUrl(port.path)) return env.virtual.get(port.path).open(ROM_BAUD);
-      return env.deps.openTransport(port.path, port.usbId ? { baudRate: ROM_BAUD, usbId: port.usbId } : { baudRate: ROM_BAUD });
+      return env.deps.openTransport(
+        port.path,
+        port.usbId ? { baudRate: ROM_BAUD, usbId: port.usbId } : { baudRate: ROM_BAUD },
+      );
     },
     diagnose(error, port) {
       if (error.code !== 'SYNC_FAILED' || !error.details?.capture) return undefined;
-      const capture = error.details.capture as unknown as Parameters<ServiceDeps['doctor']['diagnoseSync']>[0];
+      const capture = error.details.capture as unknown as Parameters<
+        ServiceDeps['doctor']['diagnoseSync']
+      >[0];
       try {
         const d = env.deps.doctor.diagnoseSync(capture, port.usbId ? { usbId: port.usbId } : {});
         return { ...d };
@@ -148,11 +158,14 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
   const controller: StationController = {
     async start(o) {
       if (station && station.snapshot().status !== 'stopped') {
-        throw new KilnError('JOB_CONFLICT', 'A station is already running.', { hint: 'Stop it first (its report is kept).' });
+        throw new KilnError('JOB_CONFLICT', 'A station is already running.', {
+          hint: 'Stop it first (its report is kept).',
+        });
       }
       const plugs = o.ports ? await Promise.all(o.ports.map(resolvePlug)) : undefined;
       const filter = o.auto ? parsePortFilter(o.auto.filter) : undefined;
-      const reportFile = o.reportFile ?? path.join(root, 'reports', `${fileSafe(o.profile.name)}-${stamp()}.jsonl`);
+      const reportFile =
+        o.reportFile ?? path.join(root, 'reports', `${fileSafe(o.profile.name)}-${stamp()}.jsonl`);
       station = await Station.open(stationDeps, {
         profile: o.profile,
         stationName: o.stationName ?? os.hostname(),
@@ -167,12 +180,15 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
             const info: PlugInfo = { path: p.path };
             if (p.usbId) info.usbId = p.usbId;
             if (p.bridge) info.bridge = p.bridge.chip;
-            if (station?.plug(info)) env.logger.info(`station: ${p.path} plugged in, starting "${o.profile.name}"`);
+            if (station?.plug(info))
+              env.logger.info(`station: ${p.path} plugged in, starting "${o.profile.name}"`);
           },
           onRemoved: (p) => station?.unplug(p),
         });
       }
-      env.logger.info(`station started: profile "${o.profile.name}", ${plugs ? `${plugs.length} port(s)` : `auto (${describeFilter(filter!)})`}, report ${reportFile}`);
+      env.logger.info(
+        `station started: profile "${o.profile.name}", ${plugs ? `${plugs.length} port(s)` : `auto (${describeFilter(filter!)})`}, report ${reportFile}`,
+      );
       return station.snapshot();
     },
     async stop() {
@@ -186,7 +202,9 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
     snapshot: () => station?.snapshot() ?? IDLE,
     plug(info) {
       if (!station || station.snapshot().status === 'stopped') {
-        throw new KilnError('NOT_FOUND', 'No station is running.', { hint: 'Start the station (auto mode) first, then plug boards in.' });
+        throw new KilnError('NOT_FOUND', 'No station is running.', {
+          hint: 'Start the station (auto mode) first, then plug boards in.',
+        });
       }
       return station.plug(info);
     },
@@ -199,7 +217,10 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
   };
 
   async function entry(profile: Profile) {
-    return { profile, missing: (await missingFirmware(profile, env.cache)).map((m) => ({ sha256: m.sha256, name: m.name })) };
+    return {
+      profile,
+      missing: (await missingFirmware(profile, env.cache)).map((m) => ({ sha256: m.sha256, name: m.name })),
+    };
   }
 
   async function reportOf(): Promise<{ file?: string; contents: Awaited<ReturnType<typeof readReport>> }> {
@@ -238,7 +259,9 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
       const profile = await loadProfileFile(file).catch((e: unknown) => {
         // A saved file that no longer validates keeps its own BAD_REQUEST (it names the field); a missing one is named here.
         if (!(e instanceof KilnError) || e.code !== 'NOT_FOUND') throw e;
-        throw new KilnError('NOT_FOUND', `There is no saved profile "${input.profile}".`, { hint: 'Save the profile first.' });
+        throw new KilnError('NOT_FOUND', `There is no saved profile "${input.profile}".`, {
+          hint: 'Save the profile first.',
+        });
       });
       const o: StationStartOptions = { profile };
       if (input.ports) o.ports = input.ports;
@@ -273,7 +296,10 @@ export function createStationService(env: StationEnv): { handlers: StationHandle
     },
     async stationExportCsv() {
       const { file, contents } = await reportOf();
-      if (!file) throw new KilnError('NOT_FOUND', 'There is no station report yet.', { hint: 'Run the station first.' });
+      if (!file)
+        throw new KilnError('NOT_FOUND', 'There is no station report yet.', {
+          hint: 'Run the station first.',
+        });
       const csv = recordsToCsv(contents.records);
       const csvFile = file.replace(/\.jsonl$/, '') + '.csv';
       await writeFile(csvFile, csv);

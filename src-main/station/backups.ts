@@ -25,10 +25,17 @@ export function backupFolderFor(backupsRoot: string, profileName: string): strin
   return path.join(backupsRoot, profileName.replace(/[^A-Za-z0-9._-]/g, '_'));
 }
 
-export async function saveBackup(folder: string, mac: string, offset: number, data: Uint8Array): Promise<SavedBackup> {
+export async function saveBackup(
+  folder: string,
+  mac: string,
+  offset: number,
+  data: Uint8Array,
+): Promise<SavedBackup> {
   const base = mac.toLowerCase().replace(/[^0-9a-f]/g, '');
   if (base.length !== 12) {
-    throw new KilnError('INTERNAL', `Cannot name a backup after the MAC "${mac}".`, { hint: 'Please report this.' });
+    throw new KilnError('INTERNAL', `Cannot name a backup after the MAC "${mac}".`, {
+      hint: 'Please report this.',
+    });
   }
   await mkdir(folder, { recursive: true });
   for (let n = 1; n <= MAX_SUFFIX; n++) {

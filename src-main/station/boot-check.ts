@@ -63,7 +63,12 @@ export async function listenForBoot(
 const ESP8266_BANNER = /rst cause:(\d+), boot mode:\((\d),(\d)\)/;
 const ESP32_BANNER = /^rst:0x[0-9a-f]+ \(([A-Z_]+)\)/i;
 
-export function classifyBootText(bytes: Uint8Array, chip: ChipName, baud: number, listenMs: number): BootCheck {
+export function classifyBootText(
+  bytes: Uint8Array,
+  chip: ChipName,
+  baud: number,
+  listenMs: number,
+): BootCheck {
   const x = new BootTextExtractor();
   x.push(bytes);
   const s = x.summary();
@@ -71,45 +76,102 @@ export function classifyBootText(bytes: Uint8Array, chip: ChipName, baud: number
   const readable = lines.filter((l) => (l.match(/\ufffd/g)?.length ?? 0) < l.length / 4);
   const heard = readable.slice(0, MAX_HEARD_LINES);
   const base = { baud, listenedMs: listenMs, heard, bytes: s.totalBytes, unreadableBytes: s.otherBytes };
-  const make = (verdict: BootVerdict, resets: number, summary: string): BootCheck => ({ ...base, verdict, resets, summary });
+  const make = (verdict: BootVerdict, resets: number, summary: string): BootCheck => ({
+    ...base,
+    verdict,
+    resets,
+    summary,
+  });
 
-  if (s.totalBytes === 0) return make('silent', 0, 'Nothing was heard after the reset: check power, and that the reset line reaches the chip.');
+  if (s.totalBytes === 0)
+    return make(
+      'silent',
+      0,
+      'Nothing was heard after the reset: check power, and that the reset line reaches the chip.',
+    );
 
   if (chip === 'esp8266') {
     const banners = lines.map((l) => ESP8266_BANNER.exec(l)).filter((m): m is RegExpExecArray => m !== null);
     if (banners.length === 0) return garbageOrUnknown(make, s.otherBytes, s.totalBytes);
     const first = banners[0]!;
     const mode = Number(first[2]);
-    if (mode === 1) return make('download-mode', banners.length, `The board restarted in its download mode (boot mode:(${first[2]},${first[3]})): GPIO0 is still held low.`);
+    if (mode === 1)
+      return make(
+        'download-mode',
+        banners.length,
+        `The board restarted in its download mode (boot mode:(${first[2]},${first[3]})): GPIO0 is still held low.`,
+      );
     if (banners.length >= 2) {
       const causes = [...new Set(banners.map((b) => b[1]))].join(', ');
       const wdt = lines.some((l) => /wdt reset/.test(l));
-      return make('boot-loop', banners.length, `Boot loop: ${banners.length} resets in ${Math.round(listenMs / 100) / 10} s (rst cause ${causes}${wdt ? ', watchdog' : ''}). Check the supply, then try flash mode DOUT.`);
+      return make(
+        'boot-loop',
+        banners.length,
+        `Boot loop: ${banners.length} resets in ${Math.round(listenMs / 100) / 10} s (rst cause ${causes}${wdt ? ', watchdog' : ''}). Check the supply, then try flash mode DOUT.`,
+      );
     }
     if (lines.some((l) => /ets_main\.c|csum err|chksum err/i.test(l) && !/^chksum 0x/.test(l))) {
       return make('no-app', 1, 'The ROM found no bootable firmware at 0x0 (it stopped in ets_main.c).');
     }
     const loaded = lines.some((l) => /^load 0x|^~ld|^csum 0x/.test(l));
-    return make('booted', 1, loaded ? `Booted from flash (boot mode:(${first[2]},${first[3]})); the ROM loaded the firmware.` : `The ROM booted from flash (boot mode:(${first[2]},${first[3]})).`);
+    return make(
+      'booted',
+      1,
+      loaded
+        ? `Booted from flash (boot mode:(${first[2]},${first[3]})); the ROM loaded the firmware.`
+        : `The ROM booted from flash (boot mode:(${first[2]},${first[3]})).`,
+    );
   }
 
   const banners = lines.filter((l) => ESP32_BANNER.test(l));
   const brownout = lines.some((l) => /Brownout detector was triggered/.test(l));
   const invalid = lines.filter((l) => /invalid header|flash read err/i.test(l));
-  if (banners.length === 0 && invalid.length === 0 && !brownout) return garbageOrUnknown(make, s.otherBytes, s.totalBytes);
-  if (banners.some((l) => /DOWNLOAD/i.test(l))) return make('download-mode', banners.length, 'The board restarted in its download mode: the BOOT/GPIO0 strap is still held low.');
-  if (brownout) return make('boot-loop', Math.max(banners.length, 2), 'Brownout boot loop: the supply sags when the chip starts. Use a better supply or cable.');
+  if (banners.length === 0 && invalid.length === 0 && !brownout)
+    return garbageOrUnknown(make, s.otherBytes, s.totalBytes);
+  if (banners.some((l) => /DOWNLOAD/i.test(l)))
+    return make(
+      'download-mode',
+      banners.length,
+      'The board restarted in its download mode: the BOOT/GPIO0 strap is still held low.',
+    );
+  if (brownout)
+    return make(
+      'boot-loop',
+      Math.max(banners.length, 2),
+      'Brownout boot loop: the supply sags when the chip starts. Use a better supply or cable.',
+    );
   if (invalid.length >= 2 || banners.length >= 2) {
-    return make('boot-loop', Math.max(banners.length, invalid.length), `Boot loop: ${invalid[0] ? `"${invalid[0]}"` : `${banners.length} resets`} repeats. The image at the bootloader offset is not bootable.`);
+    return make(
+      'boot-loop',
+      Math.max(banners.length, invalid.length),
+      `Boot loop: ${invalid[0] ? `"${invalid[0]}"` : `${banners.length} resets`} repeats. The image at the bootloader offset is not bootable.`,
+    );
   }
-  if (invalid.length === 1) return make('no-app', banners.length, `The ROM found no bootable firmware ("${invalid[0]}").`);
+  if (invalid.length === 1)
+    return make('no-app', banners.length, `The ROM found no bootable firmware ("${invalid[0]}").`);
   const entry = lines.some((l) => /^entry 0x/.test(l));
-  return make('booted', banners.length, entry ? 'Booted from flash; the bootloader started the firmware.' : 'The ROM booted from flash.');
+  return make(
+    'booted',
+    banners.length,
+    entry ? 'Booted from flash; the bootloader started the firmware.' : 'The ROM booted from flash.',
+  );
 }
 
-function garbageOrUnknown(make: (v: BootVerdict, resets: number, summary: string) => BootCheck, other: number, total: number): BootCheck {
+function garbageOrUnknown(
+  make: (v: BootVerdict, resets: number, summary: string) => BootCheck,
+  other: number,
+  total: number,
+): BootCheck {
   if (other / total > 0.3) {
-    return make('garbage', 0, `Only unreadable bytes were heard (${other} of ${total}): a flash mode the board cannot run (try DOUT/DIO), or a different crystal/baud.`);
+    return make(
+      'garbage',
+      0,
+      `Only unreadable bytes were heard (${other} of ${total}): a flash mode the board cannot run (try DOUT/DIO), or a different crystal/baud.`,
+    );
   }
-  return make('booted', 0, 'Readable text was heard but no ROM banner was recognised (the firmware may print at this baud itself).');
+  return make(
+    'booted',
+    0,
+    'Readable text was heard but no ROM banner was recognised (the firmware may print at this baud itself).',
+  );
 }

@@ -70,7 +70,14 @@ export function defaultDiagnose(error: KilnErrorData, port: PlugInfo): RecordDia
   const capture = error.details?.capture as unknown as ConnectCapture | undefined;
   if (!capture || !Array.isArray(capture.attempts)) return undefined;
   const d = diagnoseSync(capture, port.usbId ? { usbId: port.usbId } : {});
-  return { code: d.code, title: d.title, explanation: d.explanation, steps: [...d.steps], evidence: [...d.evidence], confidence: d.confidence };
+  return {
+    code: d.code,
+    title: d.title,
+    explanation: d.explanation,
+    steps: [...d.steps],
+    evidence: [...d.evidence],
+    confidence: d.confidence,
+  };
 }
 
 function hex(n: number): string {
@@ -100,11 +107,18 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
   let transport: Transport | undefined;
   let session: EspSessionApi | undefined;
   const setState = (s: SlotState, percent: number) => {
-    run.onState(s, percent, record.mac ? { mac: record.mac, ...(record.chip ? { chip: record.chip } : {}) } : undefined);
+    run.onState(
+      s,
+      percent,
+      record.mac ? { mac: record.mac, ...(record.chip ? { chip: record.chip } : {}) } : undefined,
+    );
   };
   const hooks = {
     onProgress: (e: ProgressEvent) => {
-      setState(PHASE_STATE[e.phase], e.bytesTotal > 0 ? Math.min(100, (100 * e.bytesDone) / e.bytesTotal) : 0);
+      setState(
+        PHASE_STATE[e.phase],
+        e.bytesTotal > 0 ? Math.min(100, (100 * e.bytesDone) / e.bytesTotal) : 0,
+      );
     },
     onLog: (_level: string, message: string) => run.onLog?.(message),
   };
@@ -113,7 +127,12 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
     setState('connecting', 0);
     release = deps.claimPort?.(run.port);
     transport = await deps.openPort(run.port);
-    session = await deps.connect(transport, { baud: run.profile.baud, clock: deps.clock, signal: run.signal, ...hooks });
+    session = await deps.connect(transport, {
+      baud: run.profile.baud,
+      clock: deps.clock,
+      signal: run.signal,
+      ...hooks,
+    });
     describeDevice(record, session.info);
     setState('connecting', 100);
 
@@ -125,10 +144,16 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
     }
 
     const chosen = imagesForChip(run.profile, session.info.chip);
-    const files = await Promise.all(chosen.map(async (img) => ({ img, data: await deps.clock.track(deps.firmware.get(img.sha256)) })));
+    const files = await Promise.all(
+      chosen.map(async (img) => ({ img, data: await deps.clock.track(deps.firmware.get(img.sha256)) })),
+    );
     const plan = planImages(
-      files.map(({ img, data }) => (img.offset === undefined ? { data, name: img.name } : { data, name: img.name, offset: img.offset })),
-      session.info.flashSize > 0 ? { chip: session.info.chip, flashSize: session.info.flashSize } : { chip: session.info.chip },
+      files.map(({ img, data }) =>
+        img.offset === undefined ? { data, name: img.name } : { data, name: img.name, offset: img.offset },
+      ),
+      session.info.flashSize > 0
+        ? { chip: session.info.chip, flashSize: session.info.flashSize }
+        : { chip: session.info.chip },
     );
     record.firmware = plan.map((p) => {
       const f = files.find((x) => x.img.name === p.name) ?? files[0]!;
@@ -141,7 +166,9 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
       const from = all ? 0 : Math.min(...plan.map((p) => p.offset));
       const to = all ? session.info.flashSize : Math.max(...plan.map((p) => p.offset + p.data.byteLength));
       const data = await session.readFlash({ offset: from, size: to - from, signal: run.signal, ...hooks });
-      record.backup = await deps.clock.track(saveBackup(backupFolderFor(deps.backupsRoot, run.profile.name), session.info.mac, from, data));
+      record.backup = await deps.clock.track(
+        saveBackup(backupFolderFor(deps.backupsRoot, run.profile.name), session.info.mac, from, data),
+      );
     }
 
     setState(run.profile.options.eraseAll ? 'erasing' : 'writing', 0);
@@ -157,10 +184,14 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
     record.blocksSkipped = result.regions.reduce((n, r) => n + r.blocksSkipped, 0);
     const unverified = result.regions.filter((r) => !r.verified);
     if (unverified.length > 0) {
-      throw new KilnError('VERIFY_FAILED', `${unverified.length} region(s) were written but did not verify.`, {
-        hint: 'Flash the board again; if it repeats, lower the baud or change the cable.',
-        details: { offsets: unverified.map((r) => r.offset) },
-      });
+      throw new KilnError(
+        'VERIFY_FAILED',
+        `${unverified.length} region(s) were written but did not verify.`,
+        {
+          hint: 'Flash the board again; if it repeats, lower the baud or change the cable.',
+          details: { offsets: unverified.map((r) => r.offset) },
+        },
+      );
     }
 
     if (run.profile.bootCheck && transport.info.lines !== 'none') {
@@ -173,9 +204,16 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
       });
       record.bootCheck = check;
       if (check.verdict !== 'booted') {
-        throw new KilnError('BOOT_CHECK_FAILED', `Flashed and verified, but after the reset: ${check.summary}`, {
-          hint: check.verdict === 'garbage' || check.verdict === 'boot-loop' ? 'Try the profile with flash mode DOUT (or DIO), then check the supply.' : 'See what was heard in the record.',
-        });
+        throw new KilnError(
+          'BOOT_CHECK_FAILED',
+          `Flashed and verified, but after the reset: ${check.summary}`,
+          {
+            hint:
+              check.verdict === 'garbage' || check.verdict === 'boot-loop'
+                ? 'Try the profile with flash mode DOUT (or DIO), then check the supply.'
+                : 'See what was heard in the record.',
+          },
+        );
       }
     } else {
       await session.finish('hard-reset');
@@ -183,9 +221,16 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
     record.result = 'verified';
     return record;
   } catch (e) {
-    const error = run.signal.aborted && !(e instanceof KilnError && e.code === 'DEVICE_LOST') ? toErrorData(run.signal.reason ?? e) : toErrorData(e);
+    const error =
+      run.signal.aborted && !(e instanceof KilnError && e.code === 'DEVICE_LOST')
+        ? toErrorData(run.signal.reason ?? e)
+        : toErrorData(e);
     record.result = 'failed';
-    record.error = { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}) };
+    record.error = {
+      code: error.code,
+      message: error.message,
+      ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    };
     const diagnosis = (deps.diagnose ?? defaultDiagnose)(error, run.port);
     if (diagnosis) record.diagnosis = diagnosis;
     return record;

@@ -18,6 +18,13 @@ export {
 export { ReportLog, readReport, parseReport, type ReportContents } from './report-log';
 export { recordsToCsv, summarise, CSV_COLUMNS } from './report-export';
 export { saveBackup, backupFolderFor, type SavedBackup } from './backups';
-export { listenForBoot, classifyBootText, bootBaudFor, ESP8266_BOOT_BAUD, ESP32_BOOT_BAUD, DEFAULT_LISTEN_MS } from './boot-check';
+export {
+  listenForBoot,
+  classifyBootText,
+  bootBaudFor,
+  ESP8266_BOOT_BAUD,
+  ESP32_BOOT_BAUD,
+  DEFAULT_LISTEN_MS,
+} from './boot-check';
 export { parsePortFilter, portMatches, describeFilter, type PortFilter, type PlugInfo } from './port-filter';
 export * from './schemas';

@@ -27,7 +27,13 @@ export function parsePortFilter(text: string | undefined): PortFilter {
     if (!term) continue;
     const lower = term.toLowerCase();
     if (USB_ID.test(lower)) filter.usbIds.push(lower);
-    else if (term.startsWith('/') || term.startsWith('sim:') || term.startsWith('socket://') || /^COM/i.test(term)) filter.paths.push(term);
+    else if (
+      term.startsWith('/') ||
+      term.startsWith('sim:') ||
+      term.startsWith('socket://') ||
+      /^COM/i.test(term)
+    )
+      filter.paths.push(term);
     else {
       throw new KilnError('BAD_REQUEST', `"${term}" is neither a USB VID:PID nor a port path pattern.`, {
         hint: 'Write VID:PID in hex (10c4:ea60, 1a86:*) or a path pattern (/dev/ttyUSB*, sim:*).',
@@ -45,7 +51,8 @@ function globToRegExp(glob: string): RegExp {
 export function portMatches(filter: PortFilter, port: PlugInfo): boolean {
   if (filter.usbIds.length === 0 && filter.paths.length === 0) return true;
   const id = port.usbId?.toLowerCase();
-  if (id && filter.usbIds.some((f) => f === id || (f.endsWith(':*') && id.startsWith(f.slice(0, 5))))) return true;
+  if (id && filter.usbIds.some((f) => f === id || (f.endsWith(':*') && id.startsWith(f.slice(0, 5)))))
+    return true;
   return filter.paths.some((p) => globToRegExp(p).test(port.path));
 }
 

@@ -79,10 +79,14 @@ export async function assertFirmwarePresent(profile: Profile, firmware: Firmware
   const missing = await missingFirmware(profile, firmware);
   if (missing.length === 0) return;
   const names = missing.map((m) => `${m.name} (SHA-256 ${m.sha256.slice(0, 12)}…)`).join(', ');
-  throw new KilnError('NOT_FOUND', `Profile "${profile.name}" needs firmware that is not in Kiln's cache: ${names}.`, {
-    hint: `Add ${missing.map((m) => m.name).join(', ')} (the exact same file${missing.length > 1 ? 's' : ''}) in the Station screen, or with \`kiln batch\` next to the profile.`,
-    details: { missing: missing.map((m) => `${m.name} ${m.sha256}`), sha256: missing.map((m) => m.sha256) },
-  });
+  throw new KilnError(
+    'NOT_FOUND',
+    `Profile "${profile.name}" needs firmware that is not in Kiln's cache: ${names}.`,
+    {
+      hint: `Add ${missing.map((m) => m.name).join(', ')} (the exact same file${missing.length > 1 ? 's' : ''}) in the Station screen, or with \`kiln batch\` next to the profile.`,
+      details: { missing: missing.map((m) => `${m.name} ${m.sha256}`), sha256: missing.map((m) => m.sha256) },
+    },
+  );
 }
 
 /** The images for a board of this chip: the profile's images, or the build for its chip family. */

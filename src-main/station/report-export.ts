@@ -89,5 +89,11 @@ export function summarise(records: readonly DeviceRecord[]): ReportSummary {
     }
   }
   const hours = Number.isFinite(first) ? Math.max(last - first, 1000) / 3_600_000 : 0;
-  return { total: records.length, verified, failed, skipped, perHour: hours > 0 ? Math.round((verified / hours) * 10) / 10 : 0 };
+  return {
+    total: records.length,
+    verified,
+    failed,
+    skipped,
+    perHour: hours > 0 ? Math.round((verified / hours) * 10) / 10 : 0,
+  };
 }

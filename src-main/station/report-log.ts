@@ -84,6 +84,7 @@ export class ReportLog {
     }
     const log = new ReportLog(file, handle);
     const { size } = await handle.stat();
+    if (size === 0) await syncDirectory(path.dirname(file));
     if (size > 0) {
       const last = Buffer.alloc(1);
       await handle.read(last, 0, 1, size - 1);
@@ -113,5 +114,18 @@ export class ReportLog {
   async close(): Promise<void> {
     await this.chain;
     await this.handle.close();
+  }
+}
+
+/** A new file's directory entry must reach the disk too, or a power cut can lose the whole (fsync'ed) file. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory (and Windows cannot open one); the records are still fsync'ed.
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }

@@ -30,7 +30,10 @@ export const profileNameSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, underscore and dash; starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
+    'letters, digits, space, dot, underscore and dash; starting with a letter or digit',
+  );
 
 const fileLabel = z
   .string()
@@ -42,7 +45,12 @@ const fileLabel = z
 export const profileImageSchema = z.object({
   sha256: stationSha256Schema,
   /** Absent = where the image's content says (the planner decides, as for a single flash). */
-  offset: z.number().int().min(0).max(128 * 1024 * 1024 - 1).optional(),
+  offset: z
+    .number()
+    .int()
+    .min(0)
+    .max(128 * 1024 * 1024 - 1)
+    .optional(),
   name: fileLabel,
 });
 
@@ -117,7 +125,14 @@ export const recordDiagnosisSchema = z.looseObject({
   steps: z.array(z.string()).optional(),
 });
 
-export const bootVerdictSchema = z.enum(['booted', 'boot-loop', 'no-app', 'download-mode', 'garbage', 'silent']);
+export const bootVerdictSchema = z.enum([
+  'booted',
+  'boot-loop',
+  'no-app',
+  'download-mode',
+  'garbage',
+  'silent',
+]);
 export type BootVerdict = z.output<typeof bootVerdictSchema>;
 
 export const bootCheckSchema = z.object({

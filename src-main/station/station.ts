@@ -158,7 +158,11 @@ export class Station {
       this.queue.splice(0);
       for (const slot of this.slots.values()) {
         slot.queued = false;
-        slot.controller?.abort(new KilnError('CANCELLED', 'The station was stopped.', { hint: 'Start the station again to continue.' }));
+        slot.controller?.abort(
+          new KilnError('CANCELLED', 'The station was stopped.', {
+            hint: 'Start the station again to continue.',
+          }),
+        );
       }
       await Promise.all([...this.slots.values()].map((s) => s.running));
       await this.log.close();
@@ -260,7 +264,14 @@ export class Station {
     slot.last = record;
     if (record.mac) slot.mac = record.mac;
     if (record.chip) slot.chip = record.chip;
-    this.update(slot, { state: cancelled ? 'cancelled' : record.result, percent: record.result === 'verified' ? 100 : slot.percent }, true);
+    this.update(
+      slot,
+      {
+        state: cancelled ? 'cancelled' : record.result,
+        percent: record.result === 'verified' ? 100 : slot.percent,
+      },
+      true,
+    );
     const limit = this.o.profile.policy.stopAfterConsecutiveFailures;
     if (this.status === 'running' && limit > 0 && this.consecutiveFailures >= limit) {
       this.status = 'halted';
@@ -273,13 +284,23 @@ export class Station {
     this.emitStatus();
   }
 
-  private update(slot: Slot, patch: Partial<Pick<Slot, 'state' | 'percent' | 'present'>>, transition: boolean): void {
+  private update(
+    slot: Slot,
+    patch: Partial<Pick<Slot, 'state' | 'percent' | 'present'>>,
+    transition: boolean,
+  ): void {
     Object.assign(slot, patch);
     this.emitSlot(slot, transition);
   }
 
   private slotSnapshot(s: Slot): SlotSnapshot {
-    const snap: SlotSnapshot = { port: s.info.path, state: s.state, percent: Math.round(s.percent * 10) / 10, attempt: s.attempt, present: s.present };
+    const snap: SlotSnapshot = {
+      port: s.info.path,
+      state: s.state,
+      percent: Math.round(s.percent * 10) / 10,
+      attempt: s.attempt,
+      present: s.present,
+    };
     if (s.mac) snap.mac = s.mac;
     if (s.chip) snap.chip = s.chip;
     if (FINAL.includes(s.state) && s.last) {

@@ -13,7 +13,12 @@ export type DeviceRecord = EventPayload<'stationRecord'>['record'];
 export type ProfileEntry = MethodOutput<'stationListProfiles'>['profiles'][number];
 export type ProfileDraft = MethodInput<'stationSaveProfile'>['profile'];
 
-const IDLE: StationSnapshot = { status: 'idle', consecutiveFailures: 0, slots: [], summary: { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 } };
+const IDLE: StationSnapshot = {
+  status: 'idle',
+  consecutiveFailures: 0,
+  slots: [],
+  summary: { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 },
+};
 
 export class StationState {
   profiles = $state<ProfileEntry[]>([]);
@@ -27,7 +32,9 @@ export class StationState {
 
   readonly running = $derived(this.snapshot.status === 'running' || this.snapshot.status === 'halted');
   readonly selected = $derived(this.profiles.find((p) => p.profile.name === this.selectedProfile));
-  readonly failedSlots = $derived(this.snapshot.slots.filter((s) => s.state === 'failed' && s.present).length);
+  readonly failedSlots = $derived(
+    this.snapshot.slots.filter((s) => s.state === 'failed' && s.present).length,
+  );
 
   readonly #api: KilnApi;
   readonly #offs: (() => void)[];
@@ -60,7 +67,9 @@ export class StationState {
   async saveProfile(profile: ProfileDraft): Promise<boolean> {
     return this.#run(async () => {
       const entry = await this.#api.stationSaveProfile({ profile });
-      this.profiles = [...this.profiles.filter((p) => p.profile.name !== entry.profile.name), entry].sort((a, b) => a.profile.name.localeCompare(b.profile.name));
+      this.profiles = [...this.profiles.filter((p) => p.profile.name !== entry.profile.name), entry].sort(
+        (a, b) => a.profile.name.localeCompare(b.profile.name),
+      );
       this.selectedProfile = entry.profile.name;
     });
   }
@@ -73,7 +82,10 @@ export class StationState {
     });
   }
 
-  async start(o: { ports: string[] } | { auto: { filter?: string } }, stationName?: string): Promise<boolean> {
+  async start(
+    o: { ports: string[] } | { auto: { filter?: string } },
+    stationName?: string,
+  ): Promise<boolean> {
     const profile = this.selectedProfile;
     if (!profile) return false;
     return this.#run(async () => {
@@ -115,7 +127,11 @@ export class StationState {
     let out: { name: string; blob: Blob; file: string } | undefined;
     await this.#run(async () => {
       const { file, csv } = await this.#api.stationExportCsv({});
-      out = { name: file.split(/[\\/]/).pop() ?? 'station-report.csv', blob: new Blob([csv], { type: 'text/csv' }), file };
+      out = {
+        name: file.split(/[\\/]/).pop() ?? 'station-report.csv',
+        blob: new Blob([csv], { type: 'text/csv' }),
+        file,
+      };
     });
     return out;
   }

@@ -36,17 +36,36 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     tmp = mkdtempSync(path.join(os.tmpdir(), 'kiln-station-e2e-'));
     const rendererDir = path.join(tmp, 'renderer');
     const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-    const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', rendererDir, '--emptyOutDir'], { cwd: repoRoot, encoding: 'utf8' });
+    const build = spawnSync(
+      process.execPath,
+      [vite, 'build', '--logLevel', 'warn', '--outDir', rendererDir, '--emptyOutDir'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
     const dataDir = path.join(tmp, 'data');
     const deps = { ...defaultDeps({ logger: silentLogger }) };
     delete deps.watchPorts; // boards arrive as virtual plug-ins only; no real hot-plug in CI
-    service = createService(deps, { host: 'web', appName: 'Kiln', appVersion: '0.0.0-e2e', dataDir, logDir: path.join(dataDir, 'logs'), logger: silentLogger });
+    service = createService(deps, {
+      host: 'web',
+      appName: 'Kiln',
+      appVersion: '0.0.0-e2e',
+      dataDir,
+      logDir: path.join(dataDir, 'logs'),
+      logger: silentLogger,
+    });
     server = await startWebServer({ service, rendererDir, logger: silentLogger });
     context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1100, height: 1000 },
       colorScheme: 'light',
     });
@@ -71,8 +90,12 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     await page.getByRole('button', { name: 'New profile' }).click();
     const editor = page.getByRole('form', { name: 'Profile editor' });
     await editor.getByLabel('Name').fill('E2E bench');
-    await editor.getByLabel('Add firmware files').setInputFiles({ name: 'fw.bin', mimeType: 'application/octet-stream', buffer: image });
-    await expect.poll(() => editor.getByLabel('Offset of fw.bin').inputValue(), { timeout: 20_000 }).toBe('0x0');
+    await editor
+      .getByLabel('Add firmware files')
+      .setInputFiles({ name: 'fw.bin', mimeType: 'application/octet-stream', buffer: image });
+    await expect
+      .poll(() => editor.getByLabel('Offset of fw.bin').inputValue(), { timeout: 20_000 })
+      .toBe('0x0');
     await editor.getByLabel('Baud').selectOption('921600');
     await editor.getByRole('button', { name: 'Save profile' }).click();
     await editor.waitFor({ state: 'detached' });
@@ -86,7 +109,9 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
 
     const slots = page.locator('article.slot');
     await expect.poll(() => slots.count(), { timeout: 20_000 }).toBe(2);
-    await expect.poll(() => page.locator('article.slot[data-state=verified]').count(), { timeout: 60_000 }).toBe(2);
+    await expect
+      .poll(() => page.locator('article.slot[data-state=verified]').count(), { timeout: 60_000 })
+      .toBe(2);
     expect(await page.getByTestId('count-verified').textContent()).toBe('2 verified');
     await page.getByRole('button', { name: 'Open report' }).click();
     await expect.poll(() => page.locator('tr[data-result=verified]').count(), { timeout: 10_000 }).toBe(2);
@@ -97,10 +122,13 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     expect(report.records.map((r) => r.result)).toEqual(['verified', 'verified']);
     expect(report.records.every((r) => r.station === 'e2e-bench')).toBe(true);
     expect(new Set(report.records.map((r) => r.mac)).size).toBe(2);
-    for (const r of report.records) expect(Buffer.from(service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(true);
+    for (const r of report.records)
+      expect(Buffer.from(service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(true);
 
     await page.getByRole('button', { name: 'Stop station' }).click();
-    await expect.poll(() => page.getByRole('button', { name: 'Start station' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Start station' }).count(), { timeout: 10_000 })
+      .toBe(1);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnKiln } from '../cli/helpers/cli-run';
+import { readFileSync } from 'node:fs';
+import { runInProcess, spawnKiln, tempDir } from '../cli/helpers/cli-run';
 import { firmwarePath } from '../helpers/shared';
 
 describe('kiln flash on a virtual device (child process)', () => {
@@ -20,4 +21,22 @@ describe('kiln flash on a virtual device (child process)', () => {
     expect(regions[0]).toMatchObject({ offset: 0, size: 297632, verified: true });
     expect(regions[0]!.md5).toMatch(/^[0-9a-f]{32}$/);
   }, 60_000);
+
+  it('kiln read without --offset/--size backs up the whole detected flash', async () => {
+    const out = path.join(tempDir(), 'whole.bin');
+    const r = await runInProcess([
+      'read',
+      '--port',
+      'sim:esp8266?flash=256KB',
+      '--baud',
+      '921600',
+      out,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.final).toMatchObject({ ok: true, command: 'read', read: { offset: 0, size: 256 * 1024 } });
+    const data = readFileSync(out);
+    expect(data.length).toBe(256 * 1024);
+    expect(data.every((b) => b === 0xff)).toBe(true); // a new board's flash is erased
+  }, 30_000);
 });

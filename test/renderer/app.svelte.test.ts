@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
 import App from '../../src-renderer/App.svelte';
 import { SCREENS } from '../../src-renderer/screens/registry';
+import { readFileBytes } from '../../src-renderer/state/firmware-list.svelte';
 import { createFakeApi, settle, summary, virtualPort, deviceInfo } from './fake-api';
 
 function fakeBackend() {
@@ -97,6 +98,55 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     expect(result).toHaveTextContent('verified');
     expect(result).toHaveTextContent('4.2 s at 921600 baud');
     expect(result).toHaveTextContent('5c:cf:7f:01:02:03');
+  });
+
+  it('a backup made before flashing can be saved from the result card (bytes fetched by SHA-256)', async () => {
+    const api = fakeBackend();
+    const sha = 'd'.repeat(64);
+    api.fn.getFirmware.mockResolvedValue({ sha256: sha, bytes: new Uint8Array([1, 2, 3]) });
+    const created: Blob[] = [];
+    const createObjectURL = vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
+      created.push(b as Blob);
+      return 'blob:kiln-test';
+    });
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    const clicks: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicks.push(this.download);
+    });
+    try {
+      render(App, { props: { api } });
+      await settle();
+      await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+      await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([1])], 'a.bin')] } });
+      await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+      await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+      await settle();
+      api.emit('jobDone', {
+        jobId: 'j1',
+        kind: 'flash',
+        ok: true,
+        result: {
+          kind: 'flash',
+          device: deviceInfo(),
+          regions: [{ offset: 0, size: 1024, md5: 'e'.repeat(32), bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true }],
+          bytesSent: 600,
+          durationMs: 1000,
+          baud: 460800,
+          backup: [{ offset: 0, size: 1024, sha256: sha, file: '/data/backups/backup-5ccf7f010203-0x0.bin' }],
+        },
+      });
+      await settle();
+      await fireEvent.click(screen.getByRole('button', { name: 'Save a copy of backup-5ccf7f010203-0x0.bin' }));
+      await settle();
+      expect(api.fn.getFirmware).toHaveBeenCalledWith({ sha256: sha });
+      expect(clicks).toEqual(['backup-5ccf7f010203-0x0.bin']);
+      expect(createObjectURL).toHaveBeenCalledTimes(1);
+      expect([...(await readFileBytes(created[0]!))]).toEqual([1, 2, 3]);
+    } finally {
+      vi.restoreAllMocks();
+      click.mockRestore();
+    }
   });
 
   it('tabs are real tabs: arrow keys move between screens and the Doctor report loads', async () => {

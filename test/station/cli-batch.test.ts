@@ -24,7 +24,14 @@ const virtualService = ({ io }: { io: { env: Record<string, string | undefined> 
   const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
   delete deps.watchPorts;
   const dataDir = dataDirFor(io.env);
-  return createService(deps, { host: 'cli', appName: 'Kiln', appVersion: 'test', dataDir, logDir: dataDir, logger: silentLogger });
+  return createService(deps, {
+    host: 'cli',
+    appName: 'Kiln',
+    appVersion: 'test',
+    dataDir,
+    logDir: dataDir,
+    logger: silentLogger,
+  });
 };
 
 function setup() {
@@ -32,20 +39,46 @@ function setup() {
   const fw = smallImage(12);
   writeFileSync(path.join(dir, 'fw.bin'), fw);
   const profile = path.join(dir, 'bench.json');
-  writeFileSync(profile, JSON.stringify({ name: 'cli bench', baud: 921600, images: [{ sha256: sha256(fw), offset: 0, name: 'fw.bin' }] }));
+  writeFileSync(
+    profile,
+    JSON.stringify({
+      name: 'cli bench',
+      baud: 921600,
+      images: [{ sha256: sha256(fw), offset: 0, name: 'fw.bin' }],
+    }),
+  );
   return { dir, profile, report: path.join(dir, 'out.jsonl'), data: path.join(dir, 'data') };
 }
 
 describe('kiln batch', () => {
   it('flashes the listed ports, takes the firmware from next to the profile, and exits 0 with a summary', async () => {
     const s = setup();
-    const r = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266?seed=1,sim:esp8266?seed=2', '--report', s.report, '--station', 'line-3', '--json'], {
-      dataDir: s.data,
-      createService: virtualService,
-    });
+    const r = await runInProcess(
+      [
+        'batch',
+        '--profile',
+        s.profile,
+        '--ports',
+        'sim:esp8266?seed=1,sim:esp8266?seed=2',
+        '--report',
+        s.report,
+        '--station',
+        'line-3',
+        '--json',
+      ],
+      {
+        dataDir: s.data,
+        createService: virtualService,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.lines.filter((l) => l.event === 'record')).toHaveLength(2);
-    expect(r.final).toMatchObject({ ok: true, command: 'batch', reportFile: s.report, summary: { verified: 2, failed: 0 } });
+    expect(r.final).toMatchObject({
+      ok: true,
+      command: 'batch',
+      reportFile: s.report,
+      summary: { verified: 2, failed: 0 },
+    });
     const { records } = parseReport(readFileSync(s.report, 'utf8'));
     expect(records.map((x) => [x.result, x.station])).toEqual([
       ['verified', 'line-3'],
@@ -55,10 +88,22 @@ describe('kiln batch', () => {
 
   it('a board with a wiring fault makes the run exit with the sync code and the diagnosis in the report', async () => {
     const s = setup();
-    const r = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266?seed=3,sim:esp8266?seed=4&fault=swap-txrx', '--report', s.report, '--json'], {
-      dataDir: s.data,
-      createService: virtualService,
-    });
+    const r = await runInProcess(
+      [
+        'batch',
+        '--profile',
+        s.profile,
+        '--ports',
+        'sim:esp8266?seed=3,sim:esp8266?seed=4&fault=swap-txrx',
+        '--report',
+        s.report,
+        '--json',
+      ],
+      {
+        dataDir: s.data,
+        createService: virtualService,
+      },
+    );
     expect(r.code).toBe(7);
     expect(r.final).toMatchObject({ ok: false, error: { code: 'SYNC_FAILED' } });
     const { records } = parseReport(readFileSync(s.report, 'utf8'));
@@ -71,10 +116,16 @@ describe('kiln batch', () => {
   it('names the firmware file to add when the profile needs one Kiln cannot find; refuses --ports with --auto', async () => {
     const s = setup();
     rmSync(path.join(s.dir, 'fw.bin'));
-    const r = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266', '--json'], { dataDir: s.data, createService: virtualService });
+    const r = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266', '--json'], {
+      dataDir: s.data,
+      createService: virtualService,
+    });
     expect(r.final).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(r.final.error!.message).toContain('fw.bin');
-    const both = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266', '--auto'], { dataDir: s.data, createService: virtualService });
+    const both = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266', '--auto'], {
+      dataDir: s.data,
+      createService: virtualService,
+    });
     expect(both.code).toBe(2);
   });
 });

@@ -40,7 +40,11 @@ describe('report file', () => {
     await log.append(record({ id: 'one' }));
     await log.close();
     appendFileSync(file, '{"id":"torn","time":"2026-'); // a kill in the middle of a write
-    expect(await readReport(file)).toMatchObject({ records: [{ id: 'one' }], partialLine: '{"id":"torn","time":"2026-', invalidLines: [] });
+    expect(await readReport(file)).toMatchObject({
+      records: [{ id: 'one' }],
+      partialLine: '{"id":"torn","time":"2026-',
+      invalidLines: [],
+    });
     const again = await ReportLog.open(file);
     await again.append(record({ id: 'two' }));
     await again.close();
@@ -53,8 +57,19 @@ describe('report file', () => {
   it('exports CSV with quoting and formula-safe cells, and summarises the run', () => {
     const recs = [
       record(),
-      record({ id: 'r2', time: '2026-01-01T10:30:00.000Z', result: 'failed', error: { code: 'SYNC_FAILED', message: 'no answer,\n"silence"' } }),
-      record({ id: 'r3', time: '2026-01-01T10:59:00.000Z', port: '=cmd|calc', result: 'skipped', durationMs: 0 }),
+      record({
+        id: 'r2',
+        time: '2026-01-01T10:30:00.000Z',
+        result: 'failed',
+        error: { code: 'SYNC_FAILED', message: 'no answer,\n"silence"' },
+      }),
+      record({
+        id: 'r3',
+        time: '2026-01-01T10:59:00.000Z',
+        port: '=cmd|calc',
+        result: 'skipped',
+        durationMs: 0,
+      }),
     ];
     const csv = recordsToCsv(recs);
     const lines = csv.split('\r\n');
@@ -82,7 +97,12 @@ describe('backups and the boot check', () => {
       policy: { reflashDuplicates: true },
     });
     for (let i = 0; i < 2; i++) {
-      const st = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, mode: { kind: 'ports', ports: [{ path: port }] } });
+      const st = await Station.open(bench.deps(), {
+        profile,
+        stationName: 's',
+        reportFile: bench.reportFile,
+        mode: { kind: 'ports', ports: [{ path: port }] },
+      });
       st.start();
       await st.whenIdle();
       await st.stop();
@@ -95,8 +115,15 @@ describe('backups and the boot check', () => {
     const first = readFileSync(path.join(folder, `${mac}.bin`));
     const span = image.length + ((4 - (image.length % 4)) % 4);
     // The first backup holds what the board had before Kiln touched it; the second, Kiln's own image.
-    expect(first.equals(Buffer.concat([original, Buffer.alloc(span - original.length, 0xff)]).subarray(0, span))).toBe(true);
-    expect(records[0]!.backup).toEqual({ file: path.join(folder, `${mac}.bin`), sha256: sha256(first), offset: 0, size: span });
+    expect(
+      first.equals(Buffer.concat([original, Buffer.alloc(span - original.length, 0xff)]).subarray(0, span)),
+    ).toBe(true);
+    expect(records[0]!.backup).toEqual({
+      file: path.join(folder, `${mac}.bin`),
+      sha256: sha256(first),
+      offset: 0,
+      size: span,
+    });
     expect(records[1]!.backup!.file).toBe(path.join(folder, `${mac}-2.bin`));
     // The second run found the first backup in place and left it byte for byte.
     expect(sha256(readFileSync(path.join(folder, `${mac}.bin`)))).toBe(records[0]!.backup!.sha256);
@@ -143,9 +170,23 @@ describe('backups and the boot check', () => {
   it('classifies boot text: ESP8266 wdt loop, download mode, garbage, silence', () => {
     const t = (s: string) => Buffer.from(s, 'latin1');
     const banner = (c: number, m: string) => `\r\n ets Jan  8 2013,rst cause:${c}, boot mode:${m}\r\n\r\n`;
-    expect(classifyBootText(t(banner(2, '(3,6)') + banner(4, '(3,6)') + 'wdt reset\r\n' + banner(4, '(3,6)')), 'esp8266', 74880, 3500)).toMatchObject({ verdict: 'boot-loop', resets: 3 });
+    expect(
+      classifyBootText(
+        t(banner(2, '(3,6)') + banner(4, '(3,6)') + 'wdt reset\r\n' + banner(4, '(3,6)')),
+        'esp8266',
+        74880,
+        3500,
+      ),
+    ).toMatchObject({ verdict: 'boot-loop', resets: 3 });
     expect(classifyBootText(t(banner(2, '(1,7)')), 'esp8266', 74880, 3500).verdict).toBe('download-mode');
-    expect(classifyBootText(Buffer.from([0xf0, 0x80, 0x8e, 0x00, 0xfe, 0x92, 0x81, 0xff, 0x0c, 0x9c]), 'esp8266', 74880, 3500).verdict).toBe('garbage');
+    expect(
+      classifyBootText(
+        Buffer.from([0xf0, 0x80, 0x8e, 0x00, 0xfe, 0x92, 0x81, 0xff, 0x0c, 0x9c]),
+        'esp8266',
+        74880,
+        3500,
+      ).verdict,
+    ).toBe('garbage');
     expect(classifyBootText(Buffer.alloc(0), 'esp32', 115200, 3500).verdict).toBe('silent');
   });
 });

@@ -30,7 +30,14 @@ function start() {
   dir = tempDir('kiln-station-service-');
   const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
   delete deps.watchPorts; // no real hot-plug in this test: boards arrive via stationPlugVirtual
-  service = createService(deps, { host: 'cli', appName: 'Kiln', appVersion: 'test', dataDir: dir, logDir: dir, logger: silentLogger });
+  service = createService(deps, {
+    host: 'cli',
+    appName: 'Kiln',
+    appVersion: 'test',
+    dataDir: dir,
+    logDir: dir,
+    logger: silentLogger,
+  });
   const events: { event: string; payload: unknown }[] = [];
   service.subscribe((event, payload) => events.push({ event, payload }));
   return { service, events };
@@ -49,25 +56,43 @@ describe('station service methods', () => {
     const { service } = start();
     const fw = smallImage(1);
     const sha = (await import('./virtual-bench')).sha256(fw);
-    const saved = await service.call('stationSaveProfile', { profile: { name: 'missing', images: [{ sha256: sha, offset: 0, name: 'tasmota.bin' }] } });
+    const saved = await service.call('stationSaveProfile', {
+      profile: { name: 'missing', images: [{ sha256: sha, offset: 0, name: 'tasmota.bin' }] },
+    });
     expect(saved.missing).toEqual([{ sha256: sha, name: 'tasmota.bin' }]);
-    await expect(service.call('stationStart', { profile: 'missing', ports: ['sim:esp8266'] })).rejects.toMatchObject({
+    await expect(
+      service.call('stationStart', { profile: 'missing', ports: ['sim:esp8266'] }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringContaining('tasmota.bin'),
     });
-    await expect(service.call('stationStart', { profile: 'missing' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(service.call('stationSaveProfile', { profile: { name: '../evil', images: [{ sha256: sha, name: 'x.bin' }] } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(service.call('stationStart', { profile: 'missing' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(
+      service.call('stationSaveProfile', {
+        profile: { name: '../evil', images: [{ sha256: sha, name: 'x.bin' }] },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('auto mode: plugged virtual boards are flashed once each, a replug is skipped, events pass the schemas', async () => {
     const { service, events } = start();
     const fw = smallImage(2);
     const { sha256 } = await service.call('inspectFirmware', { name: 'fw.bin', bytes: fw });
-    const saved = await service.call('stationSaveProfile', { profile: { name: 'Auto bench', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] } });
+    const saved = await service.call('stationSaveProfile', {
+      profile: { name: 'Auto bench', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] },
+    });
     expect(saved.missing).toEqual([]);
-    expect((await service.call('stationListProfiles', {})).profiles.map((p) => p.profile.name)).toEqual(['Auto bench']);
+    expect((await service.call('stationListProfiles', {})).profiles.map((p) => p.profile.name)).toEqual([
+      'Auto bench',
+    ]);
 
-    const snap = await service.call('stationStart', { profile: 'Auto bench', auto: { filter: 'sim:*' }, stationName: 'bench-7' });
+    const snap = await service.call('stationStart', {
+      profile: 'Auto bench',
+      auto: { filter: 'sim:*' },
+      stationName: 'bench-7',
+    });
     expect(snap).toMatchObject({ status: 'running', mode: 'auto', station: 'bench-7', slots: [] });
     const a = 'sim:esp8266?mac=18:fe:34:aa:00:01';
     const b = 'sim:esp8266?mac=18:fe:34:aa:00:02';
@@ -83,12 +108,15 @@ describe('station service methods', () => {
     const report = await service.call('stationReport', {});
     expect(report.records.map((r) => r.result)).toEqual(['verified', 'verified', 'skipped']);
     expect(report.records[2]!.mac).toBe('18:fe:34:aa:00:01');
-    expect(new Set(report.records.slice(0, 2).map((r) => r.mac))).toEqual(new Set(['18:fe:34:aa:00:01', '18:fe:34:aa:00:02']));
+    expect(new Set(report.records.slice(0, 2).map((r) => r.mac))).toEqual(
+      new Set(['18:fe:34:aa:00:01', '18:fe:34:aa:00:02']),
+    );
     expect(report.summary).toMatchObject({ verified: 2, skipped: 1, failed: 0 });
     expect(report.partialLine).toBe(false);
     expect(report.file!.startsWith(dir!)).toBe(true);
     // The virtual boards hold the image.
-    for (const url of [a, b]) expect(Buffer.from(service.virtualDevice(url).readFlash(0, fw.length)).equals(fw)).toBe(true);
+    for (const url of [a, b])
+      expect(Buffer.from(service.virtualDevice(url).readFlash(0, fw.length)).equals(fw)).toBe(true);
 
     const csv = await service.call('stationExportCsv', {});
     expect(csv.csv.split('\r\n')).toHaveLength(5);
@@ -120,32 +148,60 @@ describe('station service methods', () => {
       },
       async openTransport(p: string, o: { baudRate: number; usbId?: string }) {
         opened.push(p);
-        const pair = createMemoryPair({ path: p, baudRate: o.baudRate, ...(o.usbId ? { usbId: o.usbId } : {}) });
+        const pair = createMemoryPair({
+          path: p,
+          baudRate: o.baudRate,
+          ...(o.usbId ? { usbId: o.usbId } : {}),
+        });
         boards.get(p)!.attach(pair.device);
         return pair.host;
       },
     };
-    service = createService(deps, { host: 'web', appName: 'Kiln', appVersion: 'test', dataDir: dir, logDir: dir, logger: silentLogger });
+    service = createService(deps, {
+      host: 'web',
+      appName: 'Kiln',
+      appVersion: 'test',
+      dataDir: dir,
+      logDir: dir,
+      logger: silentLogger,
+    });
     const records: unknown[] = [];
     service.subscribe((event, payload) => {
       if (event === 'stationRecord') records.push(payload);
     });
     const { sha256 } = await service.call('inspectFirmware', { name: 'fw.bin', bytes: smallImage(4) });
-    await service.call('stationSaveProfile', { profile: { name: 'ch340', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] } });
+    await service.call('stationSaveProfile', {
+      profile: { name: 'ch340', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] },
+    });
     await service.call('stationStart', { profile: 'ch340', auto: { filter: '1a86:7523' } });
     const port = (path: string, vid: string, pid: string): PortInfo => {
       const bridge = bridgeFor(vid, pid);
-      return { path, vendorId: vid, productId: pid, usbId: `${vid}:${pid}`, defaultBaud: 115200, ...(bridge ? { bridge } : {}) };
+      return {
+        path,
+        vendorId: vid,
+        productId: pid,
+        usbId: `${vid}:${pid}`,
+        defaultBaud: 115200,
+        ...(bridge ? { bridge } : {}),
+      };
     };
     hotplug!.onAdded(port('/dev/ttyUSB1', '10c4', 'ea60')); // a CP2102: not in the filter
     hotplug!.onAdded(port('/dev/ttyUSB0', '1a86', '7523')); // a CH340: flashed
     await until(() => records.length === 1);
     const report = await service.call('stationReport', {});
     expect(report.records).toHaveLength(1);
-    expect(report.records[0]).toMatchObject({ port: '/dev/ttyUSB0', usbId: '1a86:7523', bridge: 'CH340', result: 'verified', mac: boards.get('/dev/ttyUSB0')!.mac });
+    expect(report.records[0]).toMatchObject({
+      port: '/dev/ttyUSB0',
+      usbId: '1a86:7523',
+      bridge: 'CH340',
+      result: 'verified',
+      mac: boards.get('/dev/ttyUSB0')!.mac,
+    });
     expect(opened).toEqual(['/dev/ttyUSB0']);
     hotplug!.onRemoved('/dev/ttyUSB0');
     const snap = await service.call('stationStatus', {});
-    expect(snap.slots).toEqual([expect.objectContaining({ port: '/dev/ttyUSB0', state: 'verified', present: false })]);
+    expect(snap.slots).toEqual([
+      expect.objectContaining({ port: '/dev/ttyUSB0', state: 'verified', present: false }),
+    ]);
   });
 });

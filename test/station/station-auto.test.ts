@@ -57,23 +57,49 @@ describe('station: auto mode', () => {
     const a = 'sim:esp8266?seed=41';
     bench.board(a, { seed: 41 });
     const profile = bench.profile({ name: 'resume', images: [{ sha256: sha, offset: 0, name: 'fw.bin' }] });
-    const first = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, mode: { kind: 'ports', ports: [{ path: a }] } });
+    const first = await Station.open(bench.deps(), {
+      profile,
+      stationName: 's',
+      reportFile: bench.reportFile,
+      mode: { kind: 'ports', ports: [{ path: a }] },
+    });
     first.start();
     await first.whenIdle();
     await first.stop();
-    const second = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, mode: { kind: 'ports', ports: [{ path: a }] } });
+    const second = await Station.open(bench.deps(), {
+      profile,
+      stationName: 's',
+      reportFile: bench.reportFile,
+      mode: { kind: 'ports', ports: [{ path: a }] },
+    });
     second.start();
     await second.whenIdle();
     await second.stop();
-    expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.result)).toEqual(['verified', 'skipped']);
+    expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.result)).toEqual([
+      'verified',
+      'skipped',
+    ]);
 
     // With "reflash duplicates" on, the same board is written again.
-    const again = bench.profile({ name: 'resume', images: [{ sha256: sha, offset: 0, name: 'fw.bin' }], policy: { reflashDuplicates: true } });
-    const third = await Station.open(bench.deps(), { profile: again, stationName: 's', reportFile: bench.reportFile, mode: { kind: 'ports', ports: [{ path: a }] } });
+    const again = bench.profile({
+      name: 'resume',
+      images: [{ sha256: sha, offset: 0, name: 'fw.bin' }],
+      policy: { reflashDuplicates: true },
+    });
+    const third = await Station.open(bench.deps(), {
+      profile: again,
+      stationName: 's',
+      reportFile: bench.reportFile,
+      mode: { kind: 'ports', ports: [{ path: a }] },
+    });
     third.start();
     await third.whenIdle();
     await third.stop();
-    expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.result)).toEqual(['verified', 'skipped', 'verified']);
+    expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.result)).toEqual([
+      'verified',
+      'skipped',
+      'verified',
+    ]);
   });
 
   it('matches filters by VID:PID (exact or any product) and by path pattern', () => {

@@ -21,14 +21,20 @@ describe('station: crash safety', () => {
   it('after SIGKILL mid-batch the report is valid JSONL with every record completed before the kill', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-station-kill-'));
     const report = path.join(dir, 'report.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'helpers', 'station-runner.ts'), report], {
-      cwd: path.resolve(here, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'helpers', 'station-runner.ts'), report],
+      {
+        cwd: path.resolve(here, '..', '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const reported: string[] = [];
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       let buffered = '';
       child.stdout.on('data', (c: Buffer) => {

@@ -11,9 +11,17 @@ describe('station: four boards in parallel', () => {
     bench = new VirtualBench();
     const image = smallImage(3);
     const sha = bench.addFirmware(image);
-    const ports = ['sim:esp8266?seed=11', 'sim:esp8266?seed=12', 'sim:esp8266?seed=13', 'sim:esp8266?seed=14'];
+    const ports = [
+      'sim:esp8266?seed=11',
+      'sim:esp8266?seed=12',
+      'sim:esp8266?seed=13',
+      'sim:esp8266?seed=14',
+    ];
     ports.forEach((p, i) => bench.board(p, { seed: 11 + i }));
-    const profile = bench.profile({ name: 'sonoff-basic', images: [{ sha256: sha, offset: 0, name: 'app.bin' }] });
+    const profile = bench.profile({
+      name: 'sonoff-basic',
+      images: [{ sha256: sha, offset: 0, name: 'app.bin' }],
+    });
     // Boards between connecting and their result, at each event: 4 at once proves they ran in parallel.
     const busy = new Map<string, boolean>();
     let mostAtOnce = 0;

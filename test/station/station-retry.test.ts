@@ -11,14 +11,23 @@ function setup(faulty: Record<number, object>, policy?: { stopAfterConsecutiveFa
   const sha = bench.addFirmware(smallImage(5));
   const ports = [1, 2, 3, 4].map((i) => `sim:esp8266?seed=${20 + i}`);
   ports.forEach((p, i) => bench.board(p, { seed: 20 + i + 1, faults: faulty[i] ?? {} }));
-  const profile = bench.profile({ name: 'retry', images: [{ sha256: sha, offset: 0, name: 'fw.bin' }], ...(policy ? { policy } : {}) });
+  const profile = bench.profile({
+    name: 'retry',
+    images: [{ sha256: sha, offset: 0, name: 'fw.bin' }],
+    ...(policy ? { policy } : {}),
+  });
   return { ports, profile };
 }
 
 describe('station: failures, retry, halt', () => {
   it('one board with TX/RX swapped fails with its diagnosis while three complete; retry completes it once fixed', async () => {
     const { ports, profile } = setup({ 1: { swapTxRx: true } });
-    const station = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, mode: { kind: 'ports', ports: ports.map((path) => ({ path })) } });
+    const station = await Station.open(bench.deps(), {
+      profile,
+      stationName: 's',
+      reportFile: bench.reportFile,
+      mode: { kind: 'ports', ports: ports.map((path) => ({ path })) },
+    });
     station.start();
     await station.whenIdle();
 
@@ -30,7 +39,12 @@ describe('station: failures, retry, halt', () => {
     expect(failed[0]!.error?.code).toBe('SYNC_FAILED');
     // Silence on the line: the doctor reads it as a wiring/power problem.
     expect(failed[0]!.diagnosis?.code).toBe('NO_RESPONSE_WIRING');
-    expect(records.filter((r) => r.result === 'verified').map((r) => r.port).sort()).toEqual([ports[0], ports[2], ports[3]].sort());
+    expect(
+      records
+        .filter((r) => r.result === 'verified')
+        .map((r) => r.port)
+        .sort(),
+    ).toEqual([ports[0], ports[2], ports[3]].sort());
     const slot = station.snapshot().slots.find((s) => s.port === ports[1])!;
     expect(slot.state).toBe('failed');
     expect(slot.diagnosis?.code).toBe('NO_RESPONSE_WIRING');
@@ -52,8 +66,17 @@ describe('station: failures, retry, halt', () => {
 
   it('halts after N consecutive failures: waiting boards do not start until "retry failed" resumes the station', async () => {
     const dead = { unpowered: true };
-    const { ports, profile } = setup({ 0: dead, 1: dead, 2: dead, 3: dead }, { stopAfterConsecutiveFailures: 2 });
-    const station = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, concurrency: 1, mode: { kind: 'ports', ports: ports.map((path) => ({ path })) } });
+    const { ports, profile } = setup(
+      { 0: dead, 1: dead, 2: dead, 3: dead },
+      { stopAfterConsecutiveFailures: 2 },
+    );
+    const station = await Station.open(bench.deps(), {
+      profile,
+      stationName: 's',
+      reportFile: bench.reportFile,
+      concurrency: 1,
+      mode: { kind: 'ports', ports: ports.map((path) => ({ path })) },
+    });
     station.start();
     await station.whenIdle();
     const snap = station.snapshot();
@@ -61,7 +84,10 @@ describe('station: failures, retry, halt', () => {
     expect(snap.consecutiveFailures).toBe(2);
     expect(bench.opened).toEqual([ports[0], ports[1]]);
     expect(snap.slots.map((s) => s.state)).toEqual(['failed', 'failed', 'waiting', 'waiting']);
-    expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.error?.code)).toEqual(['SYNC_FAILED', 'SYNC_FAILED']);
+    expect(parseReport(readFileSync(bench.reportFile, 'utf8')).records.map((r) => r.error?.code)).toEqual([
+      'SYNC_FAILED',
+      'SYNC_FAILED',
+    ]);
 
     // Power fixed on all boards; retry lifts the halt, re-runs the two failed slots and starts the two left waiting.
     for (const d of bench.boards.values()) d.setFaults({});

@@ -30,7 +30,14 @@ export function smallImage(seed = 1, bytes = 12 * 1024, chip: 'esp8266' | 'esp32
     x = (x * 1103515245 + 12345) >>> 0;
     data[i] = x >>> 24;
   }
-  return buildImage({ chip, entry: 0x40100000, segments: [{ address: 0x40100000, data }], mode: 'dio', freq: '40m', size: '4MB' });
+  return buildImage({
+    chip,
+    entry: 0x40100000,
+    segments: [{ address: 0x40100000, data }],
+    mode: 'dio',
+    freq: '40m',
+    size: '4MB',
+  });
 }
 
 export interface BenchBoard {
@@ -50,7 +57,10 @@ export class VirtualBench {
   }
 
   /** Adds a board on `path` (a sim: URL or any name); seed gives it its own MAC. */
-  board(pathName: string, o: { chip?: SimChip; seed: number; mac?: string; faults?: SimFaults; flashImage?: Uint8Array }): SimulatedDevice {
+  board(
+    pathName: string,
+    o: { chip?: SimChip; seed: number; mac?: string; faults?: SimFaults; flashImage?: Uint8Array },
+  ): SimulatedDevice {
     const device = new SimulatedDevice({
       chip: o.chip ?? 'esp8266',
       seed: o.seed,

@@ -13,8 +13,15 @@ if (!reportFile) throw new Error('usage: station-runner.ts <report.jsonl>');
 
 const bench = new VirtualBench(realClock);
 const sha = bench.addFirmware(smallImage(31));
-const ports = ['sim:esp8266?seed=81', 'sim:esp8266?seed=82', 'sim:esp8266?seed=83&fault=slow-flash', 'sim:esp8266?seed=84&fault=slow-flash'];
-ports.forEach((p, i) => bench.board(p, { seed: 81 + i, faults: p.includes('slow-flash') ? { slowFlashFactor: 400 } : {} }));
+const ports = [
+  'sim:esp8266?seed=81',
+  'sim:esp8266?seed=82',
+  'sim:esp8266?seed=83&fault=slow-flash',
+  'sim:esp8266?seed=84&fault=slow-flash',
+];
+ports.forEach((p, i) =>
+  bench.board(p, { seed: 81 + i, faults: p.includes('slow-flash') ? { slowFlashFactor: 400 } : {} }),
+);
 const profile = bench.profile({ name: 'kill-test', images: [{ sha256: sha, offset: 0, name: 'fw.bin' }] });
 const station = await Station.open(bench.deps(), {
   profile,
