@@ -94,7 +94,9 @@ export function createStationService(env: StationEnv): {
 } {
   const root = path.join(env.config.dataDir, 'station');
   const profilesDir = path.join(root, 'profiles');
-  const profileFile = (name: string) => path.join(profilesDir, `${fileSafe(name)}.json`);
+  // Profile names are restricted to [A-Za-z0-9 ._-] and cannot start with a dot, so the name is a safe file name as is
+  // (and two different names never share a file).
+  const profileFile = (name: string) => path.join(profilesDir, `${name}.json`);
   let station: Station | undefined;
   let watcher: { close(): void } | undefined;
   let progressTimer: (() => void) | undefined;

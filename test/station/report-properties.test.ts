@@ -78,21 +78,34 @@ describe('report properties', () => {
 
   it('CSV round-trips arbitrary text through an RFC 4180 reader', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ station: fc.string(), port: fc.string({ minLength: 1 }), message: fc.string() }), { maxLength: 5 }), (rows) => {
-        const recs = rows.map((r, i) => record(i, { station: r.station, port: r.port, result: 'failed', error: { code: 'TIMEOUT', message: r.message } }));
-        const table = readCsv(recordsToCsv(recs));
-        expect(table[0]).toEqual([...CSV_COLUMNS]);
-        expect(table).toHaveLength(recs.length + 1);
-        const unformula = (s: string) => (/^[=+\-@]/.test(s) ? `'${s}` : s);
-        recs.forEach((r, i) => {
-          const row = table[i + 1]!;
-          expect(row).toHaveLength(CSV_COLUMNS.length);
-          expect(row[CSV_COLUMNS.indexOf('station')]).toBe(unformula(r.station));
-          expect(row[CSV_COLUMNS.indexOf('port')]).toBe(unformula(r.port));
-          expect(row[CSV_COLUMNS.indexOf('error')]).toBe(unformula(r.error!.message));
-          expect(row[CSV_COLUMNS.indexOf('mac')]).toBe(r.mac);
-        });
-      }),
+      fc.property(
+        fc.array(
+          fc.record({ station: fc.string(), port: fc.string({ minLength: 1 }), message: fc.string() }),
+          { maxLength: 5 },
+        ),
+        (rows) => {
+          const recs = rows.map((r, i) =>
+            record(i, {
+              station: r.station,
+              port: r.port,
+              result: 'failed',
+              error: { code: 'TIMEOUT', message: r.message },
+            }),
+          );
+          const table = readCsv(recordsToCsv(recs));
+          expect(table[0]).toEqual([...CSV_COLUMNS]);
+          expect(table).toHaveLength(recs.length + 1);
+          const unformula = (s: string) => (/^[=+\-@]/.test(s) ? `'${s}` : s);
+          recs.forEach((r, i) => {
+            const row = table[i + 1]!;
+            expect(row).toHaveLength(CSV_COLUMNS.length);
+            expect(row[CSV_COLUMNS.indexOf('station')]).toBe(unformula(r.station));
+            expect(row[CSV_COLUMNS.indexOf('port')]).toBe(unformula(r.port));
+            expect(row[CSV_COLUMNS.indexOf('error')]).toBe(unformula(r.error!.message));
+            expect(row[CSV_COLUMNS.indexOf('mac')]).toBe(r.mac);
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });
