@@ -20,15 +20,27 @@ export interface ChipFacts {
   crystalMHz: number;
 }
 
+function hex32(v: number): string {
+  return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 export async function identifyChip(link: EspLink): Promise<ChipRecord> {
   const fromSecurity = await chipFromSecurityInfo(link);
   if (fromSecurity) return fromSecurity;
   const magic = await link.readReg(CHIP_DETECT_MAGIC_REG);
   const rec = chipByMagic(magic);
   if (!rec) {
+    // A register that never changes, read twice: two different values mean the line garbled a reply.
+    const again = await link.readReg(CHIP_DETECT_MAGIC_REG);
+    if (again !== magic) {
+      throw new KilnError('PROTOCOL_ERROR', 'The chip gave two different identities in a row: its replies are being corrupted on the line.', {
+        hint: 'The serial link is unreliable. Try a lower baud rate, a shorter USB cable, or another adapter.',
+        details: { magic: hex32(magic), magicAgain: hex32(again) },
+      });
+    }
     throw new KilnError('CHIP_UNKNOWN', `The chip identified itself with magic value 0x${magic.toString(16).padStart(8, '0')}, which Kiln does not know.`, {
       hint: 'This may be a newer ESP chip than this Kiln supports; check for an update.',
-      details: { magic: `0x${magic.toString(16).padStart(8, '0')}` },
+      details: { magic: hex32(magic) },
     });
   }
   return rec;

@@ -91,6 +91,7 @@ export function statusError(op: number, status: Status, extra: ErrorDetails = {}
   const meaning = STATUS_MEANINGS[name];
   const cmd = commandName(op);
   const details: ErrorDetails = { command: cmd, status: name, statusBytes: hex(status.bytes), ...extra };
+  if (name === 'ROM_INVALID_MESSAGE' && CORE_LOADER_OPS.has(op)) return corruptedRequestError(op, details);
   if (!meaning) {
     return new KilnError('DEVICE_ERROR', `The chip rejected ${cmd} with status ${hex(status.bytes)}.`, {
       hint: 'Power-cycle the board and try again; report the log if it repeats.',
@@ -108,8 +109,33 @@ export function timeoutError(op: number, timeoutMs: number, port: string): KilnE
   });
 }
 
+/**
+ * Commands every ROM and stub loader implements. A "not supported" reply to one of them cannot be true: the
+ * request reached the chip damaged (noise, a wrong baud), so it is a link error, never UNSUPPORTED.
+ */
+const CORE_LOADER_OPS: ReadonlySet<number> = new Set([
+  Op.FLASH_BEGIN,
+  Op.FLASH_DATA,
+  Op.FLASH_END,
+  Op.MEM_BEGIN,
+  Op.MEM_END,
+  Op.MEM_DATA,
+  Op.SYNC,
+  Op.WRITE_REG,
+  Op.READ_REG,
+]);
+
+function corruptedRequestError(op: number, details: ErrorDetails): KilnError {
+  const cmd = commandName(op);
+  return new KilnError('PROTOCOL_ERROR', `The chip did not recognise ${cmd}, a command every loader knows: the request was corrupted on the line.`, {
+    hint: LINK_HINT,
+    details: { command: cmd, ...details },
+  });
+}
+
 export function unsupportedError(op: number, chip?: string): KilnError {
   const cmd = commandName(op);
+  if (CORE_LOADER_OPS.has(op)) return corruptedRequestError(op, {});
   return new KilnError('UNSUPPORTED', `The loader${chip ? ` on this ${chip}` : ''} does not support ${cmd}.`, {
     hint: 'Use the flasher stub (the default) for this operation.',
     details: { command: cmd },

@@ -89,6 +89,18 @@ describe('chip detection', () => {
     expect(e.code).toBe('CHIP_UNKNOWN');
     expect(e.details).toMatchObject({ magic: '0xdeadbeef' });
   });
+
+  it('two different unknown magics in a row are the line garbling replies (PROTOCOL_ERROR), not CHIP_UNKNOWN', async () => {
+    let n = 0;
+    const s = scripted((req) => {
+      if (req.op === Op.READ_REG) return reply(Op.READ_REG, n++ === 0 ? 0 : 0xfff0c101, Buffer.alloc(0), [0, 0]);
+      if (req.op === Op.GET_SECURITY_INFO) return reply(Op.GET_SECURITY_INFO, 0, Buffer.alloc(0), [1, 5]);
+      return undefined;
+    });
+    const e = await expectKiln(identifyChip(new EspLink(s.pair.host, s.clock, undefined)));
+    expect(e.code).toBe('PROTOCOL_ERROR');
+    expect(e.details).toMatchObject({ magic: '0x00000000', magicAgain: '0xfff0c101' });
+  });
 });
 
 describe('flash id over the SPI registers', () => {

@@ -118,6 +118,17 @@ describe('link: commands, replies, timeouts', () => {
     expect(await link.readReg(0x40001000)).toBe(0xfff0c101);
   });
 
+  it('an "unsupported" reply to a command every loader knows (READ_REG) is a damaged request: PROTOCOL_ERROR', async () => {
+    // The other-opcode form (the ROM answered the op it received, not the one sent) and the same-opcode status form.
+    for (const answer of [reply(0x00, 0, Buffer.alloc(0), [1, 5]), reply(Op.READ_REG, 0, Buffer.alloc(0), [1, 5])]) {
+      const s = scripted((req) => (req.op === Op.READ_REG ? answer : undefined));
+      const e = await expectKiln(new EspLink(s.pair.host, s.clock, undefined).readReg(0x40001000));
+      expect(e.code).toBe('PROTOCOL_ERROR');
+      expect(e.details).toMatchObject({ command: 'READ_REG' });
+      expect(e.hint).toMatch(/lower baud/);
+    }
+  });
+
   it('an unplug while waiting ends the wait at once with DEVICE_LOST naming the port, not TIMEOUT', async () => {
     const s = scripted(() => undefined, { path: '/dev/ttyACM3' });
     s.clock.setTimer(10, () => s.pair.device.unplug());
