@@ -92,6 +92,13 @@ export function statusError(op: number, status: Status, extra: ErrorDetails = {}
   const cmd = commandName(op);
   const details: ErrorDetails = { command: cmd, status: name, statusBytes: hex(status.bytes), ...extra };
   if (name === 'ROM_INVALID_MESSAGE' && CORE_LOADER_OPS.has(op)) return corruptedRequestError(op, details);
+  if (!meaning && status.bytes[0] !== 1) {
+    // Neither a ROM error ([01, code]) nor a stub error ([C0.., 00]): no loader sends this, the line changed it.
+    return new KilnError('PROTOCOL_ERROR', `The reply to ${cmd} carried a status no loader sends (${hex(status.bytes)}): it was corrupted on the line.`, {
+      hint: LINK_HINT,
+      details,
+    });
+  }
   if (!meaning) {
     return new KilnError('DEVICE_ERROR', `The chip rejected ${cmd} with status ${hex(status.bytes)}.`, {
       hint: 'Power-cycle the board and try again; report the log if it repeats.',

@@ -47,10 +47,17 @@ describe('status mapping', () => {
     expect(e.hint).toBeTruthy();
   });
 
-  it('an unknown status is DEVICE_ERROR with the raw bytes', () => {
-    const e = statusError(Op.FLASH_BEGIN, readStatus(Buffer.from([0x42, 0x17])));
+  it('an unknown ROM error code is DEVICE_ERROR with the raw bytes', () => {
+    const e = statusError(Op.FLASH_BEGIN, readStatus(Buffer.from([0x01, 0x42])));
     expect(e.code).toBe('DEVICE_ERROR');
+    expect(e.details).toMatchObject({ command: 'FLASH_BEGIN', statusBytes: '0142' });
+  });
+
+  it('a status in neither the ROM nor the stub form was garbled on the line: PROTOCOL_ERROR with the raw bytes', () => {
+    const e = statusError(Op.FLASH_BEGIN, readStatus(Buffer.from([0x42, 0x17])));
+    expect(e.code).toBe('PROTOCOL_ERROR');
     expect(e.details).toMatchObject({ command: 'FLASH_BEGIN', statusBytes: '4217' });
+    expect(e.hint).toMatch(/lower baud/);
   });
 });
 

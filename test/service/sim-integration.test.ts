@@ -4,33 +4,11 @@
  * keeps the modelled 460800-baud transfer fast in wall time.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src-main/core/clock';
 import { buildImage } from '../../src-main/esp/image';
-import { defaultDeps } from '../../src-main/service/default-deps';
-import { silentLogger, type ServiceDeps } from '../../src-main/service/deps';
-import { createService, type KilnService } from '../../src-main/service/service';
-import type { EventName, EventPayload } from '../../src-main/service/contract';
-import { pattern, tempDir } from './fakes';
-
-function simService(): { service: KilnService; events: { event: EventName; payload: unknown }[] } {
-  const clock = new VirtualClock();
-  const deps: ServiceDeps = { ...defaultDeps({ clock }), listPorts: async () => [] };
-  delete deps.watchPorts;
-  const dataDir = tempDir('kiln-sim-service-');
-  const service = createService(deps, {
-    host: 'cli',
-    appName: 'Kiln',
-    appVersion: 'test',
-    dataDir,
-    logDir: path.join(dataDir, 'logs'),
-    logger: silentLogger,
-  });
-  const events: { event: EventName; payload: unknown }[] = [];
-  service.subscribe((event, payload) => events.push({ event, payload }));
-  return { service, events };
-}
+import type { EventPayload } from '../../src-main/service/contract';
+import { pattern } from './fakes';
+import { simService } from './helpers/sim-service';
 
 function esp8266Image(): Buffer {
   return buildImage({

@@ -125,6 +125,8 @@ export function createReporter(io: CliIo, opts: { json: boolean; verbose?: boole
     log(p) {
       if (opts.json) return line({ event: 'log', level: p.level, message: p.message });
       if (p.level === 'debug' && !opts.verbose) return;
+      // The job's closing error line repeats what `fail` prints with its hint and diagnosis.
+      if (p.level === 'error') return;
       stopBar();
       io.stderr.write(`${p.level === 'info' ? '' : `${p.level}: `}${p.message}\n`);
     },
