@@ -14,27 +14,11 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VirtualClock } from '../src-main/core/clock';
-import { createMemoryPair } from '../src-main/serial/memory-pair';
-import { SimulatedDevice } from '../src-main/sim';
+import { noiseBytes, simBench } from '../test/helpers/sim-bench';
 import { withSession } from '../src-main/esp';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const firmware = (name: string) => readFileSync(path.resolve(here, '..', '..', 'shared', 'fixtures', 'firmware', name));
-
-function incompressible(len: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 interface Case {
   image: string;
@@ -49,10 +33,7 @@ interface Case {
 }
 
 async function run(imageName: string, data: Buffer, baud: number): Promise<Case> {
-  const clock = new VirtualClock();
-  const sim = new SimulatedDevice({ chip: 'esp8266', clock });
-  const pair = createMemoryPair({ path: 'sim:esp8266' });
-  sim.attach(pair.device);
+  const { clock, sim, pair } = simBench({ chip: 'esp8266' });
   const wall0 = performance.now();
   let writeStart = -1;
   let writeEnd = -1;
@@ -89,7 +70,7 @@ async function run(imageName: string, data: Buffer, baud: number): Promise<Case>
 }
 
 const images: [string, Buffer][] = [
-  ['1MB-incompressible', incompressible(1024 * 1024)],
+  ['1MB-incompressible', noiseBytes(1024 * 1024, 0x9e3779b9)],
   ['esp8266_deepsleep.bin', firmware('esp8266_deepsleep.bin')],
 ];
 const cases: Case[] = [];

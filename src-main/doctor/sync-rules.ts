@@ -78,7 +78,7 @@ const echo: SyncRule = (f) => {
 };
 
 // Watchdog resets; RTCWDT_RTC_RESET is excluded because a plain EN-pin reset on many ESP32 boards reports it.
-const WATCHDOG = /^(?!RTCWDT_RTC_RESET)\w*WDT/;
+export const WATCHDOG = /^(?!RTCWDT_RTC_RESET)\w*WDT/;
 
 const bootLoop: SyncRule = (f) => {
   const banners8 = f.esp8266Banners;
@@ -230,13 +230,15 @@ const ROM_LOAD_LINE = /^\s*(ets [A-Z][a-z]{2} |rst:0x|configsip|clk_drv|mode:[A-
  * still counts.
  */
 function appLines(f: CaptureFacts): HeardLine[] {
-  return f.lines.filter((l) => {
-    const t = l.text;
-    if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || t.length === 0) return false;
-    const printable = (t.match(/[ -~\t]/g) ?? []).length;
-    const run = (t.match(/[ -~]{12,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0);
-    return printable / t.length >= 0.9 && run >= 12;
-  });
+  return f.lines.filter((l) => isAppLine(l.text));
+}
+
+/** One line judged as application output (see appLines); the post-flash boot check uses the same test. */
+export function isAppLine(t: string): boolean {
+  if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || t.length === 0) return false;
+  const printable = (t.match(/[ -~\t]/g) ?? []).length;
+  const run = (t.match(/[ -~]{12,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0);
+  return printable / t.length >= 0.9 && run >= 12;
 }
 
 const appRunning: SyncRule = (f) => {

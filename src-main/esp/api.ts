@@ -47,7 +47,10 @@ export interface EngineHooks {
 }
 
 export interface ConnectOptions extends EngineHooks {
-  /** Baud for data transfer after the stub is up (ROM handshake is always at 115200). */
+  /**
+   * Baud for data transfer after the stub is up. The ROM handshake is at 115200; an ESP8266 (no CHANGE_BAUDRATE)
+   * is then re-synced at this baud for the stub upload when a reset reaches it and it pays (esp/stub-resync.ts).
+   */
   baud?: number;
   before?: BeforeMode;
   /** Upload and run the flasher stub (default true). False = ROM only (slow; ESP8266 ROM path). */

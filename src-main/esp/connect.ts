@@ -24,38 +24,53 @@ export interface SyncResult {
   stubRunning: boolean;
   capture: ConnectCapture;
   strategy: string;
+  /** The reset that led to the answered SYNC (the high-baud re-sync repeats it). */
+  reset: ResetStrategy;
+  /**
+   * Bytes heard between that reset and the first SYNC: the ROM's boot banner, garbled or not. Zero means the
+   * reset may not have reached the chip (a pty, a board whose lines are not wired, the button held by hand).
+   */
+  heardAfterReset: number;
+}
+
+export interface SyncAttemptResult {
+  stubRunning: boolean;
+  heardAfterReset: number;
 }
 
 export const SYNC_FRAME: Buffer = slipEncode(encodeRequest(Op.SYNC, SYNC_PAYLOAD));
 
+export function newCapture(link: EspLink): ConnectCapture {
+  return { port: link.transport.info.path, syncFrameHex: SYNC_FRAME.toString('hex'), attempts: [] };
+}
+
 export async function connectAndSync(
   link: EspLink,
-  opts: { attempts?: number; before?: BeforeMode; onLog?: (m: string) => void },
+  opts: {
+    attempts?: number;
+    before?: BeforeMode;
+    onLog?: (m: string) => void;
+    /** Attempts are appended here (a fallback keeps what the attempts before it heard). */
+    capture?: ConnectCapture;
+  },
 ): Promise<SyncResult> {
   const { transport } = link;
   const signal = link.signal;
   const attempts = Math.max(1, opts.attempts ?? 7);
   const strategies = connectStrategies(transport.info.lines, opts.before ?? 'default');
-  const capture: ConnectCapture = { port: transport.info.path, syncFrameHex: SYNC_FRAME.toString('hex'), attempts: [] };
+  const capture = opts.capture ?? newCapture(link);
 
   if (transport.baudRate !== ROM_BAUD) await transport.setBaudRate(ROM_BAUD);
 
   for (let i = 0; i < attempts; i++) {
     const strategy = strategies[i % strategies.length]!;
-    const rx: Buffer[] = [];
-    const record: CaptureAttempt = { strategy: strategy.name, baud: transport.baudRate, rxHex: '' };
-    capture.attempts.push(record);
-    link.reader.setTap((chunk) => rx.push(chunk));
     try {
-      const stubRunning = await attempt(link, strategy, signal, opts.onLog);
-      return { stubRunning, capture, strategy: strategy.name };
+      const r = await syncAttempt(link, strategy, capture, { onLog: opts.onLog });
+      return { ...r, capture, strategy: strategy.name, reset: strategy };
     } catch (e) {
       if (isFatalLinkError(e)) throw e;
       if (signal?.aborted) throw cancelled();
       opts.onLog?.(`connect attempt ${i + 1}/${attempts} (${describe(strategy)}): ${(e as Error).message}`);
-    } finally {
-      link.reader.setTap(undefined);
-      record.rxHex = Buffer.concat(rx).toString('hex');
     }
   }
   if (transport.info.lines === 'uart' && opts.before !== 'no-reset') {
@@ -102,9 +117,43 @@ async function listenForBootText(link: EspLink, onLog?: (m: string) => void): Pr
   return listens;
 }
 
-async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSignal | undefined, onLog?: (m: string) => void): Promise<boolean> {
+/**
+ * One attempt at the transport's current baud: reset with `strategy`, listen, then up to `tries` SYNCs. Every
+ * byte heard is appended to `capture` as one attempt. Throws the last sync error (or a fatal link error).
+ */
+export async function syncAttempt(
+  link: EspLink,
+  strategy: ResetStrategy,
+  capture: ConnectCapture,
+  opts: { tries?: number; onLog?: (m: string) => void } = {},
+): Promise<SyncAttemptResult> {
+  const rx: Buffer[] = [];
+  let heard = 0;
+  const record: CaptureAttempt = { strategy: strategy.name, baud: link.transport.baudRate, rxHex: '' };
+  capture.attempts.push(record);
+  link.reader.setTap((chunk) => {
+    rx.push(chunk);
+    heard += chunk.length;
+  });
+  try {
+    return await attempt(link, strategy, opts.tries ?? SYNC_TRIES_PER_ATTEMPT, () => heard, opts.onLog);
+  } finally {
+    link.reader.setTap(undefined);
+    record.rxHex = Buffer.concat(rx).toString('hex');
+  }
+}
+
+async function attempt(
+  link: EspLink,
+  strategy: ResetStrategy,
+  tries: number,
+  heardSoFar: () => number,
+  onLog?: (m: string) => void,
+): Promise<SyncAttemptResult> {
   const { transport, clock } = link;
+  const signal = link.signal;
   await link.flushInput();
+  const heardBefore = heardSoFar();
   try {
     await runReset(strategy, transport, clock, signal);
   } catch (e) {
@@ -114,8 +163,9 @@ async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSign
   }
   // Boot text arrives now; the tap keeps it, the frame queue must not.
   await clock.sleep(WAITS.afterResetListenMs, signal);
+  const heardAfterReset = heardSoFar() - heardBefore;
   let lastError: unknown;
-  for (let t = 0; t < SYNC_TRIES_PER_ATTEMPT; t++) {
+  for (let t = 0; t < tries; t++) {
     await link.flushInput();
     await link.writeRaw(encodeRequest(Op.SYNC, SYNC_PAYLOAD), signal);
     try {
@@ -130,7 +180,7 @@ async function attempt(link: EspLink, strategy: ResetStrategy, signal: AbortSign
         }
       }
       await link.flushInput();
-      return first.value === 0;
+      return { stubRunning: first.value === 0, heardAfterReset };
     } catch (e) {
       if (isFatalLinkError(e)) throw e;
       lastError = e;

@@ -11,6 +11,7 @@ import { EspLink, isUnsupported } from './link';
 import { connectAndSync } from './connect';
 import { identifyChip, readChipFacts } from './detect';
 import { runStub } from './stub';
+import { resyncForStub } from './stub-resync';
 import { changeBaud } from './baud';
 import { readFlashId } from './flash-id';
 import { planRegions } from './write-plan';
@@ -58,6 +59,8 @@ export class EspSession implements EspSessionApi {
       if (sync.stubRunning) link.isStub = true;
       else if (opts.useStub !== false) {
         phase('stub');
+        // ESP8266: its ROM cannot change baud, but it autobauds on SYNC — re-sync at the data baud when that pays.
+        await resyncForStub(link, chip, sync, { baud: opts.baud, before: opts.before, attempts: opts.attempts, onLog: opts.onLog });
         await runStub(link, chip);
         log('flasher stub running');
       } else if (chip.rom.spiAttach) {

@@ -14,6 +14,7 @@ import { KilnError } from '../core/errors';
 import type { Signals, Transport, TransportInfo } from './transport';
 import { bridgeForUsbId } from './usb-bridges';
 import { installHangupAwareRead } from './hangup-read';
+import { EventedTransport } from './transport-events';
 import {
   deviceLostError,
   isDisconnectError,
@@ -33,33 +34,27 @@ export interface SerialPortOpenOptions {
   root?: string;
 }
 
-type Listener<T> = (value: T) => void;
-
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-class SerialPortTransport implements Transport {
+class SerialPortTransport extends EventedTransport implements Transport {
   readonly info: TransportInfo;
   private baud: number;
   private closing = false;
-  private closeReported = false;
   private lost: KilnError | undefined;
   private noLinesLogged = false;
-  private readonly dataListeners = new Set<Listener<Buffer>>();
-  private readonly closeListeners = new Set<Listener<KilnError | undefined>>();
 
   constructor(
     private readonly port: SerialPort,
     private readonly path: string,
     private readonly options: SerialPortOpenOptions,
   ) {
+    super();
     const lines = options.lines ?? bridgeForUsbId(options.usbId)?.lines ?? 'uart';
     this.info = options.usbId === undefined ? { path, lines } : { path, lines, usbId: options.usbId };
     this.baud = options.baudRate;
-    port.on('data', (chunk: Buffer) => {
-      for (const fn of [...this.dataListeners]) fn(Buffer.from(chunk));
-    });
+    port.on('data', (chunk: Buffer) => this.emitData(chunk));
     port.on('error', (err: Error) => {
       if (isDisconnectError(err)) this.markLost(err);
       else this.options.log?.(`${path}: ${err.message}`);
@@ -76,16 +71,6 @@ class SerialPortTransport implements Transport {
 
   get isOpen(): boolean {
     return !this.closing && this.lost === undefined && this.port.isOpen;
-  }
-
-  onData(listener: Listener<Buffer>): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: Listener<KilnError | undefined>): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 
   async write(data: Uint8Array): Promise<void> {
@@ -197,12 +182,6 @@ class SerialPortTransport implements Transport {
     this.reportClose(this.lost);
     if (this.port.isOpen) this.port.close(() => undefined);
     return this.lost;
-  }
-
-  private reportClose(error: KilnError | undefined): void {
-    if (this.closeReported) return;
-    this.closeReported = true;
-    for (const fn of [...this.closeListeners]) fn(error);
   }
 }
 

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { KilnError } from '../core/errors';
 import type { Signals, Transport, TransportInfo } from './transport';
 import { deviceLostError, portClosedError } from './port-errors';
+import { EventedTransport } from './transport-events';
 
 export interface TcpOpenOptions {
   baudRate: number;
@@ -16,8 +17,6 @@ export interface TcpOpenOptions {
   /** Give up connecting after this long (default 5 s). */
   connectTimeoutMs?: number;
 }
-
-type Listener<T> = (value: T) => void;
 
 /** Splits `socket://host:port` (IPv6 as `socket://[::1]:4000`). Throws BAD_REQUEST for anything else. */
 export function parseSocketUrl(url: string): { host: string; port: number } {
@@ -32,26 +31,22 @@ export function parseSocketUrl(url: string): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
-class TcpTransport implements Transport {
+class TcpTransport extends EventedTransport implements Transport {
   readonly info: TransportInfo;
   private baud: number;
   private closing = false;
-  private closeReported = false;
   private lost: KilnError | undefined;
   private signalsLogged = false;
-  private readonly dataListeners = new Set<Listener<Buffer>>();
-  private readonly closeListeners = new Set<Listener<KilnError | undefined>>();
 
   constructor(
     private readonly socket: net.Socket,
     private readonly url: string,
     private readonly options: TcpOpenOptions,
   ) {
+    super();
     this.info = { path: url, lines: 'none' };
     this.baud = options.baudRate;
-    socket.on('data', (chunk: Buffer) => {
-      for (const fn of [...this.dataListeners]) fn(Buffer.from(chunk));
-    });
+    socket.on('data', (chunk: Buffer) => this.emitData(chunk));
     socket.on('error', (err) => this.markLost(err));
     socket.on('close', () => {
       if (this.closing) this.reportClose(undefined);
@@ -65,16 +60,6 @@ class TcpTransport implements Transport {
 
   get isOpen(): boolean {
     return !this.closing && !this.closeReported && this.lost === undefined;
-  }
-
-  onData(listener: Listener<Buffer>): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: Listener<KilnError | undefined>): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 
   async write(data: Uint8Array): Promise<void> {
@@ -132,12 +117,6 @@ class TcpTransport implements Transport {
     this.socket.destroy();
     this.reportClose(this.lost);
     return this.lost;
-  }
-
-  private reportClose(error: KilnError | undefined): void {
-    if (this.closeReported) return;
-    this.closeReported = true;
-    for (const fn of [...this.closeListeners]) fn(error);
   }
 }
 

@@ -196,6 +196,28 @@ export const savedReadSchema = z.object({
   file: z.string(),
 });
 
+/**
+ * What the board printed after the post-flash hard reset, read by the doctor (doctor/boot-check.ts). For a
+ * single flash this never turns a verified flash into a failure: the bytes are verified; it is a warning.
+ */
+export const bootVerdictSchema = z.enum(['booted', 'boot-loop', 'no-app', 'download-mode', 'garbage', 'silent']);
+export const bootCheckResultSchema = z.object({
+  verdict: bootVerdictSchema,
+  /** One sentence a person can act on. */
+  summary: z.string(),
+  /** What was heard, quoted with its baud, or byte counts. */
+  evidence: z.array(z.string()),
+  /** Next steps, first to try first (absent when the board booted). */
+  advice: z.array(z.string()).optional(),
+  /** Set when the advice is to flash again with another flash mode, first to try first ('dout', then 'dio'). */
+  retryFlashModes: z.array(z.enum(['dout', 'dio'])).optional(),
+  /** The ROM log baud (ESP8266 74880; the app pass is at 115200). */
+  baud: z.number().int(),
+  listenedMs: z.number(),
+  /** The first readable lines heard (bounded). */
+  heard: z.array(z.string()),
+});
+
 export const flashJobResultSchema = z.object({
   kind: z.literal('flash'),
   device: deviceInfoSchema,
@@ -206,6 +228,8 @@ export const flashJobResultSchema = z.object({
   baud: z.number().int(),
   retriedAtBaud: z.number().int().optional(),
   backup: z.array(savedReadSchema).optional(),
+  /** The post-flash boot check, when it ran. */
+  boot: bootCheckResultSchema.optional(),
 });
 export const readJobResultSchema = z.object({
   kind: z.literal('read'),
@@ -290,7 +314,7 @@ export const accessReportSchema = z.looseObject({
 export const jobKindSchema = z.enum(['flash', 'read', 'erase']);
 /** Engine phases plus 'backup' (reading the original before a flash). */
 export const jobPhaseSchema = z.enum([
-  'connecting', 'detecting', 'stub', 'baud', 'backup', 'planning', 'erasing', 'writing', 'verifying', 'reading', 'resetting', 'done',
+  'connecting', 'detecting', 'stub', 'baud', 'backup', 'planning', 'erasing', 'writing', 'verifying', 'reading', 'resetting', 'boot-check', 'done',
 ]);
 
 export const jobSummarySchema = z.object({
@@ -321,6 +345,12 @@ export const flashDefaultsSchema = z.object({
   skipUnchanged: flashOptionFields.skipUnchanged.default(true),
   backupFirst: flashOptionFields.backupFirst.default(false),
 });
+
+/**
+ * `startFlash` options: the saved flash defaults plus `bootCheck` (listen to the board after the hard reset).
+ * Absent = on when `after` is hard-reset on a port with reset lines (a UART adapter or a virtual board), else off.
+ */
+export const flashJobOptionsSchema = flashDefaultsSchema.extend({ bootCheck: z.boolean().optional() });
 
 /** Settings fields without defaults: what `setSettings` accepts (any subset). */
 const settingsFields = {

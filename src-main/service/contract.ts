@@ -23,6 +23,8 @@ import {
   afterSchema,
   baudSchema,
   beforeSchema,
+  bootCheckResultSchema,
+  bootVerdictSchema,
   bytesSchema,
   deviceInfoSchema,
   diagnosisSchema,
@@ -30,6 +32,7 @@ import {
   fileNameSchema,
   firmwareSummarySchema,
   flashDefaultsSchema,
+  flashJobOptionsSchema,
   flashOffsetSchema,
   idSchema,
   imageInfoSchema,
@@ -115,7 +118,7 @@ export const methods = {
         .array(z.object({ sha256: sha256Schema, offset: flashOffsetSchema.optional(), name: fileNameSchema }))
         .min(1)
         .max(MAX_IMAGES_PER_FLASH),
-      options: flashDefaultsSchema.default(flashDefaultsSchema.parse({})),
+      options: flashJobOptionsSchema.default(flashDefaultsSchema.parse({})),
     }),
     output: jobStarted,
   },
@@ -267,6 +270,8 @@ export type AccessReport = z.output<typeof accessReportSchema>;
 export type Fix = z.output<typeof fixSchema>;
 export type Settings = z.output<typeof settingsSchema>;
 export type FlashDefaults = z.output<typeof flashDefaultsSchema>;
+export type BootCheckResult = z.output<typeof bootCheckResultSchema>;
+export type BootVerdict = z.output<typeof bootVerdictSchema>;
 export type HostKind = MethodOutput<'appInfo'>['host'];
 
 /**

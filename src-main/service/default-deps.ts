@@ -34,6 +34,7 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   if (parsed.flashSize !== undefined) options.flashSize = parsed.flashSize;
   if (parsed.mac !== undefined) options.mac = parsed.mac;
   if (parsed.seed !== undefined) options.seed = parsed.seed;
+  if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
   const device = new SimulatedDevice(options);
   const lines = parsed.board === 'usb-jtag-serial' ? 'usb-jtag-serial' : 'uart';
   return {

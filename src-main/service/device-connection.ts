@@ -34,14 +34,15 @@ export interface DeviceRequest {
   hooks: EngineHooks;
 }
 
-export async function withDevice<T>(env: ConnectionEnv, req: DeviceRequest, fn: (session: EspSessionApi) => Promise<T>): Promise<T> {
+/** `fn` also gets the open Transport (the post-flash boot check listens on it after the session's reset). */
+export async function withDevice<T>(env: ConnectionEnv, req: DeviceRequest, fn: (session: EspSessionApi, transport: Transport) => Promise<T>): Promise<T> {
   const transport = await openPortTransport(env, req.port, ROM_BAUD);
   try {
     const opts: Parameters<ServiceDeps['connect']>[1] = { baud: req.baud, signal: req.signal, clock: env.deps.clock, ...req.hooks };
     if (req.before) opts.before = req.before;
     const session = await env.deps.connect(transport, opts);
     try {
-      return await fn(session);
+      return await fn(session, transport);
     } finally {
       await session.close().catch(() => undefined);
     }

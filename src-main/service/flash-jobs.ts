@@ -10,15 +10,20 @@ import type { AfterMode, BeforeMode, DeviceInfo, EspSessionApi, FlashResult } fr
 import { planImages, type PlannedImage } from '../esp/image';
 import { decideBaudFallback } from '../serial/baud-fallback';
 import { bridgeForUsbId } from '../serial/usb-bridges';
-import type { ContractDeviceInfo, JobResult, ParsedInput } from './contract';
+import { bootFlashMode } from '../doctor/boot-check';
+import type { Transport } from '../serial/transport';
+import type { BootCheckResult, ContractDeviceInfo, JobResult, ParsedInput } from './contract';
 import { withDevice, type ConnectionEnv } from './device-connection';
 import type { FirmwareCache } from './firmware-cache';
 import type { JobContext } from './jobs';
+import { runBootCheck, wantsBootCheck } from './post-flash-boot';
 import type { ResolvedPort } from './port-directory';
 
 export interface JobEnv extends ConnectionEnv {
   cache: FirmwareCache;
   dataDir: string;
+  /** Listening windows of the post-flash boot check (defaults in doctor/boot-listen.ts). */
+  bootListen?: { romListenMs?: number; appListenMs?: number };
 }
 
 interface Connection {
@@ -39,7 +44,7 @@ function deviceOf(info: DeviceInfo): ContractDeviceInfo {
   return { chip, description, revision, features: [...features], mac, crystalMHz, flashId, flashSize, stub, baud };
 }
 
-function session<T>(env: JobEnv, ctx: JobContext, c: Connection, baud: number, fn: (s: EspSessionApi) => Promise<T>): Promise<T> {
+function session<T>(env: JobEnv, ctx: JobContext, c: Connection, baud: number, fn: (s: EspSessionApi, t: Transport) => Promise<T>): Promise<T> {
   ctx.phase('connecting');
   const req: Parameters<typeof withDevice>[1] = { port: c.port, baud, signal: ctx.signal, hooks: ctx.hooks() };
   if (c.before) req.before = c.before;
@@ -93,7 +98,7 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
   const started = Date.now();
 
   const { value, retriedAtBaud } = await withBaudFallback(ctx, c, (baud) =>
-    session(env, ctx, c, baud, async (s) => {
+    session(env, ctx, c, baud, async (s, t) => {
       ctx.phase('planning');
       const plan: PlannedImage[] = planImages(
         files.map((f) => (f.offset === undefined ? { data: f.data, name: f.name } : { data: f.data, name: f.name, offset: f.offset })),
@@ -138,9 +143,14 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
           details: { offsets: unverified.map((r) => r.offset) },
         });
       }
-      ctx.phase('resetting');
-      await s.finish(c.after);
-      return { result, device: deviceOf(s.info), backup };
+      let boot: BootCheckResult | undefined;
+      if (wantsBootCheck(input.options.bootCheck, c.after, t)) {
+        boot = await runBootCheck(ctx, s, t, env.deps.clock, bootFlashMode(s.info.chip, plan, input.options.flashMode), env.bootListen);
+      } else {
+        ctx.phase('resetting');
+        await s.finish(c.after);
+      }
+      return { result, device: deviceOf(s.info), backup, boot };
     }),
   );
 
@@ -160,6 +170,7 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
   };
   if (retriedAtBaud !== undefined) out.retriedAtBaud = retriedAtBaud;
   if (value.backup) out.backup = value.backup;
+  if (value.boot) out.boot = value.boot;
   return out;
 }
 

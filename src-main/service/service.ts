@@ -5,7 +5,7 @@
  */
 import { KilnError } from '../core/errors';
 import { parseCall } from './validate';
-import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput, ParsedInput } from './contract';
+import type { EventName, EventPayload, JobResult, MethodInput, MethodName, MethodOutput, ParsedInput } from './contract';
 import type { ServiceConfig, ServiceDeps, VirtualDevice } from './deps';
 import { withDevice } from './device-connection';
 import { EventBus, type ServiceEventListener } from './event-bus';
@@ -13,7 +13,7 @@ import { describeFailure } from './failure';
 import { FirmwareCache } from './firmware-cache';
 import { summariseFirmware } from './firmware-summary';
 import { runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
-import { JobManager, type JobDone } from './jobs';
+import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs';
 import { Monitors } from './monitors';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
@@ -66,6 +66,13 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     await monitors.closeOn(port.lockKey, 'job');
     jobs.assertFree(port.lockKey, port.path);
     return port;
+  }
+
+  /** Claims the port and starts a job on it; failures are described with the port's doctor context. */
+  async function startJob(kind: StartJob['kind'], path: string, body: (ctx: JobContext, port: ResolvedPort) => Promise<JobResult>) {
+    const port = await claimForJob(path);
+    const jobId = jobs.start({ kind, port: port.path, lockKey: port.lockKey, body: (ctx) => body(ctx, port), describeFailure: describeFor(port) });
+    return { jobId };
   }
 
   const handlers: Handlers = {
@@ -148,39 +155,15 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
           });
         }
       }
-      const port = await claimForJob(input.port);
-      const jobId = jobs.start({
-        kind: 'flash',
-        port: port.path,
-        lockKey: port.lockKey,
-        body: (ctx) => runFlashJob(env, ctx, port, input),
-        describeFailure: describeFor(port),
-      });
-      return { jobId };
+      return startJob('flash', input.port, (ctx, port) => runFlashJob(env, ctx, port, input));
     },
 
     async startRead(input) {
-      const port = await claimForJob(input.port);
-      const jobId = jobs.start({
-        kind: 'read',
-        port: port.path,
-        lockKey: port.lockKey,
-        body: (ctx) => runReadJob(env, ctx, port, input),
-        describeFailure: describeFor(port),
-      });
-      return { jobId };
+      return startJob('read', input.port, (ctx, port) => runReadJob(env, ctx, port, input));
     },
 
     async startErase(input) {
-      const port = await claimForJob(input.port);
-      const jobId = jobs.start({
-        kind: 'erase',
-        port: port.path,
-        lockKey: port.lockKey,
-        body: (ctx) => runEraseJob(env, ctx, port, input),
-        describeFailure: describeFor(port),
-      });
-      return { jobId };
+      return startJob('erase', input.port, (ctx, port) => runEraseJob(env, ctx, port, input));
     },
 
     async cancelJob(input) {

@@ -4,6 +4,7 @@
  * [guess]. Delays between segments are guesses of the right order (ROM start-up a few ms, app start-up
  * ~0.1–0.3 s); nothing here is tuned to make a host look good.
  */
+import { MISREAD_LOOP_MS } from './flash-wiring';
 import type { SimChip } from './types';
 
 export interface BootSegment {
@@ -30,6 +31,11 @@ export interface BootContext {
   /** Flash holds a bootable image (first byte 0xE9/0xEA) — e.g. the app-running fault. */
   hasApp: boolean;
   brownout: boolean;
+  /**
+   * ESP8266: the flash answers reads in the mode the image header asks for (flash-wiring.ts). False = the ROM
+   * misreads the image: checksum error and a watchdog loop.
+   */
+  headerModeReadable?: boolean;
   /** Station MAC, used by the app's hostname (Tasmota derives it from the chip id). */
   mac: number[];
 }
@@ -75,6 +81,15 @@ function esp8266Script(c: BootContext): BootScript {
   }
   if (c.download)
     return { segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(1,7)') }], listens: true };
+  if (c.hasApp && c.headerModeReadable === false) {
+    // The header asks for a read mode this board's flash does not answer (flash-wiring.ts: fact vs guess).
+    const giveUp = lines('csum err', 'ets_main.c ');
+    return {
+      segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(3,6)') + giveUp }],
+      loop: { everyMs: MISREAD_LOOP_MS, segments: [{ afterMs: 0, baud: rom, text: esp8266Banner(4, '(3,6)') + lines('wdt reset') + giveUp }] },
+      listens: false,
+    };
+  }
   if (!c.hasApp) {
     // [guess] Erased flash: the ROM gives up like in the csum-err capture, whose last line is `ets_main.c`.
     return {

@@ -11,6 +11,7 @@ import type { Signals } from '../serial/transport';
 import { bootScript, type BootSegment, type ResetCause } from './boot-text';
 import { CHIP_FACTS, type ChipFacts } from './chip-facts';
 import { FlashMemory } from './flash-memory';
+import { flashServesMode } from './flash-wiring';
 import { LineModel, type RxChunk } from './line';
 import type { Loader, LoaderContext } from './loader-context';
 import { formatMac, simMac } from './mac';
@@ -210,6 +211,7 @@ export class SimulatedDevice {
       download: download && !this.faults.brownout,
       cause,
       hasApp: this.hasApp(),
+      headerModeReadable: flashServesMode(this.o.flashWiring ?? 'qio', this.flashMemory.data[2]!),
       brownout: !!this.faults.brownout,
       mac: this.macBytes,
     });
@@ -254,17 +256,27 @@ export class SimulatedDevice {
 
   private onRx(c: RxChunk): void {
     if (!this.loader) return;
-    if (this.autobaud && this.line && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
-      if (c.garbled) {
-        // The ROM measures the 0x55 pattern and locks onto the host's baud; the garbled chunk itself is lost,
-        // so the first SYNC after a baud mismatch goes unanswered (both ESP8266 traces in fixtures/real-world
-        // show the first SYNC timing out and the second answered).
-        this.line.deviceBaud = c.senderBaud;
-        return;
-      }
+    if (this.autobaud && this.line && this.end && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
       // Host baud not observable (TCP, pty): the chip still locks onto the host's nominal rate, for pacing.
-      if (!this.line.hostBaudKnown && this.end && this.board !== 'usb-jtag-serial')
-        this.line.deviceBaud = this.end.hostBaudRate;
+      const hostBaud = this.line.hostBaudKnown ? c.senderBaud : this.end.hostBaudRate;
+      const limit = this.faults.autobaudMaxBaud;
+      if (limit !== undefined && hostBaud > limit) {
+        // Fault: the measurement fails at this rate (see SimFaults.autobaudMaxBaud). Nothing locks, detection
+        // stays armed, and what arrived is what a UART at the wrong baud makes of it.
+        if (c.garbled) return;
+      } else {
+        // The ROM measures the 0x55 pattern (at any rate: esptool serial-protocol docs, "the sync packets can be
+        // sent at any baud rate") and locks onto it once per loader start. Detection then shuts down (nodemcu
+        // PR #1215, pjsg: the ROM auto-bauds "using the same code" as that PR, whose detection stops once the rate
+        // is found), so a later SYNC at another baud without a reset is garbage to the chip. No ROM rate limit
+        // is modelled: none is documented, only adapter limits (esptool#435) and esptool#365's "a little less
+        // reliable at very high speeds" — the autobaudMaxBaud fault stands for those.
+        this.autobaud = false;
+        if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = hostBaud;
+        // The garbled chunk itself is lost, so the first SYNC after a baud mismatch goes unanswered (both ESP8266
+        // traces in fixtures/real-world show the first SYNC timing out and the second answered).
+        if (c.garbled) return;
+      }
     }
     this.decoder.push(c.bytes);
   }

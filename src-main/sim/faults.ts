@@ -18,6 +18,7 @@ export const FAULT_NAMES: readonly string[] = [
   'slow-flash',
   'app-running',
   'brownout',
+  'autobaud-limit',
 ] as const;
 
 /** Defaults for the faults that take a number when a URL names them without one. */
@@ -26,6 +27,8 @@ export const FAULT_DEFAULTS = {
   dropRate: 0.01,
   unplugAfterBytes: 20_000,
   slowFlashFactor: 4,
+  /** Only the ROM's own 115200 syncs: every higher rate fails, as on a bench whose adapter cannot carry it. */
+  autobaudMaxBaud: 115200,
 };
 
 /**
@@ -70,6 +73,9 @@ export function applyFaultName(
       return { ok: true };
     case 'brownout':
       faults.brownout = true;
+      return { ok: true };
+    case 'autobaud-limit':
+      faults.autobaudMaxBaud = arg ?? FAULT_DEFAULTS.autobaudMaxBaud;
       return { ok: true };
     default:
       return { ok: false };

@@ -5,6 +5,7 @@
  */
 export type { BoardWiring, DeviceMode, FlashTiming, SimChip, SimFaults, SimOptions } from './types';
 export { DEFAULT_TIMING } from './types';
+export { FLASH_WIRINGS, flashServesMode, type FlashWiring } from './flash-wiring';
 export { SimulatedDevice } from './device';
 export { parseSimUrl, type SimUrl } from './url';
 export { FAULT_NAMES } from './faults';

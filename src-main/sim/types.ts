@@ -3,6 +3,7 @@
  * `kiln sim`, benchmarks, tests); these names are the contract the engine and the CLI are written against.
  */
 import type { Clock } from '../core/clock';
+import type { FlashWiring } from './flash-wiring';
 
 export type SimChip = 'esp8266' | 'esp32' | 'esp32c3';
 
@@ -37,6 +38,12 @@ export interface SimFaults {
   appRunning?: boolean;
   /** Supply sags: the chip boot-loops (ESP32: "Brownout detector was triggered"). */
   brownout?: boolean;
+  /**
+   * The ROM's baud detection fails for SYNCs sent faster than this (they stay garbage and detection stays armed).
+   * Not a documented ROM limit — none is known — but what a marginal bench looks like: a CH340 or long wires
+   * at 921600 (esptool#435, esp8266/Arduino#97), autobaud "a little less reliable at very high speeds" (esptool#365).
+   */
+  autobaudMaxBaud?: number;
 }
 
 /** SPI NOR timing model (protocol notes §7, marked [guess] there: typical datasheet figures). */
@@ -78,6 +85,12 @@ export interface SimOptions {
   timing?: Partial<FlashTiming>;
   /** Initial flash contents, written at offset 0 (the rest stays erased 0xFF). */
   flashImage?: Uint8Array;
+  /**
+   * Which read modes the board's flash answers (ESP8266 boot only; see flash-wiring.ts for fact vs guess).
+   * Default 'qio' (every mode). 'dout' is an ESP8285/Sonoff: an image whose header asks for QIO, QOUT or DIO is
+   * written and verified fine but does not boot.
+   */
+  flashWiring?: FlashWiring;
 }
 
 export type DeviceMode = 'off' | 'download' | 'stub' | 'app' | 'flash-boot';

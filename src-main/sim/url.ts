@@ -1,12 +1,14 @@
 /**
  * `sim:` port URLs, e.g. `sim:esp8266`, `sim:esp8266?fault=swap-txrx`, `sim:esp32?board=devkit&flash=8MB`,
- * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`. Unknown chips,
+ * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`,
+ * `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
  * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
  * healthy device.
  */
 import { KilnError } from '../core/errors';
 import { applyFaultName, FAULT_NAMES } from './faults';
 import { parseMac } from './mac';
+import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
 import type { BoardWiring, SimChip, SimFaults } from './types';
 
 export interface SimUrl {
@@ -16,6 +18,7 @@ export interface SimUrl {
   flashSize?: number;
   mac?: string;
   seed?: number;
+  flashWiring?: FlashWiring;
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -103,6 +106,14 @@ export function parseSimUrl(url: string): SimUrl {
         parseMac(value);
         out.mac = value.toLowerCase();
         break;
+      case 'wiring':
+      case 'flashWiring': {
+        const wiring = FLASH_WIRINGS.find((w) => w === value.toLowerCase());
+        if (!wiring)
+          throw bad(`The simulator has no flash wiring "${value}".`, `Known wirings: ${FLASH_WIRINGS.join(', ')}.`);
+        out.flashWiring = wiring;
+        break;
+      }
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -110,7 +121,7 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed.',
+          'Known options: fault, board, flash, mac, seed, wiring.',
         );
     }
   }

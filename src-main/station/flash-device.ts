@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectCapture } from '../core/capture';
 import type { Clock } from '../core/clock';
 import { KilnError, toErrorData, type KilnErrorData } from '../core/errors';
+import { bootFlashMode } from '../doctor/boot-check';
 import { diagnoseSync } from '../doctor/sync-diagnosis';
 import type { ConnectFn, DeviceInfo, EspSessionApi, ProgressEvent } from '../esp/api';
 import { planImages } from '../esp/image';
@@ -197,10 +198,12 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
     if (run.profile.bootCheck && transport.info.lines !== 'none') {
       setState('boot-check', 0);
       const s = session;
+      const flashMode = bootFlashMode(session.info.chip, plan, run.profile.options.flashMode);
       const check = await listenForBoot(transport, session.info.chip, deps.clock, {
         signal: run.signal,
         reset: () => s.finish('hard-reset'),
         ...(deps.bootListenMs !== undefined ? { listenMs: deps.bootListenMs } : {}),
+        ...(flashMode ? { flashMode } : {}),
       });
       record.bootCheck = check;
       if (check.verdict !== 'booted') {
@@ -208,10 +211,9 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
           'BOOT_CHECK_FAILED',
           `Flashed and verified, but after the reset: ${check.summary}`,
           {
-            hint:
-              check.verdict === 'garbage' || check.verdict === 'boot-loop'
-                ? 'Try the profile with flash mode DOUT (or DIO), then check the supply.'
-                : 'See what was heard in the record.',
+            hint: check.retryFlashModes?.length
+              ? `Try the profile with flash mode ${check.retryFlashModes.map((m) => m.toUpperCase()).join(', then ')}; then check the supply.`
+              : (check.advice?.[0] ?? 'See what was heard in the record.'),
           },
         );
       }

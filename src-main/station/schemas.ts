@@ -148,6 +148,12 @@ export const bootCheckSchema = z.object({
   unreadableBytes: z.number().int(),
   /** One sentence a person can act on. */
   summary: z.string(),
+  /** What was heard, quoted with its baud (doctor/boot-check.ts). */
+  evidence: z.array(z.string()).optional(),
+  /** Next steps, first to try first. */
+  advice: z.array(z.string()).optional(),
+  /** Set when the advice is to re-flash with another flash mode ('dout', then 'dio'). */
+  retryFlashModes: z.array(z.enum(['dout', 'dio'])).optional(),
 });
 export type BootCheck = z.output<typeof bootCheckSchema>;
 

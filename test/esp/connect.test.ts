@@ -3,21 +3,11 @@ import { EspLink } from '../../src-main/esp/link';
 import { connectAndSync, SYNC_FRAME } from '../../src-main/esp/connect';
 import { classicReset, connectStrategies, hardReset, unixTightReset, usbJtagSerialReset, type ResetStep } from '../../src-main/esp/reset';
 import { Op } from '../../src-main/esp/protocol';
-import { KilnError } from '../../src-main/core/errors';
 import type { ConnectCapture } from '../../src-main/core/capture';
 import { reply, scripted, syncReplies } from './scripted-device';
+import { kilnRejection } from '../helpers/errors';
 
 const levels = (steps: ResetStep[]) => steps.filter((s) => !('waitMs' in s)).map((s) => s as { dtr: boolean; rts: boolean });
-
-async function expectKiln(p: Promise<unknown>): Promise<KilnError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    return e as KilnError;
-  }
-  throw new Error('expected a KilnError');
-}
 
 describe('reset strategies as data', () => {
   it('match the protocol notes, always both lines', () => {
@@ -49,7 +39,7 @@ describe('connect and sync', () => {
     const times: { t: number; dtr: boolean; rts: boolean }[] = [];
     s.pair.device.onSignals((sig) => times.push({ t: s.clock.now(), ...sig }));
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const err = await expectKiln(connectAndSync(link, { attempts: 5 }));
+    const err = await kilnRejection(connectAndSync(link, { attempts: 5 }));
     expect(err.code).toBe('SYNC_FAILED');
     expect(err.hint).toMatch(/TX goes to RX/);
     const strategies = connectStrategies('uart', 'default');
@@ -94,7 +84,7 @@ describe('connect and sync', () => {
     const text = Buffer.from('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n');
     const s = scripted((req) => (req.op === Op.SYNC ? { raw: text } : undefined));
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const err = await expectKiln(connectAndSync(link, { attempts: 2 }));
+    const err = await kilnRejection(connectAndSync(link, { attempts: 2 }));
     expect(err.code).toBe('SYNC_FAILED');
     const capture = err.details!.capture as unknown as ConnectCapture;
     expect(capture.attempts).toHaveLength(2);
@@ -106,7 +96,7 @@ describe('connect and sync', () => {
     const s = scripted(() => undefined);
     s.pair.device.onHostData((chunk) => s.pair.device.send(chunk));
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const err = await expectKiln(connectAndSync(link, { attempts: 1 }));
+    const err = await kilnRejection(connectAndSync(link, { attempts: 1 }));
     expect(err.code).toBe('SYNC_FAILED');
     expect(err.hint).toMatch(/shorted/);
     const capture = err.details!.capture as unknown as ConnectCapture;
@@ -124,7 +114,7 @@ describe('connect and sync', () => {
     const s = scripted(() => undefined, { path: '/dev/ttyUSB7' });
     s.clock.setTimer(300, () => s.pair.device.unplug());
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const err = await expectKiln(connectAndSync(link, { attempts: 7 }));
+    const err = await kilnRejection(connectAndSync(link, { attempts: 7 }));
     expect(err.code).toBe('DEVICE_LOST');
     expect(err.message).toContain('/dev/ttyUSB7');
     expect(s.clock.now()).toBeLessThan(1000);
@@ -135,7 +125,7 @@ describe('connect and sync', () => {
     const ac = new AbortController();
     s.clock.setTimer(400, () => ac.abort());
     const link = new EspLink(s.pair.host, s.clock, ac.signal);
-    const err = await expectKiln(connectAndSync(link, { attempts: 7 }));
+    const err = await kilnRejection(connectAndSync(link, { attempts: 7 }));
     expect(err.code).toBe('CANCELLED');
     expect(s.clock.now()).toBeLessThan(1000);
   });

@@ -10,18 +10,8 @@ import { readFlashId } from '../../src-main/esp/flash-id';
 import { loadStubImage, runStub, stubDirectory, RAM_BLOCK } from '../../src-main/esp/stub';
 import { readFlashStub } from '../../src-main/esp/read';
 import { changeBaud } from '../../src-main/esp/baud';
-import { KilnError } from '../../src-main/core/errors';
 import { reply, scripted } from './scripted-device';
-
-async function expectKiln(p: Promise<unknown>): Promise<KilnError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    return e as KilnError;
-  }
-  throw new Error('expected a KilnError');
-}
+import { kilnRejection } from '../helpers/errors';
 
 /** A ROM that answers READ_REG from a register map and refuses GET_SECURITY_INFO the way ESP8266/ESP32 ROMs do. */
 function registerRom(regs: Record<number, number>, statusLen: 2 | 4) {
@@ -85,7 +75,7 @@ describe('chip detection', () => {
 
   it('an unknown magic is CHIP_UNKNOWN with the value', async () => {
     const s = registerRom({ 0x40001000: 0xdeadbeef }, 4);
-    const e = await expectKiln(identifyChip(new EspLink(s.pair.host, s.clock, undefined)));
+    const e = await kilnRejection(identifyChip(new EspLink(s.pair.host, s.clock, undefined)));
     expect(e.code).toBe('CHIP_UNKNOWN');
     expect(e.details).toMatchObject({ magic: '0xdeadbeef' });
   });
@@ -97,7 +87,7 @@ describe('chip detection', () => {
       if (req.op === Op.GET_SECURITY_INFO) return reply(Op.GET_SECURITY_INFO, 0, Buffer.alloc(0), [1, 5]);
       return undefined;
     });
-    const e = await expectKiln(identifyChip(new EspLink(s.pair.host, s.clock, undefined)));
+    const e = await kilnRejection(identifyChip(new EspLink(s.pair.host, s.clock, undefined)));
     expect(e.code).toBe('PROTOCOL_ERROR');
     expect(e.details).toMatchObject({ magic: '0x00000000', magicAgain: '0xfff0c101' });
   });
@@ -192,7 +182,7 @@ describe('stub upload', () => {
   it('no OHAI → STUB_FAILED', async () => {
     const s = scripted((req) => reply(req.op, 0, Buffer.alloc(0), [0, 0]));
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    expect((await expectKiln(runStub(link, CHIP_RECORDS.esp8266))).code).toBe('STUB_FAILED');
+    expect((await kilnRejection(runStub(link, CHIP_RECORDS.esp8266))).code).toBe('STUB_FAILED');
     expect(link.isStub).toBe(false);
   });
 });
@@ -247,7 +237,7 @@ describe('stub READ_FLASH', () => {
     const s = readingStub(Buffer.alloc(0x2000, 0x33), { corruptDigest: true });
     const link = new EspLink(s.pair.host, s.clock, undefined);
     link.isStub = true;
-    const e = await expectKiln(readFlashStub(link, 0, 0x1800));
+    const e = await kilnRejection(readFlashStub(link, 0, 0x1800));
     expect(e.code).toBe('FLASH_READ_FAILED');
     expect(e.details!.expected).not.toBe(e.details!.actual);
   });
@@ -285,6 +275,6 @@ describe('baud change', () => {
     const s = scripted((req) => reply(req.op, 0, Buffer.alloc(0), [0xc3, 0]));
     const link = new EspLink(s.pair.host, s.clock, undefined);
     link.isStub = true;
-    expect((await expectKiln(changeBaud(link, CHIP_RECORDS.esp32, 460800))).code).toBe('BAUD_CHANGE_FAILED');
+    expect((await kilnRejection(changeBaud(link, CHIP_RECORDS.esp32, 460800))).code).toBe('BAUD_CHANGE_FAILED');
   });
 });

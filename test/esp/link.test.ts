@@ -3,18 +3,9 @@ import { EspLink } from '../../src-main/esp/link';
 import { Op, ROM_ERRORS, STUB_ERRORS, words, readStatus } from '../../src-main/esp/protocol';
 import { ALL_STATUS_NAMES, STATUS_MEANINGS, statusError } from '../../src-main/esp/errors';
 import { timeoutFor } from '../../src-main/esp/commands';
-import { ERROR_CODES, KilnError } from '../../src-main/core/errors';
+import { ERROR_CODES } from '../../src-main/core/errors';
 import { reply, scripted } from './scripted-device';
-
-async function expectKiln(p: Promise<unknown>): Promise<KilnError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    return e as KilnError;
-  }
-  throw new Error('expected a KilnError');
-}
+import { kilnRejection } from '../helpers/errors';
 
 describe('status mapping', () => {
   it('names every ROM and stub status, each to a catalogue code with a cause and a hint', () => {
@@ -86,7 +77,7 @@ describe('link: commands, replies, timeouts', () => {
   it('a status failure throws the mapped error with the command name', async () => {
     const s = scripted((req) => reply(req.op, 0, Buffer.alloc(0), [1, 0x08, 0, 0]));
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const e = await expectKiln(link.command(Op.FLASH_DATA, words(0, 0, 0, 0)));
+    const e = await kilnRejection(link.command(Op.FLASH_DATA, words(0, 0, 0, 0)));
     expect(e.code).toBe('FLASH_WRITE_FAILED');
     expect(e.details).toMatchObject({ command: 'FLASH_DATA', status: 'ROM_FLASH_WRITE_ERROR', statusBytes: '0108' });
   });
@@ -94,12 +85,12 @@ describe('link: commands, replies, timeouts', () => {
   it('silence is TIMEOUT after exactly the table\u2019s time, naming the command', async () => {
     const s = scripted(() => undefined);
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const e = await expectKiln(link.readReg(0x40001000));
+    const e = await kilnRejection(link.readReg(0x40001000));
     expect(e.code).toBe('TIMEOUT');
     expect(e.details).toMatchObject({ command: 'READ_REG', timeoutMs: 3000, port: '/dev/ttyTEST0' });
     expect(s.clock.now()).toBe(3000);
     const t0 = s.clock.now();
-    const e2 = await expectKiln(link.command(Op.ERASE_FLASH));
+    const e2 = await kilnRejection(link.command(Op.ERASE_FLASH));
     expect(e2.details).toMatchObject({ command: 'ERASE_FLASH', timeoutMs: 120_000 });
     expect(s.clock.now() - t0).toBe(120_000);
   });
@@ -108,7 +99,7 @@ describe('link: commands, replies, timeouts', () => {
     const s = scripted((req) => ({ delayMs: req.data.readUInt32LE(0), then: [reply(Op.READ_REG, 7)] }));
     const link = new EspLink(s.pair.host, s.clock, undefined);
     expect(await link.readReg(2999)).toBe(7);
-    const e = await expectKiln(link.readReg(3001));
+    const e = await kilnRejection(link.readReg(3001));
     expect(e.code).toBe('TIMEOUT');
   });
 
@@ -119,7 +110,7 @@ describe('link: commands, replies, timeouts', () => {
       return undefined;
     });
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const e = await expectKiln(link.command(Op.GET_SECURITY_INFO));
+    const e = await kilnRejection(link.command(Op.GET_SECURITY_INFO));
     expect(e.code).toBe('UNSUPPORTED');
     expect(e.details).toMatchObject({ command: 'GET_SECURITY_INFO' });
     expect(await link.readReg(0x40001000)).toBe(0xfff0c101);
@@ -129,7 +120,7 @@ describe('link: commands, replies, timeouts', () => {
     // The other-opcode form (the ROM answered the op it received, not the one sent) and the same-opcode status form.
     for (const answer of [reply(0x00, 0, Buffer.alloc(0), [1, 5]), reply(Op.READ_REG, 0, Buffer.alloc(0), [1, 5])]) {
       const s = scripted((req) => (req.op === Op.READ_REG ? answer : undefined));
-      const e = await expectKiln(new EspLink(s.pair.host, s.clock, undefined).readReg(0x40001000));
+      const e = await kilnRejection(new EspLink(s.pair.host, s.clock, undefined).readReg(0x40001000));
       expect(e.code).toBe('PROTOCOL_ERROR');
       expect(e.details).toMatchObject({ command: 'READ_REG' });
       expect(e.hint).toMatch(/lower baud/);
@@ -140,12 +131,12 @@ describe('link: commands, replies, timeouts', () => {
     const s = scripted(() => undefined, { path: '/dev/ttyACM3' });
     s.clock.setTimer(10, () => s.pair.device.unplug());
     const link = new EspLink(s.pair.host, s.clock, undefined);
-    const e = await expectKiln(link.command(Op.ERASE_FLASH));
+    const e = await kilnRejection(link.command(Op.ERASE_FLASH));
     expect(e.code).toBe('DEVICE_LOST');
     expect(e.message).toContain('/dev/ttyACM3');
     expect(s.clock.now()).toBe(10);
     // Later commands fail the same way, immediately.
-    expect((await expectKiln(link.readReg(0))).code).toBe('DEVICE_LOST');
+    expect((await kilnRejection(link.readReg(0))).code).toBe('DEVICE_LOST');
   });
 
   it('an abort while waiting is CANCELLED, from the session or the call signal', async () => {
@@ -154,10 +145,10 @@ describe('link: commands, replies, timeouts', () => {
     const link = new EspLink(s.pair.host, s.clock, session.signal);
     const call = new AbortController();
     s.clock.setTimer(5, () => call.abort());
-    expect((await expectKiln(link.command(Op.ERASE_FLASH, undefined, { signal: call.signal }))).code).toBe('CANCELLED');
+    expect((await kilnRejection(link.command(Op.ERASE_FLASH, undefined, { signal: call.signal }))).code).toBe('CANCELLED');
     expect(s.clock.now()).toBe(5);
     s.clock.setTimer(5, () => session.abort());
-    expect((await expectKiln(link.command(Op.ERASE_FLASH))).code).toBe('CANCELLED');
+    expect((await kilnRejection(link.command(Op.ERASE_FLASH))).code).toBe('CANCELLED');
     expect(s.clock.now()).toBe(10);
   });
 });

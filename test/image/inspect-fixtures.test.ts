@@ -5,22 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isKilnError } from '../../src-main/core/errors';
 import { inspectImage } from '../../src-main/esp/image';
 import { readFirmware } from '../helpers/shared';
+import { kilnErrorOf } from '../helpers/errors';
 
 function inspect(name: string) {
   return inspectImage(readFirmware(name), name);
-}
-
-function errorOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    if (isKilnError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KilnError');
 }
 
 describe('inspectImage on the real fixtures', () => {
@@ -238,7 +228,7 @@ describe('inspectImage on the real fixtures', () => {
   });
 
   it('esp32s3_header.bin (48 bytes, header only) is rejected clearly', () => {
-    const e = errorOf(() => inspect('esp32s3_header.bin'));
+    const e = kilnErrorOf(() => inspect('esp32s3_header.bin'));
     expect(e.code).toBe('IMAGE_INVALID');
     expect(e.message).toBe(
       'esp32s3_header.bin: only a header: 1 segment(s) with 0 bytes of program data (entry 0xdeadbeef)',
@@ -251,7 +241,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
   it('a flipped byte inside a segment breaks the checksum', () => {
     const bytes = Buffer.from(readFirmware('bootloader_esp8266.bin'));
     bytes[1500] = (bytes[1500] ?? 0) ^ 0x10; // inside segment 2 (data 1420..2195)
-    const e = errorOf(() => inspectImage(bytes, 'boot.bin'));
+    const e = kilnErrorOf(() => inspectImage(bytes, 'boot.bin'));
     expect(e.code).toBe('IMAGE_INVALID');
     expect(e.message).toBe(
       'boot.bin: checksum mismatch: the image stores 0xc0 but its segment data gives 0xd0 (a byte of the image has changed)',
@@ -261,7 +251,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
   it('a changed header byte is caught by the appended SHA-256 (the checksum does not cover the header)', () => {
     const bytes = Buffer.from(readFirmware('bootloader_esp32c3.bin'));
     bytes[2] = 0x03;
-    const e = errorOf(() => inspectImage(bytes, 'c3.bin'));
+    const e = kilnErrorOf(() => inspectImage(bytes, 'c3.bin'));
     expect(e.code).toBe('IMAGE_INVALID');
     expect(e.message).toMatch(
       /^c3\.bin: appended SHA-256 mismatch: the image stores 4faeab1bd3fd6a7d… but its contents give /,
@@ -270,7 +260,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
 
   it('a cut file names the segment and where the file ends', () => {
     const bytes = readFirmware('bootloader_esp32.bin').subarray(0, 3000);
-    const e = errorOf(() => inspectImage(bytes, 'bootloader.bin'));
+    const e = kilnErrorOf(() => inspectImage(bytes, 'bootloader.bin'));
     expect(e.code).toBe('IMAGE_INVALID');
     expect(e.message).toBe(
       'bootloader.bin: segment 3 (load address 0x40078000) claims 4,200 bytes but the file ends after 3,000',
@@ -280,7 +270,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
 
   it('a file cut inside the appended SHA-256', () => {
     const bytes = readFirmware('bootloader_esp32c3.bin').subarray(0, 17744 - 10);
-    const e = errorOf(() => inspectImage(bytes, 'c3.bin'));
+    const e = kilnErrorOf(() => inspectImage(bytes, 'c3.bin'));
     expect(e.message).toBe(
       'c3.bin: the header says a SHA-256 is appended, but the file ends after 17,734 bytes, 10 short of it',
     );
@@ -288,7 +278,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
 
   it('a file cut before the checksum byte', () => {
     const bytes = readFirmware('bootloader_esp8266.bin').subarray(0, 2745);
-    const e = errorOf(() => inspectImage(bytes, 'b.bin'));
+    const e = kilnErrorOf(() => inspectImage(bytes, 'b.bin'));
     expect(e.message).toBe(
       'b.bin: the file ends after 2,745 bytes, before the checksum byte at offset 0xabf',
     );
@@ -297,7 +287,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
   it('v2 image: a flipped irom0 byte (outside the checksum) is caught by the CRC32', () => {
     const bytes = Buffer.from(readFirmware('nonos_at_user1.1024.new.2.bin'));
     bytes[0x1000] = (bytes[0x1000] ?? 0) ^ 0xff;
-    const e = errorOf(() => inspectImage(bytes, 'user1.bin'));
+    const e = kilnErrorOf(() => inspectImage(bytes, 'user1.bin'));
     expect(e.code).toBe('IMAGE_INVALID');
     expect(e.message).toMatch(
       /^user1\.bin: CRC32 mismatch: the image stores 0x74a62bb4 but its contents give 0x[0-9a-f]{8}$/,
@@ -307,7 +297,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
   it('v2 image: a damaged inner magic', () => {
     const bytes = Buffer.from(readFirmware('nonos_at_user1.1024.new.2.bin'));
     bytes[0x565f0] = 0x00;
-    expect(errorOf(() => inspectImage(bytes, 'user1.bin')).message).toBe(
+    expect(kilnErrorOf(() => inspectImage(bytes, 'user1.bin')).message).toBe(
       'user1.bin: no second image header (0xe9) after the irom0 block at offset 0x565f0: found 0x00',
     );
   });
@@ -321,7 +311,7 @@ describe('inspectImage on corrupted copies of the fixtures', () => {
   });
 
   it('an empty file', () => {
-    expect(errorOf(() => inspectImage(new Uint8Array(0), 'empty.bin')).message).toBe(
+    expect(kilnErrorOf(() => inspectImage(new Uint8Array(0), 'empty.bin')).message).toBe(
       'empty.bin: the file is empty (0 bytes)',
     );
   });

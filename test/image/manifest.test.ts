@@ -1,17 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KilnError, isKilnError } from '../../src-main/core/errors';
 import { parseManifest, pickBuild, resolvePartPath } from '../../src-main/esp/image';
-
-function kilnError(fn: () => unknown): KilnError {
-  try {
-    fn();
-  } catch (e) {
-    if (isKilnError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KilnError');
-}
+import { kilnErrorOf } from '../helpers/errors';
 
 const manifestText = JSON.stringify({
   name: 'Tasmota',
@@ -46,7 +36,7 @@ describe('ESP Web Tools manifests', () => {
   });
 
   it('MANIFEST_NO_BUILD lists the families the manifest has', () => {
-    const e = kilnError(() => pickBuild(parseManifest(manifestText), 'esp32s3'));
+    const e = kilnErrorOf(() => pickBuild(parseManifest(manifestText), 'esp32s3'));
     expect(e.code).toBe('MANIFEST_NO_BUILD');
     expect(e.message).toBe('"Tasmota" has no ESP32-S3 build (it has: ESP32, ESP32-C3, ESP8266)');
     expect(e.details).toMatchObject({ families: ['ESP32', 'ESP32-C3', 'ESP8266'] });
@@ -57,7 +47,7 @@ describe('ESP Web Tools manifests', () => {
       name: 'x',
       builds: [{ chipFamily: 'ESP32-P4', parts: [{ path: 'a.bin', offset: 0 }] }],
     });
-    expect(kilnError(() => pickBuild(m, 'esp32')).message).toBe('"x" has no ESP32 build (it has: ESP32-P4)');
+    expect(kilnErrorOf(() => pickBuild(m, 'esp32')).message).toBe('"x" has no ESP32 build (it has: ESP32-P4)');
   });
 
   it('MANIFEST_INVALID names the zod issue path', () => {
@@ -65,15 +55,15 @@ describe('ESP Web Tools manifests', () => {
       name: 'x',
       builds: [{ chipFamily: 'ESP32', parts: [{ path: 'a.bin', offset: '0x1000' }] }],
     };
-    const e = kilnError(() => parseManifest(wrongOffset, 'my.json'));
+    const e = kilnErrorOf(() => parseManifest(wrongOffset, 'my.json'));
     expect(e.code).toBe('MANIFEST_INVALID');
     expect(e.message).toMatch(/^my\.json: builds\.0\.parts\.0\.offset: /);
-    expect(kilnError(() => parseManifest({ name: 'x', builds: [] })).message).toMatch(
+    expect(kilnErrorOf(() => parseManifest({ name: 'x', builds: [] })).message).toMatch(
       /^manifest\.json: builds: /,
     );
-    expect(kilnError(() => parseManifest({ builds: [] })).message).toMatch(/^manifest\.json: name: /);
-    expect(kilnError(() => parseManifest([])).message).toMatch(/^manifest\.json: \(top level\): /);
-    expect(kilnError(() => parseManifest('{ "name": ')).message).toMatch(/^manifest\.json is not JSON: /);
+    expect(kilnErrorOf(() => parseManifest({ builds: [] })).message).toMatch(/^manifest\.json: name: /);
+    expect(kilnErrorOf(() => parseManifest([])).message).toMatch(/^manifest\.json: \(top level\): /);
+    expect(kilnErrorOf(() => parseManifest('{ "name": ')).message).toMatch(/^manifest\.json is not JSON: /);
   });
 });
 
@@ -96,13 +86,13 @@ describe('resolvePartPath', () => {
     ['https://example.com/fw.bin', 'is a URL'],
     ['file:///etc/passwd', 'is a URL'],
   ])('rejects %s', (part, why) => {
-    const e = kilnError(() => resolvePartPath(manifest, part));
+    const e = kilnErrorOf(() => resolvePartPath(manifest, part));
     expect(e.code).toBe('MANIFEST_INVALID');
     expect(e.message).toContain(why);
   });
 
   it('rejects a manifest that is itself a URL', () => {
-    expect(kilnError(() => resolvePartPath('https://example.com/manifest.json', 'a.bin')).message).toContain(
+    expect(kilnErrorOf(() => resolvePartPath('https://example.com/manifest.json', 'a.bin')).message).toContain(
       'Kiln does not download',
     );
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isKilnError } from '../../src-main/core/errors';
 import { buildImage, inspectImage, patchImageHeader } from '../../src-main/esp/image';
+import { kilnErrorOf } from '../helpers/errors';
 import { readFirmware } from '../helpers/shared';
 
 function diffOffsets(a: Uint8Array, b: Uint8Array): number[] {
@@ -80,21 +80,13 @@ describe('patchImageHeader', () => {
 
   it('refuses sizes and frequencies the chip header cannot express', () => {
     const boot = readFirmware('bootloader_esp8266.bin');
-    const catchIt = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        if (isKilnError(e)) return e;
-      }
-      throw new Error('expected KilnError');
-    };
-    const e1 = catchIt(() =>
+    const e1 = kilnErrorOf(() =>
       patchImageHeader(boot, { offset: 0, chip: 'esp8266', size: '32MB' }, 'boot.bin'),
     );
     expect(e1.code).toBe('IMAGE_INVALID');
     expect(e1.message).toBe('boot.bin: flash size 32MB cannot be written in an ESP8266 header');
     const c3 = readFirmware('bootloader_esp32c3.bin');
-    const e2 = catchIt(() =>
+    const e2 = kilnErrorOf(() =>
       patchImageHeader(c3, { offset: 0, chip: 'esp32c3', size: 512 * 1024 }, 'c3.bin'),
     );
     expect(e2.message).toBe(
@@ -108,10 +100,10 @@ describe('patchImageHeader', () => {
       size: '2MB',
       segments: [{ address: 0x40380000, data: new Uint8Array(8) }],
     });
-    const e3 = catchIt(() => patchImageHeader(c2, { offset: 0, chip: 'esp32c2', freq: '80m' }, 'c2.bin'));
+    const e3 = kilnErrorOf(() => patchImageHeader(c2, { offset: 0, chip: 'esp32c2', freq: '80m' }, 'c2.bin'));
     expect(e3.message).toBe('c2.bin: flash frequency 80m cannot be written in an ESP32-C2 header');
     expect(e3.hint).toBe('Choose one of: 60m, 30m, 20m, 15m, or keep.');
-    expect(catchIt(() => patchImageHeader(boot, { offset: 0, chip: 'esp8266', size: 'detect' })).code).toBe(
+    expect(kilnErrorOf(() => patchImageHeader(boot, { offset: 0, chip: 'esp8266', size: 'detect' })).code).toBe(
       'BAD_REQUEST',
     );
   });

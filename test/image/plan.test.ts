@@ -1,54 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { KilnError, isKilnError } from '../../src-main/core/errors';
 import { buildImage, planImages } from '../../src-main/esp/image';
 import { readFirmware } from '../helpers/shared';
+import { kilnErrorOf } from '../helpers/errors';
 
-function kilnError(fn: () => unknown): KilnError {
-  try {
-    fn();
-  } catch (e) {
-    if (isKilnError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KilnError');
+/** A small DIO, 4 MB image of two segments filled with `fills` (the segments' addresses say bootloader or app). */
+function dioImage(chip: 'esp32' | 'esp32c3', freq: '40m' | '80m', segments: [number, number, number][]): Buffer {
+  return buildImage({
+    chip,
+    entry: segments[0]![0],
+    mode: 'dio',
+    freq,
+    size: '4MB',
+    segments: segments.map(([address, length, fill]) => ({ address, data: new Uint8Array(length).fill(fill) })),
+  });
 }
-
-const esp32Bootloader = () =>
-  buildImage({
-    chip: 'esp32',
-    entry: 0x40080000,
-    mode: 'dio',
-    freq: '40m',
-    size: '4MB',
-    segments: [
-      { address: 0x40080000, data: new Uint8Array(64).fill(1) },
-      { address: 0x3ffe0000, data: new Uint8Array(32).fill(2) },
-    ],
-  });
-const esp32App = () =>
-  buildImage({
-    chip: 'esp32',
-    entry: 0x40080000,
-    mode: 'dio',
-    freq: '40m',
-    size: '4MB',
-    segments: [
-      { address: 0x40080000, data: new Uint8Array(64).fill(3) },
-      { address: 0x400d0020, data: new Uint8Array(100).fill(4) },
-    ],
-  });
-const c3App = () =>
-  buildImage({
-    chip: 'esp32c3',
-    entry: 0x40380000,
-    mode: 'dio',
-    freq: '80m',
-    size: '4MB',
-    segments: [
-      { address: 0x40380000, data: new Uint8Array(16) },
-      { address: 0x42000020, data: new Uint8Array(40).fill(5) },
-    ],
-  });
+const esp32Bootloader = () => dioImage('esp32', '40m', [[0x40080000, 64, 1], [0x3ffe0000, 32, 2]]);
+const esp32App = () => dioImage('esp32', '40m', [[0x40080000, 64, 3], [0x400d0020, 100, 4]]);
+const c3App = () => dioImage('esp32c3', '80m', [[0x40380000, 16, 0], [0x42000020, 40, 5]]);
 
 describe('planImages: default offsets for a single file', () => {
   it('ESP32: bootloader → 0x1000, app → 0x10000, partition table → 0x8000', () => {
@@ -98,14 +66,14 @@ describe('planImages: default offsets for a single file', () => {
     expect(
       planImages([{ data: readFirmware('esp8266_deepsleep.bin') }], { chip: 'esp8266' })[0]?.offset,
     ).toBe(0);
-    const raw = kilnError(() =>
+    const raw = kilnErrorOf(() =>
       planImages([{ data: readFirmware('nonos_esp_init_data_default_v08.bin'), name: 'init.bin' }], {
         chip: 'esp8266',
       }),
     );
     expect(raw.code).toBe('IMAGE_OFFSET_MISSING');
     expect(raw.message).toBe('init.bin is raw data and has no offset');
-    const v2 = kilnError(() =>
+    const v2 = kilnErrorOf(() =>
       planImages([{ data: readFirmware('nonos_at_user1.1024.new.2.bin'), name: 'user1.bin' }], {
         chip: 'esp8266',
       }),
@@ -115,7 +83,7 @@ describe('planImages: default offsets for a single file', () => {
   });
 
   it('several files: each needs an offset', () => {
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages(
         [
           { data: esp32Bootloader(), offset: 0x1000, name: 'bl.bin' },
@@ -157,7 +125,7 @@ describe('planImages: checks', () => {
   });
 
   it('IMAGE_MISALIGNED', () => {
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages([{ offset: 0x1800, data: esp32App(), name: 'app.bin' }], { chip: 'esp32' }),
     );
     expect(e.code).toBe('IMAGE_MISALIGNED');
@@ -165,7 +133,7 @@ describe('planImages: checks', () => {
   });
 
   it('IMAGE_OVERLAP names both files and their ranges', () => {
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages(
         [
           { offset: 0x10000, data: new Uint8Array(0x2000), name: 'a.bin' },
@@ -179,7 +147,7 @@ describe('planImages: checks', () => {
   });
 
   it('IMAGE_TOO_LARGE names the file, its end and the flash size', () => {
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages([{ offset: 0x0, data: readFirmware('esp8266_deepsleep.bin'), name: 'ds.bin' }], {
         chip: 'esp8266',
         flashSize: 256 * 1024,
@@ -200,14 +168,14 @@ describe('planImages: checks', () => {
   });
 
   it('CHIP_MISMATCH: firmware for another chip', () => {
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages([{ offset: 0, data: readFirmware('bootloader_esp32c3.bin'), name: 'bootloader.bin' }], {
         chip: 'esp8266',
       }),
     );
     expect(e.code).toBe('CHIP_MISMATCH');
     expect(e.message).toBe('bootloader.bin is ESP32-C3 firmware; it cannot run on an ESP8266');
-    const e2 = kilnError(() =>
+    const e2 = kilnErrorOf(() =>
       planImages(
         [{ offset: 0x1000, data: readFirmware('nonos_at_user1.1024.new.2.bin'), name: 'user1.bin' }],
         { chip: 'esp32' },
@@ -215,7 +183,7 @@ describe('planImages: checks', () => {
     );
     expect(e2.message).toBe('user1.bin is ESP8266 firmware; it cannot run on an ESP32');
     expect(
-      kilnError(() => planImages([{ offset: 0x10000, data: c3App(), name: 'app.bin' }], { chip: 'esp32s3' }))
+      kilnErrorOf(() => planImages([{ offset: 0x10000, data: c3App(), name: 'app.bin' }], { chip: 'esp32s3' }))
         .code,
     ).toBe('CHIP_MISMATCH');
   });
@@ -223,7 +191,7 @@ describe('planImages: checks', () => {
   it('a file at the boot offset must be a boot image (wrong magic is rejected)', () => {
     const bytes = Buffer.from(readFirmware('bootloader_esp8266.bin'));
     bytes[0] = 0xe8;
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages([{ offset: 0, data: bytes, name: 'boot.bin' }], { chip: 'esp8266' }),
     );
     expect(e.code).toBe('IMAGE_INVALID');
@@ -237,7 +205,7 @@ describe('planImages: checks', () => {
   });
 
   it('corrupt images are rejected while planning', () => {
-    const e = kilnError(() =>
+    const e = kilnErrorOf(() =>
       planImages([{ data: readFirmware('esp32s3_header.bin'), name: 'h.bin' }], { chip: 'esp32s3' }),
     );
     expect(e.code).toBe('IMAGE_INVALID');

@@ -7,42 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { VirtualClock } from '../../src-main/core/clock';
-import { KilnError } from '../../src-main/core/errors';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
-import { SimulatedDevice, type SimFaults, type SimOptions } from '../../src-main/sim';
+import type { SimFaults, SimOptions } from '../../src-main/sim';
 import { connectEsp, withSession, type ConnectOptions, type EspSessionApi, type ProgressEvent } from '../../src-main/esp';
 import { patchImageHeader } from '../../src-main/esp/image/patch';
 import { esp8266RomEraseSectors } from '../../src-main/sim/rom';
 import { sharedDir, readFirmware } from '../helpers/shared';
+import { noiseBytes, simBench } from '../helpers/sim-bench';
+import { kilnRejection } from '../helpers/errors';
 
 const TRUNCATED_HEADER = 'esp32s3_header.bin';
 const firmwareNames = readdirSync(path.join(sharedDir(), 'fixtures', 'firmware'))
   .filter((n) => n.endsWith('.bin') && n !== TRUNCATED_HEADER)
   .sort();
-
-function bench(opts: Omit<SimOptions, 'clock'>, pairPath = `sim:${opts.chip}`) {
-  const clock = new VirtualClock();
-  const sim = new SimulatedDevice({ ...opts, clock });
-  const pair = createMemoryPair({ path: pairPath, lines: opts.board === 'usb-jtag-serial' ? 'usb-jtag-serial' : 'uart' });
-  sim.attach(pair.device);
-  return { clock, sim, pair };
-}
-
-/** Incompressible but reproducible bytes (xorshift32), so every run exercises the same path. */
-function noiseBytes(len: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function padded(data: Uint8Array): Buffer {
   const n = Math.ceil(data.length / 4) * 4;
@@ -51,23 +28,13 @@ function padded(data: Uint8Array): Buffer {
   return out;
 }
 
-async function failure(p: Promise<unknown>): Promise<KilnError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    return e as KilnError;
-  }
-  throw new Error('expected the operation to fail, it succeeded');
-}
-
 describe('every fixture image, flashed and read back', () => {
   it('found the fixtures', () => expect(firmwareNames.length).toBeGreaterThanOrEqual(8));
 
   for (const chip of ['esp8266', 'esp32'] as const) {
     for (const baud of [115200, 921600]) {
       it(`${chip} at ${baud}`, async () => {
-        const { clock, sim, pair } = bench({ chip });
+        const { clock, sim, pair } = simBench({ chip });
         await withSession(pair.host, { clock, baud }, async (s) => {
           expect(s.info.chip).toBe(chip);
           expect(s.info.baud).toBe(baud);
@@ -90,7 +57,7 @@ describe('every fixture image, flashed and read back', () => {
 
 describe('several images at their offsets in one job', () => {
   it('ESP8266 NONOS 512+512 layout on a 1 MB board', async () => {
-    const { clock, sim, pair } = bench({ chip: 'esp8266', flashSize: 0x100000 });
+    const { clock, sim, pair } = simBench({ chip: 'esp8266', flashSize: 0x100000 });
     const images = [
       { offset: 0x0, data: readFirmware('nonos_boot_v1.7.bin'), name: 'boot' },
       { offset: 0x1000, data: readFirmware('nonos_at_user1.1024.new.2.bin'), name: 'user1' },
@@ -103,7 +70,7 @@ describe('several images at their offsets in one job', () => {
   });
 
   it('ESP32 bootloader + partition table + app, with a header patch at the bootloader offset', async () => {
-    const { clock, sim, pair } = bench({ chip: 'esp32' });
+    const { clock, sim, pair } = simBench({ chip: 'esp32' });
     const boot = readFirmware('bootloader_esp32.bin');
     const images = [
       { offset: 0x1000, data: boot },
@@ -137,7 +104,7 @@ describe('ESP8266 ROM only (no stub)', () => {
   it('writes with the erase-size workaround, keeps neighbours intact, verifies by window read-back', async () => {
     const before = Buffer.alloc(0x100000);
     for (let i = 0; i < before.length; i++) before[i] = (i * 31 + 7) & 0xff;
-    const { clock, sim, pair } = bench({ chip: 'esp8266', flashSize: 0x100000, flashImage: before });
+    const { clock, sim, pair } = simBench({ chip: 'esp8266', flashSize: 0x100000, flashImage: before });
     const user1 = readFirmware('nonos_at_user1.1024.new.2.bin');
     const logs: string[] = [];
     const r = await withSession(pair.host, { clock, useStub: false, baud: 921600, onLog: (_l, m) => logs.push(m) }, async (s) => {
@@ -160,7 +127,7 @@ describe('ESP8266 ROM only (no stub)', () => {
 
 describe('ESP32 ROM only (no stub)', () => {
   it('ROM baud change, uncompressed 1 KB blocks, ROM MD5 (hex text) verify, READ_FLASH_SLOW read-back', async () => {
-    const { clock, sim, pair } = bench({ chip: 'esp32' });
+    const { clock, sim, pair } = simBench({ chip: 'esp32' });
     const part = readFirmware('partitions_singleapp.bin');
     await withSession(pair.host, { clock, useStub: false, baud: 460800 }, async (s) => {
       expect(s.info.stub).toBe(false);
@@ -180,7 +147,7 @@ describe('skip unchanged and resume', () => {
   const big = noiseBytes(0x100000, 1);
 
   it('flashing the same image twice sends < 5 % of the first run the second time', async () => {
-    const { clock, sim, pair } = bench({ chip: 'esp32' });
+    const { clock, sim, pair } = simBench({ chip: 'esp32' });
     await withSession(pair.host, { clock, baud: 921600 }, async (s) => {
       const img = [{ offset: 0x10000, data: big }];
       const a0 = sim.stats.hostToDeviceBytes;
@@ -203,9 +170,9 @@ describe('skip unchanged and resume', () => {
   });
 
   it('a flash cut by an unplug, retried after a power cycle, sends only what was missing and verifies', async () => {
-    const { clock, sim, pair } = bench({ chip: 'esp8266', faults: { unplugAfterBytes: 600_000 } });
+    const { clock, sim, pair } = simBench({ chip: 'esp8266', faults: { unplugAfterBytes: 600_000 } });
     const img = [{ offset: 0x20000, data: big }];
-    const err = await failure(withSession(pair.host, { clock, baud: 921600 }, (s) => s.flash({ images: img })));
+    const err = await kilnRejection(withSession(pair.host, { clock, baud: 921600 }, (s) => s.flash({ images: img })));
     expect(err.code).toBe('DEVICE_LOST');
     expect(err.message).toContain('sim:esp8266');
     expect(pair.device.hostOpen).toBe(false);
@@ -250,7 +217,7 @@ describe('faults end in their own error, in bounded time, never in success', () 
   for (const chip of ['esp8266', 'esp32'] as const) {
     for (const c of cases) {
       it(`${chip}: ${c.name} → ${c.code === 'NOISE' ? NOISE_CODES.join('/') : c.code}`, async () => {
-        const { clock, sim, pair } = bench({ chip, ...(c.faults ? { faults: c.faults } : {}), ...(c.opts ?? {}) });
+        const { clock, sim, pair } = simBench({ chip, ...(c.faults ? { faults: c.faults } : {}), ...(c.opts ?? {}) });
         const data = noiseBytes(0x40000, 2);
         const run = async () => {
           let s: EspSessionApi | undefined;
@@ -262,7 +229,7 @@ describe('faults end in their own error, in bounded time, never in success', () 
             await s?.close();
           }
         };
-        const err = await failure(run());
+        const err = await kilnRejection(run());
         if (c.code === 'NOISE') expect(NOISE_CODES).toContain(err.code);
         else expect(err.code).toBe(c.code);
         expect(err.hint).toBeTruthy();
@@ -276,9 +243,33 @@ describe('faults end in their own error, in bounded time, never in success', () 
   }
 });
 
+describe('verify catches what the write did not leave behind', () => {
+  // A worn NOR cell: a bit that reads 0 where the image has a 1, in a block acknowledged long before the write
+  // ends. Every write command succeeded, so only the MD5 (stub, ESP32 ROM) or the read-back (ESP8266 ROM) can tell.
+  for (const [chip, useStub] of [['esp8266', true], ['esp32', false], ['esp8266', false]] as const) {
+    it(`${chip} ${useStub ? 'stub' : 'ROM'}: a bit lost in flash is VERIFY_FAILED with both digests, never success`, async () => {
+      const { clock, sim, pair } = simBench({ chip, flashSize: 0x100000 });
+      const data = Buffer.alloc(0x3000, 0xff);
+      let worn = false;
+      const onProgress = (e: ProgressEvent) => {
+        if (!worn && e.phase === 'writing' && e.bytesDone === e.bytesTotal) {
+          sim.flash[0x20000 + 0x10] = 0xfe; // the image has 0xff there
+          worn = true;
+        }
+      };
+      const err = await kilnRejection(withSession(pair.host, { clock, useStub, baud: 115200 }, (s) => s.flash({ images: [{ offset: 0x20000, data }], skipUnchanged: false, onProgress })));
+      expect(worn).toBe(true);
+      expect(err.code).toBe('VERIFY_FAILED');
+      expect(err.details).toMatchObject({ offset: 0x20000, size: data.length, expected: createHash('md5').update(data).digest('hex') });
+      expect(err.details!.actual).not.toBe(err.details!.expected);
+      expect(pair.device.hostOpen).toBe(false);
+    });
+  }
+});
+
 describe('native USB and leaving the loader', () => {
   it('ESP32-C3 on USB-Serial/JTAG: its own reset, detection by security info, flash, hard reset into the app', async () => {
-    const { clock, sim, pair } = bench({ chip: 'esp32c3', board: 'usb-jtag-serial' });
+    const { clock, sim, pair } = simBench({ chip: 'esp32c3', board: 'usb-jtag-serial' });
     const app = readFirmware('bootloader_esp32c3.bin');
     await withSession(pair.host, { clock, baud: 921600 }, async (s) => {
       expect(s.info.chip).toBe('esp32c3');
@@ -304,7 +295,7 @@ describe('native USB and leaving the loader', () => {
   });
 
   it('no-reset with the button held (Sonoff-style board) connects without touching the lines', async () => {
-    const { clock, pair } = bench({ chip: 'esp8266', board: 'no-auto-reset', buttonHeld: true });
+    const { clock, pair } = simBench({ chip: 'esp8266', board: 'no-auto-reset', buttonHeld: true });
     const info = await withSession(pair.host, { clock, before: 'no-reset' }, async (s) => s.info);
     expect(info.chip).toBe('esp8266');
     expect(pair.signalLog).toHaveLength(0);
@@ -314,42 +305,42 @@ describe('native USB and leaving the loader', () => {
 describe('erase', () => {
   it('region erase (sector multiples) and chip erase through the stub; the ROM refuses with UNSUPPORTED', async () => {
     const filled = noiseBytes(0x400000, 9);
-    const { clock, sim, pair } = bench({ chip: 'esp32', flashImage: filled });
+    const { clock, sim, pair } = simBench({ chip: 'esp32', flashImage: filled });
     await withSession(pair.host, { clock, baud: 921600 }, async (s) => {
       await s.eraseRegion(0x3000, 0x2000);
       expect(sim.flash.subarray(0x3000, 0x5000).every((b) => b === 0xff)).toBe(true);
       expect(sim.flash.subarray(0x2000, 0x3000).equals(filled.subarray(0x2000, 0x3000))).toBe(true);
       expect(sim.flash.subarray(0x5000, 0x6000).equals(filled.subarray(0x5000, 0x6000))).toBe(true);
-      expect((await failure(s.eraseRegion(0x3100, 0x1000))).code).toBe('IMAGE_MISALIGNED');
+      expect((await kilnRejection(s.eraseRegion(0x3100, 0x1000))).code).toBe('IMAGE_MISALIGNED');
       const r = await s.flash({ images: [{ offset: 0x10000, data: readFirmware('partitions_singleapp.bin') }], eraseAll: true });
       expect(r.regions[0]!.verified).toBe(true);
       expect(sim.flash.subarray(0x20000).every((b) => b === 0xff)).toBe(true);
     });
-    const rom = bench({ chip: 'esp32' });
+    const rom = simBench({ chip: 'esp32' });
     await withSession(rom.pair.host, { clock: rom.clock, useStub: false }, async (s) => {
-      expect((await failure(s.eraseAll())).code).toBe('UNSUPPORTED');
+      expect((await kilnRejection(s.eraseAll())).code).toBe('UNSUPPORTED');
     });
   });
 });
 
 describe('cancellation', () => {
   it('an abort mid-write is CANCELLED quickly and the port is closed', async () => {
-    const { clock, pair } = bench({ chip: 'esp32' });
+    const { clock, pair } = simBench({ chip: 'esp32' });
     const ac = new AbortController();
     const s = await connectEsp(pair.host, { clock, baud: 115200 });
     const t0 = clock.now();
     clock.setTimer(2000, () => ac.abort());
-    const err = await failure(s.flash({ images: [{ offset: 0x10000, data: noiseBytes(0x80000, 3) }], signal: ac.signal }));
+    const err = await kilnRejection(s.flash({ images: [{ offset: 0x10000, data: noiseBytes(0x80000, 3) }], signal: ac.signal }));
     expect(err.code).toBe('CANCELLED');
     expect(clock.now() - t0).toBeLessThan(2100);
     expect(pair.device.hostOpen).toBe(false);
   });
 
   it('an abort during connect is CANCELLED', async () => {
-    const { clock, pair } = bench({ chip: 'esp8266', faults: { swapTxRx: true } });
+    const { clock, pair } = simBench({ chip: 'esp8266', faults: { swapTxRx: true } });
     const ac = new AbortController();
     clock.setTimer(500, () => ac.abort());
-    const err = await failure(connectEsp(pair.host, { clock, signal: ac.signal }));
+    const err = await kilnRejection(connectEsp(pair.host, { clock, signal: ac.signal }));
     expect(err.code).toBe('CANCELLED');
     expect(pair.device.hostOpen).toBe(false);
   });

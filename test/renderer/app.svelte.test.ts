@@ -23,6 +23,17 @@ function fakeBackend() {
   return api;
 }
 
+/** Renders the app, picks the virtual device, adds a one-byte a.bin and presses Flash. */
+async function flashOneFile(api: ReturnType<typeof fakeBackend>): Promise<void> {
+    render(App, { props: { api } });
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([1])], 'a.bin')] } });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+}
+
 describe('App (Flash screen end to end against a fake backend)', () => {
   it('picks a virtual device, adds a file, flashes with the chosen options, and shows the diagnosis on failure', async () => {
     const api = fakeBackend();
@@ -71,13 +82,7 @@ describe('App (Flash screen end to end against a fake backend)', () => {
 
   it('shows the verified result card', async () => {
     const api = fakeBackend();
-    render(App, { props: { api } });
-    await settle();
-    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
-    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([1])], 'a.bin')] } });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
-    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
-    await settle();
+    await flashOneFile(api);
     api.emit('jobDone', {
       jobId: 'j1',
       kind: 'flash',
@@ -115,13 +120,7 @@ describe('App (Flash screen end to end against a fake backend)', () => {
       clicks.push(this.download);
     });
     try {
-      render(App, { props: { api } });
-      await settle();
-      await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
-      await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([1])], 'a.bin')] } });
-      await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
-      await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
-      await settle();
+      await flashOneFile(api);
       api.emit('jobDone', {
         jobId: 'j1',
         kind: 'flash',

@@ -3,7 +3,7 @@
  * device node owned root:dialout 0660 (and the pty default root:tty 0620) opened by `nobody`, missing paths, a file
  * that is not a tty, and socat killed under an open port. No error here may look like a sync failure.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { openSerialPort } from '../../src-main/serial/serialport-transport';
 import type { Transport } from '../../src-main/serial/transport';
 import { within } from './helpers/conformance';
 import { createPtyPair, type PtyPair } from './helpers/pty-pair';
+import { asNobody, runTsxScript } from '../helpers/json-child';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const childScript = path.join(__dirname, 'helpers/open-port-child.ts');
@@ -57,44 +58,11 @@ async function openError(p: string): Promise<KilnError> {
   throw new Error(`opening ${p} unexpectedly succeeded`);
 }
 
-/** How to run a command as an unprivileged user on this machine (root bypasses file permissions). */
-function asNobody(): string[] {
-  if (spawnSync('setpriv', ['--version']).status === 0)
-    return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
-  if (spawnSync('runuser', ['--version']).status === 0) return ['runuser', '-u', 'nobody', '--'];
-  throw new Error('neither setpriv nor runuser is available to drop privileges');
-}
-
 /** Runs open-port-child.ts and resolves with its first JSON line (the child may keep running with 'hold'). */
-function runChild(
-  prefix: string[],
-  portPath: string,
-  mode?: 'hold',
-): Promise<{ ok?: true } & Partial<KilnErrorData>> {
-  const argv = [
-    ...prefix,
-    process.execPath,
-    '--import',
-    'tsx',
-    childScript,
-    portPath,
-    ...(mode ? [mode] : []),
-  ];
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+function runChild(prefix: string[], portPath: string, mode?: 'hold'): Promise<{ ok?: true } & Partial<KilnErrorData>> {
+  const { child, result } = runTsxScript(prefix, childScript, mode ? [portPath, mode] : [portPath], repoRoot);
   children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(JSON.parse(line));
-    });
-    child.once('exit', (code) => {
-      if (!out.includes('\n')) reject(new Error(`child exited ${code} without a result: ${err}`));
-    });
-  });
+  return result as Promise<{ ok?: true } & Partial<KilnErrorData>>;
 }
 
 describe('openSerialPort error mapping (real conditions)', () => {

@@ -5,28 +5,19 @@
  * run behind the service; the port cases use real ptys (socat) and, for permissions, a process without privileges.
  */
 import { createHash } from 'node:crypto';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KilnError } from '../../src-main/core/errors';
 import type { EventPayload } from '../../src-main/service/contract';
 import { readFirmware } from '../helpers/shared';
+import { asNobody, runTsxScript } from '../helpers/json-child';
 import { createPtyPair, type PtyPair } from '../serial/helpers/pty-pair';
 import { pattern } from './fakes';
 import { flashThrough, simService } from './helpers/sim-service';
+import { kilnRejection } from '../helpers/errors';
 
 const repoRoot = path.resolve(__dirname, '../..');
-
-async function rejection(p: Promise<unknown>): Promise<KilnError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    return e as KilnError;
-  }
-  throw new Error('expected a rejection');
-}
 
 function failed(done: EventPayload<'jobDone'>, code: string): NonNullable<EventPayload<'jobDone'>['error']> {
   expect(done.ok, JSON.stringify(done.error)).toBe(false);
@@ -45,15 +36,15 @@ describe('bad firmware files', () => {
     try {
       const whole = readFirmware('bootloader_esp32.bin');
       const cut = whole.subarray(0, 3000);
-      const e = await rejection(service.call('inspectFirmware', { name: 'cut.bin', bytes: cut }));
+      const e = await kilnRejection(service.call('inspectFirmware', { name: 'cut.bin', bytes: cut }));
       expect(e.code).toBe('IMAGE_INVALID');
       expect(e.details).toMatchObject({ file: 'cut.bin', segment: 3 });
       expect(e.hint).toBeTruthy();
       const cutSha = createHash('sha256').update(cut).digest('hex');
-      expect((await rejection(service.call('getFirmware', { sha256: cutSha }))).code).toBe('NOT_FOUND');
+      expect((await kilnRejection(service.call('getFirmware', { sha256: cutSha }))).code).toBe('NOT_FOUND');
       // The fixture whose header is cut off inside the extended header.
       const header = readFirmware('esp32s3_header.bin');
-      expect((await rejection(service.call('inspectFirmware', { name: 'esp32s3_header.bin', bytes: header }))).code).toBe('IMAGE_INVALID');
+      expect((await kilnRejection(service.call('inspectFirmware', { name: 'esp32s3_header.bin', bytes: header }))).code).toBe('IMAGE_INVALID');
       // The intact file still goes in and comes back byte-equal.
       const ok = await service.call('inspectFirmware', { name: 'whole.bin', bytes: whole });
       expect(Buffer.from((await service.call('getFirmware', { sha256: ok.sha256 })).bytes).equals(whole)).toBe(true);
@@ -176,23 +167,10 @@ describe('real ports that cannot be opened', () => {
     return { ...p, node: await fsp.realpath(p.a) };
   }
 
-  /** Starts a script under tsx (optionally as another user) and resolves with its first stdout line as JSON. */
-  function runScript(prefix: string[], script: string, args: string[]): Promise<{ child: ChildProcess; result: unknown }> {
-    const argv = [...prefix, process.execPath, '--import', 'tsx', script, ...args];
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  async function runScript(prefix: string[], script: string, args: string[]): Promise<{ child: ChildProcess; result: unknown }> {
+    const { child, result } = runTsxScript(prefix, script, args, repoRoot);
     children.push(child);
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d));
-    return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d;
-        if (out.includes('\n')) resolve({ child, result: JSON.parse(out.split('\n')[0]!) });
-      });
-      child.once('exit', (code) => {
-        if (!out.includes('\n')) reject(new Error(`${script} exited ${code} without a result: ${err}`));
-      });
-    });
+    return { child, result: await result };
   }
 
   it('a port held by another program is PORT_BUSY, naming that program with its PID', async () => {
@@ -212,11 +190,8 @@ describe('real ports that cannot be opened', () => {
   });
 
   it('a root:dialout 0660 port, flashed by a user outside dialout, is PORT_PERMISSION_DENIED naming the group', async () => {
-    const dropPrivileges = spawnSync('setpriv', ['--version']).status === 0
-      ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups']
-      : ['runuser', '-u', 'nobody', '--'];
     const p = await pty(',group=dialout,mode=660');
-    const { result } = await runScript(dropPrivileges, path.join(__dirname, 'helpers/flash-child.ts'), [p.node]);
+    const { result } = await runScript(asNobody(), path.join(__dirname, 'helpers/flash-child.ts'), [p.node]);
     const done = result as EventPayload<'jobDone'>;
     const error = failed(done, 'PORT_PERMISSION_DENIED');
     expect(error.details).toMatchObject({ port: p.node, group: 'dialout', mode: '0660' });

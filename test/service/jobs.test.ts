@@ -6,19 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { KilnError } from '../../src-main/core/errors';
 import { CAPTURE, cp2102, harness, md5, pattern, WIRING_DIAGNOSIS } from './fakes';
+import { kilnRejection } from '../helpers/errors';
 
 async function addFirmware(h: ReturnType<typeof harness>, bytes: Uint8Array, name = 'app.bin') {
   return h.service.call('inspectFirmware', { name, bytes });
-}
-
-async function rejection(p: Promise<unknown>): Promise<KilnError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    return e as KilnError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('flash job lifecycle', () => {
@@ -69,12 +60,12 @@ describe('flash job lifecycle', () => {
 
     const byId = cp2102().byId!;
     for (const port of ['/dev/ttyUSB0', byId]) {
-      const e = await rejection(h.service.call('startFlash', { port, images: img }));
+      const e = await kilnRejection(h.service.call('startFlash', { port, images: img }));
       expect(e.code).toBe('JOB_CONFLICT');
       expect(e.hint).toBeTruthy();
     }
-    expect((await rejection(h.service.call('identify', { port: '/dev/ttyUSB0' }))).code).toBe('JOB_CONFLICT');
-    expect((await rejection(h.service.call('monitorOpen', { port: '/dev/ttyUSB0', baud: 115200 }))).code).toBe('JOB_CONFLICT');
+    expect((await kilnRejection(h.service.call('identify', { port: '/dev/ttyUSB0' }))).code).toBe('JOB_CONFLICT');
+    expect((await kilnRejection(h.service.call('monitorOpen', { port: '/dev/ttyUSB0', baud: 115200 }))).code).toBe('JOB_CONFLICT');
 
     release();
     const done = await h.next('jobDone', (d) => d.jobId === first.jobId);
@@ -98,7 +89,7 @@ describe('flash job lifecycle', () => {
     expect(h.opened.every((t) => !t.isOpen)).toBe(true);
     // Cancelling again reports that nothing was running.
     expect(await h.service.call('cancelJob', { jobId })).toEqual({ cancelled: false });
-    expect((await rejection(h.service.call('cancelJob', { jobId: 'job-nope' }))).code).toBe('NOT_FOUND');
+    expect((await kilnRejection(h.service.call('cancelJob', { jobId: 'job-nope' }))).code).toBe('NOT_FOUND');
     const listed = (await h.service.call('listJobs', {})).jobs.find((j) => j.jobId === jobId);
     expect(listed).toMatchObject({ running: false, kind: 'flash', port: 'sim:esp8266' });
   });
@@ -125,7 +116,7 @@ describe('flash job lifecycle', () => {
     const h = harness();
     h.engine.script.failConnect = () =>
       new KilnError('SYNC_FAILED', 'No bootloader handshake.', { hint: 'Check wiring.', details: { capture: CAPTURE as never } });
-    const e = await rejection(h.service.call('identify', { port: '/dev/ttyUSB0' }));
+    const e = await kilnRejection(h.service.call('identify', { port: '/dev/ttyUSB0' }));
     expect(e.code).toBe('SYNC_FAILED');
     expect(e.hint).toBe('Check wiring.');
     expect(e.details?.diagnosis).toEqual(WIRING_DIAGNOSIS);
@@ -179,10 +170,10 @@ describe('flash job lifecycle', () => {
     const h = harness();
     const fw = await addFirmware(h, pattern(64));
     const img = [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }];
-    expect((await rejection(h.service.call('startFlash', { port: '/dev/ttyUSB7', images: img }))).code).toBe('PORT_NOT_FOUND');
-    expect((await rejection(h.service.call('startFlash', { port: 'sim:esp99', images: img }))).code).toBe('BAD_REQUEST');
+    expect((await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB7', images: img }))).code).toBe('PORT_NOT_FOUND');
+    expect((await kilnRejection(h.service.call('startFlash', { port: 'sim:esp99', images: img }))).code).toBe('BAD_REQUEST');
     const missing = [{ sha256: 'f'.repeat(64), offset: 0, name: 'gone.bin' }];
-    expect((await rejection(h.service.call('startFlash', { port: '/dev/ttyUSB0', images: missing }))).code).toBe('NOT_FOUND');
+    expect((await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB0', images: missing }))).code).toBe('NOT_FOUND');
     expect(h.of('jobStarted')).toHaveLength(0);
   });
 
@@ -196,6 +187,20 @@ describe('flash job lifecycle', () => {
     expect(done.error?.hint).toBeTruthy();
     // Nothing was written.
     expect(h.engine.flashes.get('sim:esp8266')!.subarray(0, 256).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('never reports success for a region the engine wrote but could not verify: VERIFY_FAILED naming it', async () => {
+    const h = harness();
+    h.engine.script.cannotVerify = true;
+    const fw = await addFirmware(h, pattern(4096));
+    const { jobId } = await h.service.call('startFlash', { port: '/dev/ttyUSB0', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'app.bin' }] });
+    const done = await h.next('jobDone', (d) => d.jobId === jobId);
+    expect(done.ok).toBe(false);
+    expect(done.result).toBeUndefined();
+    expect(done.error?.code).toBe('VERIFY_FAILED');
+    expect(done.error?.details).toMatchObject({ offsets: [0x10000] });
+    expect(done.error?.hint).toBeTruthy();
+    expect(h.of('jobPhase').filter((p) => p.jobId === jobId).map((p) => p.phase)).not.toContain('done');
   });
 
   it('takes a backup of the regions it is about to overwrite', async () => {
@@ -239,7 +244,7 @@ describe('monitors and jobs share ports', () => {
     expect(closed.reason).toBe('job');
     expect(transport.isOpen).toBe(false);
     expect((await h.next('jobDone', (d) => d.jobId === jobId)).ok).toBe(true);
-    expect((await rejection(h.service.call('monitorWrite', { monitorId, data: new Uint8Array([1]) }))).code).toBe('NOT_FOUND');
+    expect((await kilnRejection(h.service.call('monitorWrite', { monitorId, data: new Uint8Array([1]) }))).code).toBe('NOT_FOUND');
   });
 
   it('delivers device output as monitorData and resets with DTR/RTS', async () => {
@@ -283,7 +288,7 @@ describe('service lifecycle', () => {
     const done = h.of('jobDone').find((d) => d.jobId === jobId);
     expect(done?.error?.code).toBe('CANCELLED');
     expect(h.opened.every((t) => !t.isOpen)).toBe(true);
-    expect((await rejection(h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] }))).code).toBe('CANCELLED');
+    expect((await kilnRejection(h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] }))).code).toBe('CANCELLED');
   });
 
   it('persists settings as JSON in the data folder, merging patches', async () => {

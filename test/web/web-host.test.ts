@@ -4,7 +4,7 @@
  * events broadcast to every page). The service behind it runs on fake engine dependencies.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,11 +28,13 @@ function rendererDir(): string {
   return dir;
 }
 
-async function start(opts: { built?: boolean } = {}) {
+async function start(opts: { built?: boolean; prepare?: (dir: string) => void } = {}) {
   const h = harness();
+  const dir = opts.built === false ? tempDir('kiln-empty-') : rendererDir();
+  opts.prepare?.(dir);
   const server = await startWebServer({
     service: h.service,
-    rendererDir: opts.built === false ? tempDir('kiln-empty-') : rendererDir(),
+    rendererDir: dir,
     logger: silentLogger,
   });
   cleanups.push(async () => {
@@ -162,6 +164,16 @@ describe('page access', () => {
       if (r.status === 200) expect(r.body).toContain('<title>Kiln</title>');
     }
     expect((await get(server, `/assets/missing.js?${auth}`)).status).toBe(404);
+  });
+
+  it('does not follow a symlink out of the renderer folder', async () => {
+    const outside = tempDir('kiln-outside-');
+    writeFileSync(path.join(outside, 'secret.js'), 'SECRET');
+    const { server } = await start({ prepare: (dir) => symlinkSync(path.join(outside, 'secret.js'), path.join(dir, 'assets', 'leak.js')) });
+    const r = await get(server, `/assets/leak.js?token=${server.token}`);
+    expect(r.status).toBe(404);
+    expect(r.body).not.toContain('SECRET');
+    expect((await get(server, `/assets/app.js?token=${server.token}`)).status).toBe(200);
   });
 
   it('refuses a request for another Host name (DNS rebinding)', async () => {

@@ -1,5 +1,5 @@
 import { realpath, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { contentTypeFor, isInside, resolveUrlPath } from '../shared/static-paths';
 
 /**
  * The renderer is served from `kiln://app/…` instead of `file://`: a file URL page may read any file the user can,
@@ -27,20 +27,6 @@ export const ELECTRON_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-};
-
 /** True for URLs of the app itself (`kiln://app/...`). Used by navigation guards and the IPC sender check. */
 export function isAppUrl(url: string): boolean {
   try {
@@ -52,29 +38,12 @@ export function isAppUrl(url: string): boolean {
 }
 
 /**
- * Maps an app URL to a file under `rootDir`, or null when the URL is not ours or would leave the root.
- * Decodes percent-escapes first, so `..%2f` and `%2e%2e` are caught by the containment check, not by luck of the
- * URL parser; NUL bytes and backslashes are refused outright (Windows would treat `\` as a separator).
+ * Maps an app URL to a file under `rootDir`, or null when the URL is not ours or would leave the root (the path
+ * rules are the browser-mode server's too: hosts/shared/static-paths.ts).
  */
 export function resolveAppPath(rootDir: string, url: string): string | null {
   if (!isAppUrl(url)) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return null;
-  }
-  if (pathname.includes('\0') || pathname.includes('\\')) return null;
-  if (pathname === '' || pathname === '/') pathname = '/index.html';
-  const root = path.resolve(rootDir);
-  const resolved = path.resolve(root, '.' + pathname);
-  if (!isInside(root, resolved)) return null;
-  return resolved;
-}
-
-function isInside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  return resolveUrlPath(rootDir, new URL(url).pathname) ?? null;
 }
 
 export interface AppProtocolOptions {
@@ -108,7 +77,7 @@ export function createAppProtocolHandler({ rootDir, csp = ELECTRON_CSP }: AppPro
     } catch {
       return refuse(404, 'not found');
     }
-    const type = CONTENT_TYPES[path.extname(candidate).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeFor(candidate);
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
       headers: { ...baseHeaders, 'Content-Type': type },

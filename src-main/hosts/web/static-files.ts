@@ -1,39 +1,12 @@
 /**
- * Serves the built renderer (`dist/renderer`). Only GET/HEAD, only files under the folder (the decoded path is
- * resolved and must stay inside it), unknown paths fall back to index.html (single-page app). When the renderer
- * has not been built, a plain page says how to build it instead of a bare 404.
+ * Serves the built renderer (`dist/renderer`). Only GET/HEAD, only files under the folder (path rules shared with
+ * the Electron protocol: hosts/shared/static-paths.ts); unknown paths fall back to index.html (single-page app).
+ * When the renderer has not been built, a plain page says how to build it instead of a bare 404.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** Resolves a URL path inside `root`, or undefined when it would leave it (or is malformed). */
-export function resolveInside(root: string, urlPath: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
-  const absRoot = path.resolve(root);
-  const target = path.resolve(absRoot, '.' + path.posix.normalize('/' + decoded));
-  return target === absRoot || target.startsWith(absRoot + path.sep) ? target : undefined;
-}
+import { contentTypeFor, realPathInside, resolveUrlPath } from '../shared/static-paths';
 
 export function rendererBuilt(root: string): boolean {
   return existsSync(path.join(root, 'index.html'));
@@ -55,7 +28,7 @@ function escapeHtml(s: string): string {
 /** Sends a file from `root` for this request; returns false when nothing matched (caller sends 404). */
 export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): boolean {
   const url = new URL(req.url ?? '/', 'http://placeholder');
-  let file = resolveInside(root, url.pathname);
+  let file = resolveUrlPath(root, url.pathname);
   if (!file) return false;
   let st = statSafe(file);
   if (st?.isDirectory()) {
@@ -69,7 +42,9 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     st = statSafe(file);
     if (!st?.isFile()) return false;
   }
-  const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  // A symlink inside the folder must not lead the browser to a file outside it.
+  if (!realPathInside(root, file)) return false;
+  const type = contentTypeFor(file);
   const isHtml = type.startsWith('text/html');
   res.writeHead(200, {
     ...headers,

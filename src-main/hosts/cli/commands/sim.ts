@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { realClock } from '../../../core/clock';
 import {
   FAULT_NAMES,
+  FLASH_WIRINGS,
   parseSimUrl,
   serveTcp,
   servePty,
@@ -36,16 +37,18 @@ interface SimCliOpts {
   fault: string[];
   flashSize: string;
   board?: string;
+  flashWiring?: string;
   loadFlash?: string;
   saveFlash?: string;
 }
 
 /** The `sim:` URL equivalent of the options, validated by the simulator's own parser. */
-export function simUrlFor(o: Pick<SimCliOpts, 'chip' | 'fault' | 'flashSize' | 'board'>): string {
+export function simUrlFor(o: Pick<SimCliOpts, 'chip' | 'fault' | 'flashSize' | 'board' | 'flashWiring'>): string {
   const q = new URLSearchParams();
   for (const f of o.fault) q.append('fault', f);
   if (o.board) q.set('board', BOARDS[o.board] ?? o.board);
   q.set('flash', o.flashSize);
+  if (o.flashWiring) q.set('wiring', o.flashWiring);
   return `sim:${o.chip}?${q.toString()}`;
 }
 
@@ -71,6 +74,11 @@ export function simCommand(program: Command, run: Run): void {
       new Option('--board <board>', 'reset wiring: nodemcu (auto-reset), sonoff (none), usb-jtag').choices(
         Object.keys(BOARDS),
       ),
+    )
+    .addOption(
+      new Option('--flash-wiring <modes>', 'read modes the flash answers: qio (all), dio, dout (an ESP8285/Sonoff)').choices([
+        ...FLASH_WIRINGS,
+      ]),
     )
     .option('--load-flash <file>', 'initial flash contents (written at 0)')
     .option('--save-flash <file>', 'write the flash contents to this file on exit')
@@ -99,6 +107,7 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
   const options: SimOptions = { chip: parsed.chip, clock: realClock, faults: parsed.faults };
   if (parsed.board) options.board = parsed.board;
   if (parsed.flashSize !== undefined) options.flashSize = parsed.flashSize;
+  if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
   if (o.loadFlash) options.flashImage = await readFile(path.resolve(ctx.io.cwd, o.loadFlash));
   const device = new SimulatedDevice(options);
   const bootMode = o.fault.some((f) => NORMAL_BOOT_FAULTS.has(f.split(':')[0]!)) ? 'normal' : 'download';
