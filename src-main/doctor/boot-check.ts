@@ -119,7 +119,7 @@ export function classifyBoot(listens: BootListen[], ctx: BootCheckContext): Boot
     verdict,
     resets,
     summary,
-    evidence: evidence.slice(0, MAX_EVIDENCE),
+    evidence: [...new Set(evidence)].slice(0, MAX_EVIDENCE),
     advice,
     retryFlashModes: retry,
   });
@@ -240,9 +240,9 @@ function classifyEsp8266(
     const evidence = [...bannerEvidence, ...readErrors.slice(0, 2).map(quote), ...mismatch, ...find(lines, /wdt reset/).slice(0, 1).map(quote)];
     if (readProblem) {
       const { advice, retry } = flashModeAdvice(ctx.flashMode);
-      return make('boot-loop', banners.length, `Boot loop: the ROM cannot read the firmware it was given (${banners.length} resets, rst cause ${causes}); the verified image most likely asks for a flash mode this board cannot do.`, evidence, advice, retry);
+      return make('boot-loop', banners.length, `The ROM cannot read the firmware it was given and the chip keeps resetting (${banners.length} resets, rst cause ${causes}): the verified image most likely asks for a flash mode this board cannot do.`, evidence, advice, retry);
     }
-    return make('boot-loop', banners.length, `Boot loop: ${banners.length} resets (rst cause ${causes}${wdt.length ? ', watchdog' : ''}). The firmware starts, then the chip resets.`, evidence, [
+    return make('boot-loop', banners.length, `The chip keeps resetting: ${banners.length} resets (rst cause ${causes}${wdt.length ? ', watchdog' : ''}). The firmware starts, then the chip resets.`, evidence, [
       POWER_STEP,
       FIRMWARE_STEP,
       ...(ctx.flashMode && ctx.flashMode !== 'dout' ? ['On an ESP8285 or Sonoff board, also try flash mode DOUT.'] : []),
@@ -310,11 +310,11 @@ function classifyEsp32(f: CaptureFacts, lines: HeardLine[], make: Make): BootRep
   if (invalid.length >= 2 || boots.length >= 2 || watchdog.length > 0) {
     const evidence = [...invalid.slice(0, 2), ...boots.slice(0, 2).map((b) => b.line), ...crash.slice(0, 1)].map(quote);
     if (invalid.length > 0) {
-      return make('boot-loop', Math.max(boots.length, invalid.length), `Boot loop: "${invalid[0]!.text.trim()}" repeats. The image at the bootloader offset is not bootable.`, evidence, [
+      return make('boot-loop', Math.max(boots.length, invalid.length), `The ROM keeps restarting on "${invalid[0]!.text.trim()}": the image at the bootloader offset is not bootable.`, evidence, [
         'Flash the bootloader and partition table too (a merged factory image, or the ESP Web Tools manifest with every part).',
       ]);
     }
-    return make('boot-loop', boots.length, `Boot loop: ${boots.length} resets${watchdog.length ? ` (${watchdog[0]!.rstName})` : ''}. The firmware starts, then the chip resets.`, evidence, [POWER_STEP, FIRMWARE_STEP]);
+    return make('boot-loop', boots.length, `The chip keeps resetting: ${boots.length} resets${watchdog.length ? ` (${watchdog[0]!.rstName})` : ''}. The firmware starts, then the chip resets.`, evidence, [POWER_STEP, FIRMWARE_STEP]);
   }
   if (invalid.length === 1) {
     return make('no-app', boots.length, `The ROM found no bootable firmware ("${invalid[0]!.text.trim()}").`, [...boots.slice(0, 1).map((b) => quote(b.line)), quote(invalid[0]!)], [

@@ -23,7 +23,7 @@ export const ESP8266_APP_BAUD = 115200;
 /** Long enough for an ESP8266 watchdog loop (~1.5 s period) to show twice. */
 export const DEFAULT_ROM_LISTEN_MS = 3500;
 export const DEFAULT_APP_LISTEN_MS = 1500;
-export const DEFAULT_SILENCE_MS = 1000;
+export const DEFAULT_SILENCE_MS = 500;
 export const DEFAULT_SETTLE_MS = 800;
 /** Granularity of the early-exit checks (clock sleeps, not a busy loop). */
 const TICK_MS = 100;
@@ -108,11 +108,13 @@ async function listenOnce(
     const resetDone = clock.now();
     for (;;) {
       const elapsed = clock.now() - resetDone;
-      if (elapsed >= windowMs) break;
+      // Whole milliseconds: a clock at a fractional time must not be asked for a sleep too short to advance it.
+      const remaining = Math.ceil(windowMs - elapsed);
+      if (remaining <= 0) break;
       const silence = opts.silenceMs ?? DEFAULT_SILENCE_MS;
       if (chunks.length === 0 && elapsed >= silence) break;
       if (settleOnApp && appHeardAt !== undefined && !bannerAfterApp && clock.now() - appHeardAt >= (opts.settleMs ?? DEFAULT_SETTLE_MS)) break;
-      await clock.sleep(Math.min(TICK_MS, windowMs - elapsed), opts.signal);
+      await clock.sleep(Math.min(TICK_MS, remaining), opts.signal);
     }
   } finally {
     off();

@@ -225,6 +225,12 @@ const BOOTLOADER_LINE = /^\s*(load 0x|tail \d|chksum|csum|v[0-9a-f]{8}|~ld)/;
 const ROM_LOAD_LINE = /^\s*(ets [A-Z][a-z]{2} |rst:0x|configsip|clk_drv|mode:[A-Z]+, clock|load:0x|entry 0x|ESP-ROM:|Build:|Saved PC|SPIWP)/;
 
 /**
+ * Pieces of the ESP8266 ROM banner (`ets Jan  8 2013,rst cause:2, boot mode:(3,6)`) that survive bit errors: a line
+ * carrying them is garbled ROM text, not a program's output, however much of the rest is mangled.
+ */
+const ROM_BANNER_FRAGMENT = /rst cause:\d|20\d\d,rst /;
+
+/**
  * Lines that read as application output: nearly all printable, with a long printable run, and not what a ROM
  * or the ESP8266 eboot prints. Judged per line, so application text after a garbled 74880-baud ROM banner
  * still counts.
@@ -235,7 +241,7 @@ function appLines(f: CaptureFacts): HeardLine[] {
 
 /** One line judged as application output (see appLines); the post-flash boot check uses the same test. */
 export function isAppLine(t: string): boolean {
-  if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || t.length === 0) return false;
+  if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || ROM_BANNER_FRAGMENT.test(t) || t.length === 0) return false;
   const printable = (t.match(/[ -~\t]/g) ?? []).length;
   const run = (t.match(/[ -~]{12,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0);
   return printable / t.length >= 0.9 && run >= 12;

@@ -69,11 +69,12 @@ export interface ResyncEstimate {
 }
 
 /**
- * The re-sync is tried only when the saving covers even a failed try, so a bench where it never works loses
- * nothing on average against one where it always does (break-even at a 50 % success rate). With the stub of
- * esptool-js 0.7.0 (≈12.4 KB on the wire) and the short UnixTight reset (150 ms of waits): saving ≈ 540 ms at
- * 230400, ≈ 810 ms at 460800, ≈ 950 ms at 921600, against ≈ 300 ms to re-sync and ≈ 700 ms for a failed try —
- * so 460800 and up re-sync, 230400 and below do not, and neither does a board that needed the 550 ms reset.
+ * The re-sync is tried only when the wire time it saves is at least what a failed try costs, so a bench where the
+ * fast SYNC never works loses at most what one where it works gains. With the stub of esptool-js 0.7.0 (12,841
+ * bytes on the wire with headers and SLIP escapes) and the short UnixTight reset (150 ms of waits): saving
+ * ≈ 560 ms at 230400, ≈ 840 ms at 460800, ≈ 980 ms at 921600, against ≈ 300 ms for a re-sync that works and
+ * ≈ 700 ms for one that fails — so 460800 and up re-sync (break-even when the fast SYNC works on 57 % resp. 51 %
+ * of boards), 230400 and below do not, and neither does a board that needed the 550 ms reset.
  */
 export function estimateResync(stubWireBytes: number, baud: number, reset: ResetStrategy): ResyncEstimate {
   const savingMs = wireMs(stubWireBytes, ROM_BAUD) - wireMs(stubWireBytes, baud);

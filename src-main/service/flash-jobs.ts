@@ -1,6 +1,6 @@
 /**
  * The bodies of flash, read and erase jobs (DESIGN §4): connect → plan → optional backup → write + verify →
- * leave the loader. Data errors at a high baud get one retry at the bridge's next lower rate (the retry is
+ * leave the loader, after a flash through the boot check when it applies (post-flash-boot.ts). Data errors at a high baud get one retry at the bridge's next lower rate (the retry is
  * logged and recorded in the result); every other failure is reported as it happened.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -24,6 +24,7 @@ export type {
   Fix,
   Settings,
   FlashDefaults,
+  BootCheckResult,
   HostKind,
   WireCall,
   WireResult,

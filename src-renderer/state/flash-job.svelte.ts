@@ -25,6 +25,7 @@ export const PHASE_LABELS: Record<JobPhase, string> = {
   verifying: 'Verifying (MD5)',
   reading: 'Reading',
   resetting: 'Resetting the board',
+  'boot-check': 'Checking that the firmware boots',
   done: 'Done',
 };
 

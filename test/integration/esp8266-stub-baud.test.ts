@@ -21,6 +21,7 @@ import { loadStubImage } from '../../src-main/esp/stub';
 import { estimateResync, stubUploadWireBytes, wireMs } from '../../src-main/esp/stub-resync';
 import { unixTightReset, classicReset } from '../../src-main/esp/reset';
 import { VirtualClock } from '../../src-main/core/clock';
+import { KilnError } from '../../src-main/core/errors';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import { SimulatedDevice, type SimOptions } from '../../src-main/sim';
 import { noiseBytes, simBench } from '../helpers/sim-bench';
@@ -245,5 +246,40 @@ describe('the re-sync ends as itself when interrupted', () => {
 
   it('an unplug is DEVICE_LOST', async () => {
     expect((await interrupted((b) => b.pair.device.unplug())).code).toBe('DEVICE_LOST');
+  });
+
+  it('a board gone silent after detection: SYNC_FAILED carries every attempt since the first connect', async () => {
+    // TX/RX come loose just as the re-sync starts: neither 921600 nor the 115200 fallback gets a reply.
+    const err = await interrupted((b) => b.sim.setFaults({ swapTxRx: true }));
+    expect(err.code).toBe('SYNC_FAILED');
+    const capture = err.details!.capture as { attempts: { strategy: string; baud: number; rxHex: string }[] };
+    // The connect that worked (boot banner and SYNC replies heard), the 921600 try, then the 7 fallback attempts.
+    expect(capture.attempts.map((a) => a.baud)).toEqual([115200, 921600, ...Array(7).fill(115200)]);
+    expect(capture.attempts[0]!.rxHex.length).toBeGreaterThan(0);
+    expect(capture.attempts.slice(2).every((a) => a.rxHex === '')).toBe(true);
+  });
+});
+
+describe('a port that refuses the data baud', () => {
+  it('keeps the ROM at 115200 without a second reset, says why, and fails later as before (BAUD_CHANGE_FAILED)', async () => {
+    const b = simBench({ chip: 'esp8266' });
+    // A driver that cannot do 921600 (setBaudRate rejects, as serialport-transport does for a refused rate).
+    const host = Object.create(b.pair.host, {
+      setBaudRate: {
+        value: async (baud: number) => {
+          if (baud === 921600)
+            throw new KilnError('BAUD_CHANGE_FAILED', 'The serial driver refused 921600 baud.');
+          await b.pair.host.setBaudRate(baud);
+        },
+      },
+    }) as typeof b.pair.host;
+    const watch = wireWatch(b.pair, b.clock);
+    const log = logged();
+    const err = await kilnRejection(connectEsp(host, { clock: b.clock, baud: 921600, onLog: log.onLog }));
+    expect(err.code).toBe('BAUD_CHANGE_FAILED');
+    expect(log.lines.some((l) => l.level === 'warn' && /the port refused 921600/.test(l.message))).toBe(true);
+    expect(b.pair.signalLog.map((x) => x.signals)).toEqual(UNIX_TIGHT_50);
+    expect(watch.memData.length).toBeGreaterThan(0);
+    expect(watch.memData.every((m) => m.baud === 115200)).toBe(true);
   });
 });

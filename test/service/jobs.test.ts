@@ -41,7 +41,9 @@ describe('flash job lifecycle', () => {
     expect(mine[0]).toBe('jobStarted');
     expect(mine.at(-1)).toBe('jobDone');
     const phases = h.of('jobPhase').filter((p) => p.jobId === jobId).map((p) => p.phase);
-    expect(phases).toEqual(['connecting', 'planning', 'writing', 'verifying', 'resetting', 'done']);
+    // A UART port after a hard reset gets the boot check by default; the fake board prints nothing after it.
+    expect(phases).toEqual(['connecting', 'planning', 'writing', 'verifying', 'boot-check', 'done']);
+    expect(done.result.boot).toMatchObject({ verdict: 'silent', baud: 74880 });
     const progress = h.of('jobProgress').filter((p) => p.jobId === jobId && p.phase === 'writing');
     // The last writing event reports every byte acknowledged; throttling never drops the phase's end.
     expect(progress.at(-1)).toMatchObject({ bytesDone: 8192, bytesTotal: 8192, bytesPerSecond: 1000, region: 0 });

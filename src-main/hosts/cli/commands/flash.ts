@@ -11,6 +11,7 @@ import {
 } from '../../../service/contract';
 import { parseBaud, parseFileArg } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
+import { bootCheckText } from '../boot-check-text';
 import { EXIT } from '../exit-codes';
 import {
   isManifestArg,
@@ -32,6 +33,8 @@ export interface FlashOpts {
   eraseAll?: boolean;
   skip: boolean;
   backup?: boolean;
+  /** undefined = the service's default (on after a hard reset on a serial port). */
+  bootCheck?: boolean;
 }
 
 const EXAMPLES = `
@@ -43,7 +46,8 @@ Examples:
   kiln flash --port socket://127.0.0.1:4000 --json app.bin@0x10000
 
 Offsets are hex (0x10000) or decimal (65536). Blocks the chip already holds are skipped (--no-skip writes all).
-Every region is checked by MD5 on the chip before Kiln reports success.`;
+Every region is checked by MD5 on the chip before Kiln reports success. After a hard reset on a serial port Kiln
+listens to the boot log (--no-boot-check skips it) and warns of a boot loop or a flash mode the board cannot read.`;
 
 export function flashCommand(
   program: Command,
@@ -79,6 +83,8 @@ export function flashCommand(
     .option('--erase-all', 'erase the whole flash first')
     .option('--no-skip', 'write every block, even those the chip already holds')
     .option('--backup', 'read the regions about to be written into the data folder first')
+    .option('--boot-check', 'after the reset, listen to the board and report whether it boots (default after a hard reset on a serial port)')
+    .option('--no-boot-check', 'reset without listening to the boot log')
     .addHelpText('after', EXAMPLES)
     .action((files: string[], opts: FlashOpts) => run((ctx) => flash(ctx, files, opts)));
 }
@@ -150,6 +156,7 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
         flashSize: opts.flashSize,
         skipUnchanged: opts.skip,
         backupFirst: !!opts.backup,
+        ...(opts.bootCheck !== undefined ? { bootCheck: opts.bootCheck } : {}),
       },
     }),
   );
@@ -172,5 +179,6 @@ function printFlashResult(ctx: CommandContext, r: Extract<JobResult, { kind: 'fl
   }
   for (const b of r.backup ?? [])
     lines.push(`  backup of ${hex(b.offset, 6)}+${formatBytes(b.size)}: ${b.file}`);
+  if (r.boot) lines.push(bootCheckText(r.boot));
   ctx.reporter.print(lines.join('\n'));
 }
