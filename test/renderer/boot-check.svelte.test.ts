@@ -1,0 +1,118 @@
+/**
+ * The boot check on the result card: a booted board in the ok style, a boot loop as a warning with what was heard
+ * and the next steps, and "Flash again with DOUT" setting the flash-mode option without starting a flash.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
+import App from '../../src-renderer/App.svelte';
+import ResultCard from '../../src-renderer/components/ResultCard.svelte';
+import type { BootCheckResult, FlashJobResult } from '../../src-renderer/api/types';
+import { createFakeApi, deviceInfo, settle, summary, virtualPort } from './fake-api';
+
+const LOOP: BootCheckResult = {
+  verdict: 'boot-loop',
+  summary: 'The ROM cannot read the firmware it was given and the chip keeps resetting (3 resets, rst cause 2, 4).',
+  evidence: ['"ets Jan  8 2013,rst cause:4, boot mode:(3,6)" at 74880 baud', '"csum err" at 74880 baud'],
+  advice: ['Flash again with flash mode DOUT: every ESP8285 can only read its flash that way.', 'If DOUT does not boot either, try DIO.'],
+  retryFlashModes: ['dout', 'dio'],
+  baud: 74880,
+  listenedMs: 5000,
+  heard: [],
+};
+const BOOTED: BootCheckResult = {
+  verdict: 'booted',
+  summary: 'Booted: the ROM loaded the firmware and it is printing.',
+  evidence: ['"00:00:00 Project sonoff Sonoff" at 115200 baud'],
+  baud: 74880,
+  listenedMs: 4000,
+  heard: [],
+};
+
+function result(boot?: BootCheckResult): FlashJobResult {
+  const r: FlashJobResult = {
+    kind: 'flash',
+    device: deviceInfo(),
+    regions: [{ offset: 0, size: 1024, md5: '0123456789abcdef0123456789abcdef', bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'a.bin' }],
+    bytesSent: 600,
+    durationMs: 4200,
+    baud: 921600,
+  };
+  if (boot) r.boot = boot;
+  return r;
+}
+
+describe('ResultCard: boot check', () => {
+  it('a boot loop is a warning with the evidence, the advice in order, and a one-click DOUT', async () => {
+    const onRetryFlashMode = vi.fn();
+    render(ResultCard, { props: { result: result(LOOP), onRetryFlashMode } });
+    const card = screen.getByTestId('result');
+    expect(card).toHaveClass('warn');
+    expect(card).toHaveTextContent('Flashed and verified');
+    const panel = screen.getByTestId('boot-check');
+    expect(panel).toHaveAttribute('data-verdict', 'boot-loop');
+    expect(within(panel).getByRole('heading')).toHaveTextContent('The board keeps resetting (boot loop)');
+    expect(panel).toHaveTextContent('The flash itself is verified');
+    expect(within(panel).getByText('"csum err" at 74880 baud')).toBeVisible();
+    const steps = within(within(panel).getByRole('list', { name: 'What to try' })).getAllByRole('listitem');
+    expect(steps.map((s) => s.textContent)).toEqual(LOOP.advice);
+
+    await fireEvent.click(within(panel).getByRole('button', { name: 'Flash again with DOUT' }));
+    expect(onRetryFlashMode).toHaveBeenCalledExactlyOnceWith('dout');
+    expect(within(panel).getByRole('status')).toHaveTextContent('Flash mode is now DOUT in the options above. Press Flash');
+    await fireEvent.click(within(panel).getByRole('button', { name: 'or with DIO' }));
+    expect(onRetryFlashMode).toHaveBeenLastCalledWith('dio');
+  });
+
+  it('a booted board stays in the ok style, without advice or a retry button', () => {
+    render(ResultCard, { props: { result: result(BOOTED), onRetryFlashMode: vi.fn() } });
+    expect(screen.getByTestId('result')).toHaveClass('ok');
+    const panel = screen.getByTestId('boot-check');
+    expect(within(panel).getByRole('heading')).toHaveTextContent('The board booted');
+    expect(within(panel).queryByRole('button')).toBeNull();
+    expect(within(panel).queryByRole('list', { name: 'What to try' })).toBeNull();
+  });
+
+  it('no boot check (e.g. --after no-reset): no panel', () => {
+    render(ResultCard, { props: { result: result() } });
+    expect(screen.queryByTestId('boot-check')).toBeNull();
+  });
+});
+
+describe('Flash screen: "Flash again with DOUT"', () => {
+  it('sets the flash-mode option to DOUT and flashes nothing until Flash is pressed; then DOUT is sent', async () => {
+    const api = createFakeApi();
+    api.fn.appInfo.mockResolvedValue({ name: 'Kiln', version: '0.1.0', host: 'web', platform: 'linux', logFolder: '/tmp/logs', dataFolder: '/tmp/data' });
+    api.fn.listPorts.mockResolvedValue({ ports: [virtualPort('esp8266')] });
+    api.fn.getSettings.mockResolvedValue({
+      theme: 'system',
+      baudByPort: {},
+      monitorBaud: 115200,
+      showVirtualDevices: true,
+      flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false },
+    });
+    api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j1' });
+    render(App, { props: { api } });
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([0xe9, 0])], 'sonoff.bin')] } });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: true, result: result(LOOP) });
+    await settle();
+
+    expect(screen.getByRole('combobox', { name: 'Flash mode' })).toHaveValue('keep');
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash again with DOUT' }));
+    await settle();
+    expect(screen.getByRole('combobox', { name: 'Flash mode' })).toHaveValue('dout');
+    expect(api.fn.startFlash).toHaveBeenCalledTimes(1);
+
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+    expect(api.fn.startFlash).toHaveBeenCalledTimes(2);
+    expect(api.fn.startFlash.mock.calls[1]![0].options).toMatchObject({ flashMode: 'dout' });
+  });
+});
