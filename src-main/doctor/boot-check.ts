@@ -229,10 +229,12 @@ function classifyEsp8266(
   const wdt = banners.filter((b) => b.rstCause === 4);
   const romStream = streams.find((s) => s.source === sources.rom);
   const appStream = sources.app === sources.rom ? undefined : streams.find((s) => s.source === sources.app);
-  // After a clean banner: nothing the ROM would print, only unreadable bytes, at the ROM's baud and (if it was
-  // listened to) at the app's.
-  const garbageAfterBanner = loaded.length === 0 && readErrors.length === 0 && stopped.length === 0 && romStream !== undefined && mostlyUnreadable(romStream);
-  const appGarbage = appStream !== undefined && app.length === 0 && mostlyUnreadable(appStream) && appStream.bytes.length >= 16;
+  // After a clean banner: none of the `load`/`csum` lines every flash boot prints, only unreadable bytes, and no
+  // firmware text at the app's baud either. (Unreadable bytes on the app pass alone prove nothing: it starts with
+  // the ROM's own 74880-baud log, and a firmware may print at another baud.)
+  const garbageAfterBanner =
+    loaded.length === 0 && readErrors.length === 0 && stopped.length === 0 && app.length === 0 && romStream !== undefined && mostlyUnreadable(romStream);
+  const appUnreadable = appStream !== undefined && app.length === 0 && mostlyUnreadable(appStream);
   const readProblem = readErrors.length > 0 || mismatch.length > 0 || garbageAfterBanner;
 
   if (banners.length >= 2 || wdt.length > 0) {
@@ -263,12 +265,9 @@ function classifyEsp8266(
       'Flash the complete firmware: an ESP8266 boots the image at 0x0 (a bootloader or the whole app), not an app at another offset alone.',
     ]);
   }
-  if (garbageAfterBanner || appGarbage) {
+  if (garbageAfterBanner) {
     const { advice, retry } = flashModeAdvice(ctx.flashMode);
-    const what = garbageAfterBanner
-      ? 'After a clean ROM banner only unreadable bytes followed, at every baud tried'
-      : 'The ROM loaded the firmware, but nothing readable followed at the app\u2019s baud';
-    return make('garbage', 1, `${what}: most likely a flash mode the board cannot do (or firmware that prints at another baud).`, [
+    return make('garbage', 1, 'After a clean ROM banner only unreadable bytes followed, at every baud tried: most likely a flash mode the board cannot do.', [
       ...bannerEvidence,
       ...streams.map(preview),
     ], advice, retry);
@@ -277,7 +276,7 @@ function classifyEsp8266(
     app.length > 0
       ? 'Booted: the ROM loaded the firmware and it is printing.'
       : loaded.length > 0
-        ? `Booted from flash (boot mode:(3,${first.modeY})); the ROM loaded the firmware, which printed nothing readable.`
+        ? `Booted from flash (boot mode:(3,${first.modeY})); the ROM loaded the firmware, which printed nothing readable${appUnreadable ? ` at ${appStream.baud} baud (it may use another)` : ''}.`
         : `The ROM booted from flash (boot mode:(3,${first.modeY})).`;
   return make('booted', 1, summary, [...bannerEvidence, ...loaded.slice(-1).map(quote), ...app.slice(0, 2).map(quote)]);
 }

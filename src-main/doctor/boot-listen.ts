@@ -7,8 +7,10 @@
  * Each pass ends early when the answer is already clear, so a healthy board is not held for the whole window:
  * - nothing at all within `silenceMs` of the reset (a real ROM prints within milliseconds; a pty or a board
  *   whose reset line is not wired stays quiet) ends the check;
- * - on the app pass, once readable application text has been heard, `settleMs` more without a new ROM banner.
- * The ROM pass always runs its window (a watchdog or brownout loop needs ~1.5 s to show its second banner).
+ * - on the pass that hears the app (the ESP8266's second, the ESP32 family's only one), once readable
+ *   application text has been heard, `settleMs` more without a new ROM banner. An app that crashes later than
+ *   that is taken as booted: the check says the firmware started, not that it keeps running.
+ * The ESP8266 ROM pass always runs its window (a watchdog loop needs ~1.5 s to show its second banner).
  */
 import type { Clock } from '../core/clock';
 import type { ChipName } from '../esp/api';

@@ -1,7 +1,8 @@
 /**
  * The doctor's public API. Linux port access: accessReport() (no root needed), findPortHolders(),
  * compareUsbSnapshots()/usbSnapshot(); fixes as data (FIXES, fixesFor) run only through runFix() after an
- * explicit yes. Connection: diagnoseSync() classifies a failed connect from its ConnectCapture.
+ * explicit yes. Connection: diagnoseSync() classifies a failed connect from its ConnectCapture. After a flash:
+ * checkBoot() resets, listens and classifies what the board prints (classifyBoot() on bytes already heard).
  */
 export { accessReport, allFindings, fixesFor, type AccessReport, type AccessReportOptions, type PortReport } from './access-report';
 export type { AccessHints } from './access-context';
@@ -13,5 +14,16 @@ export { usbSnapshot, compareUsbSnapshots, type UsbDevice, type UsbSnapshot, typ
 export { createSystemView, FIXTURE_MANIFEST, type SystemView, type FixtureManifest, type FixtureNode } from './system-view';
 export { diagnoseSync, type Diagnosis, type SyncDiagnosisCode, type SyncContext, type Confidence } from './sync-diagnosis';
 export { BootTextExtractor, extractText, type TextSummary } from './boot-text';
+export {
+  checkBoot,
+  classifyBoot,
+  bootFlashMode,
+  type BootReport,
+  type BootVerdict,
+  type BootCheckContext,
+  type RetryFlashMode,
+  type HeaderFlashMode,
+} from './boot-check';
+export { listenForBoot, bootListenPlan, romBaudFor, type BootListen, type BootListenOptions } from './boot-listen';
 export { classifyOpenError, type OpenErrorClass } from './open-error';
 export { KILN_UDEV_RULE, KILN_UDEV_RULE_PATH } from './kiln-udev-rule';

@@ -144,6 +144,7 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
         });
       }
       let boot: BootCheckResult | undefined;
+      if (input.options.bootCheck && t.info.lines === 'none') ctx.log('warn', `No boot check on ${t.info.path}: it has no reset lines to restart the board with.`);
       if (wantsBootCheck(input.options.bootCheck, c.after, t)) {
         boot = await runBootCheck(ctx, s, t, env.deps.clock, bootFlashMode(s.info.chip, plan, input.options.flashMode), env.bootListen);
       } else {

@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src-main/core/clock';
 import { buildImage } from '../../src-main/esp/image';
 import { dataDirFor } from '../../src-main/hosts/cli/cli-service';
+import { simUrlFor } from '../../src-main/hosts/cli/commands/sim';
+import { parseSimUrl } from '../../src-main/sim';
 import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
 import { createService } from '../../src-main/service/service';
@@ -37,6 +39,14 @@ function qioImage(): string {
   writeFileSync(file, buildImage({ chip: 'esp8266', entry: 0x40100004, segments: [{ address: 0x40100000, data }], mode: 'qio', freq: '40m', size: '4MB' }));
   return file;
 }
+
+describe('kiln sim --flash-wiring', () => {
+  it('becomes wiring= in the sim URL, which the simulator accepts', () => {
+    const url = simUrlFor({ chip: 'esp8266', fault: [], flashSize: '1MB', flashWiring: 'dout' });
+    expect(url).toBe('sim:esp8266?flash=1MB&wiring=dout');
+    expect(parseSimUrl(url).flashWiring).toBe('dout');
+  });
+});
 
 describe('kiln flash: boot check', () => {
   it('QIO image on a DOUT-only board: exit 0 (verified), then a boot-loop warning that says --flash-mode dout', async () => {

@@ -73,6 +73,13 @@ describe('boot check on ESP8266 captures', () => {
     expect(r.summary).toMatch(/printed nothing readable/);
   });
 
+  it('a silent sketch: the app pass hears only the ROM log at the wrong baud (unreadable) → booted, no flash-mode advice', () => {
+    const r = classifyBoot([rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')), app(noise(180, 5))], esp8266);
+    expect(r.verdict).toBe('booted');
+    expect(r.retryFlashModes).toEqual([]);
+    expect(r.summary).toMatch(/printed nothing readable at 115200 baud/);
+  });
+
   it('boot mode:(1,x) after the reset: GPIO0 still low → release the button and reset', () => {
     const r = classifyBoot([rom(file('esp8266_rom_bootmode_1_x_download_arduino9016.txt'))], esp8266);
     expect(r.verdict).toBe('download-mode');

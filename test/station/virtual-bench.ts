@@ -13,7 +13,7 @@ import { connectEsp } from '../../src-main/esp';
 import { buildImage } from '../../src-main/esp/image';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import { SimulatedDevice } from '../../src-main/sim';
-import type { SimChip, SimFaults } from '../../src-main/sim';
+import type { FlashWiring, SimChip, SimFaults } from '../../src-main/sim';
 import type { StationDeps } from '../../src-main/station';
 import type { ProfileInput } from '../../src-main/station/schemas';
 import { parseProfile } from '../../src-main/station';
@@ -59,7 +59,7 @@ export class VirtualBench {
   /** Adds a board on `path` (a sim: URL or any name); seed gives it its own MAC. */
   board(
     pathName: string,
-    o: { chip?: SimChip; seed: number; mac?: string; faults?: SimFaults; flashImage?: Uint8Array },
+    o: { chip?: SimChip; seed: number; mac?: string; faults?: SimFaults; flashImage?: Uint8Array; flashWiring?: FlashWiring },
   ): SimulatedDevice {
     const device = new SimulatedDevice({
       chip: o.chip ?? 'esp8266',
@@ -68,6 +68,7 @@ export class VirtualBench {
       faults: o.faults ?? {},
       ...(o.mac ? { mac: o.mac } : {}),
       ...(o.flashImage ? { flashImage: o.flashImage } : {}),
+      ...(o.flashWiring ? { flashWiring: o.flashWiring } : {}),
     });
     this.boards.set(pathName, device);
     return device;
