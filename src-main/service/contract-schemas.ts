@@ -352,6 +352,12 @@ export const flashDefaultsSchema = z.object({
  */
 export const flashJobOptionsSchema = flashDefaultsSchema.extend({ bootCheck: z.boolean().optional() });
 
+/**
+ * The saved flash options: the defaults plus the GUI's boot-check switch. `true` means "check where the port can
+ * reset the board" (the client then leaves `bootCheck` out of `startFlash`); `false` sends `bootCheck: false`.
+ */
+export const flashSettingsSchema = flashDefaultsSchema.extend({ bootCheck: z.boolean().default(true) });
+
 /** Settings fields without defaults: what `setSettings` accepts (any subset). */
 const settingsFields = {
   theme: z.enum(['system', 'light', 'dark']),
@@ -359,7 +365,7 @@ const settingsFields = {
   /** Per-port baud the user picked last (key = port path). */
   baudByPort: z.record(z.string().max(300), baudSchema),
   monitorBaud: baudSchema,
-  flash: flashDefaultsSchema,
+  flash: flashSettingsSchema,
   /** Show the sim: virtual devices in the port picker. */
   showVirtualDevices: z.boolean(),
 };
@@ -369,7 +375,7 @@ export const settingsSchema = z.object({
   lastPort: settingsFields.lastPort.optional(),
   baudByPort: settingsFields.baudByPort.default({}),
   monitorBaud: settingsFields.monitorBaud.default(115200),
-  flash: settingsFields.flash.default(flashDefaultsSchema.parse({})),
+  flash: settingsFields.flash.default(flashSettingsSchema.parse({})),
   showVirtualDevices: settingsFields.showVirtualDevices.default(true),
 });
 
@@ -378,7 +384,7 @@ export const settingsPatchSchema = z.object({
   lastPort: settingsFields.lastPort.optional(),
   baudByPort: settingsFields.baudByPort.optional(),
   monitorBaud: settingsFields.monitorBaud.optional(),
-  flash: z.object(flashOptionFields).partial().optional(),
+  flash: z.object({ ...flashOptionFields, bootCheck: z.boolean() }).partial().optional(),
   showVirtualDevices: settingsFields.showVirtualDevices.optional(),
 });
 

@@ -116,7 +116,8 @@ export class PortDirectory {
     return this.known.get(path) ?? [...this.known.values()].find((p) => p.byId === path);
   }
 
-  private async announce(): Promise<void> {
+  /** Pushes the current listing as `portsChanged` (hot-plug, and virtual boards the station plugs in or out). */
+  async announce(): Promise<void> {
     try {
       this.bus.emit('portsChanged', { ports: await this.entries() });
     } catch (e) {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   deviceRecordSchema,
+  MAX_STATION_CONCURRENCY,
   profileNameSchema,
   profileSchema,
   reportSummarySchema,
@@ -57,6 +58,8 @@ export const stationMethods = {
           .max(64)
           .regex(/^[^\u0000-\u001f\u007f]*$/)
           .optional(),
+        /** Boards flashing at once; the others wait in their slots (absent: no limit). */
+        concurrency: z.number().int().min(1).max(MAX_STATION_CONCURRENCY).optional(),
       })
       .refine((i) => (i.ports === undefined) !== (i.auto === undefined), {
         message: 'give either ports or auto',

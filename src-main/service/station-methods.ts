@@ -56,6 +56,8 @@ export interface StationStartOptions {
   ports?: string[];
   auto?: { filter?: string };
   stationName?: string;
+  /** Boards flashing at once (1–16); absent = every board at once. */
+  concurrency?: number;
   /** CLI only: where the JSONL report goes (default: a new file in the data folder). */
   reportFile?: string;
 }
@@ -173,9 +175,16 @@ export function createStationService(env: StationEnv): {
         stationName: o.stationName ?? os.hostname(),
         reportFile,
         mode: plugs ? { kind: 'ports', ports: plugs } : { kind: 'auto', filter: filter! },
+        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
         onEvent,
       });
       station.start();
+      const simPorts = o.ports?.filter(isSimUrl) ?? [];
+      if (simPorts.length > 0) {
+        // Virtual boards the station now holds are listed (and announced) like plugged-in ones.
+        for (const url of simPorts) env.virtual.plugIn(url);
+        await env.ports.announce();
+      }
       if (filter && env.deps.watchPorts) {
         watcher = env.deps.watchPorts({
           onAdded: (p) => {
@@ -189,7 +198,7 @@ export function createStationService(env: StationEnv): {
         });
       }
       env.logger.info(
-        `station started: profile "${o.profile.name}", ${plugs ? `${plugs.length} port(s)` : `auto (${describeFilter(filter!)})`}, report ${reportFile}`,
+        `station started: profile "${o.profile.name}", ${plugs ? `${plugs.length} port(s)` : `auto (${describeFilter(filter!)})`}${o.concurrency ? `, ${o.concurrency} at once` : ''}, report ${reportFile}`,
       );
       return station.snapshot();
     },
@@ -269,6 +278,7 @@ export function createStationService(env: StationEnv): {
       if (input.ports) o.ports = input.ports;
       if (input.auto) o.auto = input.auto.filter !== undefined ? { filter: input.auto.filter } : {};
       if (input.stationName) o.stationName = input.stationName;
+      if (input.concurrency !== undefined) o.concurrency = input.concurrency;
       return controller.start(o);
     },
     stationStop: () => controller.stop(),
@@ -279,11 +289,17 @@ export function createStationService(env: StationEnv): {
       return controller.snapshot();
     },
     async stationPlugVirtual(input) {
-      env.virtual.get(input.url);
-      return { started: controller.plug({ path: input.url }) };
+      env.virtual.get(input.url); // a bad sim: URL is refused before the station sees it
+      const started = controller.plug({ path: input.url });
+      // Plugged in as far as every client is concerned: the port pickers list it, as they would a real hot-plug.
+      env.virtual.plugIn(input.url);
+      await env.ports.announce();
+      return { started };
     },
     async stationUnplugVirtual(input) {
       controller.unplug(input.url);
+      env.virtual.unplug(input.url);
+      await env.ports.announce();
       return {};
     },
     async stationReport() {

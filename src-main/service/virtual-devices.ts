@@ -18,6 +18,8 @@ export function isSimUrl(path: string): boolean {
 
 export class VirtualDevices {
   private readonly devices = new Map<string, VirtualDevice>();
+  /** Boards the station unplugged: kept (with their flash, like a real board on the shelf) but not listed. */
+  private readonly unplugged = new Set<string>();
 
   constructor(
     private readonly create: ServiceDeps['createVirtualDevice'],
@@ -34,6 +36,18 @@ export class VirtualDevices {
     return device;
   }
 
+  /** A board plugged in (the station's virtual plug): created on first use and listed from now on. */
+  plugIn(url: string): VirtualDevice {
+    const device = this.get(url);
+    this.unplugged.delete(url);
+    return device;
+  }
+
+  /** A board unplugged: no longer listed until it is plugged in again. The three plain boards are always offered. */
+  unplug(url: string): void {
+    if (!isPlainBoard(url)) this.unplugged.add(url);
+  }
+
   peek(url: string): VirtualDevice | undefined {
     return this.devices.get(url);
   }
@@ -41,7 +55,7 @@ export class VirtualDevices {
   /** Port-picker entries: the three plain boards, then any other URL used in this session (e.g. with a fault). */
   entries(): PortEntry[] {
     const urls: string[] = VIRTUAL_CHIPS.map((c) => `sim:${c}`);
-    for (const url of this.devices.keys()) if (!urls.includes(url)) urls.push(url);
+    for (const url of this.devices.keys()) if (!urls.includes(url) && !this.unplugged.has(url)) urls.push(url);
     return urls.map((url) => {
       const chipName = url.slice(4).split('?')[0] ?? '';
       // A board in use knows its chip (aliases such as sim:esp32-c3 included); a listed-only one is named by its URL.
@@ -63,5 +77,10 @@ export class VirtualDevices {
   disposeAll(): void {
     for (const d of this.devices.values()) d.dispose?.();
     this.devices.clear();
+    this.unplugged.clear();
   }
+}
+
+function isPlainBoard(url: string): boolean {
+  return (VIRTUAL_CHIPS as readonly string[]).some((c) => url === `sim:${c}`);
 }

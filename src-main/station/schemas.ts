@@ -25,6 +25,9 @@ export const stationPortSchema = z
   })
   .refine((p) => !p.split(/[\\/]/).includes('..'), { message: 'path traversal' });
 
+/** The most boards a station flashes at once when a limit is asked for (a USB hub's worth; default: no limit). */
+export const MAX_STATION_CONCURRENCY = 16;
+
 /** Profile names become folder and file names (backups, saved profiles): letters, digits, space, . _ - only. */
 export const profileNameSchema = z
   .string()

@@ -1,5 +1,7 @@
 /** The Flash screen's choices: baud and the flash options, seeded from the saved defaults. */
-import type { FlashDefaults, FlashModeChoice } from '../api/types';
+import type { FlashDefaults, FlashModeChoice, MethodInput, Settings } from '../api/types';
+
+export type FlashJobOptions = NonNullable<MethodInput<'startFlash'>['options']>;
 
 export class FlashOptionsState {
   baud = $state(115200);
@@ -9,17 +11,25 @@ export class FlashOptionsState {
   flashMode = $state<FlashModeChoice>('keep');
   backupFirst = $state(false);
   skipUnchanged = $state(true);
+  /** Listen to the board's boot log after the hard reset (the service's post-flash boot check). */
+  bootCheck = $state(true);
 
-  applyDefaults(d: Partial<FlashDefaults> | undefined): void {
+  applyDefaults(d: Partial<Settings['flash']> | undefined): void {
     if (!d) return;
     if (d.eraseAll !== undefined) this.eraseAll = d.eraseAll;
     if (d.flashMode !== undefined) this.flashMode = d.flashMode;
     if (d.backupFirst !== undefined) this.backupFirst = d.backupFirst;
     if (d.skipUnchanged !== undefined) this.skipUnchanged = d.skipUnchanged;
+    if (d.bootCheck !== undefined) this.bootCheck = d.bootCheck;
   }
 
-  toOptions(): FlashDefaults {
-    return {
+  /**
+   * The `startFlash` options. With the boot check on, `bootCheck` is left out so the service decides per port (it
+   * listens only where it can reset the board: a UART's lines or a virtual board; native USB re-enumerates on a
+   * reset and TCP has no lines). Off is sent as `bootCheck: false`, which skips the check everywhere.
+   */
+  toOptions(): FlashJobOptions {
+    const options: FlashDefaults & { bootCheck?: boolean } = {
       eraseAll: this.eraseAll,
       flashMode: this.flashMode,
       flashFreq: 'keep',
@@ -27,5 +37,7 @@ export class FlashOptionsState {
       skipUnchanged: this.skipUnchanged,
       backupFirst: this.backupFirst,
     };
+    if (!this.bootCheck) options.bootCheck = false;
+    return options;
   }
 }

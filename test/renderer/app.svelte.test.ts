@@ -14,7 +14,7 @@ function fakeBackend() {
     baudByPort: {},
     monitorBaud: 115200,
     showVirtualDevices: true,
-    flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false },
+    flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: true },
   });
   api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
   api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
@@ -171,5 +171,55 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     expect(screen.getAllByRole('tab').at(-1)).toHaveAttribute('aria-selected', 'true');
     await fireEvent.keyDown(document.activeElement!, { key: 'Home' });
     expect(screen.getByRole('tab', { name: 'Flash' })).toHaveAttribute('aria-selected', 'true');
+  });
+});
+
+describe('Flash screen: the boot-check switch', () => {
+  const bootSwitch = () => screen.getByLabelText(/Check that the board boots afterwards \(listens to its boot log\)/) as HTMLInputElement;
+
+  it('is on by default and leaves bootCheck to the service; turned off, it is remembered and sends bootCheck: false', async () => {
+    const api = fakeBackend();
+    await flashOneFile(api);
+    expect(bootSwitch().checked).toBe(true);
+    const first = api.fn.startFlash.mock.calls[0]![0].options!;
+    expect(first).not.toHaveProperty('bootCheck');
+    expect(first).toEqual({ eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false });
+
+    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
+    await settle();
+    await fireEvent.click(bootSwitch());
+    expect(bootSwitch().checked).toBe(false);
+    expect(api.fn.setSettings).toHaveBeenCalledWith({ flash: { bootCheck: false } });
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+    expect(api.fn.startFlash).toHaveBeenCalledTimes(2);
+    expect(api.fn.startFlash.mock.calls[1]![0].options).toEqual({
+      eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: false,
+    });
+  });
+
+  it('starts off when the settings say so, and turning it on again stops sending bootCheck: false', async () => {
+    const api = fakeBackend();
+    const saved = await api.fn.getSettings({});
+    api.fn.getSettings.mockResolvedValue({ ...saved, flash: { ...saved.flash, bootCheck: false } });
+    await flashOneFile(api);
+    expect(bootSwitch().checked).toBe(false);
+    expect(api.fn.startFlash.mock.calls[0]![0].options).toMatchObject({ bootCheck: false });
+
+    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
+    await settle();
+    await fireEvent.click(bootSwitch());
+    expect(api.fn.setSettings).toHaveBeenCalledWith({ flash: { bootCheck: true } });
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+    expect(api.fn.startFlash.mock.calls[1]![0].options).not.toHaveProperty('bootCheck');
+  });
+
+  it('is disabled while a flash runs', async () => {
+    const api = fakeBackend();
+    await flashOneFile(api);
+    expect(bootSwitch()).toBeDisabled();
   });
 });

@@ -88,7 +88,7 @@ describe('Flash screen: "Flash again with DOUT"', () => {
       baudByPort: {},
       monitorBaud: 115200,
       showVirtualDevices: true,
-      flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false },
+      flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: true },
     });
     api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
     api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));

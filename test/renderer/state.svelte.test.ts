@@ -4,6 +4,7 @@ import { PortsState } from '../../src-renderer/state/ports.svelte';
 import { DoctorState } from '../../src-renderer/state/doctor.svelte';
 import { MonitorState, MAX_MONITOR_CHARS } from '../../src-renderer/state/monitor.svelte';
 import { DeviceState } from '../../src-renderer/state/device.svelte';
+import { FlashOptionsState } from '../../src-renderer/state/flash-options.svelte';
 import type { AccessReport, Diagnosis } from '../../src-renderer/api/types';
 import { createFakeApi, deviceInfo, realPort, virtualPort } from './fake-api';
 
@@ -223,5 +224,21 @@ describe('FlashJobState.attach (reload / reconnect)', () => {
     expect(job.etaMs).toBe(5000);
     api.emit('jobDone', { jobId: 'j9', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
     expect(job.status).toBe('cancelled');
+  });
+});
+
+describe('FlashOptionsState: boot check', () => {
+  it('on (the default) leaves bootCheck out of the startFlash options; off sends false; saved settings seed it', () => {
+    const o = new FlashOptionsState();
+    expect(o.bootCheck).toBe(true);
+    expect(o.toOptions()).not.toHaveProperty('bootCheck');
+    o.bootCheck = false;
+    expect(o.toOptions()).toMatchObject({ bootCheck: false, skipUnchanged: true });
+    o.applyDefaults({ bootCheck: true });
+    expect(o.toOptions()).not.toHaveProperty('bootCheck');
+    o.applyDefaults({ bootCheck: false, eraseAll: true });
+    expect(o.toOptions()).toMatchObject({ bootCheck: false, eraseAll: true });
+    o.applyDefaults({ eraseAll: false }); // a settings file from before the switch existed keeps the current value
+    expect(o.bootCheck).toBe(false);
   });
 });

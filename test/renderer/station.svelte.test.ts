@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import StationSlot from '../../src-renderer/components/StationSlot.svelte';
 import {
@@ -116,5 +116,104 @@ describe('StationSlot', () => {
     flushSync();
     expect(screen.getByTestId('slot-state')).toHaveTextContent('Flashing 42%');
     expect(screen.getByRole('progressbar')).toHaveAttribute('value', '42.6');
+  });
+
+  const LOOP = {
+    verdict: 'boot-loop' as const,
+    baud: 74880,
+    listenedMs: 3000,
+    resets: 3,
+    heard: ['ets Jan  8 2013,rst cause:4, boot mode:(3,6)', 'csum err'],
+    bytes: 410,
+    unreadableBytes: 0,
+    summary: 'The ROM cannot read the firmware it was given and the chip keeps resetting (3 resets).',
+    evidence: ['"ets Jan  8 2013,rst cause:4, boot mode:(3,6)" at 74880 baud', '"csum err" at 74880 baud'],
+    advice: [
+      'Set the flash mode to DOUT and flash again.',
+      'If DOUT does not boot either, try DIO.',
+      'Check the 3.3 V supply.',
+    ],
+    retryFlashModes: ['dout' as const, 'dio' as const],
+  };
+  const failedSlot = (port: string, bootCheck: SlotSnapshot['bootCheck']): SlotSnapshot => ({
+    port,
+    state: 'failed',
+    percent: 100,
+    attempt: 1,
+    present: true,
+    error: {
+      code: 'BOOT_CHECK_FAILED',
+      message: `Flashed and verified, but after the reset: ${LOOP.summary}`,
+      hint: 'Try the profile with flash mode DOUT, then DIO; then check the supply.',
+    },
+    ...(bootCheck ? { bootCheck } : {}),
+  });
+
+  it('a slot failed by the boot check shows the numbered advice and the evidence (collapsible), without a retry button', () => {
+    render(StationSlot, { props: { slot: failedSlot('sim:esp8266?seed=4', LOOP) } });
+    flushSync();
+    const card = screen.getByRole('article', { name: 'Slot sim:esp8266?seed=4' });
+    expect(within(card).getByText(/BOOT_CHECK_FAILED/)).toBeInTheDocument();
+    const panel = within(card).getByTestId('boot-check');
+    expect(panel).toHaveAttribute('data-verdict', 'boot-loop');
+    expect(within(panel).getByRole('heading')).toHaveTextContent('The board keeps resetting (boot loop)');
+    const advice = within(panel).getByRole('list', { name: 'What to try' });
+    expect(advice.tagName).toBe('OL');
+    expect(
+      within(advice)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(LOOP.advice);
+    const evidence = within(panel).getByText('"csum err" at 74880 baud');
+    const details = evidence.closest('details')!;
+    expect(details).toHaveAttribute('open');
+    expect(
+      within(details)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(LOOP.evidence);
+    expect(within(panel).queryByRole('button')).toBeNull();
+  });
+
+  it('two failed slots label their boot panels by their own headings; a verified slot keeps the one-line summary', () => {
+    render(StationSlot, { props: { slot: failedSlot('/dev/ttyUSB0', LOOP) } });
+    // A record from before the evidence was quoted: the raw lines stand in for it.
+    const older: NonNullable<SlotSnapshot['bootCheck']> = { ...LOOP };
+    delete older.evidence;
+    render(StationSlot, { props: { slot: failedSlot('/dev/ttyUSB1', older) } });
+    const booted: NonNullable<SlotSnapshot['bootCheck']> = {
+      ...LOOP,
+      verdict: 'booted',
+      summary: 'Booted: the firmware is printing.',
+    };
+    delete booted.advice;
+    delete booted.retryFlashModes;
+    render(StationSlot, {
+      props: {
+        slot: {
+          port: '/dev/ttyUSB2',
+          state: 'verified',
+          percent: 100,
+          attempt: 1,
+          present: true,
+          bootCheck: booted,
+        },
+      },
+    });
+    flushSync();
+    const panels = screen.getAllByTestId('boot-check');
+    expect(panels).toHaveLength(2);
+    const ids = panels.map((p) => p.getAttribute('aria-labelledby'));
+    expect(new Set(ids).size).toBe(2);
+    panels.forEach((p, i) => expect(document.getElementById(ids[i]!)).toBe(within(p).getByRole('heading')));
+    expect(
+      within(panels[1]!)
+        .getAllByRole('listitem')
+        .slice(0, 2)
+        .map((li) => li.textContent),
+    ).toEqual(LOOP.heard);
+    const verified = screen.getByRole('article', { name: 'Slot /dev/ttyUSB2' });
+    expect(within(verified).queryByTestId('boot-check')).toBeNull();
+    expect(verified).toHaveTextContent('Boot check: booted — Booted: the firmware is printing.');
   });
 });

@@ -4,6 +4,8 @@
  * single baud fallback, monitors yielding to jobs, and shutdown.
  */
 import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { KilnError } from '../../src-main/core/errors';
 import { CAPTURE, cp2102, harness, md5, pattern, WIRING_DIAGNOSIS } from './fakes';
 import { kilnRejection } from '../helpers/errors';
@@ -303,6 +305,21 @@ describe('service lifecycle', () => {
     expect(s.theme).toBe('dark');
     expect(s.flash).toMatchObject({ eraseAll: true, skipUnchanged: true, flashMode: 'keep' });
     expect(s.monitorBaud).toBe(115200);
+  });
+
+  it('keeps the GUI boot-check switch in the flash settings: on by default, off persisted, old files read as on', async () => {
+    const h = harness();
+    expect((await h.service.call('getSettings', {})).flash.bootCheck).toBe(true);
+    await h.service.call('setSettings', { flash: { bootCheck: false } });
+    const again = harness({ dataDir: h.dataDir });
+    expect((await again.service.call('getSettings', {})).flash).toMatchObject({ bootCheck: false, skipUnchanged: true });
+    await again.service.call('setSettings', { flash: { eraseAll: true } });
+    expect((await again.service.call('getSettings', {})).flash).toMatchObject({ bootCheck: false, eraseAll: true });
+    // A settings file written before the switch existed.
+    const old = harness();
+    await writeFile(path.join(old.dataDir, 'settings.json'), JSON.stringify({ flash: { eraseAll: true } }));
+    expect((await old.service.call('getSettings', {})).flash).toMatchObject({ bootCheck: true, eraseAll: true });
+    await expect(h.service.call('setSettings', { flash: { bootCheck: 'yes' as never } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('lists real ports first with bridge details, then the virtual devices; hot-plug pushes portsChanged', async () => {

@@ -11,7 +11,7 @@ import { dataDirFor } from '../../src-main/hosts/cli/cli-service';
 import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
 import { createService } from '../../src-main/service/service';
-import { parseReport } from '../../src-main/station';
+import { parseReport, type StationSnapshot } from '../../src-main/station';
 import { runInProcess } from '../cli/helpers/cli-run';
 import { sha256, smallImage } from './virtual-bench';
 
@@ -84,6 +84,59 @@ describe('kiln batch', () => {
       ['verified', 'line-3'],
       ['verified', 'line-3'],
     ]);
+  });
+
+  it('--concurrency 2 flashes four boards two at a time; a limit outside 1-16 is a usage error', async () => {
+    const s = setup();
+    // Working slots at each station update, counted on the service the command runs.
+    const working = new Map<string, boolean>();
+    let mostAtOnce = 0;
+    const watched = (o: Parameters<typeof virtualService>[0]) => {
+      const service = virtualService(o);
+      service.subscribe((event, payload) => {
+        if (event !== 'stationUpdate') return;
+        for (const slot of (payload as StationSnapshot).slots)
+          working.set(
+            slot.port,
+            !['waiting', 'verified', 'failed', 'skipped', 'cancelled'].includes(slot.state),
+          );
+        mostAtOnce = Math.max(mostAtOnce, [...working.values()].filter(Boolean).length);
+      });
+      return service;
+    };
+    const ports = [41, 42, 43, 44].map((seed) => `sim:esp8266?seed=${seed}`);
+    const r = await runInProcess(
+      [
+        'batch',
+        '--profile',
+        s.profile,
+        '--ports',
+        ports.join(','),
+        '--report',
+        s.report,
+        '--concurrency',
+        '2',
+        '--json',
+      ],
+      { dataDir: s.data, createService: watched },
+    );
+    expect(r.code).toBe(0);
+    expect(r.final).toMatchObject({ ok: true, summary: { verified: 4, failed: 0 } });
+    expect(mostAtOnce).toBe(2);
+    for (const bad of ['0', '17', 'two', '1.5']) {
+      const refused = await runInProcess(
+        ['batch', '--profile', s.profile, '--ports', ports[0]!, '--concurrency', bad, '--json'],
+        {
+          dataDir: s.data,
+          createService: virtualService,
+        },
+      );
+      expect(refused.code).toBe(2);
+      expect(refused.final).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: expect.stringContaining('--concurrency') },
+      });
+    }
   });
 
   it('a board with a wiring fault makes the run exit with the sync code and the diagnosis in the report', async () => {

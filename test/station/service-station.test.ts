@@ -128,6 +128,70 @@ describe('station service methods', () => {
     await expect(service.call('stationPlugVirtual', { url: a })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('virtual boards the station plugs in or out are announced with portsChanged and listed by listPorts', async () => {
+    const { service, events } = start();
+    const { sha256 } = await service.call('inspectFirmware', { name: 'fw.bin', bytes: smallImage(5) });
+    await service.call('stationSaveProfile', {
+      profile: { name: 'picker', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] },
+    });
+    await service.call('stationStart', { profile: 'picker', auto: { filter: 'sim:*' } });
+    const board = 'sim:esp8266?seed=41';
+    const lastListing = () => {
+      const changed = events.filter((e) => e.event === 'portsChanged');
+      return changed.length === 0
+        ? undefined
+        : (changed.at(-1)!.payload as { ports: { path: string; group: string }[] }).ports;
+    };
+    // Only the virtual group: the real listing is this machine's.
+    const paths = (ports: { path: string; group: string }[] | undefined) =>
+      ports?.filter((p) => p.group === 'virtual').map((p) => p.path);
+    expect(lastListing()).toBeUndefined();
+    expect(paths((await service.call('listPorts', {})).ports)).not.toContain(board);
+
+    await service.call('stationPlugVirtual', { url: board });
+    // Announced before the call returns, in the shape the port picker reads; listPorts agrees.
+    expect(lastListing()).toContainEqual(
+      expect.objectContaining({ path: board, group: 'virtual', chip: 'esp8266' }),
+    );
+    expect(() =>
+      parseEvent('portsChanged', events.filter((e) => e.event === 'portsChanged').at(-1)!.payload),
+    ).not.toThrow();
+    expect(paths((await service.call('listPorts', {})).ports)).toContain(board);
+    await until(() => events.some((e) => e.event === 'stationRecord'));
+
+    const before = events.filter((e) => e.event === 'portsChanged').length;
+    await service.call('stationUnplugVirtual', { url: board });
+    expect(events.filter((e) => e.event === 'portsChanged')).toHaveLength(before + 1);
+    expect(paths(lastListing())).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp32c3']);
+    expect(paths((await service.call('listPorts', {})).ports)).not.toContain(board);
+    // The plain boards stay on offer even when the station unplugs one.
+    await service.call('stationPlugVirtual', { url: 'sim:esp32' });
+    await service.call('stationUnplugVirtual', { url: 'sim:esp32' });
+    expect(paths(lastListing())).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp32c3']);
+
+    // Replugged: listed again, and it still holds what the station wrote (a shelf, not a new board).
+    await service.call('stationPlugVirtual', { url: board });
+    expect(paths(lastListing())).toContain(board);
+    expect(
+      Buffer.from(service.virtualDevice(board).readFlash(0, 16)).equals(smallImage(5).subarray(0, 16)),
+    ).toBe(true);
+  });
+
+  it('ports mode: the sim: boards a station is started on are announced too', async () => {
+    const { service, events } = start();
+    const { sha256 } = await service.call('inspectFirmware', { name: 'fw.bin', bytes: smallImage(6) });
+    await service.call('stationSaveProfile', {
+      profile: { name: 'listed', baud: 921600, images: [{ sha256, offset: 0, name: 'fw.bin' }] },
+    });
+    const boards = ['sim:esp8266?seed=51', 'sim:esp8266?seed=52'];
+    await service.call('stationStart', { profile: 'listed', ports: boards });
+    const changed = events.filter((e) => e.event === 'portsChanged');
+    expect(changed).toHaveLength(1);
+    const listed = (changed[0]!.payload as { ports: { path: string }[] }).ports.map((p) => p.path);
+    for (const b of boards) expect(listed).toContain(b);
+    await until(() => events.filter((e) => e.event === 'stationRecord').length === 2);
+  });
+
   it('auto mode with a VID:PID filter: a matching hot-plugged adapter is flashed and recorded with its bridge, others are ignored', async () => {
     dir = tempDir('kiln-station-service-');
     const clock = new VirtualClock();

@@ -13,6 +13,7 @@ import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
 import {
   loadProfileFile,
+  MAX_STATION_CONCURRENCY,
   missingFirmware,
   type DeviceRecord,
   type Profile,
@@ -33,6 +34,7 @@ interface BatchOpts {
   station?: string;
   firmware: string[];
   plug: string[];
+  concurrency?: string;
 }
 
 export function batchCommand(program: Command, run: Run): void {
@@ -54,6 +56,10 @@ export function batchCommand(program: Command, run: Run): void {
     )
     .option('--station <name>', 'station name written into every record (default: host name)')
     .option(
+      '--concurrency <n>',
+      `boards flashing at once, 1-${MAX_STATION_CONCURRENCY} (default: all); the others wait their turn`,
+    )
+    .option(
       '--firmware <file>',
       'a firmware file the profile names (repeatable; matched by SHA-256)',
       (v: string, all: string[]) => [...all, v],
@@ -72,6 +78,7 @@ Examples:
   kiln batch --profile sonoff.json --ports /dev/ttyUSB0,/dev/ttyUSB1,/dev/ttyUSB2
   kiln batch --profile sonoff.json --auto --filter 1a86:7523 --report today.jsonl
   kiln batch --profile sonoff.json --ports sim:esp8266?seed=1,sim:esp8266?seed=2      (no hardware)
+  kiln batch --profile sonoff.json --ports /dev/ttyUSB0,/dev/ttyUSB1,/dev/ttyUSB2,/dev/ttyUSB3 --concurrency 2
 
 Each finished board is appended to the report (and fsync'ed) before it is shown, so a crash loses nothing.`,
     )
@@ -96,6 +103,17 @@ async function supplyFirmware(
     const bytes = await readFile(file).catch(() => undefined);
     if (bytes && missing.some((m) => m.sha256 === sha256Hex(bytes))) await service.firmwareCache.put(bytes);
   }
+}
+
+/** `--concurrency 2` → 2; anything but a whole number from 1 to the limit is a usage error. */
+function parseConcurrency(text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= MAX_STATION_CONCURRENCY))
+    throw usageError(
+      `--concurrency "${text}" is not a number of boards from 1 to ${MAX_STATION_CONCURRENCY}.`,
+      'e.g. --concurrency 4 (leave it out to flash every board at once).',
+    );
+  return n;
 }
 
 function recordLine(r: DeviceRecord): string {
@@ -126,6 +144,7 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     throw usageError('--filter only applies to --auto.', 'Add --auto, or list the ports with --ports.');
   if (o.plug.length > 0 && !o.auto)
     throw usageError('--plug only applies to --auto.', 'List virtual boards with --ports instead.');
+  const concurrency = o.concurrency !== undefined ? parseConcurrency(o.concurrency) : undefined;
   const profileFile = path.resolve(ctx.io.cwd, o.profile);
   const profile = await loadProfileFile(profileFile);
   const ports = o.ports
@@ -153,9 +172,10 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     if (o.auto) start.auto = o.filter ? { filter: o.filter } : {};
     if (o.report) start.reportFile = path.resolve(ctx.io.cwd, o.report);
     if (o.station) start.stationName = o.station;
+    if (concurrency !== undefined) start.concurrency = concurrency;
     const snap = await station.start(start);
     ctx.reporter.note(
-      `Station "${snap.station}" running profile "${profile.name}" ${ports ? `on ${ports.length} port(s)` : `in auto mode (${o.filter ?? 'every new port'})`}; report: ${snap.reportFile}`,
+      `Station "${snap.station}" running profile "${profile.name}" ${ports ? `on ${ports.length} port(s)` : `in auto mode (${o.filter ?? 'every new port'})`}${concurrency ? `, ${concurrency} at a time` : ''}; report: ${snap.reportFile}`,
     );
 
     let interrupted = false;
