@@ -23,6 +23,7 @@ import { realClock } from '../src-main/core/clock';
 import { runCli } from '../src-main/hosts/cli/main';
 import type { CliIo } from '../src-main/hosts/cli/io';
 import { SimulatedDevice, servePty } from '../src-main/sim';
+import { noiseBytes } from '../test/helpers/sim-bench';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -30,19 +31,6 @@ const BAUD = 921600;
 const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 5);
 const work = mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-connect-'));
 
-function incompressible(len: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 interface Timeline {
   /** ms from runCli start to each phase's first event. */
@@ -112,9 +100,9 @@ const median = (xs: number[]) => {
 const f = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(3)} s`);
 
 const small = path.join(work, 'small.bin');
-writeFileSync(small, incompressible(16 * 1024, 7));
+writeFileSync(small, noiseBytes(16 * 1024, 7));
 const big = path.join(work, 'one-megabyte.bin');
-writeFileSync(big, incompressible(1024 * 1024, 11));
+writeFileSync(big, noiseBytes(1024 * 1024, 11));
 
 type ConnectRuns = Record<string, { writing: number[]; firstBlock: number[]; stub: number[] }>;
 
