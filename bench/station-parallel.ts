@@ -20,22 +20,15 @@ import { buildImage } from '../src-main/esp/image';
 import { createMemoryPair } from '../src-main/serial/memory-pair';
 import { SimulatedDevice } from '../src-main/sim';
 import { parseProfile, Station, type StationDeps } from '../src-main/station';
+import { noiseBytes } from '../test/helpers/sim-bench';
 
 const BAUD = 921600;
 const SEGMENT_BYTES = 192 * 1024;
 
 /** Half incompressible, half repetitive: a firmware-like compression ratio (~0.5), so zlib does real work. */
 function firmwareLike(len: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = (i >> 10) % 2 === 0 ? x & 0xff : (i * 7) & 0x3f;
-  }
+  const out = noiseBytes(len, 0x9e3779b9);
+  for (let i = 0; i < len; i++) if ((i >> 10) % 2 !== 0) out[i] = (i * 7) & 0x3f;
   return out;
 }
 

@@ -51,15 +51,20 @@ export interface Request {
   checksum: number;
 }
 
-/** Builds an (unframed) request: 00, op, u16 len, u32 checksum, data. */
-export function encodeRequest(op: number, data: Uint8Array = Buffer.alloc(0), chk = 0): Buffer {
+/** The 8-byte header both directions share — direction, op, u16 data length, u32 word — then the data. */
+function encodePacket(direction: 0x00 | 0x01, op: number, word: number, data: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(8 + data.length);
-  out[0] = 0x00;
+  out[0] = direction;
   out[1] = op;
   out.writeUInt16LE(data.length, 2);
-  out.writeUInt32LE(chk >>> 0, 4);
+  out.writeUInt32LE(word >>> 0, 4);
   out.set(data, 8);
   return out;
+}
+
+/** Builds an (unframed) request: 00, op, u16 len, u32 checksum, data. */
+export function encodeRequest(op: number, data: Uint8Array = Buffer.alloc(0), chk = 0): Buffer {
+  return encodePacket(0x00, op, chk, data);
 }
 
 /** Parses an unframed request; returns undefined for a frame that is not a request (direction byte ≠ 0). */
@@ -78,14 +83,9 @@ export interface Response {
   data: Buffer;
 }
 
+/** Builds an (unframed) response: 01, op, u16 len, u32 value, data (result bytes, then status bytes). */
 export function encodeResponse(op: number, value: number, data: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(8 + data.length);
-  out[0] = 0x01;
-  out[1] = op;
-  out.writeUInt16LE(data.length, 2);
-  out.writeUInt32LE(value >>> 0, 4);
-  out.set(data, 8);
-  return out;
+  return encodePacket(0x01, op, value, data);
 }
 
 /** Parses an unframed response; undefined when the frame is not a response (direction byte ≠ 1, too short). */

@@ -7,28 +7,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src-main/core/clock';
 import { buildImage } from '../../src-main/esp/image';
-import { dataDirFor } from '../../src-main/hosts/cli/cli-service';
 import { simUrlFor } from '../../src-main/hosts/cli/commands/sim';
 import { parseSimUrl } from '../../src-main/sim';
-import { defaultDeps } from '../../src-main/service/default-deps';
-import { silentLogger } from '../../src-main/service/deps';
-import { createService } from '../../src-main/service/service';
-import { runInProcess } from './helpers/cli-run';
+import { runInProcess, virtualCliService } from './helpers/cli-run';
 import { fakeService } from './helpers/fake-service';
 
 let dir: string | undefined;
 afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-const virtualService = ({ io }: { io: { env: Record<string, string | undefined> } }) => {
-  const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
-  delete deps.watchPorts;
-  const dataDir = dataDirFor(io.env);
-  return createService(deps, { host: 'cli', appName: 'Kiln', appVersion: 'test', dataDir, logDir: dataDir, logger: silentLogger });
-};
 
 /** An ESP8266 image whose header asks for QIO. */
 function qioImage(): string {
@@ -51,7 +39,7 @@ describe('kiln sim --flash-wiring', () => {
 describe('kiln flash: boot check', () => {
   it('QIO image on a DOUT-only board: exit 0 (verified), then a boot-loop warning that says --flash-mode dout', async () => {
     const file = qioImage();
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', file], { createService: virtualService });
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', file], { createService: virtualCliService });
     expect(r.code).toBe(0);
     const verified = r.stdout.indexOf('Flashed and verified');
     const warning = r.stdout.indexOf('Warning: boot check: boot loop.');
@@ -64,7 +52,7 @@ describe('kiln flash: boot check', () => {
 
   it('--flash-mode dout on the same board: "Boot check: booted."; --json carries the boot object', async () => {
     const file = qioImage();
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', '--json', file], { createService: virtualService });
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', '--json', file], { createService: virtualCliService });
     expect(r.code).toBe(0);
     expect(r.final.ok).toBe(true);
     const boot = r.final.boot as { verdict: string; baud: number; evidence: string[] };
@@ -72,7 +60,7 @@ describe('kiln flash: boot check', () => {
     expect(boot.baud).toBe(74880);
     expect(boot.evidence.some((e) => e.includes('boot mode:(3,6)'))).toBe(true);
 
-    const plain = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', file], { createService: virtualService });
+    const plain = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', file], { createService: virtualCliService });
     expect(plain.stdout).toMatch(/\nBoot check: booted\. /);
   });
 

@@ -7,14 +7,10 @@ import { EXIT } from '../../src-main/hosts/cli/exit-codes';
 import type { AccessReport } from '../../src-main/service/contract';
 import { runInProcess } from './helpers/cli-run';
 import { fakeService } from './helpers/fake-service';
+import { ANA_FAILING_LINUX } from '../helpers/access-report';
 
 const report: AccessReport = {
-  platform: 'linux',
-  ok: false,
-  worst: 'error',
-  user: 'ana',
-  processGroups: ['ana'],
-  databaseGroups: ['ana'],
+  ...ANA_FAILING_LINUX,
   system: [],
   ports: [
     {

@@ -3,27 +3,18 @@
  * virtual board's flash), driven in Debian Chromium with playwright-core. Writes the screenshots in
  * docs/screenshots/. Skipped with a message where /usr/bin/chromium is missing (`apt-get install -y chromium`).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { defaultDeps } from '../../src-main/service/default-deps';
-import { createService, type KilnService } from '../../src-main/service/service';
 import { silentLogger } from '../../src-main/service/deps';
-import { startWebServer, type WebServer } from '../../src-main/hosts/web/server';
 import { firmwarePath, readFirmware } from '../helpers/shared';
 import { debianWithCh340, type FixtureTree } from '../doctor/fixture-tree';
+import { CHROMIUM, haveChromium, openBrowserHost, screenshotDir, startWebHost, type BrowserHost } from './helpers/browser-host';
 
-const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
 const IMAGE = 'esp8266_deepsleep.bin';
-
-const haveChromium = existsSync(CHROMIUM);
 
 /**
  * What the in-page functions below touch. This file compiles without DOM types, and the page's CSP forbids string
@@ -39,53 +30,24 @@ type PageGlobals = { document: PageDocument; getComputedStyle(e: unknown): { bac
 if (!haveChromium) console.warn(`browser e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', () => {
-  let tmp: string;
-  let service: KilnService;
-  let server: WebServer;
-  let context: BrowserContext;
+  let host: BrowserHost;
   let page: Page;
   /** Console errors of the page: a CSP violation or a failed asset load shows up here. */
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-'));
-    const rendererDir = path.join(tmp, 'renderer');
-    const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-    const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', rendererDir, '--emptyOutDir'], { cwd: repoRoot, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
-
-    const dataDir = path.join(tmp, 'data');
-    service = createService(defaultDeps({ logger: silentLogger }), {
-      host: 'web',
-      appName: 'Kiln',
-      appVersion: '0.0.0-e2e',
-      dataDir,
-      logDir: path.join(dataDir, 'logs'),
-      logger: silentLogger,
-    });
-    server = await startWebServer({ service, rendererDir, logger: silentLogger });
-
-    context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1100, height: 900 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    host = await openBrowserHost({ tmpPrefix: 'kiln-e2e-', deps: defaultDeps({ logger: silentLogger }), viewport: { width: 1100, height: 900 } });
+    page = host.page;
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
-    await page.goto(server.url);
+    await page.goto(host.server.url);
     mkdirSync(screenshotDir, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await service?.shutdown();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await host?.close();
   });
 
   async function shot(name: string): Promise<void> {
@@ -98,7 +60,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
   }
 
   it('the production build carries the CSP and has no inline script or style', () => {
-    const dir = path.join(tmp, 'renderer');
+    const dir = host.rendererDir;
     const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1]?.replace(/&#39;/g, "'");
     expect(csp).toBe(
@@ -135,7 +97,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await shot('flash-success');
 
     const image = readFirmware(IMAGE);
-    const flash = service.virtualDevice('sim:esp8266').readFlash(0, image.length);
+    const flash = host.service.virtualDevice('sim:esp8266').readFlash(0, image.length);
     expect(Buffer.from(flash).equals(image)).toBe(true);
   }, 150_000);
 
@@ -173,7 +135,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await result.waitFor({ timeout: 90_000 });
     await expect(result.textContent()).resolves.toContain('Flashed and verified');
     const image = readFirmware(IMAGE);
-    expect(Buffer.from(service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(true);
+    expect(Buffer.from(host.service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(true);
   }, 180_000);
 
   it('Monitor: the freshly flashed virtual ESP8266 prints its ROM boot line at 74880 baud after Reset', async () => {
@@ -216,17 +178,12 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     // A second backend whose system view is a fixture tree (Debian desktop, CH340 on ttyUSB0 root:dialout 0660,
     // user not in dialout), so the screen shows a real finding rather than whatever this build machine has.
     const tree: FixtureTree = debianWithCh340();
-    const dataDir = path.join(tmp, 'data-doctor');
-    const doctorService = createService(defaultDeps({ logger: silentLogger, root: tree.root }), {
-      host: 'web',
-      appName: 'Kiln',
-      appVersion: '0.0.0-e2e',
-      dataDir,
-      logDir: path.join(dataDir, 'logs'),
-      logger: silentLogger,
-    });
-    const doctorServer = await startWebServer({ service: doctorService, rendererDir: path.join(tmp, 'renderer'), logger: silentLogger });
-    const p = await context.newPage();
+    const { service: doctorService, server: doctorServer } = await startWebHost(
+      defaultDeps({ logger: silentLogger, root: tree.root }),
+      path.join(host.tmp, 'data-doctor'),
+      host.rendererDir,
+    );
+    const p = await host.context.newPage();
     try {
       await p.goto(`${doctorServer.url}#doctor`);
       const finding = p.getByTestId('finding').filter({ hasText: 'dialout' }).first();
@@ -250,6 +207,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
   }, 60_000);
 
   it('refuses the WebSocket without the token (and from another origin)', async () => {
+    const { server } = host;
     const origin = `http://127.0.0.1:${server.port}`;
     const statusOf = (url: string, o: string) =>
       new Promise<number>((resolve) => {

@@ -5,85 +5,38 @@
  * are "plugged in" from the screen, and both slots must end verified. Screenshot: docs/screenshots/station.png.
  * Skipped with a message where /usr/bin/chromium is missing.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
-import { createService, type KilnService } from '../../src-main/service/service';
-import { startWebServer, type WebServer } from '../../src-main/hosts/web/server';
 import { smallImage } from '../station/virtual-bench';
+import { CHROMIUM, haveChromium, openBrowserHost, screenshotDir, type BrowserHost } from './helpers/browser-host';
 
-const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`station e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)', () => {
-  let tmp: string;
-  let service: KilnService;
-  let server: WebServer;
-  let context: BrowserContext;
+  let host: BrowserHost;
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'kiln-station-e2e-'));
-    const rendererDir = path.join(tmp, 'renderer');
-    const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-    const build = spawnSync(
-      process.execPath,
-      [vite, 'build', '--logLevel', 'warn', '--outDir', rendererDir, '--emptyOutDir'],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
-    if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
-    const dataDir = path.join(tmp, 'data');
     const deps = { ...defaultDeps({ logger: silentLogger }) };
     delete deps.watchPorts; // boards arrive as virtual plug-ins only; no real hot-plug in CI
-    service = createService(deps, {
-      host: 'web',
-      appName: 'Kiln',
-      appVersion: '0.0.0-e2e',
-      dataDir,
-      logDir: path.join(dataDir, 'logs'),
-      logger: silentLogger,
-    });
-    server = await startWebServer({ service, rendererDir, logger: silentLogger });
-    context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1100, height: 1000 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    host = await openBrowserHost({ tmpPrefix: 'kiln-station-e2e-', deps, viewport: { width: 1100, height: 1000 } });
+    page = host.page;
     page.on('pageerror', (e) => pageErrors.push(e.message));
     mkdirSync(screenshotDir, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await service?.shutdown();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await host?.close();
   });
 
   it('makes a profile, runs a two-board batch on virtual boards to completion, shows the report', async () => {
     const image = smallImage(21);
-    const u = new URL(server.url);
+    const u = new URL(host.server.url);
     await page.goto(`${u.origin}${u.pathname}${u.search}#station`);
     await page.getByRole('tab', { name: 'Station' }).click();
 
@@ -118,12 +71,12 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     await page.screenshot({ path: path.join(screenshotDir, 'station.png'), fullPage: true });
 
     // Behind the screen: two verified records, distinct MACs, and each virtual board holds the image.
-    const report = await service.call('stationReport', {});
+    const report = await host.service.call('stationReport', {});
     expect(report.records.map((r) => r.result)).toEqual(['verified', 'verified']);
     expect(report.records.every((r) => r.station === 'e2e-bench')).toBe(true);
     expect(new Set(report.records.map((r) => r.mac)).size).toBe(2);
     for (const r of report.records)
-      expect(Buffer.from(service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(true);
+      expect(Buffer.from(host.service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(true);
 
     await page.getByRole('button', { name: 'Stop station' }).click();
     await expect

@@ -15,20 +15,11 @@ import {
   type PtyServer,
   type TcpServer,
 } from '../../src-main/sim/index';
-import { runInProcess, tempDir } from '../cli/helpers/cli-run';
+import { flashArgv, runInProcess, tempDir } from '../cli/helpers/cli-run';
+import { noiseBytes } from '../helpers/sim-bench';
 import { requireSocat } from '../serial/helpers/pty-pair';
 
 requireSocat();
-
-function pattern(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
 
 const dir = tempDir('kiln-manifest-');
 mkdirSync(path.join(dir, 'esp8266'));
@@ -36,7 +27,7 @@ mkdirSync(path.join(dir, 'esp32'));
 const app8266 = buildImage({
   chip: 'esp8266',
   entry: 0x40100004,
-  segments: [{ address: 0x40100000, data: pattern(6000, 1) }],
+  segments: [{ address: 0x40100000, data: noiseBytes(6000, 1) }],
   mode: 'dio',
   freq: '40m',
   size: '4MB',
@@ -46,9 +37,9 @@ const boot32 = buildImage({
   chip: 'esp32',
   entry: 0x40080400,
   segments: [
-    { address: 0x3fff0030, data: pattern(2000, 2) },
-    { address: 0x40078000, data: pattern(1500, 4) },
-    { address: 0x40080400, data: pattern(800, 5) },
+    { address: 0x3fff0030, data: noiseBytes(2000, 2) },
+    { address: 0x40078000, data: noiseBytes(1500, 4) },
+    { address: 0x40080400, data: noiseBytes(800, 5) },
   ],
   mode: 'dio',
   freq: '40m',
@@ -58,8 +49,8 @@ const app32 = buildImage({
   chip: 'esp32',
   entry: 0x400d0018,
   segments: [
-    { address: 0x3f400020, data: pattern(9000, 3) },
-    { address: 0x400d0018, data: pattern(4000, 6) },
+    { address: 0x3f400020, data: noiseBytes(9000, 3) },
+    { address: 0x400d0018, data: noiseBytes(4000, 6) },
   ],
   mode: 'dio',
   freq: '40m',
@@ -101,7 +92,7 @@ describe('kiln flash manifest.json', () => {
     const device = new SimulatedDevice({ chip: 'esp8266', clock: realClock });
     const pty = await servePty({ device });
     servers.push(pty);
-    const r = await runInProcess(['flash', '--port', pty.hostPath, '--baud', '921600', '--json', manifest]);
+    const r = await runInProcess(flashArgv(pty.hostPath, manifest));
     expect(r.code, r.stderr).toBe(0);
     expect(r.lines.find((l) => l.event === 'manifest')).toMatchObject({
       name: 'Kiln test firmware',
@@ -119,15 +110,7 @@ describe('kiln flash manifest.json', () => {
     const device = new SimulatedDevice({ chip: 'esp32', clock: realClock });
     const tcp = await serveTcp({ device, host: '127.0.0.1', port: 0 });
     servers.push(tcp);
-    const r = await runInProcess([
-      'flash',
-      '--port',
-      `socket://127.0.0.1:${tcp.port}`,
-      '--baud',
-      '921600',
-      '--json',
-      manifest,
-    ]);
+    const r = await runInProcess(flashArgv(`socket://127.0.0.1:${tcp.port}`, manifest));
     expect(r.code, r.stdout).toBe(0);
     expect(
       (r.final.regions as { offset: number; verified: boolean }[]).map((g) => [g.offset, g.verified]),

@@ -9,7 +9,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realClock } from '../../src-main/core/clock';
 import { SimulatedDevice, servePty, type PtyServer } from '../../src-main/sim/index';
-import { runInProcess, tempDir } from '../cli/helpers/cli-run';
+import { flashArgv, runInProcess, tempDir } from '../cli/helpers/cli-run';
 import { firmwarePath, readFirmware } from '../helpers/shared';
 import { requireSocat } from '../serial/helpers/pty-pair';
 
@@ -41,16 +41,7 @@ describe('kiln over a socat pty pair (ESP32 simulator)', () => {
 
   it('flashes fixture images at 921600, verified, and the simulator holds exactly those bytes', async () => {
     const r = await runInProcess(
-      [
-        'flash',
-        '--port',
-        pty.hostPath,
-        '--baud',
-        '921600',
-        '--json',
-        `${firmwarePath('bootloader_esp32.bin')}@0x1000`,
-        `${firmwarePath('partitions_singleapp.bin')}@0x8000`,
-      ],
+      flashArgv(pty.hostPath, `${firmwarePath('bootloader_esp32.bin')}@0x1000`, `${firmwarePath('partitions_singleapp.bin')}@0x8000`),
       { dataDir },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -110,15 +101,7 @@ describe('unplug mid-flash over a pty, then resume', () => {
     const device = new SimulatedDevice({ chip: 'esp8266', clock: realClock });
     const image = readFirmware('esp8266_deepsleep.bin');
     const dataDir = tempDir('kiln-data-');
-    const args = (p: string) => [
-      'flash',
-      '--port',
-      p,
-      '--baud',
-      '921600',
-      '--json',
-      firmwarePath('esp8266_deepsleep.bin'),
-    ];
+    const args = (p: string) => flashArgv(p, firmwarePath('esp8266_deepsleep.bin'));
 
     let pty = await servePty({ device });
     const node = realpathSync(pty.hostPath);
@@ -181,15 +164,7 @@ describe('Ctrl-C mid-flash over a pty', () => {
       let press: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
       let pressed = false;
       const r = await runInProcess(
-        [
-          'flash',
-          '--port',
-          pty.hostPath,
-          '--baud',
-          '921600',
-          '--json',
-          firmwarePath('esp8266_deepsleep.bin'),
-        ],
+        flashArgv(pty.hostPath, firmwarePath('esp8266_deepsleep.bin')),
         {
           onStart: (p) => (press = p),
           onStdout(out) {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess, spawnKiln, tempDir, type KilnChild } from '../cli/helpers/cli-run';
+import { flashArgv, runInProcess, spawnKiln, tempDir, type KilnChild } from '../cli/helpers/cli-run';
 import { firmwarePath, readFirmware } from '../helpers/shared';
 
 describe('kiln sim --tcp (child process) ↔ kiln over socket://', () => {
@@ -38,16 +38,7 @@ describe('kiln sim --tcp (child process) ↔ kiln over socket://', () => {
     expect(info.final).toMatchObject({ device: { chip: 'esp32' } });
 
     const flash = await runInProcess(
-      [
-        'flash',
-        '--port',
-        endpoint,
-        '--baud',
-        '921600',
-        '--json',
-        `${firmwarePath('bootloader_esp32.bin')}@0x1000`,
-        `${firmwarePath('partitions_singleapp.bin')}@0x8000`,
-      ],
+      flashArgv(endpoint, `${firmwarePath('bootloader_esp32.bin')}@0x1000`, `${firmwarePath('partitions_singleapp.bin')}@0x8000`),
       { dataDir },
     );
     expect(flash.code, flash.stderr).toBe(0);

@@ -3,22 +3,10 @@ import { render, screen, fireEvent, waitFor, within } from '@testing-library/sve
 import App from '../../src-renderer/App.svelte';
 import { SCREENS } from '../../src-renderer/screens/registry';
 import { readFileBytes } from '../../src-renderer/state/firmware-list.svelte';
-import { createFakeApi, settle, summary, virtualPort, deviceInfo } from './fake-api';
+import { createFakeApi, flashResult, mockFlashBackend, settle, virtualPort } from './fake-api';
 
 function fakeBackend() {
-  const api = createFakeApi();
-  api.fn.appInfo.mockResolvedValue({ name: 'Kiln', version: '0.1.0', host: 'web', platform: 'linux', logFolder: '/tmp/logs', dataFolder: '/tmp/data' });
-  api.fn.listPorts.mockResolvedValue({ ports: [virtualPort('esp8266'), virtualPort('esp32')] });
-  api.fn.getSettings.mockResolvedValue({
-    theme: 'system',
-    baudByPort: {},
-    monitorBaud: 115200,
-    showVirtualDevices: true,
-    flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: true },
-  });
-  api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
-  api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
-  api.fn.startFlash.mockResolvedValue({ jobId: 'j1' });
+  const api = mockFlashBackend(createFakeApi(), [virtualPort('esp8266'), virtualPort('esp32')]);
   api.fn.doctorReport.mockResolvedValue({ platform: 'linux', ok: true, worst: 'ok', processGroups: [], databaseGroups: [], system: [], ports: [] });
   return api;
 }
@@ -87,14 +75,7 @@ describe('App (Flash screen end to end against a fake backend)', () => {
       jobId: 'j1',
       kind: 'flash',
       ok: true,
-      result: {
-        kind: 'flash',
-        device: deviceInfo(),
-        regions: [{ offset: 0, size: 1024, md5: '0123456789abcdef0123456789abcdef', bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'a.bin' }],
-        bytesSent: 600,
-        durationMs: 4200,
-        baud: 921600,
-      },
+      result: flashResult(),
     });
     await settle();
     const result = screen.getByTestId('result');
@@ -125,15 +106,12 @@ describe('App (Flash screen end to end against a fake backend)', () => {
         jobId: 'j1',
         kind: 'flash',
         ok: true,
-        result: {
-          kind: 'flash',
-          device: deviceInfo(),
+        result: flashResult({
           regions: [{ offset: 0, size: 1024, md5: 'e'.repeat(32), bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true }],
-          bytesSent: 600,
           durationMs: 1000,
           baud: 460800,
           backup: [{ offset: 0, size: 1024, sha256: sha, file: '/data/backups/backup-5ccf7f010203-0x0.bin' }],
-        },
+        }),
       });
       await settle();
       await fireEvent.click(screen.getByRole('button', { name: 'Save a copy of backup-5ccf7f010203-0x0.bin' }));

@@ -6,8 +6,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
 import App from '../../src-renderer/App.svelte';
 import ResultCard from '../../src-renderer/components/ResultCard.svelte';
-import type { BootCheckResult, FlashJobResult } from '../../src-renderer/api/types';
-import { createFakeApi, deviceInfo, settle, summary, virtualPort } from './fake-api';
+import type { BootCheckResult } from '../../src-renderer/api/types';
+import { createFakeApi, flashResult, mockFlashBackend, settle, virtualPort } from './fake-api';
 
 const LOOP: BootCheckResult = {
   verdict: 'boot-loop',
@@ -28,23 +28,10 @@ const BOOTED: BootCheckResult = {
   heard: [],
 };
 
-function result(boot?: BootCheckResult): FlashJobResult {
-  const r: FlashJobResult = {
-    kind: 'flash',
-    device: deviceInfo(),
-    regions: [{ offset: 0, size: 1024, md5: '0123456789abcdef0123456789abcdef', bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'a.bin' }],
-    bytesSent: 600,
-    durationMs: 4200,
-    baud: 921600,
-  };
-  if (boot) r.boot = boot;
-  return r;
-}
-
 describe('ResultCard: boot check', () => {
   it('a boot loop is a warning with the evidence, the advice in order, and a one-click DOUT', async () => {
     const onRetryFlashMode = vi.fn();
-    render(ResultCard, { props: { result: result(LOOP), onRetryFlashMode } });
+    render(ResultCard, { props: { result: flashResult({ boot: LOOP }), onRetryFlashMode } });
     const card = screen.getByTestId('result');
     expect(card).toHaveClass('warn');
     expect(card).toHaveTextContent('Flashed and verified');
@@ -64,7 +51,7 @@ describe('ResultCard: boot check', () => {
   });
 
   it('a booted board stays in the ok style, without advice or a retry button', () => {
-    render(ResultCard, { props: { result: result(BOOTED), onRetryFlashMode: vi.fn() } });
+    render(ResultCard, { props: { result: flashResult({ boot: BOOTED }), onRetryFlashMode: vi.fn() } });
     expect(screen.getByTestId('result')).toHaveClass('ok');
     const panel = screen.getByTestId('boot-check');
     expect(within(panel).getByRole('heading')).toHaveTextContent('The board booted');
@@ -73,26 +60,14 @@ describe('ResultCard: boot check', () => {
   });
 
   it('no boot check (e.g. --after no-reset): no panel', () => {
-    render(ResultCard, { props: { result: result() } });
+    render(ResultCard, { props: { result: flashResult() } });
     expect(screen.queryByTestId('boot-check')).toBeNull();
   });
 });
 
 describe('Flash screen: "Flash again with DOUT"', () => {
   it('sets the flash-mode option to DOUT and flashes nothing until Flash is pressed; then DOUT is sent', async () => {
-    const api = createFakeApi();
-    api.fn.appInfo.mockResolvedValue({ name: 'Kiln', version: '0.1.0', host: 'web', platform: 'linux', logFolder: '/tmp/logs', dataFolder: '/tmp/data' });
-    api.fn.listPorts.mockResolvedValue({ ports: [virtualPort('esp8266')] });
-    api.fn.getSettings.mockResolvedValue({
-      theme: 'system',
-      baudByPort: {},
-      monitorBaud: 115200,
-      showVirtualDevices: true,
-      flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: true },
-    });
-    api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
-    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
-    api.fn.startFlash.mockResolvedValue({ jobId: 'j1' });
+    const api = mockFlashBackend(createFakeApi(), [virtualPort('esp8266')]);
     render(App, { props: { api } });
     await settle();
     await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
@@ -100,7 +75,7 @@ describe('Flash screen: "Flash again with DOUT"', () => {
     await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
     await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
     await settle();
-    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: true, result: result(LOOP) });
+    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: true, result: flashResult({ boot: LOOP }) });
     await settle();
 
     expect(screen.getByRole('combobox', { name: 'Flash mode' })).toHaveValue('keep');

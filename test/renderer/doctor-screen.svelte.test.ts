@@ -4,14 +4,10 @@ import DoctorScreen from '../../src-renderer/screens/DoctorScreen.svelte';
 import { AppState, appStateContext } from '../../src-renderer/state/app-state.svelte';
 import type { AccessReport } from '../../src-renderer/api/types';
 import { createFakeApi, settle } from './fake-api';
+import { ANA_FAILING_LINUX } from '../helpers/access-report';
 
 const REPORT: AccessReport = {
-  platform: 'linux',
-  ok: false,
-  worst: 'error',
-  user: 'ana',
-  processGroups: ['ana'],
-  databaseGroups: ['ana'],
+  ...ANA_FAILING_LINUX,
   system: [
     {
       id: 'brltty-installed',

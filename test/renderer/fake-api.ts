@@ -3,7 +3,7 @@
  * subscribers exactly as a host would; `listenerCount()` shows that `destroy()` really unsubscribed.
  */
 import { vi, type Mock } from 'vitest';
-import type { EventName, EventPayload, KilnApi, MethodInput, MethodName, MethodOutput, PortEntry, FirmwareSummary, DeviceInfo } from '../../src-renderer/api/types';
+import type { EventName, EventPayload, KilnApi, MethodInput, MethodName, MethodOutput, PortEntry, FirmwareSummary, DeviceInfo, FlashJobResult } from '../../src-renderer/api/types';
 import { METHOD_NAMES } from '../../src-renderer/api/method-names';
 
 type Handlers = { [N in MethodName]: Mock<(input: MethodInput<N>) => Promise<MethodOutput<N>>> };
@@ -81,6 +81,39 @@ export function deviceInfo(over: Partial<DeviceInfo> = {}): DeviceInfo {
     baud: 460800,
     ...over,
   };
+}
+
+/** A verified one-region flash of a.bin (1 KiB) on deviceInfo() at 921600 baud in 4.2 s; `over` replaces fields. */
+export function flashResult(over: Partial<FlashJobResult> = {}): FlashJobResult {
+  return {
+    kind: 'flash',
+    device: deviceInfo(),
+    regions: [{ offset: 0, size: 1024, md5: '0123456789abcdef0123456789abcdef', bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'a.bin' }],
+    bytesSent: 600,
+    durationMs: 4200,
+    baud: 921600,
+    ...over,
+  };
+}
+
+/**
+ * Answers for the Flash screen: a web host on Linux listing `ports`, default settings (boot check on; a settings
+ * write answers with whatever getSettings answers), firmware that inspects as 1 KiB, and a flash job `j1`.
+ */
+export function mockFlashBackend(api: FakeApi, ports: PortEntry[]): FakeApi {
+  api.fn.appInfo.mockResolvedValue({ name: 'Kiln', version: '0.1.0', host: 'web', platform: 'linux', logFolder: '/tmp/logs', dataFolder: '/tmp/data' });
+  api.fn.listPorts.mockResolvedValue({ ports });
+  api.fn.getSettings.mockResolvedValue({
+    theme: 'system',
+    baudByPort: {},
+    monitorBaud: 115200,
+    showVirtualDevices: true,
+    flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: true },
+  });
+  api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
+  api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
+  api.fn.startFlash.mockResolvedValue({ jobId: 'j1' });
+  return api;
 }
 
 /** Resolves after pending promise callbacks (and Svelte's microtask flush) have run. */

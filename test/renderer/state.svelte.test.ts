@@ -7,6 +7,7 @@ import { DeviceState } from '../../src-renderer/state/device.svelte';
 import { FlashOptionsState } from '../../src-renderer/state/flash-options.svelte';
 import type { AccessReport, Diagnosis } from '../../src-renderer/api/types';
 import { createFakeApi, deviceInfo, realPort, virtualPort } from './fake-api';
+import { ANA_FAILING_LINUX } from '../helpers/access-report';
 
 const IMAGES = [{ sha256: 'a'.repeat(64), offset: 0, name: 'a.bin' }];
 const WIRING: Diagnosis = {
@@ -140,12 +141,7 @@ describe('DoctorState', () => {
     manual: ['sudo usermod -aG dialout ana'],
   };
   const report: AccessReport = {
-    platform: 'linux',
-    ok: false,
-    worst: 'error',
-    user: 'ana',
-    processGroups: ['ana'],
-    databaseGroups: ['ana'],
+    ...ANA_FAILING_LINUX,
     system: [],
     ports: [
       {

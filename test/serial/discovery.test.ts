@@ -9,7 +9,7 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describePort, listPorts, type UdevPort } from '../../src-main/serial/discovery';
 import { listSysfsPorts, readByIdLinks } from '../../src-main/serial/sysfs-list';
-import { addBuiltinTty, addUsbTty, makeRoot } from './helpers/fake-sysfs';
+import { addBuiltinTty, addUsbTty, CH340_IDS, makeRoot } from './helpers/fake-sysfs';
 
 let roots: string[] = [];
 afterEach(async () => {
@@ -17,16 +17,20 @@ afterEach(async () => {
   roots = [];
 });
 
-/** A workbench: CH340 with a by-id link, a CP2102, an ESP32-C3 on USB-Serial/JTAG, and built-in ttyS entries. */
-async function workbench(): Promise<string> {
+/** An empty fake root, removed after the test. */
+async function freshRoot(): Promise<string> {
   const root = await makeRoot();
   roots.push(root);
+  return root;
+}
+
+/** A workbench: CH340 with a by-id link, a CP2102, an ESP32-C3 on USB-Serial/JTAG, and built-in ttyS entries. */
+async function workbench(): Promise<string> {
+  const root = await freshRoot();
   await addUsbTty(root, {
     name: 'ttyUSB0',
     bus: '1-2',
-    vendorId: '1a86',
-    productId: '7523',
-    driver: 'ch341',
+    ...CH340_IDS,
     product: 'USB Serial',
     byId: 'usb-1a86_USB_Serial-if00-port0',
   });
@@ -87,8 +91,7 @@ describe('sysfs walk', () => {
   });
 
   it('keeps a built-in UART that the serial core reports as real (pnp, type 16550A)', async () => {
-    const root = await makeRoot();
-    roots.push(root);
+    const root = await freshRoot();
     await addBuiltinTty(root, 'ttyS0', 'pnp');
     await addBuiltinTty(root, 'ttyS1', 'platform-placeholder');
     expect((await listSysfsPorts(root)).map((p) => p.path)).toEqual(['/dev/ttyS0']);
@@ -178,8 +181,7 @@ describe('listPorts', () => {
   });
 
   it('an unknown adapter still lists, with the conservative unknown-bridge baud', async () => {
-    const root = await makeRoot();
-    roots.push(root);
+    const root = await freshRoot();
     await addUsbTty(root, {
       name: 'ttyUSB3',
       bus: '2-1',

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PortInfo } from '../../src-main/serial/discovery';
 import { watchPorts, type PortWatcher } from '../../src-main/serial/hotplug';
 import { within } from './helpers/conformance';
-import { addUsbTty, makeRoot } from './helpers/fake-sysfs';
+import { addUsbTty, CH340_IDS, makeRoot } from './helpers/fake-sysfs';
 
 type Event = ['added', string] | ['removed', string];
 
@@ -63,9 +63,7 @@ describe('watchPorts', () => {
     await addUsbTty(root, {
       name: 'ttyUSB0',
       bus: '1-2',
-      vendorId: '1a86',
-      productId: '7523',
-      driver: 'ch341',
+      ...CH340_IDS,
     });
     await waitEvents(1);
     expect(events).toEqual([['added', '/dev/ttyUSB0']]);

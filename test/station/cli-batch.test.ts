@@ -6,33 +6,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src-main/core/clock';
-import { dataDirFor } from '../../src-main/hosts/cli/cli-service';
-import { defaultDeps } from '../../src-main/service/default-deps';
-import { silentLogger } from '../../src-main/service/deps';
-import { createService } from '../../src-main/service/service';
 import { parseReport, type StationSnapshot } from '../../src-main/station';
-import { runInProcess } from '../cli/helpers/cli-run';
+import { runInProcess, virtualCliService } from '../cli/helpers/cli-run';
 import { sha256, smallImage } from './virtual-bench';
 
 let dir: string | undefined;
 afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-const virtualService = ({ io }: { io: { env: Record<string, string | undefined> } }) => {
-  const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
-  delete deps.watchPorts;
-  const dataDir = dataDirFor(io.env);
-  return createService(deps, {
-    host: 'cli',
-    appName: 'Kiln',
-    appVersion: 'test',
-    dataDir,
-    logDir: dataDir,
-    logger: silentLogger,
-  });
-};
 
 function setup() {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-batch-cli-'));
@@ -68,7 +49,7 @@ describe('kiln batch', () => {
       ],
       {
         dataDir: s.data,
-        createService: virtualService,
+        createService: virtualCliService,
       },
     );
     expect(r.code).toBe(0);
@@ -91,8 +72,8 @@ describe('kiln batch', () => {
     // Working slots at each station update, counted on the service the command runs.
     const working = new Map<string, boolean>();
     let mostAtOnce = 0;
-    const watched = (o: Parameters<typeof virtualService>[0]) => {
-      const service = virtualService(o);
+    const watched = (o: Parameters<typeof virtualCliService>[0]) => {
+      const service = virtualCliService(o);
       service.subscribe((event, payload) => {
         if (event !== 'stationUpdate') return;
         for (const slot of (payload as StationSnapshot).slots)
@@ -128,7 +109,7 @@ describe('kiln batch', () => {
         ['batch', '--profile', s.profile, '--ports', ports[0]!, '--concurrency', bad, '--json'],
         {
           dataDir: s.data,
-          createService: virtualService,
+          createService: virtualCliService,
         },
       );
       expect(refused.code).toBe(2);
@@ -154,7 +135,7 @@ describe('kiln batch', () => {
       ],
       {
         dataDir: s.data,
-        createService: virtualService,
+        createService: virtualCliService,
       },
     );
     expect(r.code).toBe(7);
@@ -171,13 +152,13 @@ describe('kiln batch', () => {
     rmSync(path.join(s.dir, 'fw.bin'));
     const r = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266', '--json'], {
       dataDir: s.data,
-      createService: virtualService,
+      createService: virtualCliService,
     });
     expect(r.final).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(r.final.error!.message).toContain('fw.bin');
     const both = await runInProcess(['batch', '--profile', s.profile, '--ports', 'sim:esp8266', '--auto'], {
       dataDir: s.data,
-      createService: virtualService,
+      createService: virtualCliService,
     });
     expect(both.code).toBe(2);
   });

@@ -16,6 +16,7 @@ import { createService, type KilnService } from '../../src-main/service/service'
 import { parseEvent } from '../../src-main/service/validate';
 import { parseReport } from '../../src-main/station';
 import { tempDir } from '../service/fakes';
+import { virtualClockService } from '../service/helpers/sim-service';
 import { smallImage } from './virtual-bench';
 
 let service: KilnService | undefined;
@@ -28,16 +29,7 @@ afterEach(async () => {
 
 function start() {
   dir = tempDir('kiln-station-service-');
-  const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
-  delete deps.watchPorts; // no real hot-plug in this test: boards arrive via stationPlugVirtual
-  service = createService(deps, {
-    host: 'cli',
-    appName: 'Kiln',
-    appVersion: 'test',
-    dataDir: dir,
-    logDir: dir,
-    logger: silentLogger,
-  });
+  service = virtualClockService(dir); // no real hot-plug in this test: boards arrive via stationPlugVirtual
   const events: { event: string; payload: unknown }[] = [];
   service.subscribe((event, payload) => events.push({ event, payload }));
   return { service, events };

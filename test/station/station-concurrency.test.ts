@@ -5,12 +5,10 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src-main/core/clock';
-import { defaultDeps } from '../../src-main/service/default-deps';
-import { silentLogger } from '../../src-main/service/deps';
-import { createService, type KilnService } from '../../src-main/service/service';
+import type { KilnService } from '../../src-main/service/service';
 import { parseReport, Station, type StationSnapshot } from '../../src-main/station';
 import { tempDir } from '../service/fakes';
+import { virtualClockService } from '../service/helpers/sim-service';
 import { smallImage, VirtualBench } from './virtual-bench';
 
 const IDLE_STATES = ['waiting', 'verified', 'failed', 'skipped', 'cancelled'];
@@ -97,16 +95,7 @@ describe('station: concurrency limit', () => {
 describe('stationStart { concurrency } through the service', () => {
   it('passes the limit to the station (at most two of four at once) and refuses 0 and 17', async () => {
     dir = tempDir('kiln-station-concurrency-');
-    const deps = { ...defaultDeps({ clock: new VirtualClock() }) };
-    delete deps.watchPorts;
-    service = createService(deps, {
-      host: 'cli',
-      appName: 'Kiln',
-      appVersion: 'test',
-      dataDir: dir,
-      logDir: dir,
-      logger: silentLogger,
-    });
+    service = virtualClockService(dir);
     const slots = workingCounter();
     let done = 0;
     service.subscribe((event, payload) => {

@@ -9,14 +9,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { dataDirFor, type ServiceFactory } from '../../../src-main/hosts/cli/cli-service';
 import { runCli, type RunCliOptions } from '../../../src-main/hosts/cli/main';
 import type { CliIo } from '../../../src-main/hosts/cli/io';
+import { virtualClockService } from '../../service/helpers/sim-service';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const kilnBin = path.join(repoRoot, 'bin', 'kiln.mjs');
 
 export function tempDir(prefix = 'kiln-cli-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A `createService` for runInProcess: the real engine and simulator on a VirtualClock, in the CLI's data folder. */
+export const virtualCliService: ServiceFactory = ({ io }) => virtualClockService(dataDirFor(io.env));
+
+/** `kiln flash --port PORT --baud 921600 --json IMAGE…`: the fast, machine-read flash the integration tests run. */
+export function flashArgv(port: string, ...images: string[]): string[] {
+  return ['flash', '--port', port, '--baud', '921600', '--json', ...images];
 }
 
 export interface CliOutcome {

@@ -17,20 +17,20 @@ export interface SimService {
   dataDir: string;
 }
 
-export function simService(opts: { ports?: PortInfo[] } = {}): SimService {
-  const clock = new VirtualClock();
-  const ports = opts.ports ?? [];
-  const deps: ServiceDeps = { ...defaultDeps({ clock }), listPorts: async () => [...ports] };
+/**
+ * The real service on a fresh VirtualClock with no hot-plug watcher (boards are `sim:` URLs or virtual plug-ins),
+ * keeping settings and cache in `dataDir` and logs in `logDir`; `override` replaces single dependencies.
+ */
+export function virtualClockService(dataDir: string, logDir = dataDir, override: Partial<ServiceDeps> = {}): KilnService {
+  const deps: ServiceDeps = { ...defaultDeps({ clock: new VirtualClock() }), ...override };
   delete deps.watchPorts;
+  return createService(deps, { host: 'cli', appName: 'Kiln', appVersion: 'test', dataDir, logDir, logger: silentLogger });
+}
+
+export function simService(opts: { ports?: PortInfo[] } = {}): SimService {
+  const ports = opts.ports ?? [];
   const dataDir = tempDir('kiln-sim-service-');
-  const service = createService(deps, {
-    host: 'cli',
-    appName: 'Kiln',
-    appVersion: 'test',
-    dataDir,
-    logDir: path.join(dataDir, 'logs'),
-    logger: silentLogger,
-  });
+  const service = virtualClockService(dataDir, path.join(dataDir, 'logs'), { listPorts: async () => [...ports] });
   const events: { event: EventName; payload: unknown }[] = [];
   service.subscribe((event, payload) => events.push({ event, payload }));
   return { service, events, dataDir };
