@@ -31,7 +31,6 @@ const BAUD = 921600;
 const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 5);
 const work = mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-connect-'));
 
-
 interface Timeline {
   /** ms from runCli start to each phase's first event. */
   phases: Record<string, number>;

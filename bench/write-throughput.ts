@@ -18,7 +18,8 @@ import { noiseBytes, simBench } from '../test/helpers/sim-bench';
 import { withSession } from '../src-main/esp';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const firmware = (name: string) => readFileSync(path.resolve(here, '..', '..', 'shared', 'fixtures', 'firmware', name));
+const firmware = (name: string) =>
+  readFileSync(path.resolve(here, '..', '..', 'shared', 'fixtures', 'firmware', name));
 
 interface Case {
   image: string;
@@ -50,7 +51,8 @@ async function run(imageName: string, data: Buffer, baud: number): Promise<Case>
   );
   const wallMs = performance.now() - wall0;
   if (!result.regions.every((r) => r.verified)) throw new Error('not verified');
-  if (!sim.flash.subarray(0x10000, 0x10000 + data.length).equals(data)) throw new Error('flash contents differ');
+  if (!sim.flash.subarray(0x10000, 0x10000 + data.length).equals(data))
+    throw new Error('flash contents differ');
   const writeVirtualMs = writeEnd - writeStart;
   // The engine compresses only when that is smaller; SLIP escaping and headers count as overhead, not as ratio.
   const ratio = Math.max(1, data.length / deflateSync(data, { level: 9 }).length);

@@ -66,10 +66,14 @@ async function buildPreload() {
 
 function buildRenderer() {
   const vite = path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--outDir', path.join(outDir, 'renderer'), '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: REPO,
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vite, 'build', '--outDir', path.join(outDir, 'renderer'), '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: REPO,
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status})`);
 }
 

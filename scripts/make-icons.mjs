@@ -69,7 +69,10 @@ function draw(size) {
   const ss = 4; // supersampling per axis
   for (let j = 0; j < size; j++) {
     for (let i = 0; i < size; i++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const x = (i + (sx + 0.5) / ss) / size;
@@ -77,14 +80,34 @@ function draw(size) {
           const tile = roundedBox(x, y, 0.5, 0.5, 0.44, 0.44, 0.1);
           if (tile > 0) continue;
           // Tile: dark clay gradient; arch opening; flame inside the arch.
-          let cr = 0x3a + 40 * y, cg = 0x24 + 12 * y, cb = 0x1e + 8 * y;
-          const arch = Math.min(roundedBox(x, y, 0.5, 0.66, 0.24, 0.2, 0.02), Math.hypot(x - 0.5, y - 0.46) - 0.24);
-          if (arch < 0) { cr = 0x1a; cg = 0x12; cb = 0x10; }
+          let cr = 0x3a + 40 * y,
+            cg = 0x24 + 12 * y,
+            cb = 0x1e + 8 * y;
+          const arch = Math.min(
+            roundedBox(x, y, 0.5, 0.66, 0.24, 0.2, 0.02),
+            Math.hypot(x - 0.5, y - 0.46) - 0.24,
+          );
+          if (arch < 0) {
+            cr = 0x1a;
+            cg = 0x12;
+            cb = 0x10;
+          }
           const f = flame(x, y, 0.5, 0.8, 0.26);
-          if (f < 0) { cr = 0xff; cg = 0x8a - 60 * (0.8 - y); cb = 0x1f; }
+          if (f < 0) {
+            cr = 0xff;
+            cg = 0x8a - 60 * (0.8 - y);
+            cb = 0x1f;
+          }
           const inner = flame(x, y, 0.5, 0.8, 0.14);
-          if (inner < 0) { cr = 0xff; cg = 0xd8; cb = 0x6a; }
-          r += cr; g += cg; b += cb; a += 255;
+          if (inner < 0) {
+            cr = 0xff;
+            cg = 0xd8;
+            cb = 0x6a;
+          }
+          r += cr;
+          g += cg;
+          b += cb;
+          a += 255;
         }
       }
       const n = ss * ss;

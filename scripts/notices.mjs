@@ -13,7 +13,8 @@ import { productionPackages } from './lib/prod-deps.mjs';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const outputIndex = process.argv.indexOf('--output');
-const OUTPUT = outputIndex >= 0 ? path.resolve(process.argv[outputIndex + 1]) : path.join(REPO, 'THIRD_PARTY_NOTICES.md');
+const OUTPUT =
+  outputIndex >= 0 ? path.resolve(process.argv[outputIndex + 1]) : path.join(REPO, 'THIRD_PARTY_NOTICES.md');
 
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -73,14 +74,26 @@ export function renderNotices(root) {
     '',
     '| Component | Version | Licence | Source |',
     '| --- | --- | --- | --- |',
-    ...packages.map((p) => `| ${cell(p.name)} | ${cell(p.version)} | ${cell(p.license ?? 'UNKNOWN')} | ${cell(p.url ?? '')} |`),
+    ...packages.map(
+      (p) =>
+        `| ${cell(p.name)} | ${cell(p.version)} | ${cell(p.license ?? 'UNKNOWN')} | ${cell(p.url ?? '')} |`,
+    ),
     ...extra.map((c) => `| ${cell(c.name)} | ${cell(c.version)} | ${cell(c.license)} | ${cell(c.url)} |`),
     '',
   ];
   for (const p of packages) {
-    lines.push(`## ${p.name} ${p.version}`, '', `Licence: ${p.license ?? 'UNKNOWN'}${p.url ? ` — ${p.url}` : ''}`, '');
+    lines.push(
+      `## ${p.name} ${p.version}`,
+      '',
+      `Licence: ${p.license ?? 'UNKNOWN'}${p.url ? ` — ${p.url}` : ''}`,
+      '',
+    );
     if (p.licenseText) lines.push('~~~~text', p.licenseText, '~~~~', '');
-    else lines.push(`No licence file ships with this package; see ${p.url ?? 'its npm page'} for the ${p.license} terms.`, '');
+    else
+      lines.push(
+        `No licence file ships with this package; see ${p.url ?? 'its npm page'} for the ${p.license} terms.`,
+        '',
+      );
   }
   for (const c of extra) {
     lines.push(`## ${c.name} ${c.version}`, '', `Licence: ${c.license} — ${c.url}`, '', c.text, '');
@@ -93,7 +106,9 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
   if (process.argv.includes('--check')) {
     const current = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '';
     if (current !== text) {
-      console.error(`${path.basename(OUTPUT)} is out of date with the production dependencies: run node scripts/notices.mjs`);
+      console.error(
+        `${path.basename(OUTPUT)} is out of date with the production dependencies: run node scripts/notices.mjs`,
+      );
       process.exit(1);
     }
     console.log(`${path.basename(OUTPUT)} is up to date`);

@@ -38,7 +38,9 @@ async function findElectron() {
   clearTimeout(slow);
   const exe = r.stdout.trim();
   if (r.status === 0 && exe && existsSync(exe)) return { exe };
-  const reason = /Electron failed to install/.test(r.stderr) ? 'the download failed' : (r.stderr.trim().split('\n').at(-1) ?? 'unknown error');
+  const reason = /Electron failed to install/.test(r.stderr)
+    ? 'the download failed'
+    : (r.stderr.trim().split('\n').at(-1) ?? 'unknown error');
   return { reason };
 }
 
@@ -63,8 +65,14 @@ async function main() {
     run(found.exe, [REPO]);
     return;
   }
-  console.log(`Kiln: the Electron runtime is not installed and could not be fetched (${found.reason}); starting browser mode instead.`);
-  run(process.execPath, [path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO, 'src-main', 'hosts', 'web', 'main.ts'), ...args]);
+  console.log(
+    `Kiln: the Electron runtime is not installed and could not be fetched (${found.reason}); starting browser mode instead.`,
+  );
+  run(process.execPath, [
+    path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+    path.join(REPO, 'src-main', 'hosts', 'web', 'main.ts'),
+    ...args,
+  ]);
 }
 
 main();

@@ -43,9 +43,11 @@ function policyProblems(config, baseDir) {
   const problems = [];
   const fuses = config.electronFuses ?? {};
   for (const [fuse, want] of Object.entries(REQUIRED_FUSES)) {
-    if (fuses[fuse] !== want) problems.push(`policy: electronFuses.${fuse} must be ${want} (is ${fuses[fuse]})`);
+    if (fuses[fuse] !== want)
+      problems.push(`policy: electronFuses.${fuse} must be ${want} (is ${fuses[fuse]})`);
   }
-  if (config.npmRebuild !== false) problems.push('policy: npmRebuild must be false (serialport ships N-API prebuilds)');
+  if (config.npmRebuild !== false)
+    problems.push('policy: npmRebuild must be false (serialport ships N-API prebuilds)');
   if (!(config.asarUnpack ?? []).some((p) => p.includes('@serialport/bindings-cpp'))) {
     problems.push('policy: asarUnpack must include node_modules/@serialport/bindings-cpp/**');
   }
@@ -53,7 +55,8 @@ function policyProblems(config, baseDir) {
   if (config.nsis?.oneClick !== false) problems.push('policy: nsis.oneClick must be false');
   if (config.mac?.hardenedRuntime !== true) problems.push('policy: mac.hardenedRuntime must be true');
   const targets = (config.linux?.target ?? []).map((t) => (typeof t === 'string' ? t : t.target));
-  for (const t of ['AppImage', 'deb', 'rpm']) if (!targets.includes(t)) problems.push(`policy: linux.target lacks ${t}`);
+  for (const t of ['AppImage', 'deb', 'rpm'])
+    if (!targets.includes(t)) problems.push(`policy: linux.target lacks ${t}`);
 
   const files = [
     ['deb.afterInstall', config.deb?.afterInstall],
@@ -64,17 +67,22 @@ function policyProblems(config, baseDir) {
     ['linux.icon', config.linux?.icon],
     ['mac.icon', config.mac?.icon],
     ['win.icon', config.win?.icon],
-    ...(config.extraResources ?? []).map((r, i) => [`extraResources[${i}].from`, typeof r === 'string' ? r : r.from]),
+    ...(config.extraResources ?? []).map((r, i) => [
+      `extraResources[${i}].from`,
+      typeof r === 'string' ? r : r.from,
+    ]),
   ];
   for (const [key, file] of files) {
     if (!file) problems.push(`policy: ${key} is not set`);
-    else if (!existsSync(path.resolve(baseDir, file))) problems.push(`policy: ${key} names a missing file: ${file}`);
+    else if (!existsSync(path.resolve(baseDir, file)))
+      problems.push(`policy: ${key} names a missing file: ${file}`);
   }
   const entitlementsFile = config.mac?.entitlements && path.resolve(baseDir, config.mac.entitlements);
   if (entitlementsFile && existsSync(entitlementsFile)) {
     const plist = readFileSync(entitlementsFile, 'utf8');
     for (const key of ['com.apple.security.device.serial', 'com.apple.security.device.usb']) {
-      if (!new RegExp(`<key>${key.replace(/\./g, '\\.')}</key>\\s*<true/>`).test(plist)) problems.push(`policy: entitlements lack ${key}`);
+      if (!new RegExp(`<key>${key.replace(/\./g, '\\.')}</key>\\s*<true/>`).test(plist))
+        problems.push(`policy: entitlements lack ${key}`);
     }
   }
   return problems;
@@ -99,5 +107,7 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
     for (const p of problems) console.error(`  - ${p}`);
     process.exit(1);
   }
-  console.log(`electron-builder config: ${path.relative(process.cwd(), configPath) || configPath} is valid (schema + policy)`);
+  console.log(
+    `electron-builder config: ${path.relative(process.cwd(), configPath) || configPath} is valid (schema + policy)`,
+  );
 }

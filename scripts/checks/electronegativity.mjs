@@ -15,7 +15,16 @@
  *   concern) so the check is offline and deterministic.
  * - It scans only .js/.ts/.html files, so the .cjs bundles are staged under a .js name.
  */
-import fs, { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import fs, {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,7 +99,8 @@ function stage(sources, dist) {
         cpSync(path.join(mainDir, f), path.join(dir, 'bundles', 'main', f.replace(/\.cjs$/, '.js')));
       }
     }
-    if (existsSync(path.join(dist, 'renderer'))) copyTree(path.join(dist, 'renderer'), path.join(dir, 'bundles', 'renderer'));
+    if (existsSync(path.join(dist, 'renderer')))
+      copyTree(path.join(dist, 'renderer'), path.join(dir, 'bundles', 'renderer'));
   }
   return dir;
 }
@@ -122,7 +132,9 @@ export async function runElectronegativity({ sources, dist, report }) {
   const restore = goOffline();
   try {
     const run = require('@doyensec/electronegativity');
-    const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
+    const electronVersion = JSON.parse(
+      readFileSync(require.resolve('electron/package.json'), 'utf8'),
+    ).version;
     if (existsSync(report)) rmSync(report);
     mkdirSync(path.dirname(report), { recursive: true });
     const result = await run({
@@ -132,9 +144,12 @@ export async function runElectronegativity({ sources, dist, report }) {
       electronVersionOverride: electronVersion,
       excludeFromScan: ['AvailableSecurityFixesGlobalCheck', 'ElectronVersionJSONCheck'],
     });
-    if (countFiles(staged) === 0) throw new Error('electronegativity: nothing to scan (no .ts/.js/.html files in the inputs)');
+    if (countFiles(staged) === 0)
+      throw new Error('electronegativity: nothing to scan (no .ts/.js/.html files in the inputs)');
     const findings = readReport(readFileSync(report, 'utf8'));
-    const unparsed = result.errors.filter((e) => !e.tolerable).map((e) => `${path.relative(staged, e.file)}: ${e.message}`);
+    const unparsed = result.errors
+      .filter((e) => !e.tolerable)
+      .map((e) => `${path.relative(staged, e.file)}: ${e.message}`);
     return { findings, returned: result.issues.length, unparsed, files: countFiles(staged) };
   } finally {
     restore();
@@ -145,7 +160,11 @@ export async function runElectronegativity({ sources, dist, report }) {
 function countFiles(dir) {
   let n = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    n += entry.isDirectory() ? countFiles(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).isFile() ? 1 : 0;
+    n += entry.isDirectory()
+      ? countFiles(path.join(dir, entry.name))
+      : statSync(path.join(dir, entry.name)).isFile()
+        ? 1
+        : 0;
   }
   return n;
 }
@@ -155,8 +174,10 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
   const many = (flag) => args.flatMap((a, i) => (args[i - 1] === flag ? [path.resolve(a)] : []));
   const one = (flag) => many(flag)[0];
   const distArg = one('--dist');
-  const dist = args.includes('--no-dist') ? null : distArg ?? path.join(REPO, 'dist');
-  const sources = many('--sources').length ? many('--sources') : [path.join(REPO, 'src-main/hosts/electron'), path.join(REPO, 'src-renderer')];
+  const dist = args.includes('--no-dist') ? null : (distArg ?? path.join(REPO, 'dist'));
+  const sources = many('--sources').length
+    ? many('--sources')
+    : [path.join(REPO, 'src-main/hosts/electron'), path.join(REPO, 'src-renderer')];
   const report = one('--report') ?? path.join(dist ?? tmpdir(), 'electronegativity.csv');
   if (dist && !existsSync(path.join(dist, 'main', 'electron.cjs'))) {
     console.error(`electronegativity: no build in ${dist} (run npm run build first)`);
@@ -165,11 +186,16 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
   const { findings, returned, unparsed, files } = await runElectronegativity({ sources, dist, report });
   const bySeverity = {};
   for (const f of findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-  console.log(`electronegativity: ${files} files scanned, ${findings.length} finding(s) ${JSON.stringify(bySeverity)}; report ${path.relative(process.cwd(), report)}`);
+  console.log(
+    `electronegativity: ${files} files scanned, ${findings.length} finding(s) ${JSON.stringify(bySeverity)}; report ${path.relative(process.cwd(), report)}`,
+  );
   for (const f of findings) console.log(`  ${f.severity.padEnd(13)} ${f.issue} ${f.filename}:${f.location}`);
-  for (const u of unparsed) console.log(`  note: not parsed by electronegativity (no Electron API expected there): ${u}`);
+  for (const u of unparsed)
+    console.log(`  note: not parsed by electronegativity (no Electron API expected there): ${u}`);
   if (findings.length !== returned) {
-    console.error(`electronegativity: the CSV report has ${findings.length} rows but the scan returned ${returned} findings; report unreadable`);
+    console.error(
+      `electronegativity: the CSV report has ${findings.length} rows but the scan returned ${returned} findings; report unreadable`,
+    );
     process.exit(1);
   }
   const high = findings.filter((f) => f.severity === 'HIGH');

@@ -14,8 +14,21 @@ import { productionPackages } from '../lib/prod-deps.mjs';
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
 export const PERMISSIVE = new Set([
-  'MIT', 'MIT-0', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'Apache-2.0', 'Zlib', 'CC0-1.0', 'Unlicense',
-  'BlueOak-1.0.0', 'Python-2.0', 'CC-BY-4.0', 'BSL-1.0', 'X11',
+  'MIT',
+  'MIT-0',
+  'ISC',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  '0BSD',
+  'Apache-2.0',
+  'Zlib',
+  'CC0-1.0',
+  'Unlicense',
+  'BlueOak-1.0.0',
+  'Python-2.0',
+  'CC-BY-4.0',
+  'BSL-1.0',
+  'X11',
 ]);
 
 /** Splits an SPDX expression into OR-branches of AND-terms. Returns null when it cannot be read. */
@@ -23,7 +36,9 @@ export function parseSpdx(expression) {
   if (typeof expression !== 'string' || expression.trim() === '') return null;
   const cleaned = expression.replace(/[()]/g, ' ').replace(/\s+/g, ' ').trim();
   if (/\bWITH\b/.test(cleaned)) return null; // exceptions need a human look
-  return cleaned.split(/ OR /i).map((branch) => branch.split(/ AND /i).map((t) => t.trim().replace(/\+$/, '')));
+  return cleaned
+    .split(/ OR /i)
+    .map((branch) => branch.split(/ AND /i).map((t) => t.trim().replace(/\+$/, '')));
 }
 
 export function isRedistributable(expression) {
@@ -33,7 +48,9 @@ export function isRedistributable(expression) {
 }
 
 export function checkLicences(root, allowlistPath) {
-  const allow = existsSync(allowlistPath) ? JSON.parse(readFileSync(allowlistPath, 'utf8')).packages ?? {} : {};
+  const allow = existsSync(allowlistPath)
+    ? (JSON.parse(readFileSync(allowlistPath, 'utf8')).packages ?? {})
+    : {};
   const packages = productionPackages(root);
   const problems = [];
   const accepted = [];
@@ -48,7 +65,9 @@ export function checkLicences(root, allowlistPath) {
       accepted.push(`${p.name}@${p.version} (${p.license ?? 'no licence'}): allowlisted — ${reason}`);
       continue;
     }
-    problems.push(`${p.name}@${p.version}: licence ${JSON.stringify(p.license)} is not accepted for redistribution`);
+    problems.push(
+      `${p.name}@${p.version}: licence ${JSON.stringify(p.license)} is not accepted for redistribution`,
+    );
   }
   return { count: packages.length, problems, accepted };
 }
@@ -56,7 +75,10 @@ export function checkLicences(root, allowlistPath) {
 if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
   const args = process.argv.slice(2);
   const allowIndex = args.indexOf('--allowlist');
-  const allowlistPath = allowIndex >= 0 ? path.resolve(args[allowIndex + 1]) : path.join(REPO, 'scripts/checks/licence-allowlist.json');
+  const allowlistPath =
+    allowIndex >= 0
+      ? path.resolve(args[allowIndex + 1])
+      : path.join(REPO, 'scripts/checks/licence-allowlist.json');
   const root = path.resolve(args.find((a, i) => !a.startsWith('--') && i !== allowIndex + 1) ?? REPO);
   const { count, problems, accepted } = checkLicences(root, allowlistPath);
   for (const a of accepted) console.log(`  accepted: ${a}`);

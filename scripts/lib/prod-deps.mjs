@@ -39,7 +39,8 @@ function repositoryUrl(pkg) {
  */
 export function productionPackages(root) {
   const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
-  if (!lock.packages) throw new Error('package-lock.json has no "packages" map (lockfileVersion 2 or newer needed)');
+  if (!lock.packages)
+    throw new Error('package-lock.json has no "packages" map (lockfileVersion 2 or newer needed)');
   const seen = new Map();
   for (const [location, entry] of Object.entries(lock.packages)) {
     if (location === '' || entry.dev || entry.devOptional || entry.link) continue;
@@ -48,14 +49,19 @@ export function productionPackages(root) {
     // Optional platform packages that are not installed here are not shipped from here either.
     if (!installed && entry.optional) continue;
     const pkg = installed ? JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) : {};
-    const name = pkg.name ?? entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const name =
+      pkg.name ??
+      entry.name ??
+      location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
     const version = pkg.version ?? entry.version ?? '?';
     const key = `${name}@${version}`;
     if (seen.has(key)) continue;
     let licenseFile = null;
     let licenseText = null;
     if (installed) {
-      const file = readdirSync(dir).filter((f) => LICENCE_FILE.test(f)).sort()[0];
+      const file = readdirSync(dir)
+        .filter((f) => LICENCE_FILE.test(f))
+        .sort()[0];
       if (file) {
         licenseFile = path.join(location, file);
         licenseText = readFileSync(path.join(dir, file), 'utf8').replace(/\r\n/g, '\n').trim();
@@ -72,5 +78,7 @@ export function productionPackages(root) {
       installed,
     });
   }
-  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  return [...seen.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
+  );
 }

@@ -47,7 +47,10 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** JSON-safe detail values only. */
-export type ErrorDetails = Record<string, string | number | boolean | null | string[] | number[] | Record<string, unknown>>;
+export type ErrorDetails = Record<
+  string,
+  string | number | boolean | null | string[] | number[] | Record<string, unknown>
+>;
 
 export interface KilnErrorData {
   code: ErrorCode;
@@ -61,7 +64,11 @@ export class KilnError extends Error {
   readonly hint: string | undefined;
   readonly details: ErrorDetails | undefined;
 
-  constructor(code: ErrorCode, message?: string, opts: { hint?: string; details?: ErrorDetails; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    opts: { hint?: string; details?: ErrorDetails; cause?: unknown } = {},
+  ) {
     super(message ?? ERROR_CODES[code], opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'KilnError';
     this.code = code;

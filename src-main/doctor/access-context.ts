@@ -63,9 +63,20 @@ export async function gatherPort(view: SystemView, portPath: string): Promise<Po
   const node = await view.realPath(portPath);
   const stat = node !== undefined ? await view.stat(node) : undefined;
   const ttyName = path.posix.basename(node ?? portPath);
-  const [canRead, canWrite] = stat ? await Promise.all([view.access(node!, 'r'), view.access(node!, 'w')]) : [false, false];
+  const [canRead, canWrite] = stat
+    ? await Promise.all([view.access(node!, 'r'), view.access(node!, 'w')])
+    : [false, false];
   const usb = await usbDeviceOfTty(view, ttyName);
-  return { path: portPath, node, ttyName, stat, canRead, canWrite, usb, bridge: usb ? bridgeFor(usb.vid, usb.pid) : undefined };
+  return {
+    path: portPath,
+    node,
+    ttyName,
+    stat,
+    canRead,
+    canWrite,
+    usb,
+    bridge: usb ? bridgeFor(usb.vid, usb.pid) : undefined,
+  };
 }
 
 /** Serial nodes a flasher cares about: USB-serial (ttyUSB) and CDC-ACM (ttyACM). */

@@ -45,9 +45,22 @@ export interface AccessReportOptions extends AccessHints {
 export async function accessReport(opts: AccessReportOptions = {}): Promise<AccessReport> {
   const view =
     opts.view ??
-    createSystemView({ ...(opts.root !== undefined ? { root: opts.root } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}) });
+    createSystemView({
+      ...(opts.root !== undefined ? { root: opts.root } : {}),
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
+    });
   if (view.isLive && process.platform !== 'linux') {
-    return { root: view.root, uid: -1, user: undefined, processGroups: [], databaseGroups: [], system: [], ports: [], worst: 'ok', fixes: [] };
+    return {
+      root: view.root,
+      uid: -1,
+      user: undefined,
+      processGroups: [],
+      databaseGroups: [],
+      system: [],
+      ports: [],
+      worst: 'ok',
+      fixes: [],
+    };
   }
   const hints: AccessHints = {};
   if (opts.recentlyRemoved) hints.recentlyRemoved = opts.recentlyRemoved;
@@ -55,27 +68,33 @@ export async function accessReport(opts: AccessReportOptions = {}): Promise<Acce
   const ctx = await gatherContext(view, hints);
 
   const system: Finding[] = [];
-  for (const check of ACCESS_CHECKS.filter((c) => c.scope === 'system')) system.push(...(await check.run(ctx, undefined)));
+  for (const check of ACCESS_CHECKS.filter((c) => c.scope === 'system'))
+    system.push(...(await check.run(ctx, undefined)));
 
   const paths = opts.port !== undefined ? [opts.port] : await discoverSerialNodes(view);
   const ports: PortReport[] = [];
   for (const p of paths) {
     const facts = await gatherPort(view, p);
     const findings: Finding[] = [];
-    for (const check of ACCESS_CHECKS.filter((c) => c.scope === 'port')) findings.push(...(await check.run(ctx, facts)));
+    for (const check of ACCESS_CHECKS.filter((c) => c.scope === 'port'))
+      findings.push(...(await check.run(ctx, facts)));
     findings.sort(bySeverity);
     ports.push({
       path: p,
       node: facts.node,
       present: facts.stat !== undefined,
-      usb: facts.usb ? { vid: facts.usb.vid, pid: facts.usb.pid, bridge: facts.bridge?.chip, driver: facts.usb.driver } : undefined,
+      usb: facts.usb
+        ? { vid: facts.usb.vid, pid: facts.usb.pid, bridge: facts.bridge?.chip, driver: facts.usb.driver }
+        : undefined,
       findings,
       worst: worstSeverity(findings),
     });
   }
   // A port-level brltty finding makes the system-level one redundant.
   const portIds = new Set(ports.flatMap((p) => p.findings.map((f) => f.id)));
-  const systemFindings = system.filter((f) => !(f.id.startsWith('brltty') && portIds.has('brltty-claims-device'))).sort(bySeverity);
+  const systemFindings = system
+    .filter((f) => !(f.id.startsWith('brltty') && portIds.has('brltty-claims-device')))
+    .sort(bySeverity);
   const all = [...systemFindings, ...ports.flatMap((p) => p.findings)];
   return {
     root: view.root,

@@ -33,7 +33,14 @@ export function parseGroupFile(text: string): GroupEntry[] {
     if (!line || line.startsWith('#')) continue;
     const f = line.split(':');
     if (f.length < 3 || !/^\d+$/.test(f[2]!)) continue;
-    out.push({ name: f[0]!, gid: Number(f[2]), members: (f[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean) });
+    out.push({
+      name: f[0]!,
+      gid: Number(f[2]),
+      members: (f[3] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
   }
   return out;
 }

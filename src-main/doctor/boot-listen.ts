@@ -66,13 +66,21 @@ export function romBaudFor(chip: ChipName): number {
 }
 
 /** Resets and listens once per pass of the plan; the transport is left at the last pass's baud. */
-export async function listenForBoot(transport: Transport, chip: ChipName, clock: Clock, opts: BootListenOptions): Promise<BootListen[]> {
+export async function listenForBoot(
+  transport: Transport,
+  chip: ChipName,
+  clock: Clock,
+  opts: BootListenOptions,
+): Promise<BootListen[]> {
   const plan = bootListenPlan(chip);
   const out: BootListen[] = [];
   for (const pass of plan) {
     // The app pass is the last one for an ESP8266; for ESP32-family chips the single pass hears the app too.
     const hearsApp = pass.role === 'app' || plan.length === 1;
-    const windowMs = pass.role === 'app' ? (opts.appListenMs ?? DEFAULT_APP_LISTEN_MS) : (opts.romListenMs ?? DEFAULT_ROM_LISTEN_MS);
+    const windowMs =
+      pass.role === 'app'
+        ? (opts.appListenMs ?? DEFAULT_APP_LISTEN_MS)
+        : (opts.romListenMs ?? DEFAULT_ROM_LISTEN_MS);
     const heard = await listenOnce(transport, clock, pass.baud, windowMs, hearsApp, opts);
     out.push({ role: pass.role, baud: pass.baud, bytes: heard.bytes, listenedMs: heard.listenedMs });
     if (heard.bytes.byteLength === 0) break;
@@ -115,7 +123,13 @@ async function listenOnce(
       if (remaining <= 0) break;
       const silence = opts.silenceMs ?? DEFAULT_SILENCE_MS;
       if (chunks.length === 0 && elapsed >= silence) break;
-      if (settleOnApp && appHeardAt !== undefined && !bannerAfterApp && clock.now() - appHeardAt >= (opts.settleMs ?? DEFAULT_SETTLE_MS)) break;
+      if (
+        settleOnApp &&
+        appHeardAt !== undefined &&
+        !bannerAfterApp &&
+        clock.now() - appHeardAt >= (opts.settleMs ?? DEFAULT_SETTLE_MS)
+      )
+        break;
       await clock.sleep(Math.min(TICK_MS, remaining), opts.signal);
     }
   } finally {

@@ -65,14 +65,19 @@ function summarise(bytes: Buffer): TextSummary {
 /** Longest run of `rx` that appears in `frame` (frames repeat, so search frame+frame). */
 function longestSharedRun(rx: Buffer, frame: Buffer): { length: number; start: number; bytes: Buffer } {
   const hay = Buffer.concat([frame, frame]);
-  let best: { length: number; start: number; bytes: Buffer } = { length: 0, start: -1, bytes: Buffer.alloc(0) };
+  let best: { length: number; start: number; bytes: Buffer } = {
+    length: 0,
+    start: -1,
+    bytes: Buffer.alloc(0),
+  };
   const limit = Math.min(rx.length, 8192);
   let prev = new Uint16Array(hay.length + 1);
   let cur = new Uint16Array(hay.length + 1);
   for (let i = 1; i <= limit; i++) {
     for (let j = 1; j <= hay.length; j++) {
       cur[j] = rx[i - 1] === hay[j - 1] ? prev[j - 1]! + 1 : 0;
-      if (cur[j]! > best.length) best = { length: cur[j]!, start: (j - cur[j]!) % frame.length, bytes: rx.subarray(i - cur[j]!, i) };
+      if (cur[j]! > best.length)
+        best = { length: cur[j]!, start: (j - cur[j]!) % frame.length, bytes: rx.subarray(i - cur[j]!, i) };
     }
     [prev, cur] = [cur, prev];
     cur.fill(0);
@@ -90,7 +95,9 @@ export function captureFacts(capture: ConnectCapture): CaptureFacts {
     const bytes = fromHex(l.rxHex);
     streams.push({ source: `listen@${l.baud}`, baud: l.baud, bytes, text: summarise(bytes) });
   }
-  const lines: HeardLine[] = streams.flatMap((s) => s.text.lines.map((text) => ({ text, source: s.source, baud: s.baud })));
+  const lines: HeardLine[] = streams.flatMap((s) =>
+    s.text.lines.map((text) => ({ text, source: s.source, baud: s.baud })),
+  );
 
   const esp8266Banners: Esp8266Banner[] = [];
   const esp32BootLines: Esp32BootLine[] = [];
@@ -98,7 +105,12 @@ export function captureFacts(capture: ConnectCapture): CaptureFacts {
     const m8 = line.text.match(/boot mode:\((\d),(\d)\)/);
     if (m8) {
       const cause = line.text.match(/rst cause:(\d+)/);
-      esp8266Banners.push({ line, rstCause: cause ? Number(cause[1]) : undefined, mode: Number(m8[1]), modeY: Number(m8[2]) });
+      esp8266Banners.push({
+        line,
+        rstCause: cause ? Number(cause[1]) : undefined,
+        mode: Number(m8[1]),
+        modeY: Number(m8[2]),
+      });
     }
     const m32 = line.text.match(/boot:0x([0-9a-fA-F]+)(?:\s*\(([A-Za-z_]+))?/);
     if (m32) {
@@ -115,11 +127,27 @@ export function captureFacts(capture: ConnectCapture): CaptureFacts {
 
   // Our frame echoed: a long shared run anywhere, or (tools that read a byte per attempt) the start of the
   // frame spread over the attempts.
-  const run = syncFrame.length > 0 ? longestSharedRun(rx, syncFrame) : { length: 0, start: -1, bytes: Buffer.alloc(0) };
-  const echo = { length: run.length, atFrameStart: run.start >= 0 && run.start <= 2, distinctValues: new Set(run.bytes).size };
+  const run =
+    syncFrame.length > 0 ? longestSharedRun(rx, syncFrame) : { length: 0, start: -1, bytes: Buffer.alloc(0) };
+  const echo = {
+    length: run.length,
+    atFrameStart: run.start >= 0 && run.start <= 2,
+    distinctValues: new Set(run.bytes).size,
+  };
 
   const hex = rx.toString('hex');
   const syncReplies = (hex.match(/0108(0200|0400)07071220/g) ?? []).length;
 
-  return { capture, syncFrame, attempts, rx, streams, lines, esp8266Banners, esp32BootLines, echo, syncReplies };
+  return {
+    capture,
+    syncFrame,
+    attempts,
+    rx,
+    streams,
+    lines,
+    esp8266Banners,
+    esp32BootLines,
+    echo,
+    syncReplies,
+  };
 }

@@ -35,7 +35,12 @@ export interface StepResult extends CommandResult {
 
 export type FixRunResult =
   | { status: 'declined' }
-  | { status: 'manual'; reason: 'advice-only' | 'pkexec-missing' | 'no-polkit-agent' | 'not-authorized'; manual: string[]; steps: StepResult[] }
+  | {
+      status: 'manual';
+      reason: 'advice-only' | 'pkexec-missing' | 'no-polkit-agent' | 'not-authorized';
+      manual: string[];
+      steps: StepResult[];
+    }
   | { status: 'done'; steps: StepResult[] }
   | { status: 'failed'; steps: StepResult[]; message: string; manual: string[] };
 
@@ -86,8 +91,9 @@ export async function runFix(fix: Fix, opts: RunFixOptions): Promise<FixRunResul
       await fsp.writeFile(stagedPath, fix.preview.content, { mode: 0o644 });
       await fsp.chmod(stagedPath, 0o644);
     }
-    const commands = fix.steps.map((s) => s.argv.map((a) => (a === STAGED_FILE ? stagedPath ?? a : a)));
-    if (commands.some((c) => c.includes(STAGED_FILE))) throw new Error(`fix ${fix.id} refers to a staged file but has no preview`);
+    const commands = fix.steps.map((s) => s.argv.map((a) => (a === STAGED_FILE ? (stagedPath ?? a) : a)));
+    if (commands.some((c) => c.includes(STAGED_FILE)))
+      throw new Error(`fix ${fix.id} refers to a staged file but has no preview`);
     const plan: FixPlan = { fix, commands, ...(fix.preview ? { preview: fix.preview } : {}) };
     if (!(await opts.confirm(plan))) return { status: 'declined' };
 
@@ -100,9 +106,19 @@ export async function runFix(fix: Fix, opts: RunFixOptions): Promise<FixRunResul
       if (r.code === 0 || fix.steps[i]!.mayFail) continue;
       if (argv[0] === 'pkexec' && (r.code === 126 || r.code === 127)) {
         const noAgent = /no authentication agent|cannot open display|no session for cookie/i.test(r.stderr);
-        return { status: 'manual', reason: noAgent ? 'no-polkit-agent' : 'not-authorized', manual: fix.manual, steps };
+        return {
+          status: 'manual',
+          reason: noAgent ? 'no-polkit-agent' : 'not-authorized',
+          manual: fix.manual,
+          steps,
+        };
       }
-      return { status: 'failed', steps, message: `${argv.join(' ')} exited with ${r.code}: ${r.stderr.trim()}`, manual: fix.manual };
+      return {
+        status: 'failed',
+        steps,
+        message: `${argv.join(' ')} exited with ${r.code}: ${r.stderr.trim()}`,
+        manual: fix.manual,
+      };
     }
     return { status: 'done', steps };
   } finally {

@@ -37,7 +37,8 @@ export interface Fix {
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
 
 function checkName(kind: string, value: string): string {
-  if (!NAME_RE.test(value)) throw new Error(`refusing to build a fix with an unusual ${kind} name: ${JSON.stringify(value)}`);
+  if (!NAME_RE.test(value))
+    throw new Error(`refusing to build a fix with an unusual ${kind} name: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -104,7 +105,8 @@ export const FIXES = {
       id: 'mask-brltty',
       title: 'Stop brltty from taking USB-serial adapters',
       why: `brltty's udev rule claims common USB-serial adapters as braille displays and the serial port disappears. A link from ${target} to /dev/null masks that rule; the services are stopped and masked too. Replug the board afterwards.`,
-      warning: 'This disables automatic start of braille displays over USB. Do not apply it if you use a braille display.',
+      warning:
+        'This disables automatic start of braille displays over USB. Do not apply it if you use a braille display.',
       steps: [
         root('ln', '-sf', '/dev/null', target),
         { ...root('systemctl', 'mask', 'brltty-udev.service'), mayFail: true },
@@ -125,7 +127,8 @@ export const FIXES = {
   },
 
   removeStaleLock(lockPath: string, needsRoot: boolean): Fix {
-    if (!/^\/(run|var)\/lock\/LCK\.\.[\w.-]+$/.test(lockPath)) throw new Error(`unusual lock path ${lockPath}`);
+    if (!/^\/(run|var)\/lock\/LCK\.\.[\w.-]+$/.test(lockPath))
+      throw new Error(`unusual lock path ${lockPath}`);
     const argv = ['rm', '-f', lockPath];
     return make({
       id: 'remove-stale-lock',
@@ -151,7 +154,10 @@ export const FIXES = {
       title: 'Log out completely, or reboot',
       why: 'Group changes reach only processes started after a new login. Closing the window is not enough, and apps started by systemd --user keep the old groups until the user manager stops: rebooting is the sure way.',
       steps: [],
-      manual: ['Reboot the computer', ...(user ? [`or end every session of the user: loginctl terminate-user ${user}`] : [])],
+      manual: [
+        'Reboot the computer',
+        ...(user ? [`or end every session of the user: loginctl terminate-user ${user}`] : []),
+      ],
     });
   },
 

@@ -136,7 +136,8 @@ export class FixtureView extends BaseView {
     const want = (mode.includes('r') ? 4 : 0) | (mode.includes('w') ? 2 : 0);
     if (id.uid === 0) return true;
     const acl = manifest.nodes?.[real]?.acl;
-    const bits = (s: string | undefined): number => (s?.includes('r') ? 4 : 0) | (s?.includes('w') ? 2 : 0) | (s?.includes('x') ? 1 : 0);
+    const bits = (s: string | undefined): number =>
+      (s?.includes('r') ? 4 : 0) | (s?.includes('w') ? 2 : 0) | (s?.includes('x') ? 1 : 0);
     const groupClass = (st.mode >> 3) & 7;
     const mask = acl ? (acl.mask !== undefined ? bits(acl.mask) : groupClass) : 7;
     if (id.uid === st.uid) return ((st.mode >> 6) & 7 & want) === want;
@@ -145,7 +146,11 @@ export class FixtureView extends BaseView {
     const myGroups = new Set([id.gid, ...id.groups]);
     let groupMatched = false;
     // Owning group: with an ACL its permissions are the original group bits; without, the group class.
-    const owningGroupPerm = acl ? (acl.groups?.['owner'] !== undefined ? bits(acl.groups['owner']) : groupClass) : groupClass;
+    const owningGroupPerm = acl
+      ? acl.groups?.['owner'] !== undefined
+        ? bits(acl.groups['owner'])
+        : groupClass
+      : groupClass;
     if (myGroups.has(st.gid)) {
       groupMatched = true;
       if ((owningGroupPerm & mask & want) === want) return true;

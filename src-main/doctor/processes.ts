@@ -26,7 +26,10 @@ export interface LockEntry {
 
 export async function listPids(view: SystemView): Promise<number[]> {
   const entries = (await view.readDir('/proc')) ?? [];
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 export async function processInfo(view: SystemView, pid: number): Promise<ProcessInfo | undefined> {
@@ -66,5 +69,7 @@ export async function readLocks(view: SystemView): Promise<LockEntry[]> {
 
 /** Processes whose command name starts with one of the given names (comm is cut at 15 characters). */
 export function findByComm(processes: ProcessInfo[], names: string[]): ProcessInfo[] {
-  return processes.filter((p) => names.some((n) => p.comm === n || (n.length > 15 && p.comm === n.slice(0, 15))));
+  return processes.filter((p) =>
+    names.some((n) => p.comm === n || (n.length > 15 && p.comm === n.slice(0, 15))),
+  );
 }

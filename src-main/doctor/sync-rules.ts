@@ -31,9 +31,13 @@ const syncReply: SyncRule = (f) => {
   return {
     code: 'SYNC_REPLY_RECEIVED',
     title: 'The chip answered the handshake',
-    explanation: 'SYNC replies from the ROM bootloader were received, so wiring, power and boot mode were right at that moment. The failure came later: a damaged reply, a timeout after sync, or a baud change.',
+    explanation:
+      'SYNC replies from the ROM bootloader were received, so wiring, power and boot mode were right at that moment. The failure came later: a damaged reply, a timeout after sync, or a baud change.',
     evidence: [`${f.syncReplies} SYNC replies (01 08 \u2026 07 07 12 20) in ${hexPreview(f.rx)}`],
-    steps: ['Try again; if it repeats, lower the flashing baud rate.', 'Use a shorter or better USB cable, without a hub.'],
+    steps: [
+      'Try again; if it repeats, lower the flashing baud rate.',
+      'Use a shorter or better USB cable, without a hub.',
+    ],
     confidence: 'high',
   };
 };
@@ -87,20 +91,30 @@ const bootLoop: SyncRule = (f) => {
   const invalidHeaders = findLines(f, /invalid hea|header: 0x[0-9a-fA-F]{8}/);
   const wdt8 = banners8.filter((b) => b.rstCause === 4);
   const wdt32 = boots32.filter((b) => b.rstName !== undefined && WATCHDOG.test(b.rstName));
-  const looping = (banners8.length >= 2 && wdt8.length >= 1) || (boots32.length >= 2 && wdt32.length >= 1) || invalidHeaders.length >= 2;
+  const looping =
+    (banners8.length >= 2 && wdt8.length >= 1) ||
+    (boots32.length >= 2 && wdt32.length >= 1) ||
+    invalidHeaders.length >= 2;
   if (!looping) return undefined;
   const empty = invalidHeaders.length >= 2;
   return {
     code: 'BOOT_LOOP',
-    title: empty ? 'The chip boot-loops: no valid program in flash' : 'The chip keeps resetting (watchdog boot loop)',
+    title: empty
+      ? 'The chip boot-loops: no valid program in flash'
+      : 'The chip keeps resetting (watchdog boot loop)',
     explanation: empty
       ? 'The ROM finds no valid image header in flash and retries over and over. The chip is booting from flash instead of waiting in the bootloader, so it never answered SYNC.'
       : 'The chip boots from flash and is reset by its watchdog again and again. A supply that sags when the radio starts is the usual cause (the ESP8266 has no brownout message, it just resets); a crashing firmware is the other. Meanwhile it is not in the bootloader, so it does not answer SYNC.',
-    evidence: [...[...wdt8.map((b) => b.line), ...wdt32.map((b) => b.line), ...invalidHeaders].slice(0, 4).map(quote), `${banners8.length + boots32.length} boot banners seen`],
+    evidence: [
+      ...[...wdt8.map((b) => b.line), ...wdt32.map((b) => b.line), ...invalidHeaders].slice(0, 4).map(quote),
+      `${banners8.length + boots32.length} boot banners seen`,
+    ],
     steps: [
       'Put the chip in download mode: hold BOOT/FLASH (GPIO0) low while it resets or powers up, then connect.',
       'Check the power: a 3.3 V supply of at least 500 mA, not an FT232R\u2019s 3.3 V pin, and a good USB cable.',
-      ...(empty ? ['Once connected, flash a valid firmware (the flash is empty or erased).'] : ['If power is fine, the firmware itself is crashing: flash a known-good image.']),
+      ...(empty
+        ? ['Once connected, flash a valid firmware (the flash is empty or erased).']
+        : ['If power is fine, the firmware itself is crashing: flash a known-good image.']),
     ],
     confidence: empty ? 'high' : 'medium',
   };
@@ -112,7 +126,8 @@ const esp32Download: SyncRule = (f) => {
   if (waiting.length === 0 && dl.length === 0) return undefined;
   // The latest boot decides: download mode followed by a boot from flash is a flash boot now.
   const last = f.esp32BootLines[f.esp32BootLines.length - 1];
-  if (last && !last.bootName?.startsWith('DOWNLOAD') && (last.bootName !== undefined || waiting.length === 0)) return undefined;
+  if (last && !last.bootName?.startsWith('DOWNLOAD') && (last.bootName !== undefined || waiting.length === 0))
+    return undefined;
   return {
     code: 'ESP32_DOWNLOAD_NO_REPLY_TX_PATH',
     title: 'The chip waits in download mode but does not hear Kiln',
@@ -169,7 +184,10 @@ const esp8266Banner: SyncRule = (f) => {
       title: 'The ESP8266 is in SDIO boot mode: GPIO15 is high',
       explanation: `boot mode:(${b.mode},${b.modeY}) means GPIO15 was high at reset. GPIO15 must be pulled low (10 k\u03a9 to GND) for both flashing and normal boot.`,
       evidence,
-      steps: ['Pull GPIO15 to GND through 10 k\u03a9 and check nothing drives it high at reset.', 'Then hold GPIO0 low while resetting to enter download mode.'],
+      steps: [
+        'Pull GPIO15 to GND through 10 k\u03a9 and check nothing drives it high at reset.',
+        'Then hold GPIO0 low while resetting to enter download mode.',
+      ],
       confidence: 'high',
     };
   }
@@ -211,9 +229,13 @@ const esp32BannerOnly: SyncRule = (f) => {
   return {
     code: 'ESP32_BOOT_MODE_UNSEEN',
     title: 'The ESP32 ROM started, but its boot mode was not seen',
-    explanation: 'The chip reset and its ROM began printing its banner instead of answering SYNC. The line that says whether it entered download mode was not captured.',
+    explanation:
+      'The chip reset and its ROM began printing its banner instead of answering SYNC. The line that says whether it entered download mode was not captured.',
     evidence: lines.slice(0, 2).map(quote),
-    steps: ['Hold BOOT while pressing EN/RESET, then connect.', 'Connect again: Kiln listens after the attempts to read the whole boot message.'],
+    steps: [
+      'Hold BOOT while pressing EN/RESET, then connect.',
+      'Connect again: Kiln listens after the attempts to read the whole boot message.',
+    ],
     confidence: 'medium',
   };
 };
@@ -222,7 +244,8 @@ const esp32BannerOnly: SyncRule = (f) => {
 const BOOTLOADER_LINE = /^\s*(load 0x|tail \d|chksum|csum|v[0-9a-f]{8}|~ld)/;
 
 /** Lines the ESP32 ROM prints while loading the 2nd-stage bootloader. */
-const ROM_LOAD_LINE = /^\s*(ets [A-Z][a-z]{2} |rst:0x|configsip|clk_drv|mode:[A-Z]+, clock|load:0x|entry 0x|ESP-ROM:|Build:|Saved PC|SPIWP)/;
+const ROM_LOAD_LINE =
+  /^\s*(ets [A-Z][a-z]{2} |rst:0x|configsip|clk_drv|mode:[A-Z]+, clock|load:0x|entry 0x|ESP-ROM:|Build:|Saved PC|SPIWP)/;
 
 /**
  * Pieces of the ESP8266 ROM banner (`ets Jan  8 2013,rst cause:2, boot mode:(3,6)`) that survive bit errors: a line
@@ -241,7 +264,8 @@ function appLines(f: CaptureFacts): HeardLine[] {
 
 /** One line judged as application output (see appLines); the post-flash boot check uses the same test. */
 export function isAppLine(t: string): boolean {
-  if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || ROM_BANNER_FRAGMENT.test(t) || t.length === 0) return false;
+  if (BOOTLOADER_LINE.test(t) || ROM_LOAD_LINE.test(t) || ROM_BANNER_FRAGMENT.test(t) || t.length === 0)
+    return false;
   const printable = (t.match(/[ -~\t]/g) ?? []).length;
   const run = (t.match(/[ -~]{12,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0);
   return printable / t.length >= 0.9 && run >= 12;
@@ -250,7 +274,9 @@ export function isAppLine(t: string): boolean {
 const appRunning: SyncRule = (f) => {
   const guru = findLines(f, /Guru Meditation|Backtrace:|abort\(\) was called/);
   // A REPL redrawing its line: ESC [ sequences and backspaces, and no other unreadable byte (noise has those too).
-  const repl = f.streams.find((s) => s.text.escapeSequences > 0 && s.text.otherBytes === s.text.escapeSequences + s.text.backspaces);
+  const repl = f.streams.find(
+    (s) => s.text.escapeSequences > 0 && s.text.otherBytes === s.text.escapeSequences + s.text.backspaces,
+  );
   const text = appLines(f);
   if (guru.length === 0 && !repl && text.length === 0) return undefined;
   const evidence = guru.length
@@ -278,7 +304,10 @@ const garbled: SyncRule = (f) => {
   if (withBytes.length === 0) return undefined;
   const allZero = withBytes.every((s) => s.bytes.every((b) => b === 0x00));
   const listenBauds = new Set((f.capture.listens ?? []).filter((l) => l.rxHex.length > 0).map((l) => l.baud));
-  const evidence = withBytes.map((s) => `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`);
+  const evidence = withBytes.map(
+    (s) =>
+      `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
+  );
   const noiseSteps = [
     'Connect the adapter\u2019s GND to the board\u2019s GND.',
     'Set the adapter to 3.3 V logic and power the board from a supply that can deliver 300 mA.',
@@ -322,13 +351,17 @@ function ch340ResetRegressionKernel(release: string | undefined): boolean {
 
 const ch340Regression: SyncRule = (f, ctx) => {
   if (f.rx.length > 0 || (f.capture.listens ?? []).some((l) => l.rxHex.length > 0)) return undefined;
-  if (ctx.usbId?.toLowerCase() !== '1a86:7523' || !ch340ResetRegressionKernel(ctx.kernelRelease)) return undefined;
+  if (ctx.usbId?.toLowerCase() !== '1a86:7523' || !ch340ResetRegressionKernel(ctx.kernelRelease))
+    return undefined;
   return {
     code: 'CH340_KERNEL_RESET_REGRESSION',
     title: 'No answer: a known Linux CH340 driver regression breaks auto-reset',
-    explanation:
-      `This CH340 adapter on Linux ${ctx.kernelRelease} is in the range where a ch341 driver change broke auto-reset into the ESP8266 bootloader ("Timed out waiting for packet header"). Wiring faults give the same silence, so check those too.`,
-    evidence: [`no bytes received in ${f.attempts.length} attempts`, `adapter ${ctx.usbId}`, `kernel ${ctx.kernelRelease}`],
+    explanation: `This CH340 adapter on Linux ${ctx.kernelRelease} is in the range where a ch341 driver change broke auto-reset into the ESP8266 bootloader ("Timed out waiting for packet header"). Wiring faults give the same silence, so check those too.`,
+    evidence: [
+      `no bytes received in ${f.attempts.length} attempts`,
+      `adapter ${ctx.usbId}`,
+      `kernel ${ctx.kernelRelease}`,
+    ],
     steps: [
       'Enter download mode by hand: hold FLASH (GPIO0), press and release RST, release FLASH, then connect with reset strategy "none".',
       'Or boot another kernel (an LTS kernel outside the affected range).',
@@ -343,7 +376,9 @@ const silence: SyncRule = (f) => ({
   title: 'Nothing came back from the board',
   explanation:
     'Not a single byte arrived, during the attempts or while listening. An ESP always prints something when it resets, so its TX does not reach the adapter: TX and RX swapped, no common ground, the board unpowered, or the wrong port.',
-  evidence: [`no bytes received in ${f.attempts.length} attempts${f.capture.listens?.length ? ` and ${f.capture.listens.length} listens` : ''} on ${f.capture.port}`],
+  evidence: [
+    `no bytes received in ${f.attempts.length} attempts${f.capture.listens?.length ? ` and ${f.capture.listens.length} listens` : ''} on ${f.capture.port}`,
+  ],
   steps: [
     LOOPBACK_STEP,
     'Swap TX and RX: adapter TX goes to ESP RX, adapter RX to ESP TX.',

@@ -7,7 +7,12 @@
 import path from 'node:path';
 import type { SystemView } from './system-view';
 
-export const RULE_DIRS = ['/etc/udev/rules.d', '/run/udev/rules.d', '/usr/lib/udev/rules.d', '/lib/udev/rules.d'] as const;
+export const RULE_DIRS = [
+  '/etc/udev/rules.d',
+  '/run/udev/rules.d',
+  '/usr/lib/udev/rules.d',
+  '/lib/udev/rules.d',
+] as const;
 
 export interface RuleFile {
   name: string;
@@ -42,7 +47,12 @@ export async function effectiveRuleFiles(view: SystemView): Promise<RuleFile[]> 
       }
       const target = await view.realPath(p);
       const text = target === '/dev/null' ? '' : await view.readText(p);
-      byName.set(name, { name, path: p, masked: target === '/dev/null' || (text ?? '').trim() === '', overrides: [] });
+      byName.set(name, {
+        name,
+        path: p,
+        masked: target === '/dev/null' || (text ?? '').trim() === '',
+        overrides: [],
+      });
     }
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -60,7 +70,13 @@ export function udevGlob(pattern: string): RegExp {
         const end = p.indexOf(']', i + 1);
         if (end < 0) re += '\\[';
         else {
-          re += '[' + p.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+          re +=
+            '[' +
+            p
+              .slice(i + 1, end)
+              .replace(/^!/, '^')
+              .replace(/\\/g, '\\\\') +
+            ']';
           i = end;
         }
       } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -96,13 +112,24 @@ function matchKeys(line: string, keys: string[]): string[] {
 export function lineMatchesDevice(line: string, vid: string, pid: string): boolean {
   const v = vid.toLowerCase().padStart(4, '0');
   const p = pid.toLowerCase().padStart(4, '0');
-  const vendors = matchKeys(line, ['ATTRS{idVendor}', 'ATTR{idVendor}', 'ENV{ID_VENDOR_ID}', 'ENV{ID_USB_VENDOR_ID}']);
-  const products = matchKeys(line, ['ATTRS{idProduct}', 'ATTR{idProduct}', 'ENV{ID_MODEL_ID}', 'ENV{ID_USB_MODEL_ID}']);
+  const vendors = matchKeys(line, [
+    'ATTRS{idVendor}',
+    'ATTR{idVendor}',
+    'ENV{ID_VENDOR_ID}',
+    'ENV{ID_USB_VENDOR_ID}',
+  ]);
+  const products = matchKeys(line, [
+    'ATTRS{idProduct}',
+    'ATTR{idProduct}',
+    'ENV{ID_MODEL_ID}',
+    'ENV{ID_USB_MODEL_ID}',
+  ]);
   const productEnv = matchKeys(line, ['ENV{PRODUCT}']);
   if (productEnv.length > 0) {
     // The kernel formats PRODUCT as "%x/%x/%x": no leading zeros.
     const value = `${parseInt(v, 16).toString(16)}/${parseInt(p, 16).toString(16)}/0`;
-    const valueAnyBcd = (pat: string): boolean => udevGlob(pat).test(value) || udevGlob(pat.replace(/\/[^/]*$/, '/*')).test(value);
+    const valueAnyBcd = (pat: string): boolean =>
+      udevGlob(pat).test(value) || udevGlob(pat.replace(/\/[^/]*$/, '/*')).test(value);
     if (!productEnv.every(valueAnyBcd)) return false;
     if (vendors.length === 0 && products.length === 0) return true;
   }
@@ -111,7 +138,12 @@ export function lineMatchesDevice(line: string, vid: string, pid: string): boole
   return products.every((pat) => udevGlob(pat).test(p));
 }
 
-export async function rulesCovering(view: SystemView, vid: string, pid: string, files?: RuleFile[]): Promise<RuleMatch[]> {
+export async function rulesCovering(
+  view: SystemView,
+  vid: string,
+  pid: string,
+  files?: RuleFile[],
+): Promise<RuleMatch[]> {
   const out: RuleMatch[] = [];
   for (const f of files ?? (await effectiveRuleFiles(view))) {
     if (f.masked) continue;

@@ -44,8 +44,13 @@ async function readInterface(view: SystemView, dir: string, name: string): Promi
   const driverLink = await view.readLink(`${dir}/driver`);
   const entries = (await view.readDir(dir)) ?? [];
   const ttys = entries.filter((e) => /^tty(USB|ACM)\d+$/.test(e));
-  if (entries.includes('tty')) ttys.push(...((await view.readDir(`${dir}/tty`)) ?? []).filter((e) => e.startsWith('tty')));
-  return { name, driver: driverLink ? path.posix.basename(driverLink) : undefined, ttys: [...new Set(ttys)].sort() };
+  if (entries.includes('tty'))
+    ttys.push(...((await view.readDir(`${dir}/tty`)) ?? []).filter((e) => e.startsWith('tty')));
+  return {
+    name,
+    driver: driverLink ? path.posix.basename(driverLink) : undefined,
+    ttys: [...new Set(ttys)].sort(),
+  };
 }
 
 export async function usbSnapshot(view: SystemView): Promise<UsbSnapshot> {
@@ -82,12 +87,18 @@ export async function usbDeviceOfTty(
 ): Promise<{ vid: string; pid: string; driver: string | undefined; sysPath: string } | undefined> {
   let dir = await view.realPath(`/sys/class/tty/${ttyName}/device`);
   if (dir === undefined) return undefined;
-  const driverLink = (await view.readLink(`${dir}/driver`)) ?? (await view.readLink(`${path.posix.dirname(dir)}/driver`));
+  const driverLink =
+    (await view.readLink(`${dir}/driver`)) ?? (await view.readLink(`${path.posix.dirname(dir)}/driver`));
   for (let i = 0; i < 4 && dir !== '/'; i++) {
     const vid = await readAttr(view, dir, 'idVendor');
     const pid = await readAttr(view, dir, 'idProduct');
     if (vid && pid) {
-      return { vid: vid.toLowerCase(), pid: pid.toLowerCase(), driver: driverLink ? path.posix.basename(driverLink) : undefined, sysPath: dir };
+      return {
+        vid: vid.toLowerCase(),
+        pid: pid.toLowerCase(),
+        driver: driverLink ? path.posix.basename(driverLink) : undefined,
+        sysPath: dir,
+      };
     }
     dir = path.posix.dirname(dir);
   }
@@ -115,7 +126,9 @@ export function compareUsbSnapshots(before: UsbSnapshot, after: UsbSnapshot): Us
   const removed = before.filter((d) => !afterKeys.has(key(d)));
   const describe = (d: UsbDevice): string =>
     `${d.id}: ${d.vid}:${d.pid}${d.product ? ` "${d.product}"` : ''}${d.bridge ? ` (${d.bridge})` : ''}; interfaces: ${
-      d.interfaces.map((i) => `${i.name} driver=${i.driver ?? 'none'}${i.ttys.length ? ` ${i.ttys.join(',')}` : ''}`).join('; ') || 'none'
+      d.interfaces
+        .map((i) => `${i.name} driver=${i.driver ?? 'none'}${i.ttys.length ? ` ${i.ttys.join(',')}` : ''}`)
+        .join('; ') || 'none'
     }`;
   let finding: Finding;
   if (added.length === 0) {
@@ -155,7 +168,8 @@ export function compareUsbSnapshots(before: UsbSnapshot, after: UsbSnapshot): Us
         id: 'usb-unknown-device',
         severity: 'info',
         title: 'A USB device appeared that is not a known serial adapter',
-        explanation: 'Something enumerated, but its VID:PID is not a USB-serial bridge Kiln knows. If it is your board, its serial port may need a driver Kiln does not check.',
+        explanation:
+          'Something enumerated, but its VID:PID is not a USB-serial bridge Kiln knows. If it is your board, its serial port may need a driver Kiln does not check.',
         evidence,
         fixes: [],
       };

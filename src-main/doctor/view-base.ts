@@ -17,7 +17,15 @@ export function splitDev(dev: bigint): { major: number; minor: number } {
   return { major, minor };
 }
 
-export function typeOf(s: { isCharacterDevice(): boolean; isBlockDevice(): boolean; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean }): NodeType {
+export function typeOf(s: {
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): NodeType {
   if (s.isCharacterDevice()) return 'char';
   if (s.isBlockDevice()) return 'block';
   if (s.isSymbolicLink()) return 'symlink';
@@ -101,7 +109,9 @@ export abstract class BaseView implements SystemView {
     return parseStatusIds(status);
   }
   async commandExists(name: string): Promise<boolean> {
-    const dirs = (this.env('PATH') ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':');
+    const dirs = (this.env('PATH') ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(
+      ':',
+    );
     for (const dir of dirs) {
       if (!dir.startsWith('/')) continue;
       const s = await this.stat(path.posix.join(dir, name));

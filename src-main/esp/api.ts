@@ -5,7 +5,8 @@
 import type { Clock } from '../core/clock';
 import type { Transport } from '../serial/transport';
 
-export type ChipName = 'esp8266' | 'esp32' | 'esp32s2' | 'esp32s3' | 'esp32c2' | 'esp32c3' | 'esp32c6' | 'esp32h2';
+export type ChipName =
+  'esp8266' | 'esp32' | 'esp32s2' | 'esp32s3' | 'esp32c2' | 'esp32c3' | 'esp32c6' | 'esp32h2';
 
 /** `default` = the reset strategies that suit the port (esptool's cycle); `no-reset` = the user holds GPIO0 low. */
 export type BeforeMode = 'default' | 'no-reset' | 'usb-reset';
@@ -13,7 +14,8 @@ export type AfterMode = 'hard-reset' | 'no-reset';
 export type FlashModeOption = 'keep' | 'qio' | 'qout' | 'dio' | 'dout';
 export type FlashFreqOption = 'keep' | '80m' | '40m' | '26m' | '20m';
 /** 'detect' = the size read from the flash chip's JEDEC id. */
-export type FlashSizeOption = 'keep' | 'detect' | '256KB' | '512KB' | '1MB' | '2MB' | '4MB' | '8MB' | '16MB' | '32MB' | '64MB' | '128MB';
+export type FlashSizeOption =
+  'keep' | 'detect' | '256KB' | '512KB' | '1MB' | '2MB' | '4MB' | '8MB' | '16MB' | '32MB' | '64MB' | '128MB';
 
 export type Phase =
   | 'connecting'

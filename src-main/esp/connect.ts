@@ -87,7 +87,10 @@ export async function connectAndSync(
  */
 export const BOOT_LISTEN_BAUDS = [74880, ROM_BAUD] as const;
 
-async function listenForBootText(link: EspLink, onLog?: (m: string) => void): Promise<{ baud: number; rxHex: string }[]> {
+async function listenForBootText(
+  link: EspLink,
+  onLog?: (m: string) => void,
+): Promise<{ baud: number; rxHex: string }[]> {
   const { transport, clock } = link;
   const signal = link.signal;
   const listens: { baud: number; rxHex: string }[] = [];
@@ -202,14 +205,19 @@ export function syncFailed(capture: ConnectCapture): KilnError {
     hint =
       'Nothing came back at all: check that the board is powered, that TX goes to RX and RX to TX, and that the board is in download mode (hold BOOT/GPIO0 low while resetting or powering up).';
   } else if (all.includes(sync.slice(0, 24))) {
-    hint = 'Kiln\u2019s own bytes came back: TX and RX look shorted together (or the adapter echoes). Check the wiring.';
+    hint =
+      'Kiln\u2019s own bytes came back: TX and RX look shorted together (or the adapter echoes). Check the wiring.';
   } else {
     hint =
       'The board sent data but never answered the handshake: it is probably running its firmware instead of the bootloader. Hold BOOT/GPIO0 low while resetting, or check the reset wiring.';
   }
   const heard = all.length / 2;
-  return new KilnError('SYNC_FAILED', `No bootloader handshake on ${capture.port} after ${capture.attempts.length} attempts (${heard} bytes heard).`, {
-    hint,
-    details: { capture: capture as unknown as Record<string, unknown> },
-  });
+  return new KilnError(
+    'SYNC_FAILED',
+    `No bootloader handshake on ${capture.port} after ${capture.attempts.length} attempts (${heard} bytes heard).`,
+    {
+      hint,
+      details: { capture: capture as unknown as Record<string, unknown> },
+    },
+  );
 }

@@ -6,7 +6,13 @@
  */
 import { KilnError } from '../core/errors';
 import { Op, readStatus } from './protocol';
-import { CHIP_DETECT_MAGIC_REG, CHIP_RECORDS, chipByMagic, chipBySecurityId, type ChipRecord } from './chips/records';
+import {
+  CHIP_DETECT_MAGIC_REG,
+  CHIP_RECORDS,
+  chipByMagic,
+  chipBySecurityId,
+  type ChipRecord,
+} from './chips/records';
 import { CHIP_IDENTITIES } from './chips/table';
 import { isFatalLinkError } from './errors';
 import type { EspLink } from './link';
@@ -33,15 +39,23 @@ export async function identifyChip(link: EspLink): Promise<ChipRecord> {
     // A register that never changes, read twice: two different values mean the line garbled a reply.
     const again = await link.readReg(CHIP_DETECT_MAGIC_REG);
     if (again !== magic) {
-      throw new KilnError('PROTOCOL_ERROR', 'The chip gave two different identities in a row: its replies are being corrupted on the line.', {
-        hint: 'The serial link is unreliable. Try a lower baud rate, a shorter USB cable, or another adapter.',
-        details: { magic: hex32(magic), magicAgain: hex32(again) },
-      });
+      throw new KilnError(
+        'PROTOCOL_ERROR',
+        'The chip gave two different identities in a row: its replies are being corrupted on the line.',
+        {
+          hint: 'The serial link is unreliable. Try a lower baud rate, a shorter USB cable, or another adapter.',
+          details: { magic: hex32(magic), magicAgain: hex32(again) },
+        },
+      );
     }
-    throw new KilnError('CHIP_UNKNOWN', `The chip identified itself with magic value 0x${magic.toString(16).padStart(8, '0')}, which Kiln does not know.`, {
-      hint: 'This may be a newer ESP chip than this Kiln supports; check for an update.',
-      details: { magic: hex32(magic) },
-    });
+    throw new KilnError(
+      'CHIP_UNKNOWN',
+      `The chip identified itself with magic value 0x${magic.toString(16).padStart(8, '0')}, which Kiln does not know.`,
+      {
+        hint: 'This may be a newer ESP chip than this Kiln supports; check for an update.',
+        details: { magic: hex32(magic) },
+      },
+    );
   }
   return rec;
 }
@@ -145,7 +159,16 @@ async function esp8266Particulars(link: EspLink): Promise<Particulars> {
     if (r0_4 && !r3_25 && !r3_27) flashMb = r3_26 ? 2 : 1;
     if (!r0_4 && r3_25 && !r3_27) flashMb = r3_26 ? 4 : 2;
     const hot = bit(e0!, 5);
-    description = flashMb === 1 ? (hot ? 'ESP8285H08' : 'ESP8285N08') : flashMb === 2 ? (hot ? 'ESP8285H16' : 'ESP8285N16') : 'ESP8285';
+    description =
+      flashMb === 1
+        ? hot
+          ? 'ESP8285H08'
+          : 'ESP8285N08'
+        : flashMb === 2
+          ? hot
+            ? 'ESP8285H16'
+            : 'ESP8285N16'
+          : 'ESP8285';
   }
   const features = ['Wi-Fi', '160MHz', ...(is8285 ? ['Embedded Flash'] : [])];
   return { description, revision: 'n/a', features };
@@ -184,7 +207,9 @@ async function esp32Particulars(link: EspLink): Promise<Particulars> {
   if (pkg === 6) features.push('Embedded PSRAM');
   if ((w4 >>> 8) & 0x1f) features.push('Vref calibration in eFuse');
   if ((w3 >>> 14) & 1) features.push('BLK3 partially reserved');
-  features.push(`Coding Scheme ${['None', '3/4', 'Repeat (unsupported)', 'None (may contain encoding data)'][w6 & 3]}`);
+  features.push(
+    `Coding Scheme ${['None', '3/4', 'Repeat (unsupported)', 'None (may contain encoding data)'][w6 & 3]}`,
+  );
   return { description: `${names[pkg] ?? 'Unknown ESP32'} (revision ${revision})`, revision, features };
 }
 
@@ -196,13 +221,24 @@ async function esp32c3Particulars(link: EspLink, record: ChipRecord): Promise<Pa
   const pkg = (w3 >>> 21) & 7;
   const minor = (((w5 >>> 23) & 1) << 3) + ((w3 >>> 18) & 7);
   const major = (w5 >>> 24) & 3;
-  const names: Record<number, string> = { 0: 'ESP32-C3 (QFN32)', 1: 'ESP8685 (QFN28)', 2: 'ESP32-C3 AZ (QFN32)', 3: 'ESP8686 (QFN24)' };
+  const names: Record<number, string> = {
+    0: 'ESP32-C3 (QFN32)',
+    1: 'ESP8685 (QFN28)',
+    2: 'ESP32-C3 AZ (QFN32)',
+    3: 'ESP8686 (QFN24)',
+  };
   const revision = `v${major}.${minor}`;
   const features = ['Wi-Fi', 'BT 5 (LE)', 'Single Core', '160MHz'];
   const cap = (w3 >>> 27) & 7;
-  const flash: Record<number, string> = { 1: 'Embedded Flash 4MB', 2: 'Embedded Flash 2MB', 3: 'Embedded Flash 1MB', 4: 'Embedded Flash 8MB' };
+  const flash: Record<number, string> = {
+    1: 'Embedded Flash 4MB',
+    2: 'Embedded Flash 2MB',
+    3: 'Embedded Flash 1MB',
+    4: 'Embedded Flash 8MB',
+  };
   if (cap !== 0) {
-    const vendor = ({ 1: 'XMC', 2: 'GD', 3: 'FM', 4: 'TT', 5: 'ZBIT' } as Record<number, string>)[w4 & 7] ?? '';
+    const vendor =
+      ({ 1: 'XMC', 2: 'GD', 3: 'FM', 4: 'TT', 5: 'ZBIT' } as Record<number, string>)[w4 & 7] ?? '';
     features.push(`${flash[cap] ?? 'Unknown Embedded Flash'}${vendor ? ` (${vendor})` : ''}`);
   }
   return { description: `${names[pkg] ?? 'Unknown ESP32-C3'} (revision ${revision})`, revision, features };

@@ -22,12 +22,21 @@ export async function eraseChip(link: EspLink, signal?: AbortSignal): Promise<vo
   await link.command(Op.ERASE_FLASH, undefined, { signal });
 }
 
-export async function eraseRegion(link: EspLink, offset: number, size: number, signal?: AbortSignal): Promise<void> {
+export async function eraseRegion(
+  link: EspLink,
+  offset: number,
+  size: number,
+  signal?: AbortSignal,
+): Promise<void> {
   if (offset % SECTOR !== 0 || size % SECTOR !== 0 || size <= 0) {
-    throw new KilnError('IMAGE_MISALIGNED', `Erase range 0x${offset.toString(16)}+0x${size.toString(16)} is not made of whole 4 KB sectors.`, {
-      hint: 'Use an offset and a size that are multiples of 0x1000.',
-      details: { offset, size },
-    });
+    throw new KilnError(
+      'IMAGE_MISALIGNED',
+      `Erase range 0x${offset.toString(16)}+0x${size.toString(16)} is not made of whole 4 KB sectors.`,
+      {
+        hint: 'Use an offset and a size that are multiples of 0x1000.',
+        details: { offset, size },
+      },
+    );
   }
   needStub(link, 'erase a region');
   await link.command(Op.ERASE_REGION, words(offset, size), { size, signal });

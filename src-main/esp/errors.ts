@@ -50,32 +50,113 @@ interface StatusMeaning {
 }
 
 const LINK_HINT = 'The serial link corrupted data. Try a lower baud rate or a shorter/better USB cable.';
-const FLASH_HINT = 'The flash chip failed. Power-cycle the board and try again; if it repeats, the flash chip may be worn out or write-protected.';
+const FLASH_HINT =
+  'The flash chip failed. Power-cycle the board and try again; if it repeats, the flash chip may be worn out or write-protected.';
 
 /** Every ROM and stub status name (protocol.ts ROM_ERRORS / STUB_ERRORS) → meaning. */
 export const STATUS_MEANINGS: Record<string, StatusMeaning> = {
-  ROM_INVALID_MESSAGE: { code: () => 'UNSUPPORTED', cause: 'the ROM loader does not accept this command', hint: 'This chip\u2019s ROM cannot do this; use the flasher stub (the default).' },
-  ROM_FAILED_TO_ACT: { code: flashCode, cause: 'the ROM loader failed to carry out the command', hint: FLASH_HINT },
-  ROM_BAD_CHECKSUM: { code: () => 'PROTOCOL_ERROR', cause: 'a data block arrived with a bad checksum', hint: LINK_HINT },
-  ROM_FLASH_WRITE_ERROR: { code: () => 'FLASH_WRITE_FAILED', cause: 'the flash did not read back what was written', hint: FLASH_HINT },
-  ROM_FLASH_READ_ERROR: { code: () => 'FLASH_READ_FAILED', cause: 'the ROM loader could not read the flash', hint: FLASH_HINT },
-  ROM_READ_LENGTH_ERROR: { code: () => 'FLASH_READ_FAILED', cause: 'the ROM loader rejected the read length', hint: 'Read in blocks of at most 64 bytes through the ROM, or use the stub.' },
+  ROM_INVALID_MESSAGE: {
+    code: () => 'UNSUPPORTED',
+    cause: 'the ROM loader does not accept this command',
+    hint: 'This chip\u2019s ROM cannot do this; use the flasher stub (the default).',
+  },
+  ROM_FAILED_TO_ACT: {
+    code: flashCode,
+    cause: 'the ROM loader failed to carry out the command',
+    hint: FLASH_HINT,
+  },
+  ROM_BAD_CHECKSUM: {
+    code: () => 'PROTOCOL_ERROR',
+    cause: 'a data block arrived with a bad checksum',
+    hint: LINK_HINT,
+  },
+  ROM_FLASH_WRITE_ERROR: {
+    code: () => 'FLASH_WRITE_FAILED',
+    cause: 'the flash did not read back what was written',
+    hint: FLASH_HINT,
+  },
+  ROM_FLASH_READ_ERROR: {
+    code: () => 'FLASH_READ_FAILED',
+    cause: 'the ROM loader could not read the flash',
+    hint: FLASH_HINT,
+  },
+  ROM_READ_LENGTH_ERROR: {
+    code: () => 'FLASH_READ_FAILED',
+    cause: 'the ROM loader rejected the read length',
+    hint: 'Read in blocks of at most 64 bytes through the ROM, or use the stub.',
+  },
   ROM_DEFLATE_ERROR: { code: flashCode, cause: 'the compressed data could not be inflated', hint: LINK_HINT },
-  ROM_ADLER32_ERROR: { code: flashCode, cause: 'the compressed data failed its Adler-32 check', hint: LINK_HINT },
-  ROM_DEFLATE_PARAM_ERROR: { code: flashCode, cause: 'the ROM loader rejected the compression parameters', hint: 'Flash without compression or use the stub.' },
-  ROM_BAD_RAM_SIZE: { code: () => 'STUB_FAILED', cause: 'the ROM loader rejected the RAM download size', hint: 'The stub image does not fit this chip; connect without the stub.' },
-  ROM_BAD_RAM_ADDRESS: { code: () => 'STUB_FAILED', cause: 'the ROM loader rejected the RAM download address', hint: 'The stub image does not suit this chip; connect without the stub.' },
-  STUB_BAD_DATA_LEN: { code: () => 'PROTOCOL_ERROR', cause: 'the stub received a block of the wrong length', hint: LINK_HINT },
-  STUB_BAD_DATA_CHECKSUM: { code: () => 'PROTOCOL_ERROR', cause: 'a data block arrived with a bad checksum', hint: LINK_HINT },
-  STUB_BAD_BLOCKSIZE: { code: () => 'PROTOCOL_ERROR', cause: 'the stub rejected the block size', hint: 'Report this to the Kiln developers with the log attached.' },
-  STUB_INVALID_COMMAND: { code: () => 'UNSUPPORTED', cause: 'the flasher stub does not know this command', hint: 'This stub cannot do this operation; report it with the log attached.' },
+  ROM_ADLER32_ERROR: {
+    code: flashCode,
+    cause: 'the compressed data failed its Adler-32 check',
+    hint: LINK_HINT,
+  },
+  ROM_DEFLATE_PARAM_ERROR: {
+    code: flashCode,
+    cause: 'the ROM loader rejected the compression parameters',
+    hint: 'Flash without compression or use the stub.',
+  },
+  ROM_BAD_RAM_SIZE: {
+    code: () => 'STUB_FAILED',
+    cause: 'the ROM loader rejected the RAM download size',
+    hint: 'The stub image does not fit this chip; connect without the stub.',
+  },
+  ROM_BAD_RAM_ADDRESS: {
+    code: () => 'STUB_FAILED',
+    cause: 'the ROM loader rejected the RAM download address',
+    hint: 'The stub image does not suit this chip; connect without the stub.',
+  },
+  STUB_BAD_DATA_LEN: {
+    code: () => 'PROTOCOL_ERROR',
+    cause: 'the stub received a block of the wrong length',
+    hint: LINK_HINT,
+  },
+  STUB_BAD_DATA_CHECKSUM: {
+    code: () => 'PROTOCOL_ERROR',
+    cause: 'a data block arrived with a bad checksum',
+    hint: LINK_HINT,
+  },
+  STUB_BAD_BLOCKSIZE: {
+    code: () => 'PROTOCOL_ERROR',
+    cause: 'the stub rejected the block size',
+    hint: 'Report this to the Kiln developers with the log attached.',
+  },
+  STUB_INVALID_COMMAND: {
+    code: () => 'UNSUPPORTED',
+    cause: 'the flasher stub does not know this command',
+    hint: 'This stub cannot do this operation; report it with the log attached.',
+  },
   STUB_FAILED_SPI_OP: { code: flashCode, cause: 'an SPI flash operation failed', hint: FLASH_HINT },
-  STUB_FAILED_SPI_UNLOCK: { code: flashCode, cause: 'the flash could not be unlocked for writing', hint: 'The flash is write-protected (status register). Power-cycle; if it repeats, clear the protection bits.' },
-  STUB_NOT_IN_FLASH_MODE: { code: () => 'PROTOCOL_ERROR', cause: 'data arrived before the stub was told to begin a write', hint: 'Run the flash again; the device lost track of the write.' },
-  STUB_INFLATE_ERROR: { code: flashCode, cause: 'the compressed data could not be inflated', hint: LINK_HINT },
-  STUB_NOT_ENOUGH_DATA: { code: flashCode, cause: 'the write ended before all announced data arrived', hint: LINK_HINT },
-  STUB_TOO_MUCH_DATA: { code: flashCode, cause: 'more data arrived than the write announced', hint: LINK_HINT },
-  STUB_CMD_NOT_IMPLEMENTED: { code: () => 'UNSUPPORTED', cause: 'the flasher stub does not implement this command', hint: 'This stub cannot do this operation; report it with the log attached.' },
+  STUB_FAILED_SPI_UNLOCK: {
+    code: flashCode,
+    cause: 'the flash could not be unlocked for writing',
+    hint: 'The flash is write-protected (status register). Power-cycle; if it repeats, clear the protection bits.',
+  },
+  STUB_NOT_IN_FLASH_MODE: {
+    code: () => 'PROTOCOL_ERROR',
+    cause: 'data arrived before the stub was told to begin a write',
+    hint: 'Run the flash again; the device lost track of the write.',
+  },
+  STUB_INFLATE_ERROR: {
+    code: flashCode,
+    cause: 'the compressed data could not be inflated',
+    hint: LINK_HINT,
+  },
+  STUB_NOT_ENOUGH_DATA: {
+    code: flashCode,
+    cause: 'the write ended before all announced data arrived',
+    hint: LINK_HINT,
+  },
+  STUB_TOO_MUCH_DATA: {
+    code: flashCode,
+    cause: 'more data arrived than the write announced',
+    hint: LINK_HINT,
+  },
+  STUB_CMD_NOT_IMPLEMENTED: {
+    code: () => 'UNSUPPORTED',
+    cause: 'the flasher stub does not implement this command',
+    hint: 'This stub cannot do this operation; report it with the log attached.',
+  },
 };
 
 /** Status names a DATA block may be re-sent for: the block was damaged in transit, not by the flash. */
@@ -94,10 +175,14 @@ export function statusError(op: number, status: Status, extra: ErrorDetails = {}
   if (name === 'ROM_INVALID_MESSAGE' && CORE_LOADER_OPS.has(op)) return corruptedRequestError(op, details);
   if (!meaning && status.bytes[0] !== 1) {
     // Neither a ROM error ([01, code]) nor a stub error ([C0.., 00]): no loader sends this, the line changed it.
-    return new KilnError('PROTOCOL_ERROR', `The reply to ${cmd} carried a status no loader sends (${hex(status.bytes)}): it was corrupted on the line.`, {
-      hint: LINK_HINT,
-      details,
-    });
+    return new KilnError(
+      'PROTOCOL_ERROR',
+      `The reply to ${cmd} carried a status no loader sends (${hex(status.bytes)}): it was corrupted on the line.`,
+      {
+        hint: LINK_HINT,
+        details,
+      },
+    );
   }
   if (!meaning) {
     return new KilnError('DEVICE_ERROR', `The chip rejected ${cmd} with status ${hex(status.bytes)}.`, {
@@ -105,15 +190,22 @@ export function statusError(op: number, status: Status, extra: ErrorDetails = {}
       details,
     });
   }
-  return new KilnError(meaning.code(purposeOf(op)), `${cmd} failed: ${meaning.cause} (${name}).`, { hint: meaning.hint, details });
+  return new KilnError(meaning.code(purposeOf(op)), `${cmd} failed: ${meaning.cause} (${name}).`, {
+    hint: meaning.hint,
+    details,
+  });
 }
 
 export function timeoutError(op: number, timeoutMs: number, port: string): KilnError {
   const cmd = commandName(op);
-  return new KilnError('TIMEOUT', `No reply to ${cmd} within ${(timeoutMs / 1000).toFixed(1)} s on ${port}.`, {
-    hint: 'The chip stopped answering: check the cable and power, then try again (a lower baud rate helps on long cables).',
-    details: { command: cmd, timeoutMs, port },
-  });
+  return new KilnError(
+    'TIMEOUT',
+    `No reply to ${cmd} within ${(timeoutMs / 1000).toFixed(1)} s on ${port}.`,
+    {
+      hint: 'The chip stopped answering: check the cable and power, then try again (a lower baud rate helps on long cables).',
+      details: { command: cmd, timeoutMs, port },
+    },
+  );
 }
 
 /**
@@ -134,19 +226,27 @@ const CORE_LOADER_OPS: ReadonlySet<number> = new Set([
 
 function corruptedRequestError(op: number, details: ErrorDetails): KilnError {
   const cmd = commandName(op);
-  return new KilnError('PROTOCOL_ERROR', `The chip did not recognise ${cmd}, a command every loader knows: the request was corrupted on the line.`, {
-    hint: LINK_HINT,
-    details: { command: cmd, ...details },
-  });
+  return new KilnError(
+    'PROTOCOL_ERROR',
+    `The chip did not recognise ${cmd}, a command every loader knows: the request was corrupted on the line.`,
+    {
+      hint: LINK_HINT,
+      details: { command: cmd, ...details },
+    },
+  );
 }
 
 export function unsupportedError(op: number, chip?: string): KilnError {
   const cmd = commandName(op);
   if (CORE_LOADER_OPS.has(op)) return corruptedRequestError(op, {});
-  return new KilnError('UNSUPPORTED', `The loader${chip ? ` on this ${chip}` : ''} does not support ${cmd}.`, {
-    hint: 'Use the flasher stub (the default) for this operation.',
-    details: { command: cmd },
-  });
+  return new KilnError(
+    'UNSUPPORTED',
+    `The loader${chip ? ` on this ${chip}` : ''} does not support ${cmd}.`,
+    {
+      hint: 'Use the flasher stub (the default) for this operation.',
+      details: { command: cmd },
+    },
+  );
 }
 
 export function hex(bytes: ArrayLike<number>): string {

@@ -16,7 +16,12 @@ const SPI_USR1_MISO_BITLEN_SHIFT = 8;
 const RDID = 0x9f;
 
 /** Runs one SPI flash command that only reads (`readBits` ≤ 32) and returns W0. */
-export async function spiFlashReadCommand(link: EspLink, chip: ChipRecord, command: number, readBits: number): Promise<number> {
+export async function spiFlashReadCommand(
+  link: EspLink,
+  chip: ChipRecord,
+  command: number,
+  readBits: number,
+): Promise<number> {
   const spi = chip.spi;
   const reg = (off: number) => spi.base + off;
   const oldUsr = await link.readReg(reg(spi.usr));

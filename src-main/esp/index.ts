@@ -8,7 +8,16 @@ import type { ConnectFn, ConnectOptions, EspSessionApi } from './api';
 export type * from './api';
 export { EspSession } from './session';
 export { SYNC_FRAME, ROM_BAUD } from './connect';
-export { connectStrategies, classicReset, unixTightReset, usbJtagSerialReset, hardReset, NO_RESET, type ResetStrategy, type ResetStep } from './reset';
+export {
+  connectStrategies,
+  classicReset,
+  unixTightReset,
+  usbJtagSerialReset,
+  hardReset,
+  NO_RESET,
+  type ResetStrategy,
+  type ResetStep,
+} from './reset';
 export { CHIP_RECORDS, flashSizeFromCapacityByte, type ChipRecord } from './chips/records';
 export { STATUS_MEANINGS } from './errors';
 export { esp8266RomEraseSize, planRegions } from './write-plan';
@@ -17,7 +26,11 @@ export { esp8266RomEraseSize, planRegions } from './write-plan';
 export const connectEsp: ConnectFn = (transport, opts) => EspSession.open(transport, opts);
 
 /** Runs `fn` with a connected session and always closes it (and the Transport) afterwards. */
-export async function withSession<T>(transport: Transport, opts: ConnectOptions, fn: (session: EspSessionApi) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  transport: Transport,
+  opts: ConnectOptions,
+  fn: (session: EspSessionApi) => Promise<T>,
+): Promise<T> {
   const session = await EspSession.open(transport, opts);
   try {
     return await fn(session);

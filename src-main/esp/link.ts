@@ -57,7 +57,12 @@ export class EspLink {
     return signal ?? this.signal;
   }
 
-  async send(op: number, data: Uint8Array = Buffer.alloc(0), checksum = 0, signal?: AbortSignal): Promise<void> {
+  async send(
+    op: number,
+    data: Uint8Array = Buffer.alloc(0),
+    checksum = 0,
+    signal?: AbortSignal,
+  ): Promise<void> {
     this.checkAlive(signal);
     const frame = slipEncode(encodeRequest(op, data, checksum));
     this.bytesWritten += frame.length;
@@ -72,15 +77,23 @@ export class EspLink {
   }
 
   /** Sends a command and returns its reply once the status says success; otherwise throws the mapped error. */
-  async command(op: number, data: Uint8Array = Buffer.alloc(0), opts: CommandOptions = {}): Promise<Response> {
+  async command(
+    op: number,
+    data: Uint8Array = Buffer.alloc(0),
+    opts: CommandOptions = {},
+  ): Promise<Response> {
     const resp = await this.exchange(op, data, opts);
     const resultLen = opts.resultLen ?? 0;
     if (resp.data.length < resultLen + 2) {
       // A reply cut short on the line (dropped bytes): its status cannot be read, so it proves nothing.
-      throw new KilnError('PROTOCOL_ERROR', `The reply to ${commandName(op)} was cut short (${resp.data.length} of ${resultLen + 2} bytes).`, {
-        hint: 'The serial link lost data. Try a lower baud rate or another USB cable.',
-        details: { command: commandName(op), received: resp.data.length, expected: resultLen + 2 },
-      });
+      throw new KilnError(
+        'PROTOCOL_ERROR',
+        `The reply to ${commandName(op)} was cut short (${resp.data.length} of ${resultLen + 2} bytes).`,
+        {
+          hint: 'The serial link lost data. Try a lower baud rate or another USB cable.',
+          details: { command: commandName(op), received: resp.data.length, expected: resultLen + 2 },
+        },
+      );
     }
     const status = readStatus(resp.data, resultLen);
     if (!status.ok) {
@@ -91,7 +104,11 @@ export class EspLink {
   }
 
   /** Sends a command and returns the reply without judging its status (for replies of variable shape). */
-  async exchange(op: number, data: Uint8Array = Buffer.alloc(0), opts: CommandOptions = {}): Promise<Response> {
+  async exchange(
+    op: number,
+    data: Uint8Array = Buffer.alloc(0),
+    opts: CommandOptions = {},
+  ): Promise<Response> {
     const timeoutMs = opts.timeoutMs ?? timeoutFor(op, opts.size ?? 0, { rom: !this.isStub });
     const signal = this.waitSignal(opts.signal);
     await this.send(op, data, opts.checksum ?? 0, signal);
@@ -111,7 +128,13 @@ export class EspLink {
     return r.value >>> 0;
   }
 
-  async writeReg(addr: number, value: number, mask = 0xffffffff, delayUs = 0, signal?: AbortSignal): Promise<void> {
+  async writeReg(
+    addr: number,
+    value: number,
+    mask = 0xffffffff,
+    delayUs = 0,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.command(Op.WRITE_REG, words(addr, value, mask, delayUs), { signal });
   }
 

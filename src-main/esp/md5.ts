@@ -12,7 +12,12 @@ export function canMd5(link: EspLink, chip: ChipRecord): boolean {
 }
 
 /** Lower-case hex MD5 of `size` bytes of flash at `offset`, computed by the device. */
-export async function deviceMd5(link: EspLink, offset: number, size: number, signal?: AbortSignal): Promise<string> {
+export async function deviceMd5(
+  link: EspLink,
+  offset: number,
+  size: number,
+  signal?: AbortSignal,
+): Promise<string> {
   const resultLen = link.isStub ? 16 : 32;
   const r = await link.command(Op.SPI_FLASH_MD5, words(offset, size, 0, 0), { size, resultLen, signal });
   const result = r.data.subarray(0, resultLen);

@@ -30,10 +30,15 @@ export const Op = {
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
-export const OP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k]));
+export const OP_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(Op).map(([k, v]) => [v, k]),
+);
 
 /** 36-byte SYNC payload: 07 07 12 20 followed by 32 × 0x55 (the ROM autobauds on the 0x55s). */
-export const SYNC_PAYLOAD: Buffer = Buffer.concat([Buffer.from([0x07, 0x07, 0x12, 0x20]), Buffer.alloc(32, 0x55)]);
+export const SYNC_PAYLOAD: Buffer = Buffer.concat([
+  Buffer.from([0x07, 0x07, 0x12, 0x20]),
+  Buffer.alloc(32, 0x55),
+]);
 
 /** Checksum seed for MEM_DATA/FLASH_DATA/FLASH_DEFL_DATA: 0xEF XOR every data byte. */
 export const CHECKSUM_SEED = 0xef;
@@ -153,6 +158,7 @@ export function readStatus(data: Uint8Array, resultLen = 0): Status {
   const name =
     s0 === 1
       ? (ROM_ERRORS[s1] ?? `ROM_ERROR_0x${s1.toString(16).padStart(2, '0')}`)
-      : (STUB_ERRORS[s0] ?? `STATUS_0x${s0.toString(16).padStart(2, '0')}_0x${s1.toString(16).padStart(2, '0')}`);
+      : (STUB_ERRORS[s0] ??
+        `STATUS_0x${s0.toString(16).padStart(2, '0')}_0x${s1.toString(16).padStart(2, '0')}`);
   return { ok: false, bytes: [s0, s1], name };
 }

@@ -17,42 +17,69 @@ export const READ_PACKET = 0x1000;
 export const READ_IN_FLIGHT = 64;
 const SLOW_BLOCK = 64;
 
-export async function readFlashStub(link: EspLink, offset: number, size: number, meter?: ProgressMeter, signal?: AbortSignal): Promise<Buffer> {
+export async function readFlashStub(
+  link: EspLink,
+  offset: number,
+  size: number,
+  meter?: ProgressMeter,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   const sig = link.waitSignal(signal);
   await link.command(Op.READ_FLASH, words(offset, size, READ_PACKET, READ_IN_FLIGHT), { signal });
   const out = Buffer.allocUnsafe(size);
   let received = 0;
   const blockTimeout = timeoutFor(Op.READ_FLASH, READ_PACKET);
   while (received < size) {
-    const frame = await link.reader.nextFrame(blockTimeout, sig, () => timeoutError(Op.READ_FLASH, blockTimeout, link.port));
+    const frame = await link.reader.nextFrame(blockTimeout, sig, () =>
+      timeoutError(Op.READ_FLASH, blockTimeout, link.port),
+    );
     if (received + frame.length > size) {
-      throw new KilnError('FLASH_READ_FAILED', `The chip sent more data than asked for (${received + frame.length} > ${size} bytes).`, {
-        hint: 'Run the read again; if it repeats, lower the baud rate.',
-        details: { offset, size, received: received + frame.length },
-      });
+      throw new KilnError(
+        'FLASH_READ_FAILED',
+        `The chip sent more data than asked for (${received + frame.length} > ${size} bytes).`,
+        {
+          hint: 'Run the read again; if it repeats, lower the baud rate.',
+          details: { offset, size, received: received + frame.length },
+        },
+      );
     }
     frame.copy(out, received);
     received += frame.length;
     await link.writeRaw(words(received), signal);
     meter?.update(received);
   }
-  const digest = await link.reader.nextFrame(blockTimeout, sig, () => timeoutError(Op.READ_FLASH, blockTimeout, link.port));
+  const digest = await link.reader.nextFrame(blockTimeout, sig, () =>
+    timeoutError(Op.READ_FLASH, blockTimeout, link.port),
+  );
   const actual = createHash('md5').update(out).digest();
   if (digest.length !== 16 || !digest.equals(actual)) {
-    throw new KilnError('FLASH_READ_FAILED', 'The data read back does not match the digest the chip computed.', {
-      hint: 'The link corrupted data; try again at a lower baud rate.',
-      details: { offset, size, expected: hex(digest), actual: actual.toString('hex') },
-    });
+    throw new KilnError(
+      'FLASH_READ_FAILED',
+      'The data read back does not match the digest the chip computed.',
+      {
+        hint: 'The link corrupted data; try again at a lower baud rate.',
+        details: { offset, size, expected: hex(digest), actual: actual.toString('hex') },
+      },
+    );
   }
   return out;
 }
 
-export async function readFlashRomSlow(link: EspLink, offset: number, size: number, meter?: ProgressMeter, signal?: AbortSignal): Promise<Buffer> {
+export async function readFlashRomSlow(
+  link: EspLink,
+  offset: number,
+  size: number,
+  meter?: ProgressMeter,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   const out = Buffer.allocUnsafe(size);
   for (let done = 0; done < size; done += SLOW_BLOCK) {
     const n = Math.min(SLOW_BLOCK, size - done);
     // The ROM always answers 64 bytes, however many were asked for.
-    const r = await link.command(Op.READ_FLASH_SLOW, words(offset + done, n), { resultLen: SLOW_BLOCK, signal });
+    const r = await link.command(Op.READ_FLASH_SLOW, words(offset + done, n), {
+      resultLen: SLOW_BLOCK,
+      signal,
+    });
     if (r.data.length < n) {
       throw new KilnError('FLASH_READ_FAILED', `The ROM answered ${r.data.length} bytes instead of ${n}.`, {
         hint: 'Try again at a lower baud rate.',

@@ -133,12 +133,17 @@ export class FrameReader {
       const resp = decodeResponse(frame);
       if (!resp) continue;
       if (resp.op === op) return resp;
-      if (resp.data.length >= 2 && resp.data[0] !== 0 && resp.data[1] === ROM_INVALID_RECV_MSG) throw new UnsupportedCommand(op);
+      if (resp.data.length >= 2 && resp.data[0] !== 0 && resp.data[1] === ROM_INVALID_RECV_MSG)
+        throw new UnsupportedCommand(op);
     }
-    throw new KilnError('PROTOCOL_ERROR', `Gave up waiting for the reply to command 0x${op.toString(16)} after ${MAX_SKIPPED_FRAMES} other frames.`, {
-      hint: 'Something else is talking on this port (application firmware?). Reset the board into download mode and retry.',
-      details: { op },
-    });
+    throw new KilnError(
+      'PROTOCOL_ERROR',
+      `Gave up waiting for the reply to command 0x${op.toString(16)} after ${MAX_SKIPPED_FRAMES} other frames.`,
+      {
+        hint: 'Something else is talking on this port (application firmware?). Reset the board into download mode and retry.',
+        details: { op },
+      },
+    );
   }
 
   private onFrame(f: Buffer): void {
@@ -149,7 +154,8 @@ export class FrameReader {
   private keepNoise(b: Buffer): void {
     this.noise.push(b);
     this.noiseLen += b.length;
-    while (this.noiseLen > NOISE_KEEP_BYTES && this.noise.length > 1) this.noiseLen -= this.noise.shift()!.length;
+    while (this.noiseLen > NOISE_KEEP_BYTES && this.noise.length > 1)
+      this.noiseLen -= this.noise.shift()!.length;
   }
 
   private end(e: KilnError): void {
@@ -158,4 +164,3 @@ export class FrameReader {
     this.waiter?.reject(e);
   }
 }
-

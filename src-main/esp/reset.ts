@@ -37,7 +37,10 @@ export function unixTightReset(delayMs: number): ResetStrategy {
 
 /** Espressif's USB-Serial/JTAG peripheral decodes the line states itself. */
 export function usbJtagSerialReset(): ResetStrategy {
-  return { name: 'usb-jtag-serial', steps: [set(0, 0), wait(100), set(1, 0), wait(100), set(0, 1), wait(100), set(0, 0)] };
+  return {
+    name: 'usb-jtag-serial',
+    steps: [set(0, 0), wait(100), set(1, 0), wait(100), set(0, 1), wait(100), set(0, 0)],
+  };
 }
 
 /** Leaves the loader: an EN pulse with IO0 released (longer over native USB). */
@@ -47,7 +50,12 @@ export function hardReset(usbJtagSerial = false): ResetStrategy {
 
 export const NO_RESET: ResetStrategy = { name: 'none', steps: [] };
 
-export async function runReset(strategy: ResetStrategy, transport: Transport, clock: Clock, signal?: AbortSignal): Promise<void> {
+export async function runReset(
+  strategy: ResetStrategy,
+  transport: Transport,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<void> {
   for (const step of strategy.steps) {
     if ('waitMs' in step) await clock.sleep(step.waitMs, signal);
     else await transport.setSignals({ dtr: step.dtr, rts: step.rts });
@@ -59,7 +67,10 @@ export async function runReset(strategy: ResetStrategy, transport: Transport, cl
  * classic sequence, each with a short and a long IO0 hold. Native USB has its own sequence; a port without
  * lines (TCP) or a user holding the button gets none.
  */
-export function connectStrategies(lines: 'uart' | 'usb-jtag-serial' | 'none', before: 'default' | 'no-reset' | 'usb-reset'): ResetStrategy[] {
+export function connectStrategies(
+  lines: 'uart' | 'usb-jtag-serial' | 'none',
+  before: 'default' | 'no-reset' | 'usb-reset',
+): ResetStrategy[] {
   if (before === 'no-reset' || lines === 'none') return [NO_RESET];
   if (before === 'usb-reset' || lines === 'usb-jtag-serial') return [usbJtagSerialReset()];
   return [unixTightReset(50), unixTightReset(550), classicReset(50), classicReset(550)];

@@ -18,13 +18,24 @@ export const ROM_BLOCK = 0x400;
 export const ESP8266_FLASH_WINDOW = 0x40200000;
 export const ESP8266_WINDOW_SIZE = 0x100000;
 
-export async function romWriteRun(ctx: WriteContext, offset: number, data: Uint8Array, onAcked: (n: number) => void): Promise<void> {
+export async function romWriteRun(
+  ctx: WriteContext,
+  offset: number,
+  data: Uint8Array,
+  onAcked: (n: number) => void,
+): Promise<void> {
   const { link, chip, signal } = ctx;
   const blocks = Math.ceil(data.length / ROM_BLOCK);
   const eraseSize = chip.name === 'esp8266' ? esp8266RomEraseSize(offset, data.length) : data.length;
-  const begin = chip.romFlashBeginWords === 5 ? words(eraseSize, blocks, ROM_BLOCK, offset, 0) : words(eraseSize, blocks, ROM_BLOCK, offset);
+  const begin =
+    chip.romFlashBeginWords === 5
+      ? words(eraseSize, blocks, ROM_BLOCK, offset, 0)
+      : words(eraseSize, blocks, ROM_BLOCK, offset);
   // The ROM erases the whole range before answering: the timeout scales with the size actually erased.
-  await link.command(Op.FLASH_BEGIN, begin, { timeoutMs: timeoutFor(Op.FLASH_BEGIN, data.length, { rom: true }), signal });
+  await link.command(Op.FLASH_BEGIN, begin, {
+    timeoutMs: timeoutFor(Op.FLASH_BEGIN, data.length, { rom: true }),
+    signal,
+  });
   for (let seq = 0; seq < blocks; seq++) {
     const block = padBlock(data.subarray(seq * ROM_BLOCK, (seq + 1) * ROM_BLOCK), ROM_BLOCK);
     await sendBlock(ctx, Op.FLASH_DATA, seq, block, ROM_BLOCK);
@@ -41,12 +52,22 @@ export async function romFinish(link: EspLink, signal?: AbortSignal): Promise<vo
  * Reads the region back through the memory-mapped window, word by word. Undefined when the region lies beyond
  * the window (then it cannot be verified on this ROM).
  */
-export async function verifyByWindowRead(ctx: WriteContext, region: PlannedRegion, meter: ProgressMeter): Promise<Uint8Array | undefined> {
+export async function verifyByWindowRead(
+  ctx: WriteContext,
+  region: PlannedRegion,
+  meter: ProgressMeter,
+): Promise<Uint8Array | undefined> {
   if (region.offset + region.data.length > ESP8266_WINDOW_SIZE) return undefined;
   return readWindow(ctx.link, region.offset, region.data.length, meter, ctx.signal);
 }
 
-export async function readWindow(link: EspLink, offset: number, size: number, meter?: ProgressMeter, signal?: AbortSignal): Promise<Buffer> {
+export async function readWindow(
+  link: EspLink,
+  offset: number,
+  size: number,
+  meter?: ProgressMeter,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   const out = Buffer.alloc(size);
   for (let i = 0; i < size; i += 4) {
     const v = await link.readReg(ESP8266_FLASH_WINDOW + offset + i, signal);

@@ -47,10 +47,15 @@ export class EspSession implements EspSessionApi {
     const clock = opts.clock ?? realClock;
     const link = new EspLink(transport, clock, opts.signal);
     const log = (m: string) => opts.onLog?.('info', m);
-    const phase = (p: 'connecting' | 'detecting' | 'stub' | 'baud') => opts.onProgress?.({ phase: p, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0 });
+    const phase = (p: 'connecting' | 'detecting' | 'stub' | 'baud') =>
+      opts.onProgress?.({ phase: p, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0 });
     try {
       phase('connecting');
-      const sync = await connectAndSync(link, { attempts: opts.attempts, before: opts.before, onLog: (m) => opts.onLog?.('debug', m) });
+      const sync = await connectAndSync(link, {
+        attempts: opts.attempts,
+        before: opts.before,
+        onLog: (m) => opts.onLog?.('debug', m),
+      });
       log(`synced (${sync.strategy})${sync.stubRunning ? ', a flasher stub is already running' : ''}`);
       phase('detecting');
       const chip = await identifyChip(link);
@@ -60,7 +65,12 @@ export class EspSession implements EspSessionApi {
       else if (opts.useStub !== false) {
         phase('stub');
         // ESP8266: its ROM cannot change baud, but it autobauds on SYNC — re-sync at the data baud when that pays.
-        await resyncForStub(link, chip, sync, { baud: opts.baud, before: opts.before, attempts: opts.attempts, onLog: opts.onLog });
+        await resyncForStub(link, chip, sync, {
+          baud: opts.baud,
+          before: opts.before,
+          attempts: opts.attempts,
+          onLog: opts.onLog,
+        });
         await runStub(link, chip);
         log('flasher stub running');
       } else if (chip.rom.spiAttach) {
@@ -71,7 +81,8 @@ export class EspSession implements EspSessionApi {
       if (opts.baud !== undefined && opts.baud !== baud) {
         phase('baud');
         baud = await changeBaud(link, chip, opts.baud);
-        if (baud !== opts.baud) opts.onLog?.('warn', `the ${chip.name} ROM cannot change baud rate; staying at ${baud}`);
+        if (baud !== opts.baud)
+          opts.onLog?.('warn', `the ${chip.name} ROM cannot change baud rate; staying at ${baud}`);
       }
       const flash = await readFlashId(link, chip);
       if (flash.size > 0 && (link.isStub || chip.rom.spiSetParams) && chip.name !== 'esp8266') {
@@ -110,7 +121,12 @@ export class EspSession implements EspSessionApi {
         sizeOption: opts.flashSize,
       });
       if (opts.eraseAll) {
-        opts.onProgress?.({ phase: 'erasing', bytesDone: 0, bytesTotal: this.info.flashSize, bytesPerSecond: 0 });
+        opts.onProgress?.({
+          phase: 'erasing',
+          bytesDone: 0,
+          bytesTotal: this.info.flashSize,
+          bytesPerSecond: 0,
+        });
         await eraseChip(this.link, opts.signal);
       }
       const results = await writeRegions(
@@ -141,22 +157,40 @@ export class EspSession implements EspSessionApi {
       if (this.chip.name === 'esp8266' && opts.offset + opts.size <= ESP8266_WINDOW_SIZE) {
         return readWindow(this.link, opts.offset, opts.size, meter, opts.signal);
       }
-      throw new KilnError('UNSUPPORTED', 'The ROM loader of this chip cannot read flash beyond the first megabyte.', {
-        hint: 'Connect with the flasher stub (the default) to read flash.',
-        details: { offset: opts.offset, size: opts.size },
-      });
+      throw new KilnError(
+        'UNSUPPORTED',
+        'The ROM loader of this chip cannot read flash beyond the first megabyte.',
+        {
+          hint: 'Connect with the flasher stub (the default) to read flash.',
+          details: { offset: opts.offset, size: opts.size },
+        },
+      );
     });
   }
 
   async eraseAll(opts: EngineHooks & { signal?: AbortSignal } = {}): Promise<void> {
     return this.guard(opts.signal, async () => {
-      opts.onProgress?.({ phase: 'erasing', bytesDone: 0, bytesTotal: this.info.flashSize, bytesPerSecond: 0 });
+      opts.onProgress?.({
+        phase: 'erasing',
+        bytesDone: 0,
+        bytesTotal: this.info.flashSize,
+        bytesPerSecond: 0,
+      });
       await eraseChip(this.link, opts.signal);
-      opts.onProgress?.({ phase: 'erasing', bytesDone: this.info.flashSize, bytesTotal: this.info.flashSize, bytesPerSecond: 0 });
+      opts.onProgress?.({
+        phase: 'erasing',
+        bytesDone: this.info.flashSize,
+        bytesTotal: this.info.flashSize,
+        bytesPerSecond: 0,
+      });
     });
   }
 
-  async eraseRegion(offset: number, size: number, opts: EngineHooks & { signal?: AbortSignal } = {}): Promise<void> {
+  async eraseRegion(
+    offset: number,
+    size: number,
+    opts: EngineHooks & { signal?: AbortSignal } = {},
+  ): Promise<void> {
     return this.guard(opts.signal, async () => {
       opts.onProgress?.({ phase: 'erasing', bytesDone: 0, bytesTotal: size, bytesPerSecond: 0 });
       await eraseRegion(this.link, offset, size, opts.signal);
@@ -166,7 +200,14 @@ export class EspSession implements EspSessionApi {
 
   async finish(after: AfterMode): Promise<void> {
     if (after === 'no-reset' || this.link.transport.info.lines === 'none') return;
-    await this.guard(undefined, () => runReset(hardReset(this.link.transport.info.lines === 'usb-jtag-serial'), this.link.transport, this.link.clock, this.link.signal));
+    await this.guard(undefined, () =>
+      runReset(
+        hardReset(this.link.transport.info.lines === 'usb-jtag-serial'),
+        this.link.transport,
+        this.link.clock,
+        this.link.signal,
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -177,12 +218,16 @@ export class EspSession implements EspSessionApi {
 
   /** Runs an operation; a cancel closes the port (leaving the chip in its loader) and reports CANCELLED. */
   private async guard<T>(signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new KilnError('PORT_OPEN_FAILED', 'This session is closed.', { hint: 'Connect again.' });
+    if (this.closed)
+      throw new KilnError('PORT_OPEN_FAILED', 'This session is closed.', { hint: 'Connect again.' });
     this.link.checkAlive(signal);
     try {
       return await op();
     } catch (e) {
-      if ((signal?.aborted || this.link.signal?.aborted) && !(e instanceof KilnError && e.code === 'DEVICE_LOST')) {
+      if (
+        (signal?.aborted || this.link.signal?.aborted) &&
+        !(e instanceof KilnError && e.code === 'DEVICE_LOST')
+      ) {
         await this.close();
         throw cancelled();
       }

@@ -26,7 +26,12 @@ export interface StubImage {
 
 export function stubDirectory(): string {
   // When the main process is bundled to CommonJS, esbuild empties import.meta: fall back to the bundle's own path.
-  const from = typeof import.meta.url === 'string' ? import.meta.url : typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js');
+  const from =
+    typeof import.meta.url === 'string'
+      ? import.meta.url
+      : typeof __filename === 'string'
+        ? __filename
+        : path.join(process.cwd(), 'index.js');
   const pkg = createRequire(from).resolve('esptool-js/package.json');
   return path.join(path.dirname(pkg), 'lib', 'targets', 'stub_flasher');
 }

@@ -44,22 +44,35 @@ const label = (img: FlashImage, i: number) => img.name ?? `image ${i + 1}`;
 const hx = (n: number) => `0x${n.toString(16)}`;
 
 export function planRegions(images: FlashImage[], o: PlanOptions): PlannedRegion[] {
-  if (images.length === 0) throw new KilnError('BAD_REQUEST', 'Nothing to flash.', { hint: 'Add at least one firmware file.' });
+  if (images.length === 0)
+    throw new KilnError('BAD_REQUEST', 'Nothing to flash.', { hint: 'Add at least one firmware file.' });
   const sizeOpt = o.sizeOption ?? 'keep';
   // 'detect' means "what the JEDEC id said"; unknown size leaves the header alone.
-  const size: FlashSizeOption | number = sizeOpt === 'detect' ? (o.flashSize > 0 ? o.flashSize : 'keep') : sizeOpt;
+  const size: FlashSizeOption | number =
+    sizeOpt === 'detect' ? (o.flashSize > 0 ? o.flashSize : 'keep') : sizeOpt;
   const regions = images.map((img, i): PlannedRegion => {
     if (img.offset % SECTOR !== 0) {
-      throw new KilnError('IMAGE_MISALIGNED', `${label(img, i)} starts at ${hx(img.offset)}, which is not on a 4 KB sector boundary.`, {
-        hint: 'Flash offsets must be multiples of 0x1000; check the address given for this file.',
-        details: { offset: img.offset, name: label(img, i) },
-      });
+      throw new KilnError(
+        'IMAGE_MISALIGNED',
+        `${label(img, i)} starts at ${hx(img.offset)}, which is not on a 4 KB sector boundary.`,
+        {
+          hint: 'Flash offsets must be multiples of 0x1000; check the address given for this file.',
+          details: { offset: img.offset, name: label(img, i) },
+        },
+      );
     }
     if (img.data.length === 0) {
-      throw new KilnError('IMAGE_INVALID', `${label(img, i)} is empty.`, { hint: 'Pick the right firmware file.', details: { name: label(img, i) } });
+      throw new KilnError('IMAGE_INVALID', `${label(img, i)} is empty.`, {
+        hint: 'Pick the right firmware file.',
+        details: { name: label(img, i) },
+      });
     }
     checkChip(img, i, o.chip);
-    const patched = patchImageHeader(img.data, { offset: img.offset, chip: o.chip, mode: o.flashMode, freq: o.flashFreq, size }, label(img, i));
+    const patched = patchImageHeader(
+      img.data,
+      { offset: img.offset, chip: o.chip, mode: o.flashMode, freq: o.flashFreq, size },
+      label(img, i),
+    );
     const data = padTo4(patched);
     return { index: i, offset: img.offset, data, ...(img.name === undefined ? {} : { name: img.name }) };
   });
@@ -68,19 +81,27 @@ export function planRegions(images: FlashImage[], o: PlanOptions): PlannedRegion
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;
     if (prev.offset + prev.data.length > cur.offset) {
-      throw new KilnError('IMAGE_OVERLAP', `${prev.name ?? `image ${prev.index + 1}`} (${hx(prev.offset)}–${hx(prev.offset + prev.data.length)}) overlaps ${cur.name ?? `image ${cur.index + 1}`} at ${hx(cur.offset)}.`, {
-        hint: 'Check the offsets: each file must end before the next one starts.',
-        details: { first: prev.offset, second: cur.offset },
-      });
+      throw new KilnError(
+        'IMAGE_OVERLAP',
+        `${prev.name ?? `image ${prev.index + 1}`} (${hx(prev.offset)}–${hx(prev.offset + prev.data.length)}) overlaps ${cur.name ?? `image ${cur.index + 1}`} at ${hx(cur.offset)}.`,
+        {
+          hint: 'Check the offsets: each file must end before the next one starts.',
+          details: { first: prev.offset, second: cur.offset },
+        },
+      );
     }
   }
   if (o.flashSize > 0) {
     for (const r of regions) {
       if (r.offset + r.data.length > o.flashSize) {
-        throw new KilnError('IMAGE_TOO_LARGE', `${r.name ?? `image ${r.index + 1}`} ends at ${hx(r.offset + r.data.length)}, beyond the ${o.flashSize / 1024 / 1024} MB flash.`, {
-          hint: 'Use firmware built for this board\u2019s flash size, or check the offset.',
-          details: { offset: r.offset, size: r.data.length, flashSize: o.flashSize },
-        });
+        throw new KilnError(
+          'IMAGE_TOO_LARGE',
+          `${r.name ?? `image ${r.index + 1}`} ends at ${hx(r.offset + r.data.length)}, beyond the ${o.flashSize / 1024 / 1024} MB flash.`,
+          {
+            hint: 'Use firmware built for this board\u2019s flash size, or check the offset.',
+            details: { offset: r.offset, size: r.data.length, flashSize: o.flashSize },
+          },
+        );
       }
     }
   }
@@ -100,10 +121,14 @@ function checkChip(img: FlashImage, i: number, chip: ChipName): void {
     return; // Not a parseable image: the image room reports that; the engine writes bytes.
   }
   if (built !== undefined && built !== chip) {
-    throw new KilnError('CHIP_MISMATCH', `${label(img, i)} is a bootloader for ${CHIP_IDENTITIES[built].displayName}, but the board is an ${CHIP_IDENTITIES[chip].displayName}.`, {
-      hint: 'Pick the firmware built for this chip (check the file name or the manifest’s chipFamily).',
-      details: { name: label(img, i), imageChip: built, deviceChip: chip, offset: img.offset },
-    });
+    throw new KilnError(
+      'CHIP_MISMATCH',
+      `${label(img, i)} is a bootloader for ${CHIP_IDENTITIES[built].displayName}, but the board is an ${CHIP_IDENTITIES[chip].displayName}.`,
+      {
+        hint: 'Pick the firmware built for this chip (check the file name or the manifest’s chipFamily).',
+        details: { name: label(img, i), imageChip: built, deviceChip: chip, offset: img.offset },
+      },
+    );
   }
 }
 

@@ -47,7 +47,9 @@ export async function writeRegions(ctx: WriteContext, regions: PlannedRegion[]):
 async function writeRegion(ctx: WriteContext, region: PlannedRegion): Promise<RegionResult> {
   const { link } = ctx;
   const blocks = skipBlocks(region.data.length);
-  const runs = ctx.skipUnchanged ? await changedRuns(ctx, region, blocks) : [{ start: 0, end: region.data.length }];
+  const runs = ctx.skipUnchanged
+    ? await changedRuns(ctx, region, blocks)
+    : [{ start: 0, end: region.data.length }];
   const toWrite = runs.reduce((n, r) => n + (r.end - r.start), 0);
   const meter = new ProgressMeter(link.clock, ctx.hooks, 'writing', toWrite, region.index);
   const wireBefore = link.bytesWritten;
@@ -63,7 +65,10 @@ async function writeRegion(ctx: WriteContext, region: PlannedRegion): Promise<Re
     meter.update(done);
   }
   const blocksWritten = blocks.filter((b) => runs.some((r) => b.start >= r.start && b.end <= r.end)).length;
-  ctx.hooks.onLog?.('info', `region 0x${region.offset.toString(16)}: ${toWrite} of ${region.data.length} bytes written, ${blocks.length - blocksWritten} block(s) unchanged`);
+  ctx.hooks.onLog?.(
+    'info',
+    `region 0x${region.offset.toString(16)}: ${toWrite} of ${region.data.length} bytes written, ${blocks.length - blocksWritten} block(s) unchanged`,
+  );
   return {
     offset: region.offset,
     size: region.data.length,
@@ -99,7 +104,12 @@ async function changedRuns(ctx: WriteContext, region: PlannedRegion, blocks: Run
   return runsToWrite(blocks, differs);
 }
 
-async function stubWriteRun(ctx: WriteContext, offset: number, data: Uint8Array, onAcked: (n: number) => void): Promise<void> {
+async function stubWriteRun(
+  ctx: WriteContext,
+  offset: number,
+  data: Uint8Array,
+  onAcked: (n: number) => void,
+): Promise<void> {
   const { link, signal } = ctx;
   let payload: Uint8Array = data;
   let compressed = false;
@@ -115,28 +125,46 @@ async function stubWriteRun(ctx: WriteContext, offset: number, data: Uint8Array,
     : [Op.FLASH_BEGIN, Op.FLASH_DATA, Op.FLASH_END];
   const blocks = Math.ceil(payload.length / STUB_BLOCK);
   // The stub takes the exact uncompressed size and erases as it goes; stubs always take the encryption word.
-  await link.command(beginOp, words(data.length, blocks, STUB_BLOCK, offset, 0), { size: data.length, signal });
+  await link.command(beginOp, words(data.length, blocks, STUB_BLOCK, offset, 0), {
+    size: data.length,
+    signal,
+  });
   const ratio = data.length / payload.length;
   for (let seq = 0; seq < blocks; seq++) {
     let block = payload.subarray(seq * STUB_BLOCK, (seq + 1) * STUB_BLOCK);
     if (!compressed && block.length < STUB_BLOCK) block = padBlock(block, STUB_BLOCK);
     await sendBlock(ctx, dataOp, seq, block, Math.ceil(block.length * ratio));
-    onAcked(seq === blocks - 1 ? data.length : Math.min(data.length, Math.floor((seq + 1) * STUB_BLOCK * ratio)));
+    onAcked(
+      seq === blocks - 1 ? data.length : Math.min(data.length, Math.floor((seq + 1) * STUB_BLOCK * ratio)),
+    );
   }
   await link.command(endOp, words(1), { signal });
 }
 
 /** One DATA block, re-sent (same sequence number) when it was damaged in transit or its reply was lost. */
-export async function sendBlock(ctx: WriteContext, op: number, seq: number, block: Uint8Array, uncompressedBytes: number): Promise<void> {
+export async function sendBlock(
+  ctx: WriteContext,
+  op: number,
+  seq: number,
+  block: Uint8Array,
+  uncompressedBytes: number,
+): Promise<void> {
   const body = Buffer.concat([words(block.length, seq, 0, 0), block]);
   const chk = checksum(block);
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.link.command(op, body, { checksum: chk, timeoutMs: timeoutFor(op, uncompressedBytes), signal: ctx.signal });
+      await ctx.link.command(op, body, {
+        checksum: chk,
+        timeoutMs: timeoutFor(op, uncompressedBytes),
+        signal: ctx.signal,
+      });
       return;
     } catch (e) {
       if (attempt >= BLOCK_ATTEMPTS || !isRetryable(e)) throw e;
-      ctx.hooks.onLog?.('warn', `block ${seq} failed (${(e as KilnError).code}), sending it again (${attempt}/${BLOCK_ATTEMPTS - 1})`);
+      ctx.hooks.onLog?.(
+        'warn',
+        `block ${seq} failed (${(e as KilnError).code}), sending it again (${attempt}/${BLOCK_ATTEMPTS - 1})`,
+      );
     }
   }
 }
@@ -164,17 +192,30 @@ async function verifyRegion(ctx: WriteContext, region: PlannedRegion, result: Re
   } else {
     const readBack = await verifyByWindowRead(ctx, region, meter);
     if (readBack === undefined) {
-      ctx.hooks.onLog?.('warn', `region 0x${region.offset.toString(16)} lies beyond the readable window: written but not verified`);
+      ctx.hooks.onLog?.(
+        'warn',
+        `region 0x${region.offset.toString(16)} lies beyond the readable window: written but not verified`,
+      );
       return;
     }
     actual = localMd5(readBack);
   }
   meter.update(region.data.length);
   if (actual !== expected) {
-    throw new KilnError('VERIFY_FAILED', `Flash at 0x${region.offset.toString(16)} does not match ${region.name ?? 'the image'} after writing.`, {
-      hint: 'Flash again; if it fails again, the flash chip may be faulty or the flash mode/size wrong for this board.',
-      details: { offset: region.offset, size: region.data.length, expected, actual, ...(region.name ? { name: region.name } : {}) },
-    });
+    throw new KilnError(
+      'VERIFY_FAILED',
+      `Flash at 0x${region.offset.toString(16)} does not match ${region.name ?? 'the image'} after writing.`,
+      {
+        hint: 'Flash again; if it fails again, the flash chip may be faulty or the flash mode/size wrong for this board.',
+        details: {
+          offset: region.offset,
+          size: region.data.length,
+          expected,
+          actual,
+          ...(region.name ? { name: region.name } : {}),
+        },
+      },
+    );
   }
   result.verified = true;
 }

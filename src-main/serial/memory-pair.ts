@@ -46,7 +46,9 @@ class Emitter<T> {
   }
 }
 
-export function createMemoryPair(opts: { path?: string; baudRate?: number; lines?: TransportInfo['lines'] } = {}): MemoryPair {
+export function createMemoryPair(
+  opts: { path?: string; baudRate?: number; lines?: TransportInfo['lines'] } = {},
+): MemoryPair {
   const info: TransportInfo = { path: opts.path ?? 'memory', lines: opts.lines ?? 'uart' };
   const toHost = new Emitter<Buffer>();
   const toDevice = new Emitter<Buffer>();

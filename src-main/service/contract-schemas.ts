@@ -27,7 +27,16 @@ export const MAX_MONITOR_WRITE_BYTES = 64 * 1024;
 export const MAX_MANIFEST_CHARS = 1024 * 1024;
 
 /** Chips the contract can name; mirrors `ChipName` in esp/api.ts (checked at compile time in service/). */
-export const CHIP_NAMES = ['esp8266', 'esp32', 'esp32s2', 'esp32s3', 'esp32c2', 'esp32c3', 'esp32c6', 'esp32h2'] as const;
+export const CHIP_NAMES = [
+  'esp8266',
+  'esp32',
+  'esp32s2',
+  'esp32s3',
+  'esp32c2',
+  'esp32c3',
+  'esp32c6',
+  'esp32h2',
+] as const;
 /** Virtual devices offered in every port listing. */
 export const VIRTUAL_CHIPS = ['esp8266', 'esp32', 'esp32c3'] as const;
 
@@ -56,10 +65,16 @@ export const portPathSchema = z
 export const baudSchema = z
   .number()
   .int()
-  .refine((b): b is BaudRate => (BAUD_RATES as readonly number[]).includes(b), { message: 'baud not in the allowlist' });
+  .refine((b): b is BaudRate => (BAUD_RATES as readonly number[]).includes(b), {
+    message: 'baud not in the allowlist',
+  });
 
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256');
-export const flashOffsetSchema = z.number().int().min(0).max(MAX_FLASH_BYTES - 1);
+export const flashOffsetSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_FLASH_BYTES - 1);
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** A display name for a file (never opened as a path): no control characters, bounded. */
 export const fileNameSchema = z
@@ -68,7 +83,8 @@ export const fileNameSchema = z
   .max(255)
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'control characters' });
 /** Any Uint8Array (a Node Buffer is one too); typed as plain `Uint8Array` so Buffers and views are accepted. */
-export const uint8ArraySchema = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
+export const uint8ArraySchema = () =>
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
 export const bytesSchema = (max: number) =>
   uint8ArraySchema().refine((b) => b.byteLength <= max, { message: `more than ${max} bytes` });
 
@@ -77,7 +93,20 @@ export const beforeSchema = z.enum(['default', 'no-reset', 'usb-reset']);
 export const afterSchema = z.enum(['hard-reset', 'no-reset']);
 export const flashModeSchema = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
 export const flashFreqSchema = z.enum(['keep', '80m', '40m', '26m', '20m']);
-export const flashSizeSchema = z.enum(['keep', 'detect', '256KB', '512KB', '1MB', '2MB', '4MB', '8MB', '16MB', '32MB', '64MB', '128MB']);
+export const flashSizeSchema = z.enum([
+  'keep',
+  'detect',
+  '256KB',
+  '512KB',
+  '1MB',
+  '2MB',
+  '4MB',
+  '8MB',
+  '16MB',
+  '32MB',
+  '64MB',
+  '128MB',
+]);
 
 export const errorDataSchema = z.object({
   code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
@@ -200,7 +229,14 @@ export const savedReadSchema = z.object({
  * What the board printed after the post-flash hard reset, read by the doctor (doctor/boot-check.ts). For a
  * single flash this never turns a verified flash into a failure: the bytes are verified; it is a warning.
  */
-export const bootVerdictSchema = z.enum(['booted', 'boot-loop', 'no-app', 'download-mode', 'garbage', 'silent']);
+export const bootVerdictSchema = z.enum([
+  'booted',
+  'boot-loop',
+  'no-app',
+  'download-mode',
+  'garbage',
+  'silent',
+]);
 export const bootCheckResultSchema = z.object({
   verdict: bootVerdictSchema,
   /** One sentence a person can act on. */
@@ -244,7 +280,11 @@ export const eraseJobResultSchema = z.object({
   region: z.object({ offset: z.number().int(), size: z.number().int() }).optional(),
   durationMs: z.number(),
 });
-export const jobResultSchema = z.discriminatedUnion('kind', [flashJobResultSchema, readJobResultSchema, eraseJobResultSchema]);
+export const jobResultSchema = z.discriminatedUnion('kind', [
+  flashJobResultSchema,
+  readJobResultSchema,
+  eraseJobResultSchema,
+]);
 
 /** The doctor's reading of a failed connection (silence, boot text at 74880, echo, permission...). */
 export const diagnosisSchema = z.looseObject({
@@ -314,7 +354,19 @@ export const accessReportSchema = z.looseObject({
 export const jobKindSchema = z.enum(['flash', 'read', 'erase']);
 /** Engine phases plus 'backup' (reading the original before a flash). */
 export const jobPhaseSchema = z.enum([
-  'connecting', 'detecting', 'stub', 'baud', 'backup', 'planning', 'erasing', 'writing', 'verifying', 'reading', 'resetting', 'boot-check', 'done',
+  'connecting',
+  'detecting',
+  'stub',
+  'baud',
+  'backup',
+  'planning',
+  'erasing',
+  'writing',
+  'verifying',
+  'reading',
+  'resetting',
+  'boot-check',
+  'done',
 ]);
 
 export const jobSummarySchema = z.object({
@@ -384,7 +436,9 @@ export const settingsPatchSchema = z.object({
   lastPort: settingsFields.lastPort.optional(),
   baudByPort: settingsFields.baudByPort.optional(),
   monitorBaud: settingsFields.monitorBaud.optional(),
-  flash: z.object({ ...flashOptionFields, bootCheck: z.boolean() }).partial().optional(),
+  flash: z
+    .object({ ...flashOptionFields, bootCheck: z.boolean() })
+    .partial()
+    .optional(),
   showVirtualDevices: settingsFields.showVirtualDevices.optional(),
 });
-

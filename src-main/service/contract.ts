@@ -135,7 +135,9 @@ export const methods = {
   startErase: {
     input: z.object({
       ...connectionFields,
-      region: z.object({ offset: flashOffsetSchema, size: z.number().int().min(1).max(MAX_FLASH_BYTES) }).optional(),
+      region: z
+        .object({ offset: flashOffsetSchema, size: z.number().int().min(1).max(MAX_FLASH_BYTES) })
+        .optional(),
     }),
     output: jobStarted,
   },
@@ -224,7 +226,12 @@ export const events = {
     bytesPerSecond: z.number(),
     region: z.number().int().optional(),
   }),
-  jobLog: z.object({ jobId: idSchema, level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string(), time: z.number() }),
+  jobLog: z.object({
+    jobId: idSchema,
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string(),
+    time: z.number(),
+  }),
   /** The last event of every job. `diagnosis` accompanies SYNC_FAILED. */
   jobDone: z.object({
     jobId: idSchema,
@@ -236,7 +243,11 @@ export const events = {
   }),
   monitorData: z.object({ monitorId: idSchema, data: uint8ArraySchema() }),
   /** The monitor ended: closed by request (no error), by a job taking the port, or the device went away. */
-  monitorClosed: z.object({ monitorId: idSchema, reason: z.enum(['closed', 'job', 'lost']), error: errorDataSchema.optional() }),
+  monitorClosed: z.object({
+    monitorId: idSchema,
+    reason: z.enum(['closed', 'job', 'lost']),
+    error: errorDataSchema.optional(),
+  }),
   ...stationEvents,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -310,8 +321,7 @@ export const IPC_CALL_PREFIX = 'kiln:call:';
 export const IPC_EVENT_CHANNEL = 'kiln:event';
 
 export type CallOutcome<N extends MethodName = MethodName> =
-  | { ok: true; output: MethodOutput<N> }
-  | { ok: false; error: KilnErrorData };
+  { ok: true; output: MethodOutput<N> } | { ok: false; error: KilnErrorData };
 
 /**
  * WebSocket (browser mode), URL `ws://127.0.0.1:<port>/api?token=<token>`; one JSON text frame per message.

@@ -69,7 +69,14 @@ function toContractFix(f: DoctorFix) {
 }
 
 function toContractFinding(f: Finding): AccessReport['system'][number] {
-  return { id: f.id, severity: f.severity, title: f.title, explanation: f.explanation, evidence: [...f.evidence], fixes: f.fixes.map(toContractFix) };
+  return {
+    id: f.id,
+    severity: f.severity,
+    title: f.title,
+    explanation: f.explanation,
+    evidence: [...f.evidence],
+    fixes: f.fixes.map(toContractFix),
+  };
 }
 
 export function toContractReport(r: DoctorReport, platform: string): AccessReport {
@@ -81,7 +88,11 @@ export function toContractReport(r: DoctorReport, platform: string): AccessRepor
     databaseGroups: r.databaseGroups,
     system: r.system.map(toContractFinding),
     ports: r.ports.map((p) => {
-      const port: AccessReport['ports'][number] = { path: p.path, present: p.present, findings: p.findings.map(toContractFinding) };
+      const port: AccessReport['ports'][number] = {
+        path: p.path,
+        present: p.present,
+        findings: p.findings.map(toContractFinding),
+      };
       if (p.usb?.bridge) port.bridge = p.usb.bridge;
       return port;
     }),
@@ -91,11 +102,13 @@ export function toContractReport(r: DoctorReport, platform: string): AccessRepor
 }
 
 export function toRunFixOutput(r: FixRunResult): MethodOutput<'runFix'> {
-  const output = 'steps' in r ? r.steps.map((s) => `$ ${s.argv.join(' ')}\n${s.stdout}${s.stderr}`).join('\n') : undefined;
+  const output =
+    'steps' in r ? r.steps.map((s) => `$ ${s.argv.join(' ')}\n${s.stdout}${s.stderr}`).join('\n') : undefined;
   const out: MethodOutput<'runFix'> = { ok: r.status === 'done', status: r.status };
   if (output) out.output = output;
   if (r.status === 'manual' || r.status === 'failed') out.manual = r.manual;
-  if (r.status === 'failed') out.error = { code: 'INTERNAL', message: r.message, hint: 'Run the commands shown by hand.' };
+  if (r.status === 'failed')
+    out.error = { code: 'INTERNAL', message: r.message, hint: 'Run the commands shown by hand.' };
   return out;
 }
 
@@ -165,7 +178,10 @@ export function defaultDeps(options: DefaultDepsOptions = {}): ServiceDeps {
       return listPorts(o);
     },
     watchPorts(handlers) {
-      const o: Parameters<typeof watchPorts>[0] = { onAdded: handlers.onAdded, onRemoved: handlers.onRemoved };
+      const o: Parameters<typeof watchPorts>[0] = {
+        onAdded: handlers.onAdded,
+        onRemoved: handlers.onRemoved,
+      };
       if (options.root !== undefined) o.root = options.root;
       if (log) o.log = log;
       return watchPorts(o);

@@ -17,7 +17,11 @@ export interface ConnectionEnv {
   virtual: VirtualDevices;
 }
 
-export async function openPortTransport(env: ConnectionEnv, port: ResolvedPort, baudRate: number): Promise<Transport> {
+export async function openPortTransport(
+  env: ConnectionEnv,
+  port: ResolvedPort,
+  baudRate: number,
+): Promise<Transport> {
   if (port.kind === 'virtual') return env.virtual.get(port.path).open(baudRate);
   const opts: { baudRate: number; usbId?: string } = { baudRate };
   if (port.info?.usbId) opts.usbId = port.info.usbId;
@@ -35,10 +39,19 @@ export interface DeviceRequest {
 }
 
 /** `fn` also gets the open Transport (the post-flash boot check listens on it after the session's reset). */
-export async function withDevice<T>(env: ConnectionEnv, req: DeviceRequest, fn: (session: EspSessionApi, transport: Transport) => Promise<T>): Promise<T> {
+export async function withDevice<T>(
+  env: ConnectionEnv,
+  req: DeviceRequest,
+  fn: (session: EspSessionApi, transport: Transport) => Promise<T>,
+): Promise<T> {
   const transport = await openPortTransport(env, req.port, ROM_BAUD);
   try {
-    const opts: Parameters<ServiceDeps['connect']>[1] = { baud: req.baud, signal: req.signal, clock: env.deps.clock, ...req.hooks };
+    const opts: Parameters<ServiceDeps['connect']>[1] = {
+      baud: req.baud,
+      signal: req.signal,
+      clock: env.deps.clock,
+      ...req.hooks,
+    };
     if (req.before) opts.before = req.before;
     const session = await env.deps.connect(transport, opts);
     try {

@@ -15,7 +15,9 @@ export interface DescribedFailure {
 
 function captureOf(error: KilnErrorData): ConnectCapture | undefined {
   const c = error.details?.capture as unknown as ConnectCapture | undefined;
-  return c && typeof c === 'object' && Array.isArray(c.attempts) && typeof c.syncFrameHex === 'string' ? c : undefined;
+  return c && typeof c === 'object' && Array.isArray(c.attempts) && typeof c.syncFrameHex === 'string'
+    ? c
+    : undefined;
 }
 
 export async function describeFailure(

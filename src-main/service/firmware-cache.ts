@@ -32,9 +32,13 @@ export class FirmwareCache {
   /** Where a hash lives; throws BAD_REQUEST for anything that is not a lower-case SHA-256. */
   fileFor(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) {
-      throw new KilnError('BAD_REQUEST', 'A firmware reference must be a lower-case SHA-256 (64 hex digits).', {
-        hint: 'Add the firmware file again.',
-      });
+      throw new KilnError(
+        'BAD_REQUEST',
+        'A firmware reference must be a lower-case SHA-256 (64 hex digits).',
+        {
+          hint: 'Add the firmware file again.',
+        },
+      );
     }
     return path.join(this.dir, `${sha256}.bin`);
   }
@@ -68,10 +72,14 @@ export class FirmwareCache {
     }
     if (sha256Hex(data) !== sha256) {
       await unlink(file).catch(() => undefined);
-      throw new KilnError('NOT_FOUND', `The cached firmware ${sha256.slice(0, 12)}… was damaged and has been removed.`, {
-        hint: 'Add the firmware file again.',
-        details: { sha256 },
-      });
+      throw new KilnError(
+        'NOT_FOUND',
+        `The cached firmware ${sha256.slice(0, 12)}… was damaged and has been removed.`,
+        {
+          hint: 'Add the firmware file again.',
+          details: { sha256 },
+        },
+      );
     }
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }

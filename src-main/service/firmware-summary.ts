@@ -25,11 +25,19 @@ function suggestedOffset(data: Uint8Array, name: string, info: ImageInfo): numbe
 }
 
 /** Inspects the bytes (throws IMAGE_INVALID for a damaged image) and summarises them for the contract. */
-export function summariseFirmware(data: Uint8Array, name: string): { info: ImageInfoSummary; warnings: { code: string; message: string }[] } {
+export function summariseFirmware(
+  data: Uint8Array,
+  name: string,
+): { info: ImageInfoSummary; warnings: { code: string; message: string }[] } {
   const info = inspectImage(data, name);
   const summary: ImageInfoSummary = {
     format: FORMAT[info.kind],
-    role: info.kind === 'partition-table' ? 'partition-table' : info.kind === 'raw' ? 'data' : (info.role ?? 'app'),
+    role:
+      info.kind === 'partition-table'
+        ? 'partition-table'
+        : info.kind === 'raw'
+          ? 'data'
+          : (info.role ?? 'app'),
     segments: info.segments.length,
     imageLength: info.imageLength,
     notes: info.notes,
@@ -43,12 +51,19 @@ export function summariseFirmware(data: Uint8Array, name: string): { info: Image
   if (offset !== undefined) summary.suggestedOffset = offset;
   const parts = [
     info.chip ? CHIP_IDENTITIES[info.chip].displayName : undefined,
-    info.kind === 'partition-table' ? `partition table (${info.partitions?.length ?? 0} entries)` : info.kind === 'raw' ? 'raw data' : (info.role ?? 'image'),
+    info.kind === 'partition-table'
+      ? `partition table (${info.partitions?.length ?? 0} entries)`
+      : info.kind === 'raw'
+        ? 'raw data'
+        : (info.role ?? 'image'),
     info.flashMode ? info.flashMode.toUpperCase() : undefined,
     info.flashSize,
   ].filter(Boolean);
   summary.description = parts.join(' · ');
-  const warnings = info.warnings.map((message) => ({ code: info.kind === 'raw' ? 'NO_HEADER' : 'IMAGE', message }));
+  const warnings = info.warnings.map((message) => ({
+    code: info.kind === 'raw' ? 'NO_HEADER' : 'IMAGE',
+    message,
+  }));
   if (info.kind === 'esp8266' && info.flashMode && info.flashMode !== 'dout' && info.flashMode !== 'dio') {
     warnings.push({
       code: 'FLASH_MODE',

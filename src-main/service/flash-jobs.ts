@@ -33,7 +33,10 @@ interface Connection {
   after: AfterMode;
 }
 
-function connectionOf(port: ResolvedPort, input: { baud?: number | undefined; before?: BeforeMode | undefined; after?: AfterMode | undefined }): Connection {
+function connectionOf(
+  port: ResolvedPort,
+  input: { baud?: number | undefined; before?: BeforeMode | undefined; after?: AfterMode | undefined },
+): Connection {
   const c: Connection = { port, baud: input.baud ?? port.defaultBaud, after: input.after ?? 'hard-reset' };
   if (input.before) c.before = input.before;
   return c;
@@ -41,23 +44,53 @@ function connectionOf(port: ResolvedPort, input: { baud?: number | undefined; be
 
 function deviceOf(info: DeviceInfo): ContractDeviceInfo {
   const { chip, description, revision, features, mac, crystalMHz, flashId, flashSize, stub, baud } = info;
-  return { chip, description, revision, features: [...features], mac, crystalMHz, flashId, flashSize, stub, baud };
+  return {
+    chip,
+    description,
+    revision,
+    features: [...features],
+    mac,
+    crystalMHz,
+    flashId,
+    flashSize,
+    stub,
+    baud,
+  };
 }
 
-function session<T>(env: JobEnv, ctx: JobContext, c: Connection, baud: number, fn: (s: EspSessionApi, t: Transport) => Promise<T>): Promise<T> {
+function session<T>(
+  env: JobEnv,
+  ctx: JobContext,
+  c: Connection,
+  baud: number,
+  fn: (s: EspSessionApi, t: Transport) => Promise<T>,
+): Promise<T> {
   ctx.phase('connecting');
-  const req: Parameters<typeof withDevice>[1] = { port: c.port, baud, signal: ctx.signal, hooks: ctx.hooks() };
+  const req: Parameters<typeof withDevice>[1] = {
+    port: c.port,
+    baud,
+    signal: ctx.signal,
+    hooks: ctx.hooks(),
+  };
   if (c.before) req.before = c.before;
   return withDevice(env, req, fn);
 }
 
 /** Runs `attempt` at the requested baud and, after data errors, once more at the next lower rate. */
-async function withBaudFallback<T>(ctx: JobContext, c: Connection, attempt: (baud: number) => Promise<T>): Promise<{ value: T; retriedAtBaud?: number }> {
+async function withBaudFallback<T>(
+  ctx: JobContext,
+  c: Connection,
+  attempt: (baud: number) => Promise<T>,
+): Promise<{ value: T; retriedAtBaud?: number }> {
   try {
     return { value: await attempt(c.baud) };
   } catch (e) {
     if (ctx.signal.aborted || !isKilnError(e)) throw e;
-    const decision = decideBaudFallback({ bridge: bridgeForUsbId(c.port.info?.usbId), currentBaud: c.baud, errorCode: e.code });
+    const decision = decideBaudFallback({
+      bridge: bridgeForUsbId(c.port.info?.usbId),
+      currentBaud: c.baud,
+      errorCode: e.code,
+    });
     if (!decision.retry) {
       if (decision.message) ctx.log('warn', decision.message);
       throw e;
@@ -86,26 +119,43 @@ async function saveRead(env: JobEnv, device: DeviceInfo, offset: number, data: U
   const dir = path.join(env.dataDir, 'backups');
   await mkdir(dir, { recursive: true });
   const mac = device.mac.replace(/:/g, '');
-  const file = path.join(dir, `${label}-${device.chip}-${mac}-0x${offset.toString(16).padStart(6, '0')}-${data.byteLength}-${stamp()}.bin`);
+  const file = path.join(
+    dir,
+    `${label}-${device.chip}-${mac}-0x${offset.toString(16).padStart(6, '0')}-${data.byteLength}-${stamp()}.bin`,
+  );
   await writeFile(file, data);
   const cached = await env.cache.put(data);
   return { offset, size: data.byteLength, sha256: cached.sha256, file };
 }
 
-export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPort, input: ParsedInput<'startFlash'>): Promise<JobResult> {
+export async function runFlashJob(
+  env: JobEnv,
+  ctx: JobContext,
+  port: ResolvedPort,
+  input: ParsedInput<'startFlash'>,
+): Promise<JobResult> {
   const c = connectionOf(port, input);
-  const files = await Promise.all(input.images.map(async (img) => ({ ...img, data: await env.cache.get(img.sha256) })));
+  const files = await Promise.all(
+    input.images.map(async (img) => ({ ...img, data: await env.cache.get(img.sha256) })),
+  );
   const started = Date.now();
 
   const { value, retriedAtBaud } = await withBaudFallback(ctx, c, (baud) =>
     session(env, ctx, c, baud, async (s, t) => {
       ctx.phase('planning');
       const plan: PlannedImage[] = planImages(
-        files.map((f) => (f.offset === undefined ? { data: f.data, name: f.name } : { data: f.data, name: f.name, offset: f.offset })),
+        files.map((f) =>
+          f.offset === undefined
+            ? { data: f.data, name: f.name }
+            : { data: f.data, name: f.name, offset: f.offset },
+        ),
         s.info.flashSize > 0 ? { chip: s.info.chip, flashSize: s.info.flashSize } : { chip: s.info.chip },
       );
       for (const p of plan) {
-        ctx.log('info', `${p.name}: ${p.size} bytes at 0x${p.offset.toString(16)}${p.reason ? ` (${p.reason})` : ''}`);
+        ctx.log(
+          'info',
+          `${p.name}: ${p.size} bytes at 0x${p.offset.toString(16)}${p.reason ? ` (${p.reason})` : ''}`,
+        );
         for (const w of p.warnings) ctx.log('warn', `${p.name}: ${w}`);
       }
 
@@ -114,11 +164,17 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
         ctx.phase('backup');
         backup = [];
         // Erasing everything destroys more than the regions being written, so back up the whole flash then.
-        const regions = input.options.eraseAll && s.info.flashSize > 0
-          ? [{ offset: 0, size: s.info.flashSize }]
-          : plan.map((p) => ({ offset: p.offset, size: p.data.byteLength }));
+        const regions =
+          input.options.eraseAll && s.info.flashSize > 0
+            ? [{ offset: 0, size: s.info.flashSize }]
+            : plan.map((p) => ({ offset: p.offset, size: p.data.byteLength }));
         for (const r of regions) {
-          const data = await s.readFlash({ offset: r.offset, size: r.size, signal: ctx.signal, ...ctx.hooks('backup') });
+          const data = await s.readFlash({
+            offset: r.offset,
+            size: r.size,
+            signal: ctx.signal,
+            ...ctx.hooks('backup'),
+          });
           // Disk I/O outside the clock: a virtual clock must not jump over it while the device idles.
           const saved = await env.deps.clock.track(saveRead(env, s.info, r.offset, data, 'backup'));
           ctx.log('info', `Backed up 0x${r.offset.toString(16)}+${r.size} to ${saved.file}`);
@@ -138,15 +194,27 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
       });
       const unverified = result.regions.filter((r) => !r.verified);
       if (unverified.length > 0) {
-        throw new KilnError('VERIFY_FAILED', `${unverified.length} region(s) were written but not verified.`, {
-          hint: 'Flash again; if it repeats, try a lower baud or another cable.',
-          details: { offsets: unverified.map((r) => r.offset) },
-        });
+        throw new KilnError(
+          'VERIFY_FAILED',
+          `${unverified.length} region(s) were written but not verified.`,
+          {
+            hint: 'Flash again; if it repeats, try a lower baud or another cable.',
+            details: { offsets: unverified.map((r) => r.offset) },
+          },
+        );
       }
       let boot: BootCheckResult | undefined;
-      if (input.options.bootCheck && t.info.lines === 'none') ctx.log('warn', `No boot check on ${t.info.path}: it has no reset lines to restart the board with.`);
+      if (input.options.bootCheck && t.info.lines === 'none')
+        ctx.log('warn', `No boot check on ${t.info.path}: it has no reset lines to restart the board with.`);
       if (wantsBootCheck(input.options.bootCheck, c.after, t)) {
-        boot = await runBootCheck(ctx, s, t, env.deps.clock, bootFlashMode(s.info.chip, plan, input.options.flashMode), env.bootListen);
+        boot = await runBootCheck(
+          ctx,
+          s,
+          t,
+          env.deps.clock,
+          bootFlashMode(s.info.chip, plan, input.options.flashMode),
+          env.bootListen,
+        );
       } else {
         ctx.phase('resetting');
         await s.finish(c.after);
@@ -175,19 +243,33 @@ export async function runFlashJob(env: JobEnv, ctx: JobContext, port: ResolvedPo
   return out;
 }
 
-export async function runReadJob(env: JobEnv, ctx: JobContext, port: ResolvedPort, input: ParsedInput<'startRead'>): Promise<JobResult> {
+export async function runReadJob(
+  env: JobEnv,
+  ctx: JobContext,
+  port: ResolvedPort,
+  input: ParsedInput<'startRead'>,
+): Promise<JobResult> {
   const c = connectionOf(port, input);
   const started = Date.now();
   const { value } = await withBaudFallback(ctx, c, (baud) =>
     session(env, ctx, c, baud, async (s) => {
       const size = input.size ?? (s.info.flashSize > 0 ? s.info.flashSize - input.offset : 0);
       if (size <= 0) {
-        throw new KilnError('UNSUPPORTED', 'The flash size could not be detected, so Kiln does not know how much to read.', {
-          hint: 'Give the size to read explicitly.',
-        });
+        throw new KilnError(
+          'UNSUPPORTED',
+          'The flash size could not be detected, so Kiln does not know how much to read.',
+          {
+            hint: 'Give the size to read explicitly.',
+          },
+        );
       }
       ctx.phase('reading');
-      const data = await s.readFlash({ offset: input.offset, size, signal: ctx.signal, ...ctx.hooks('reading') });
+      const data = await s.readFlash({
+        offset: input.offset,
+        size,
+        signal: ctx.signal,
+        ...ctx.hooks('reading'),
+      });
       const read = await env.deps.clock.track(saveRead(env, s.info, input.offset, data, 'read'));
       ctx.log('info', `Saved ${size} bytes to ${read.file}`);
       ctx.phase('resetting');
@@ -198,13 +280,22 @@ export async function runReadJob(env: JobEnv, ctx: JobContext, port: ResolvedPor
   return { kind: 'read', device: value.device, read: value.read, durationMs: Date.now() - started };
 }
 
-export async function runEraseJob(env: JobEnv, ctx: JobContext, port: ResolvedPort, input: ParsedInput<'startErase'>): Promise<JobResult> {
+export async function runEraseJob(
+  env: JobEnv,
+  ctx: JobContext,
+  port: ResolvedPort,
+  input: ParsedInput<'startErase'>,
+): Promise<JobResult> {
   const c = connectionOf(port, input);
   const started = Date.now();
   // Erasing is not data-heavy: no baud fallback.
   const device = await session(env, ctx, c, c.baud, async (s) => {
     ctx.phase('erasing');
-    if (input.region) await s.eraseRegion(input.region.offset, input.region.size, { signal: ctx.signal, ...ctx.hooks('erasing') });
+    if (input.region)
+      await s.eraseRegion(input.region.offset, input.region.size, {
+        signal: ctx.signal,
+        ...ctx.hooks('erasing'),
+      });
     else await s.eraseAll({ signal: ctx.signal, ...ctx.hooks('erasing') });
     ctx.phase('resetting');
     await s.finish(c.after);

@@ -117,7 +117,10 @@ export class JobManager {
   cancel(jobId: string): boolean {
     const job = this.jobs.get(jobId);
     if (!job) {
-      throw new KilnError('NOT_FOUND', `There is no job ${jobId}.`, { hint: 'It may have finished before the app restarted.', details: { jobId } });
+      throw new KilnError('NOT_FOUND', `There is no job ${jobId}.`, {
+        hint: 'It may have finished before the app restarted.',
+        details: { jobId },
+      });
     }
     if (!job.running) return false;
     job.controller.abort(cancelled('Cancelled by the user.'));
@@ -127,7 +130,8 @@ export class JobManager {
   /** Resolves with the job's jobDone payload (for the CLI and tests). */
   wait(jobId: string): Promise<JobDone> {
     const job = this.jobs.get(jobId);
-    if (!job) return Promise.reject(new KilnError('NOT_FOUND', `There is no job ${jobId}.`, { details: { jobId } }));
+    if (!job)
+      return Promise.reject(new KilnError('NOT_FOUND', `There is no job ${jobId}.`, { details: { jobId } }));
     return job.done;
   }
 
@@ -169,10 +173,16 @@ export class JobManager {
       ctx.phase('done');
       done = { jobId: job.id, kind: job.kind, ok: true, result };
     } catch (e) {
-      const failure = await this.safeDescribe(spec.describeFailure, job.controller.signal.aborted ? asCancel(e, job) : e);
+      const failure = await this.safeDescribe(
+        spec.describeFailure,
+        job.controller.signal.aborted ? asCancel(e, job) : e,
+      );
       done = { jobId: job.id, kind: job.kind, ok: false, error: failure.error };
       if (failure.diagnosis) done.diagnosis = failure.diagnosis;
-      ctx.log(failure.error.code === 'CANCELLED' ? 'info' : 'error', `${failure.error.code}: ${failure.error.message}`);
+      ctx.log(
+        failure.error.code === 'CANCELLED' ? 'info' : 'error',
+        `${failure.error.code}: ${failure.error.message}`,
+      );
     } finally {
       job.running = false;
       if (this.byLock.get(job.lockKey)?.id === job.id) this.byLock.delete(job.lockKey);
@@ -181,11 +191,16 @@ export class JobManager {
     return done;
   }
 
-  private async safeDescribe(describe: FailureDescriber, e: unknown): Promise<{ error: KilnErrorData; diagnosis?: Diagnosis }> {
+  private async safeDescribe(
+    describe: FailureDescriber,
+    e: unknown,
+  ): Promise<{ error: KilnErrorData; diagnosis?: Diagnosis }> {
     try {
       return await describe(e);
     } catch (inner) {
-      this.logger.warn(`describing a failure failed: ${inner instanceof Error ? inner.message : String(inner)}`);
+      this.logger.warn(
+        `describing a failure failed: ${inner instanceof Error ? inner.message : String(inner)}`,
+      );
       return { error: toErrorData(e) };
     }
   }
@@ -200,7 +215,10 @@ export class JobManager {
     const phase = (p: JobPhase, message?: string): void => {
       if (p === job.phase && message === undefined) return;
       job.phase = p;
-      bus.emit('jobPhase', message === undefined ? { jobId: job.id, phase: p } : { jobId: job.id, phase: p, message });
+      bus.emit(
+        'jobPhase',
+        message === undefined ? { jobId: job.id, phase: p } : { jobId: job.id, phase: p, message },
+      );
     };
     const log = (level: LogLevel | 'error', message: string): void => {
       logger[level](`[${job.id} ${job.port}] ${message}`);
@@ -241,7 +259,8 @@ export class JobManager {
   /** Keeps the most recent finished jobs for `listJobs`; running jobs are never dropped. */
   private prune(): void {
     const finished = [...this.jobs.values()].filter((j) => !j.running);
-    for (const j of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.jobs.delete(j.id);
+    for (const j of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
+      this.jobs.delete(j.id);
   }
 }
 

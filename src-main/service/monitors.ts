@@ -48,7 +48,15 @@ export class Monitors {
       throw e;
     }
     const id = `mon-${randomBytes(6).toString('hex')}`;
-    const m: Monitor = { id, port: port.path, lockKey: port.lockKey, transport, release, closing: false, unsubscribe: [] };
+    const m: Monitor = {
+      id,
+      port: port.path,
+      lockKey: port.lockKey,
+      transport,
+      release,
+      closing: false,
+      unsubscribe: [],
+    };
     this.monitors.set(id, m);
 
     let buffered: Buffer[] = [];
@@ -108,7 +116,11 @@ export class Monitors {
 
   private get(id: string): Monitor {
     const m = this.monitors.get(id);
-    if (!m) throw new KilnError('NOT_FOUND', `There is no open monitor ${id}.`, { hint: 'Open the monitor again.', details: { monitorId: id } });
+    if (!m)
+      throw new KilnError('NOT_FOUND', `There is no open monitor ${id}.`, {
+        hint: 'Open the monitor again.',
+        details: { monitorId: id },
+      });
     return m;
   }
 
@@ -119,7 +131,11 @@ export class Monitors {
     this.finish(m, reason, undefined);
   }
 
-  private finish(m: Monitor, reason: 'closed' | 'job' | 'lost', error: ReturnType<typeof toErrorData> | undefined): void {
+  private finish(
+    m: Monitor,
+    reason: 'closed' | 'job' | 'lost',
+    error: ReturnType<typeof toErrorData> | undefined,
+  ): void {
     if (!this.monitors.has(m.id)) return;
     m.closing = true;
     this.monitors.delete(m.id);

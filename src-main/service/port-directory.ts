@@ -28,8 +28,17 @@ export interface ResolvedPort {
 export function toPortEntry(p: PortInfo): PortEntry {
   const bridge = p.bridge?.chip;
   const name = p.product ?? (bridge ? `${bridge} USB serial` : undefined) ?? p.manufacturer ?? 'Serial port';
-  const entry: PortEntry = { path: p.path, group: 'serial', label: `${name} — ${p.path}`, defaultBaud: p.defaultBaud };
-  const detail = [p.byId?.replace(/^\/dev\/serial\/by-id\//, ''), p.manufacturer, p.serialNumber && `serial ${p.serialNumber}`]
+  const entry: PortEntry = {
+    path: p.path,
+    group: 'serial',
+    label: `${name} — ${p.path}`,
+    defaultBaud: p.defaultBaud,
+  };
+  const detail = [
+    p.byId?.replace(/^\/dev\/serial\/by-id\//, ''),
+    p.manufacturer,
+    p.serialNumber && `serial ${p.serialNumber}`,
+  ]
     .filter(Boolean)
     .join(' · ');
   if (detail) entry.detail = detail;

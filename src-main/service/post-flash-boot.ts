@@ -18,7 +18,14 @@ export function wantsBootCheck(option: boolean | undefined, after: AfterMode, tr
 }
 
 export function toBootResult(r: BootReport): BootCheckResult {
-  const out: BootCheckResult = { verdict: r.verdict, summary: r.summary, evidence: r.evidence, baud: r.baud, listenedMs: r.listenedMs, heard: r.heard };
+  const out: BootCheckResult = {
+    verdict: r.verdict,
+    summary: r.summary,
+    evidence: r.evidence,
+    baud: r.baud,
+    listenedMs: r.listenedMs,
+    heard: r.heard,
+  };
   if (r.advice.length > 0) out.advice = r.advice;
   if (r.retryFlashModes.length > 0) out.retryFlashModes = r.retryFlashModes;
   return out;
@@ -33,16 +40,33 @@ export async function runBootCheck(
   listen: { romListenMs?: number; appListenMs?: number } = {},
 ): Promise<BootCheckResult | undefined> {
   const chip = session.info.chip;
-  ctx.phase('boot-check', chip === 'esp8266' ? 'Resetting and listening at 74880 baud (ROM), then 115200 (firmware)' : 'Resetting and listening at 115200 baud');
+  ctx.phase(
+    'boot-check',
+    chip === 'esp8266'
+      ? 'Resetting and listening at 74880 baud (ROM), then 115200 (firmware)'
+      : 'Resetting and listening at 115200 baud',
+  );
   try {
-    const report = await checkBoot(transport, clock, { chip, flashMode }, { reset: () => session.finish('hard-reset'), signal: ctx.signal, ...listen });
+    const report = await checkBoot(
+      transport,
+      clock,
+      { chip, flashMode },
+      { reset: () => session.finish('hard-reset'), signal: ctx.signal, ...listen },
+    );
     const result = toBootResult(report);
     if (report.verdict === 'booted') ctx.log('info', `Boot check: ${report.summary}`);
-    else ctx.log('warn', `Boot check (${report.verdict}): ${report.summary}${report.advice[0] ? ` Next: ${report.advice[0]}` : ''}`);
+    else
+      ctx.log(
+        'warn',
+        `Boot check (${report.verdict}): ${report.summary}${report.advice[0] ? ` Next: ${report.advice[0]}` : ''}`,
+      );
     return result;
   } catch (e) {
     if (ctx.signal.aborted) throw e;
-    ctx.log('warn', `The boot check could not run (${e instanceof Error ? e.message : String(e)}); the flash itself is verified.`);
+    ctx.log(
+      'warn',
+      `The boot check could not run (${e instanceof Error ? e.message : String(e)}); the flash itself is verified.`,
+    );
     return undefined;
   }
 }

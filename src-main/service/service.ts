@@ -5,7 +5,15 @@
  */
 import { KilnError } from '../core/errors';
 import { parseCall } from './validate';
-import type { EventName, EventPayload, JobResult, MethodInput, MethodName, MethodOutput, ParsedInput } from './contract';
+import type {
+  EventName,
+  EventPayload,
+  JobResult,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+  ParsedInput,
+} from './contract';
 import type { ServiceConfig, ServiceDeps, VirtualDevice } from './deps';
 import { withDevice } from './device-connection';
 import { EventBus, type ServiceEventListener } from './event-bus';
@@ -50,16 +58,24 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   const jobs = new JobManager(bus, deps.clock, logger, config.keepFinishedJobs ?? 20);
   const env: JobEnv = { deps, virtual, cache, dataDir: config.dataDir };
   const monitors = new Monitors(env, jobs, bus, deps.clock, logger);
-  const ports = new PortDirectory(deps, virtual, bus, logger, async () => (await settings.get()).showVirtualDevices);
+  const ports = new PortDirectory(
+    deps,
+    virtual,
+    bus,
+    logger,
+    async () => (await settings.get()).showVirtualDevices,
+  );
   let shuttingDown: Promise<void> | undefined;
   const station = createStationService({ deps, config, cache, virtual, ports, jobs, bus, logger });
 
-  const describe = (port: string, usbId?: string) => (e: unknown) => describeFailure(e, { port, usbId }, deps.doctor, logger);
+  const describe = (port: string, usbId?: string) => (e: unknown) =>
+    describeFailure(e, { port, usbId }, deps.doctor, logger);
   const describeFor = (port: ResolvedPort) => describe(port.path, port.info?.usbId);
 
   /** Resolves the port, refuses a busy one, and takes it from a monitor if one is open. */
   async function claimForJob(path: string): Promise<ResolvedPort> {
-    if (shuttingDown) throw new KilnError('CANCELLED', 'Kiln is shutting down.', { hint: 'Start Kiln again.' });
+    if (shuttingDown)
+      throw new KilnError('CANCELLED', 'Kiln is shutting down.', { hint: 'Start Kiln again.' });
     const port = await ports.resolve(path);
     if (port.kind === 'virtual') virtual.get(port.path); // a bad sim: URL fails here, before a job exists
     // The user asked for a job on this port: an open monitor gives way (a running job does not).
@@ -69,9 +85,19 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   }
 
   /** Claims the port and starts a job on it; failures are described with the port's doctor context. */
-  async function startJob(kind: StartJob['kind'], path: string, body: (ctx: JobContext, port: ResolvedPort) => Promise<JobResult>) {
+  async function startJob(
+    kind: StartJob['kind'],
+    path: string,
+    body: (ctx: JobContext, port: ResolvedPort) => Promise<JobResult>,
+  ) {
     const port = await claimForJob(path);
-    const jobId = jobs.start({ kind, port: port.path, lockKey: port.lockKey, body: (ctx) => body(ctx, port), describeFailure: describeFor(port) });
+    const jobId = jobs.start({
+      kind,
+      port: port.path,
+      lockKey: port.lockKey,
+      body: (ctx) => body(ctx, port),
+      describeFailure: describeFor(port),
+    });
     return { jobId };
   }
 
@@ -98,7 +124,12 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
       const release = jobs.reserve(port.lockKey, port.path, 'identify');
       const controller = new AbortController();
       try {
-        const req: Parameters<typeof withDevice>[1] = { port, baud: input.baud ?? port.defaultBaud, signal: controller.signal, hooks: {} };
+        const req: Parameters<typeof withDevice>[1] = {
+          port,
+          baud: input.baud ?? port.defaultBaud,
+          signal: controller.signal,
+          hooks: {},
+        };
         if (input.before) req.before = input.before;
         return await withDevice(env, req, async (s) => {
           const info = { ...s.info, features: [...s.info.features] };
@@ -132,7 +163,9 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
       const out: MethodOutput<'parseManifest'> = {
         name: m.name,
         builds: m.builds.map((b) => {
-          const chip = CHIP_NAMES.find((c) => CHIP_IDENTITIES[c].manifestFamily.toUpperCase() === b.chipFamily.toUpperCase());
+          const chip = CHIP_NAMES.find(
+            (c) => CHIP_IDENTITIES[c].manifestFamily.toUpperCase() === b.chipFamily.toUpperCase(),
+          );
           const build: MethodOutput<'parseManifest'>['builds'][number] = {
             chipFamily: b.chipFamily,
             parts: b.parts.map((p) => ({ path: p.path, offset: p.offset })),

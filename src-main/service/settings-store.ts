@@ -13,7 +13,10 @@ export class SettingsStore {
   private current: Settings | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(dataDir: string, private readonly logger: Logger) {
+  constructor(
+    dataDir: string,
+    private readonly logger: Logger,
+  ) {
     this.file = path.join(dataDir, 'settings.json');
   }
 
@@ -23,7 +26,8 @@ export class SettingsStore {
     try {
       raw = JSON.parse(await readFile(this.file, 'utf8'));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn(`settings: ${this.file} unreadable, using defaults`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warn(`settings: ${this.file} unreadable, using defaults`);
     }
     const parsed = settingsSchema.safeParse(raw);
     if (!parsed.success) this.logger.warn(`settings: ${this.file} did not validate, using defaults`);
@@ -35,7 +39,11 @@ export class SettingsStore {
   async update(patch: ParsedInput<'setSettings'>): Promise<Settings> {
     const base = await this.get();
     const { flash, ...rest } = patch;
-    const next = settingsSchema.parse({ ...base, ...stripUndefined(rest), flash: { ...base.flash, ...stripUndefined(flash ?? {}) } });
+    const next = settingsSchema.parse({
+      ...base,
+      ...stripUndefined(rest),
+      flash: { ...base.flash, ...stripUndefined(flash ?? {}) },
+    });
     this.current = next;
     const write = this.writing.then(() => this.persist(next));
     this.writing = write.catch(() => undefined);

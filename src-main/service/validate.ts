@@ -4,7 +4,14 @@
  * (paths and messages only, never the rejected value, which may be large or hostile).
  */
 import { KilnError } from '../core/errors';
-import { events, methods, type EventName, type EventPayload, type MethodName, type ParsedInput } from './contract';
+import {
+  events,
+  methods,
+  type EventName,
+  type EventPayload,
+  type MethodName,
+  type ParsedInput,
+} from './contract';
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
@@ -25,7 +32,9 @@ export function parseCall(method: unknown, input: unknown): unknown {
   }
   const result = methods[method].input.safeParse(input === undefined ? {} : input);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    const issues = result.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
     throw new KilnError('BAD_REQUEST', `Invalid input for ${method}: ${issues[0] ?? 'rejected'}.`, {
       hint: 'The request was refused before reaching the device; nothing was changed.',
       details: { method, issues },

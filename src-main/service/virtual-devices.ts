@@ -55,11 +55,13 @@ export class VirtualDevices {
   /** Port-picker entries: the three plain boards, then any other URL used in this session (e.g. with a fault). */
   entries(): PortEntry[] {
     const urls: string[] = VIRTUAL_CHIPS.map((c) => `sim:${c}`);
-    for (const url of this.devices.keys()) if (!urls.includes(url) && !this.unplugged.has(url)) urls.push(url);
+    for (const url of this.devices.keys())
+      if (!urls.includes(url) && !this.unplugged.has(url)) urls.push(url);
     return urls.map((url) => {
       const chipName = url.slice(4).split('?')[0] ?? '';
       // A board in use knows its chip (aliases such as sim:esp32-c3 included); a listed-only one is named by its URL.
-      const chip: ChipName | undefined = this.devices.get(url)?.chip ?? CHIP_NAMES.find((c) => c === chipName);
+      const chip: ChipName | undefined =
+        this.devices.get(url)?.chip ?? CHIP_NAMES.find((c) => c === chipName);
       const display = chip ? CHIP_IDENTITIES[chip].displayName : chipName;
       const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
       const entry: PortEntry = {

@@ -86,7 +86,10 @@ function esp8266Script(c: BootContext): BootScript {
     const giveUp = lines('csum err', 'ets_main.c ');
     return {
       segments: [{ afterMs: 2, baud: rom, text: esp8266Banner(cause, '(3,6)') + giveUp }],
-      loop: { everyMs: MISREAD_LOOP_MS, segments: [{ afterMs: 0, baud: rom, text: esp8266Banner(4, '(3,6)') + lines('wdt reset') + giveUp }] },
+      loop: {
+        everyMs: MISREAD_LOOP_MS,
+        segments: [{ afterMs: 0, baud: rom, text: esp8266Banner(4, '(3,6)') + lines('wdt reset') + giveUp }],
+      },
       listens: false,
     };
   }

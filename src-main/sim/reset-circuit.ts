@@ -41,7 +41,8 @@ export class ResetCircuit {
 
   /** Forget line history (after a power cycle: the transistors follow the lines, nothing is latched). */
   resync(s: Signals): void {
-    this.enLow = this.wiring === 'no-auto-reset' ? false : this.wiring === 'reset-only' ? s.rts : s.rts && !s.dtr;
+    this.enLow =
+      this.wiring === 'no-auto-reset' ? false : this.wiring === 'reset-only' ? s.rts : s.rts && !s.dtr;
     this.downloadLatch = false;
   }
 

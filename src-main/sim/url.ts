@@ -110,7 +110,10 @@ export function parseSimUrl(url: string): SimUrl {
       case 'flashWiring': {
         const wiring = FLASH_WIRINGS.find((w) => w === value.toLowerCase());
         if (!wiring)
-          throw bad(`The simulator has no flash wiring "${value}".`, `Known wirings: ${FLASH_WIRINGS.join(', ')}.`);
+          throw bad(
+            `The simulator has no flash wiring "${value}".`,
+            `Known wirings: ${FLASH_WIRINGS.join(', ')}.`,
+          );
         out.flashWiring = wiring;
         break;
       }

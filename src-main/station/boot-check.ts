@@ -46,6 +46,11 @@ export async function listenForBoot(
 }
 
 /** Classifies bytes heard at one baud (the ROM's) as the station reports them. */
-export function classifyBootText(bytes: Uint8Array, chip: ChipName, baud: number, listenMs: number): BootCheck {
+export function classifyBootText(
+  bytes: Uint8Array,
+  chip: ChipName,
+  baud: number,
+  listenMs: number,
+): BootCheck {
   return toBootCheck(classifyBoot([{ role: 'rom', baud, bytes, listenedMs: listenMs }], { chip }));
 }

@@ -20,7 +20,8 @@ export function decodeBytes(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const rec = value as Record<string, unknown>;
     const keys = Object.keys(rec);
-    if (keys.length === 1 && keys[0] === '$bytes' && typeof rec.$bytes === 'string') return fromBase64(rec.$bytes);
+    if (keys.length === 1 && keys[0] === '$bytes' && typeof rec.$bytes === 'string')
+      return fromBase64(rec.$bytes);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rec)) out[k] = decodeBytes(v);
     return out;
@@ -32,7 +33,8 @@ export function decodeBytes(value: unknown): unknown {
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   const CHUNK = 0x8000;
-  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  for (let i = 0; i < bytes.length; i += CHUNK)
+    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
   return btoa(binary);
 }
 

@@ -14,7 +14,8 @@ export function provideApi(api: KilnApi): void {
 
 export function useApi(): KilnApi {
   const api = getContext<KilnApi | undefined>(API_KEY);
-  if (!api) throw new Error('No Kiln API in context: mount the component under <App> or pass `context` in the test.');
+  if (!api)
+    throw new Error('No Kiln API in context: mount the component under <App> or pass `context` in the test.');
   return api;
 }
 

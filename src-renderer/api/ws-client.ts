@@ -9,7 +9,15 @@
  * a bad token or a foreign origin is final. `onConnection` listeners hear every state change for a banner.
  */
 import { decodeBytes, encodeBytes } from './bytes-codec';
-import type { EventName, EventPayload, KilnApi, MethodInput, MethodName, MethodOutput, WireServerMessage } from './types';
+import type {
+  EventName,
+  EventPayload,
+  KilnApi,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+  WireServerMessage,
+} from './types';
 import { METHOD_NAMES } from './method-names';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -120,11 +128,17 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
       socket = undefined;
       if (disposed) return;
       if (FATAL_CLOSE_CODES.has(ev.code)) {
-        rejectAllPending('The Kiln server refused this page.', 'Open the exact URL (with its token) that Kiln printed when it started.');
+        rejectAllPending(
+          'The Kiln server refused this page.',
+          'Open the exact URL (with its token) that Kiln printed when it started.',
+        );
         setState('closed', ev.code === 4403 ? 'origin refused' : 'token refused');
         return;
       }
-      rejectAllPending('Lost the connection to the Kiln server.', 'Check that Kiln is still running; the page reconnects by itself.');
+      rejectAllPending(
+        'Lost the connection to the Kiln server.',
+        'Check that Kiln is still running; the page reconnects by itself.',
+      );
       setState('reconnecting', `retrying in ${Math.round(delay / 100) / 10} s`);
       reconnectTimer = setTimeout(connect, delay);
       delay = Math.min(delay * 2, maxDelay);
@@ -133,7 +147,13 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
 
   function call(method: MethodName, input: unknown): Promise<unknown> {
     if (disposed || state === 'closed') {
-      return Promise.reject(apiError('DISCONNECTED', 'Not connected to the Kiln server.', 'Reload the page with the URL Kiln printed.'));
+      return Promise.reject(
+        apiError(
+          'DISCONNECTED',
+          'Not connected to the Kiln server.',
+          'Reload the page with the URL Kiln printed.',
+        ),
+      );
     }
     const id = nextId++;
     const frame = JSON.stringify(encodeBytes({ type: 'call', id, method, input: input ?? {} }));
@@ -174,7 +194,12 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
 }
 
 /** A rejection value that is both an Error (stack, console) and the contract's `KilnApiError` data. */
-function apiError(code: string, message: string, hint?: string, details?: unknown): Error & { code: string; hint?: string; details?: unknown } {
+function apiError(
+  code: string,
+  message: string,
+  hint?: string,
+  details?: unknown,
+): Error & { code: string; hint?: string; details?: unknown } {
   const e = new Error(message) as Error & { code: string; hint?: string; details?: unknown };
   e.name = 'KilnApiError';
   e.code = code;

@@ -7,7 +7,10 @@ export const MONITOR_BAUDS = [9600, 19200, 38400, 57600, 74880, 115200, 230400, 
  * The baud to preselect for a port: what the user last picked on it, else the port's bridge-aware default
  * from the service, else 115200 (the ROM's own rate always works).
  */
-export function preferredBaud(port: { path: string; defaultBaud: number } | undefined, baudByPort: Record<string, number>): number {
+export function preferredBaud(
+  port: { path: string; defaultBaud: number } | undefined,
+  baudByPort: Record<string, number>,
+): number {
   if (!port) return 115200;
   const remembered = baudByPort[port.path];
   if (remembered !== undefined && (FLASH_BAUDS as readonly number[]).includes(remembered)) return remembered;

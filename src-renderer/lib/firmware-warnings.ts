@@ -17,7 +17,11 @@ export interface PlacedImage {
   summary?: FirmwareSummary | undefined;
 }
 
-export function contextualWarnings(image: PlacedImage, device: DeviceInfo | undefined, all: PlacedImage[]): Warning[] {
+export function contextualWarnings(
+  image: PlacedImage,
+  device: DeviceInfo | undefined,
+  all: PlacedImage[],
+): Warning[] {
   const out: Warning[] = [];
   const s = image.summary;
   if (!s) return out;
@@ -28,7 +32,12 @@ export function contextualWarnings(image: PlacedImage, device: DeviceInfo | unde
       message: `Built for ${chipLabel(imageChip)}, but the connected board is ${chipLabel(device.chip)}. It will not boot.`,
     });
   }
-  if (device && device.flashSize > 0 && image.offset !== undefined && image.offset + s.size > device.flashSize) {
+  if (
+    device &&
+    device.flashSize > 0 &&
+    image.offset !== undefined &&
+    image.offset + s.size > device.flashSize
+  ) {
     out.push({
       code: 'TOO_LARGE',
       message: `Ends at ${formatHex(image.offset + s.size)}, past the end of the ${formatBytes(device.flashSize)} flash.`,
@@ -48,9 +57,14 @@ export function contextualWarnings(image: PlacedImage, device: DeviceInfo | unde
       const a1 = image.offset + s.size;
       const b0 = other.offset;
       const b1 = other.offset + other.summary.size;
-      if (a0 < b1 && b0 < a1) out.push({ code: 'OVERLAP', message: `Overlaps ${other.name} (${formatHex(b0)}–${formatHex(b1)}).` });
+      if (a0 < b1 && b0 < a1)
+        out.push({ code: 'OVERLAP', message: `Overlaps ${other.name} (${formatHex(b0)}–${formatHex(b1)}).` });
     }
-    if (image.offset % 0x1000 !== 0) out.push({ code: 'MISALIGNED', message: 'Offset is not a multiple of 4 KiB (0x1000), the flash sector size.' });
+    if (image.offset % 0x1000 !== 0)
+      out.push({
+        code: 'MISALIGNED',
+        message: 'Offset is not a multiple of 4 KiB (0x1000), the flash sector size.',
+      });
   }
   return out;
 }

@@ -20,7 +20,17 @@ export interface ScreenEntry {
 
 export const SCREENS: ScreenEntry[] = [
   { id: 'flash', label: 'Flash', description: 'Write firmware to a board', component: FlashScreen },
-  { id: 'doctor', label: 'Doctor', description: 'Check USB serial access on this computer', component: DoctorScreen },
+  {
+    id: 'doctor',
+    label: 'Doctor',
+    description: 'Check USB serial access on this computer',
+    component: DoctorScreen,
+  },
   { id: 'monitor', label: 'Monitor', description: 'Serial console', component: MonitorScreen },
-  { id: 'station', label: 'Station', description: 'Flash batches of boards: profiles, parallel ports, auto-start, report', component: StationScreen },
+  {
+    id: 'station',
+    label: 'Station',
+    description: 'Flash batches of boards: profiles, parallel ports, auto-start, report',
+    component: StationScreen,
+  },
 ];

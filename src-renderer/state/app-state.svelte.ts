@@ -37,7 +37,8 @@ export class AppState {
     await Promise.all([this.ports.refresh(), this.settings.load(), this.resumeJobs()]);
     this.options.applyDefaults(this.settings.value?.flash);
     if (this.ports.selectedPath === undefined && this.settings.value?.lastPort) {
-      if (this.ports.ports.some((p) => p.path === this.settings.value!.lastPort)) this.ports.select(this.settings.value.lastPort);
+      if (this.ports.ports.some((p) => p.path === this.settings.value!.lastPort))
+        this.ports.select(this.settings.value.lastPort);
     }
   }
 

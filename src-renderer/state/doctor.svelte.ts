@@ -19,8 +19,12 @@ export class DoctorState {
   lastRun = $state<{ fix: Fix; outcome: MethodOutput<'runFix'> } | undefined>(undefined);
 
   /** Every finding: system-wide first, then per port. */
-  readonly findings = $derived<Finding[]>(this.report ? [...this.report.system, ...this.report.ports.flatMap((p) => p.findings)] : []);
-  readonly fixesById = $derived(new Map<string, Fix>(this.findings.flatMap((f) => f.fixes).map((f) => [f.id, f])));
+  readonly findings = $derived<Finding[]>(
+    this.report ? [...this.report.system, ...this.report.ports.flatMap((p) => p.findings)] : [],
+  );
+  readonly fixesById = $derived(
+    new Map<string, Fix>(this.findings.flatMap((f) => f.fixes).map((f) => [f.id, f])),
+  );
 
   readonly #api: KilnApi;
 

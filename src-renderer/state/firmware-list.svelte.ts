@@ -60,11 +60,19 @@ export class FirmwareListState {
 
   readonly busy = $derived(this.items.some((i) => i.status === 'inspecting'));
   /** Every file inspected, every offset valid, at least one file: the Flash button may be enabled. */
-  readonly ready = $derived(this.items.length > 0 && this.items.every((i) => i.status === 'ready' && i.offset !== undefined));
-  readonly build = $derived(this.manifest ? this.manifest.manifest.builds[this.manifest.buildIndex] : undefined);
+  readonly ready = $derived(
+    this.items.length > 0 && this.items.every((i) => i.status === 'ready' && i.offset !== undefined),
+  );
+  readonly build = $derived(
+    this.manifest ? this.manifest.manifest.builds[this.manifest.buildIndex] : undefined,
+  );
   /** Manifest parts with no matching file yet. */
   readonly missingParts = $derived(
-    this.build ? this.build.parts.filter((p) => !this.items.some((i) => i.name === baseName(p.path))).map((p) => baseName(p.path)) : [],
+    this.build
+      ? this.build.parts
+          .filter((p) => !this.items.some((i) => i.name === baseName(p.path)))
+          .map((p) => baseName(p.path))
+      : [],
   );
 
   readonly #api: KilnApi;
@@ -138,7 +146,15 @@ export class FirmwareListState {
 
   async #addImage(file: File): Promise<void> {
     const key = this.#nextKey++;
-    this.items.push({ key, name: file.name, size: file.size, status: 'inspecting', offset: undefined, offsetText: '', fromManifest: false });
+    this.items.push({
+      key,
+      name: file.name,
+      size: file.size,
+      status: 'inspecting',
+      offset: undefined,
+      offsetText: '',
+      fromManifest: false,
+    });
     // Read back through the proxy so later writes are seen by the UI.
     const item = () => this.items.find((i) => i.key === key);
     try {
@@ -151,7 +167,8 @@ export class FirmwareListState {
       it.status = 'ready';
       const part = this.#manifestPartFor(file.name);
       // Without a manifest part or a suggestion, only the first file has an obvious place (0x0).
-      const offset = part?.offset ?? summary.info.suggestedOffset ?? (this.items[0]?.key === key ? 0 : undefined);
+      const offset =
+        part?.offset ?? summary.info.suggestedOffset ?? (this.items[0]?.key === key ? 0 : undefined);
       it.fromManifest = part !== undefined;
       it.offset = offset;
       it.offsetText = offset === undefined ? '' : formatHex(offset);

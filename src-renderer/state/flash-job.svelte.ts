@@ -3,7 +3,20 @@
  * log, and the outcome (result, or error + connection diagnosis). Events for other jobs are ignored; events that
  * arrive before `startFlash` has returned the job id are held and replayed, so a fast job loses nothing.
  */
-import type { Diagnosis, EventName, EventPayload, FlashJobResult, JobLog, JobPhase, JobProgress, JobResult, JobSummary, KilnApi, MethodInput, UiError } from '../api/types';
+import type {
+  Diagnosis,
+  EventName,
+  EventPayload,
+  FlashJobResult,
+  JobLog,
+  JobPhase,
+  JobProgress,
+  JobResult,
+  JobSummary,
+  KilnApi,
+  MethodInput,
+  UiError,
+} from '../api/types';
 import { toUiError } from '../lib/errors';
 
 export type JobStatus = 'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -50,14 +63,18 @@ export class FlashJobState {
       ? Math.min(100, (this.progress.bytesDone / this.progress.bytesTotal) * 100)
       : undefined,
   );
-  readonly bytesPerSecond = $derived(this.progress && this.progress.phase === this.phase ? this.progress.bytesPerSecond : 0);
+  readonly bytesPerSecond = $derived(
+    this.progress && this.progress.phase === this.phase ? this.progress.bytesPerSecond : 0,
+  );
   /** Remaining bytes of this phase at the acknowledged rate. */
   readonly etaMs = $derived(
     this.progress && this.progress.phase === this.phase && this.progress.bytesPerSecond > 0
       ? ((this.progress.bytesTotal - this.progress.bytesDone) / this.progress.bytesPerSecond) * 1000
       : undefined,
   );
-  readonly flashResult = $derived(this.result?.kind === 'flash' ? (this.result as FlashJobResult) : undefined);
+  readonly flashResult = $derived(
+    this.result?.kind === 'flash' ? (this.result as FlashJobResult) : undefined,
+  );
 
   readonly #api: KilnApi;
   readonly #unsubscribers: (() => void)[] = [];
@@ -66,7 +83,9 @@ export class FlashJobState {
   constructor(api: KilnApi) {
     this.#api = api;
     for (const event of JOB_EVENTS) {
-      this.#unsubscribers.push(api.on(event as EventName, (payload) => this.#receive({ event, payload } as HeldEvent)));
+      this.#unsubscribers.push(
+        api.on(event as EventName, (payload) => this.#receive({ event, payload } as HeldEvent)),
+      );
     }
   }
 
@@ -173,7 +192,8 @@ export class FlashJobState {
         const p = h.payload;
         this.result = p.result;
         this.error = p.error;
-        this.diagnosis = p.diagnosis ?? (p.error?.details as { diagnosis?: Diagnosis } | undefined)?.diagnosis;
+        this.diagnosis =
+          p.diagnosis ?? (p.error?.details as { diagnosis?: Diagnosis } | undefined)?.diagnosis;
         this.status = p.ok ? 'succeeded' : p.error?.code === 'CANCELLED' ? 'cancelled' : 'failed';
         if (p.ok) this.phase = 'done';
         this.cancelRequested = false;

@@ -90,7 +90,10 @@ export class MonitorState {
   logFile(now = new Date()): { name: string; blob: Blob } {
     const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
     const port = (this.port ?? 'serial').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+/, '');
-    return { name: `kiln-monitor-${port}-${stamp}.log`, blob: new Blob([this.text], { type: 'text/plain;charset=utf-8' }) };
+    return {
+      name: `kiln-monitor-${port}-${stamp}.log`,
+      blob: new Blob([this.text], { type: 'text/plain;charset=utf-8' }),
+    };
   }
 
   destroy(): void {

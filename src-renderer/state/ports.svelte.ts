@@ -20,9 +20,12 @@ export class PortsState {
   /** Real ports on USB (a board or an adapter). Built-in UARTs such as ttyS0 are listed but never count as a board. */
   readonly usb = $derived(this.real.filter(isUsbPort));
   readonly selected = $derived(
-    this.ports.find((p) => p.path === this.selectedPath) ?? (this.custom?.path === this.selectedPath ? this.custom : undefined),
+    this.ports.find((p) => p.path === this.selectedPath) ??
+      (this.custom?.path === this.selectedPath ? this.custom : undefined),
   );
-  readonly selectionMissing = $derived(this.selectedPath !== undefined && this.loaded && this.selected === undefined);
+  readonly selectionMissing = $derived(
+    this.selectedPath !== undefined && this.loaded && this.selected === undefined,
+  );
 
   readonly #api: KilnApi;
   readonly #unsubscribe: () => void;
@@ -59,7 +62,13 @@ export class PortsState {
     const listed = this.ports.find((p) => p.path === path);
     if (!listed) {
       const group = path.startsWith('sim:') ? 'virtual' : path.startsWith('socket://') ? 'network' : 'serial';
-      this.custom = { path, group, label: path, detail: 'Entered by hand', defaultBaud: group === 'serial' ? 115200 : 460800 };
+      this.custom = {
+        path,
+        group,
+        label: path,
+        detail: 'Entered by hand',
+        defaultBaud: group === 'serial' ? 115200 : 460800,
+      };
     }
     this.selectedPath = path;
   }

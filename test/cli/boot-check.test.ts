@@ -24,7 +24,17 @@ function qioImage(): string {
   const data = Buffer.alloc(3000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff;
   const file = path.join(dir, 'qio.bin');
-  writeFileSync(file, buildImage({ chip: 'esp8266', entry: 0x40100004, segments: [{ address: 0x40100000, data }], mode: 'qio', freq: '40m', size: '4MB' }));
+  writeFileSync(
+    file,
+    buildImage({
+      chip: 'esp8266',
+      entry: 0x40100004,
+      segments: [{ address: 0x40100000, data }],
+      mode: 'qio',
+      freq: '40m',
+      size: '4MB',
+    }),
+  );
   return file;
 }
 
@@ -39,7 +49,9 @@ describe('kiln sim --flash-wiring', () => {
 describe('kiln flash: boot check', () => {
   it('QIO image on a DOUT-only board: exit 0 (verified), then a boot-loop warning that says --flash-mode dout', async () => {
     const file = qioImage();
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', file], { createService: virtualCliService });
+    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', file], {
+      createService: virtualCliService,
+    });
     expect(r.code).toBe(0);
     const verified = r.stdout.indexOf('Flashed and verified');
     const warning = r.stdout.indexOf('Warning: boot check: boot loop.');
@@ -52,7 +64,10 @@ describe('kiln flash: boot check', () => {
 
   it('--flash-mode dout on the same board: "Boot check: booted."; --json carries the boot object', async () => {
     const file = qioImage();
-    const r = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', '--json', file], { createService: virtualCliService });
+    const r = await runInProcess(
+      ['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', '--json', file],
+      { createService: virtualCliService },
+    );
     expect(r.code).toBe(0);
     expect(r.final.ok).toBe(true);
     const boot = r.final.boot as { verdict: string; baud: number; evidence: string[] };
@@ -60,7 +75,10 @@ describe('kiln flash: boot check', () => {
     expect(boot.baud).toBe(74880);
     expect(boot.evidence.some((e) => e.includes('boot mode:(3,6)'))).toBe(true);
 
-    const plain = await runInProcess(['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', file], { createService: virtualCliService });
+    const plain = await runInProcess(
+      ['flash', '--port', 'sim:esp8266?wiring=dout', '--flash-mode', 'dout', file],
+      { createService: virtualCliService },
+    );
     expect(plain.stdout).toMatch(/\nBoot check: booted\. /);
   });
 
@@ -68,16 +86,33 @@ describe('kiln flash: boot check', () => {
     const file = qioImage();
     const result = {
       kind: 'flash' as const,
-      device: { chip: 'esp8266' as const, description: 'ESP8266EX', revision: 'n/a', features: [], mac: '18:fe:34:00:00:01', crystalMHz: 26, flashId: 1, flashSize: 4194304, stub: true, baud: 460800 },
+      device: {
+        chip: 'esp8266' as const,
+        description: 'ESP8266EX',
+        revision: 'n/a',
+        features: [],
+        mac: '18:fe:34:00:00:01',
+        crystalMHz: 26,
+        flashId: 1,
+        flashSize: 4194304,
+        stub: true,
+        baud: 460800,
+      },
       regions: [],
       bytesSent: 0,
       durationMs: 1,
       baud: 460800,
     };
     const calls: { method: string; input: unknown }[] = [];
-    await runInProcess(['flash', '--port', 'sim:esp8266', '--no-boot-check', file], { createService: fakeService({ result }, calls) });
-    await runInProcess(['flash', '--port', 'sim:esp8266', file], { createService: fakeService({ result }, calls) });
-    const starts = calls.filter((c) => c.method === 'startFlash').map((c) => (c.input as { options: Record<string, unknown> }).options);
+    await runInProcess(['flash', '--port', 'sim:esp8266', '--no-boot-check', file], {
+      createService: fakeService({ result }, calls),
+    });
+    await runInProcess(['flash', '--port', 'sim:esp8266', file], {
+      createService: fakeService({ result }, calls),
+    });
+    const starts = calls
+      .filter((c) => c.method === 'startFlash')
+      .map((c) => (c.input as { options: Record<string, unknown> }).options);
     expect(starts).toHaveLength(2);
     expect(starts[0]!.bootCheck).toBe(false);
     expect('bootCheck' in starts[1]!).toBe(false);

@@ -35,7 +35,10 @@ describe('boot check on ESP8266 captures', () => {
   });
 
   it('the image already in DOUT: the advice offers DIO only', () => {
-    const r = classifyBoot([rom(file('esp8266_rom_boot_csum_err_nonossdk304.txt'))], { chip: 'esp8266', flashMode: 'dout' });
+    const r = classifyBoot([rom(file('esp8266_rom_boot_csum_err_nonossdk304.txt'))], {
+      chip: 'esp8266',
+      flashMode: 'dout',
+    });
     expect(r.retryFlashModes).toEqual(['dio']);
   });
 
@@ -58,7 +61,10 @@ describe('boot check on ESP8266 captures', () => {
 
   it('clean ROM load at 74880 then Tasmota at 115200: booted, the app lines are the evidence', () => {
     const r = classifyBoot(
-      [rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')), app(file('tasmota_sonoff_basic_boot_wifi_fail_v611_tasmota3289.txt'))],
+      [
+        rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')),
+        app(file('tasmota_sonoff_basic_boot_wifi_fail_v611_tasmota3289.txt')),
+      ],
       esp8266,
     );
     expect(r.verdict).toBe('booted');
@@ -68,13 +74,19 @@ describe('boot check on ESP8266 captures', () => {
   });
 
   it('a clean load and a silent app is still a boot; the ROM lines are quoted', () => {
-    const r = classifyBoot([rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')), app(Buffer.alloc(0))], esp8266);
+    const r = classifyBoot(
+      [rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')), app(Buffer.alloc(0))],
+      esp8266,
+    );
     expect(r.verdict).toBe('booted');
     expect(r.summary).toMatch(/printed nothing readable/);
   });
 
   it('a silent sketch: the app pass hears only the ROM log at the wrong baud (unreadable) → booted, no flash-mode advice', () => {
-    const r = classifyBoot([rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')), app(noise(180, 5))], esp8266);
+    const r = classifyBoot(
+      [rom(file('esp8266_rom_bootmode_3_0_arduino9243.txt')), app(noise(180, 5))],
+      esp8266,
+    );
     expect(r.verdict).toBe('booted');
     expect(r.retryFlashModes).toEqual([]);
     expect(r.summary).toMatch(/printed nothing readable at 115200 baud/);
@@ -87,14 +99,20 @@ describe('boot check on ESP8266 captures', () => {
   });
 
   it('boot mode:(7,0) waiting for host: not a flash boot, GPIO15 named', () => {
-    const r = classifyBoot([rom(file('esp8266_rom_bootmode_7_0_waiting_for_host_wirelessdap17.txt'))], esp8266);
+    const r = classifyBoot(
+      [rom(file('esp8266_rom_bootmode_7_0_waiting_for_host_wirelessdap17.txt'))],
+      esp8266,
+    );
     expect(r.verdict).toBe('no-app');
     expect(r.summary).toMatch(/GPIO15 is high/);
   });
 
   it('garbage at every baud after a clean ROM banner → wrong flash mode, DOUT then DIO', () => {
     const banner = Buffer.from('\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\n', 'latin1');
-    const r = classifyBoot([rom(Buffer.concat([banner, noise(300)])), app(noise(400, 9))], { chip: 'esp8266', flashMode: 'qio' });
+    const r = classifyBoot([rom(Buffer.concat([banner, noise(300)])), app(noise(400, 9))], {
+      chip: 'esp8266',
+      flashMode: 'qio',
+    });
     expect(r.verdict).toBe('garbage');
     expect(r.retryFlashModes).toEqual(['dout', 'dio']);
     expect(r.advice[0]).toMatch(/asks for QIO/);
@@ -124,19 +142,30 @@ describe('boot check on ESP32-family captures', () => {
   });
 
   it('download banner, then a flash boot that the TG1 watchdog resets: boot loop (the latest boot decides)', () => {
-    const r = classifyBoot([rom(file('esp32_rom_download_then_flash_wdt_loop_lmicnode50.txt'), 115200)], esp32);
+    const r = classifyBoot(
+      [rom(file('esp32_rom_download_then_flash_wdt_loop_lmicnode50.txt'), 115200)],
+      esp32,
+    );
     expect(r.verdict).toBe('boot-loop');
     expect(r.summary).toMatch(/TG1WDT_SYS_RESET/);
   });
 
   it('C3 and S3 download banners: download mode', () => {
-    for (const name of ['esp32c3_rom_download_usb_reset_espwebtools465.txt', 'esp32s3_rom_download_poweron_ydesp32s3_2.txt']) {
-      expect(classifyBoot([rom(file(name), 115200)], { chip: name.startsWith('esp32c3') ? 'esp32c3' : 'esp32s3' }).verdict).toBe('download-mode');
+    for (const name of [
+      'esp32c3_rom_download_usb_reset_espwebtools465.txt',
+      'esp32s3_rom_download_poweron_ydesp32s3_2.txt',
+    ]) {
+      expect(
+        classifyBoot([rom(file(name), 115200)], { chip: name.startsWith('esp32c3') ? 'esp32c3' : 'esp32s3' })
+          .verdict,
+      ).toBe('download-mode');
     }
   });
 
   it('C3 loader error after a TG0 watchdog reset: a boot loop on an unbootable image, flash the bootloader too', () => {
-    const r = classifyBoot([rom(file('esp32c3_rom_flash_boot_loader_error_pioHome2926.txt'), 115200)], { chip: 'esp32c3' });
+    const r = classifyBoot([rom(file('esp32c3_rom_flash_boot_loader_error_pioHome2926.txt'), 115200)], {
+      chip: 'esp32c3',
+    });
     expect(r.verdict).toBe('boot-loop');
     expect(r.evidence[0]).toBe('"ets_loader.c 78" at 115200 baud');
     expect(r.advice[0]).toMatch(/bootloader and partition table/);
@@ -144,7 +173,8 @@ describe('boot check on ESP32-family captures', () => {
   });
 
   it('invalid header once, on a plain power-on boot: no bootable image', () => {
-    const text = 'ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021\r\nrst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)\r\ninvalid header: 0xffffffff\r\n';
+    const text =
+      'ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021\r\nrst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)\r\ninvalid header: 0xffffffff\r\n';
     const r = classifyBoot([rom(Buffer.from(text, 'latin1'), 115200)], { chip: 'esp32c3' });
     expect(r.verdict).toBe('no-app');
     expect(r.summary).toContain('invalid header: 0xffffffff');

@@ -29,7 +29,11 @@ export function bodyText(name: string): string {
 }
 
 function make(attempts: Buffer[], port = '/dev/ttyUSB0'): ConnectCapture {
-  return { port, syncFrameHex: SYNC_FRAME_HEX, attempts: attempts.map((b) => ({ strategy: 'classic', baud: 115200, rxHex: b.toString('hex') })) };
+  return {
+    port,
+    syncFrameHex: SYNC_FRAME_HEX,
+    attempts: attempts.map((b) => ({ strategy: 'classic', baud: 115200, rxHex: b.toString('hex') })),
+  };
 }
 
 export function captureFromBanner(name: string): ConnectCapture {
@@ -75,8 +79,13 @@ export function captureFromToolLog(name: string): ConnectCapture {
   for (const line of bodyText(name).split('\n')) {
     const ck = line.match(/serialport_receive_C0: ([0-9A-Fa-f]{2}) instead of C0/);
     if (/^trying to connect/.test(line)) attempts.push(Buffer.alloc(0));
-    else if (ck && attempts.length) attempts[attempts.length - 1] = Buffer.concat([attempts[attempts.length - 1]!, Buffer.from(ck[1]!, 'hex')]);
-    else if (/Timed out waiting for packet header|espcomm_sync failed|No serial data received/.test(line)) attempts.push(Buffer.alloc(0));
+    else if (ck && attempts.length)
+      attempts[attempts.length - 1] = Buffer.concat([
+        attempts[attempts.length - 1]!,
+        Buffer.from(ck[1]!, 'hex'),
+      ]);
+    else if (/Timed out waiting for packet header|espcomm_sync failed|No serial data received/.test(line))
+      attempts.push(Buffer.alloc(0));
     const wrong = line.match(/Wrong boot mode detected \((0x[0-9a-f]+)\)/);
     if (wrong) attempts.push(Buffer.from(`boot:${wrong[1]}\r\n`));
   }
@@ -86,7 +95,9 @@ export function captureFromToolLog(name: string): ConnectCapture {
 
 /** The esptool-js development trace of PR 107 drops leading zeros, so only its ASCII column is usable. */
 export function captureFromLossyAsciiColumn(name: string): ConnectCapture {
-  const blocks = bodyText(name).split(/^TRACE /m).slice(1);
+  const blocks = bodyText(name)
+    .split(/^TRACE /m)
+    .slice(1);
   const ascii = blocks[0]!
     .split('\n')
     .slice(1)
@@ -124,7 +135,9 @@ export function misreadAtBaud(text: Buffer, txBaud: number, rxBaud = 115200): Bu
   let now = 0;
   while (now < end) {
     // find the next falling edge at or after `now`
-    const edge = transitions.find((tr, i) => tr.t >= now && tr.level === 0 && (i === 0 ? true : level(tr.t - 1e-9) === 1));
+    const edge = transitions.find(
+      (tr, i) => tr.t >= now && tr.level === 0 && (i === 0 ? true : level(tr.t - 1e-9) === 1),
+    );
     if (!edge) break;
     let byte = 0;
     for (let i = 0; i < 8; i++) byte |= level(edge.t + rxT * (1.5 + i)) << i;

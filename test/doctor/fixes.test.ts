@@ -12,7 +12,10 @@ import { FixtureTree } from './fixture-tree';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function recordingSpawn(codes: number[] = [], stderr = ''): { spawn: SpawnFn; calls: string[][]; staged: string[] } {
+function recordingSpawn(
+  codes: number[] = [],
+  stderr = '',
+): { spawn: SpawnFn; calls: string[][]; staged: string[] } {
   const calls: string[][] = [];
   const staged: string[] = [];
   const spawn: SpawnFn = async (argv) => {
@@ -29,7 +32,11 @@ const privileged = { pkexec: true, agent: true };
 describe('fix runner', () => {
   it('runs nothing without an explicit yes', async () => {
     const rec = recordingSpawn();
-    const r = await runFix(FIXES.addUserToGroup('dialout', 'stephane'), { confirm: async () => false, spawn: rec.spawn, privilege: privileged });
+    const r = await runFix(FIXES.addUserToGroup('dialout', 'stephane'), {
+      confirm: async () => false,
+      spawn: rec.spawn,
+      privilege: privileged,
+    });
     expect(r).toEqual({ status: 'declined' });
     expect(rec.calls).toEqual([]);
   });
@@ -60,16 +67,36 @@ describe('fix runner', () => {
 
   it('missing pkexec: runs nothing, returns the sudo commands', async () => {
     const rec = recordingSpawn();
-    const r = await runFix(FIXES.addUserToGroup('uucp', 'stephane'), { confirm: async () => true, spawn: rec.spawn, privilege: { pkexec: false, agent: false } });
-    expect(r).toEqual({ status: 'manual', reason: 'pkexec-missing', manual: ['sudo usermod -aG uucp stephane'], steps: [] });
+    const r = await runFix(FIXES.addUserToGroup('uucp', 'stephane'), {
+      confirm: async () => true,
+      spawn: rec.spawn,
+      privilege: { pkexec: false, agent: false },
+    });
+    expect(r).toEqual({
+      status: 'manual',
+      reason: 'pkexec-missing',
+      manual: ['sudo usermod -aG uucp stephane'],
+      steps: [],
+    });
     expect(rec.calls).toEqual([]);
   });
 
   it('no polkit agent (up front, or as pkexec reports it): the manual command', async () => {
-    const up = await runFix(FIXES.maskBrltty(), { confirm: async () => true, spawn: recordingSpawn().spawn, privilege: { pkexec: true, agent: false } });
+    const up = await runFix(FIXES.maskBrltty(), {
+      confirm: async () => true,
+      spawn: recordingSpawn().spawn,
+      privilege: { pkexec: true, agent: false },
+    });
     expect(up.status === 'manual' && up.reason).toBe('no-polkit-agent');
-    const rec = recordingSpawn([127], 'Error executing command as another user: No authentication agent found.\n');
-    const r = await runFix(FIXES.maskBrltty(), { confirm: async () => true, spawn: rec.spawn, privilege: privileged });
+    const rec = recordingSpawn(
+      [127],
+      'Error executing command as another user: No authentication agent found.\n',
+    );
+    const r = await runFix(FIXES.maskBrltty(), {
+      confirm: async () => true,
+      spawn: rec.spawn,
+      privilege: privileged,
+    });
     expect(r.status).toBe('manual');
     if (r.status === 'manual') {
       expect(r.reason).toBe('no-polkit-agent');
@@ -80,24 +107,46 @@ describe('fix runner', () => {
 
   it('steps that may fail do not stop the fix; others do', async () => {
     const rec = recordingSpawn([0, 5, 5, 0]);
-    const r = await runFix(FIXES.maskBrltty(), { confirm: async () => true, spawn: rec.spawn, privilege: privileged });
+    const r = await runFix(FIXES.maskBrltty(), {
+      confirm: async () => true,
+      spawn: rec.spawn,
+      privilege: privileged,
+    });
     expect(r.status).toBe('done');
-    expect(rec.calls.map((c) => c.slice(1, 3))).toEqual([['ln', '-sf'], ['systemctl', 'mask'], ['systemctl', 'stop'], ['udevadm', 'control']]);
+    expect(rec.calls.map((c) => c.slice(1, 3))).toEqual([
+      ['ln', '-sf'],
+      ['systemctl', 'mask'],
+      ['systemctl', 'stop'],
+      ['udevadm', 'control'],
+    ]);
     const rec2 = recordingSpawn([1], 'usermod: group x does not exist');
-    const r2 = await runFix(FIXES.addUserToGroup('dialout', 'stephane'), { confirm: async () => true, spawn: rec2.spawn, privilege: privileged });
+    const r2 = await runFix(FIXES.addUserToGroup('dialout', 'stephane'), {
+      confirm: async () => true,
+      spawn: rec2.spawn,
+      privilege: privileged,
+    });
     expect(r2.status).toBe('failed');
   });
 
   it('stopping a holder needs no root and no privilege check', async () => {
     const rec = recordingSpawn();
-    const r = await runFix(FIXES.stopProcess(4242, 'screen'), { confirm: async () => true, spawn: rec.spawn, privilege: { pkexec: false, agent: false } });
+    const r = await runFix(FIXES.stopProcess(4242, 'screen'), {
+      confirm: async () => true,
+      spawn: rec.spawn,
+      privilege: { pkexec: false, agent: false },
+    });
     expect(r.status).toBe('done');
     expect(rec.calls).toEqual([['kill', '-TERM', '4242']]);
   });
 
   it('advice-only fixes return their manual text', async () => {
     const r = await runFix(FIXES.relogin('stephane'), { confirm: async () => true });
-    expect(r).toEqual({ status: 'manual', reason: 'advice-only', manual: ['Reboot the computer', 'or end every session of the user: loginctl terminate-user stephane'], steps: [] });
+    expect(r).toEqual({
+      status: 'manual',
+      reason: 'advice-only',
+      manual: ['Reboot the computer', 'or end every session of the user: loginctl terminate-user stephane'],
+      steps: [],
+    });
   });
 
   it('refuses names that could smuggle options or shell syntax', () => {
@@ -113,7 +162,16 @@ describe("Kiln's udev rule", () => {
 
   it('covers CP210x, CH340, CH9102, FTDI, PL2303 and Espressif, with uaccess and ModemManager ignore', () => {
     const lines = KILN_UDEV_RULE.split('\n').filter((l) => l.startsWith('ATTRS'));
-    for (const [vid, pid] of [['10c4', 'ea60'], ['1a86', '7523'], ['1a86', '55d4'], ['0403', '6001'], ['0403', '6015'], ['067b', '2303'], ['303a', '1001'], ['303a', '0002']]) {
+    for (const [vid, pid] of [
+      ['10c4', 'ea60'],
+      ['1a86', '7523'],
+      ['1a86', '55d4'],
+      ['0403', '6001'],
+      ['0403', '6015'],
+      ['067b', '2303'],
+      ['303a', '1001'],
+      ['303a', '0002'],
+    ]) {
       const hit = lines.filter((l) => lineMatchesDevice(l, vid!, pid!));
       expect(hit, `${vid}:${pid}`).toHaveLength(1);
       expect(hit[0]).toContain('TAG+="uaccess"');
@@ -140,7 +198,13 @@ describe('USB snapshots before and after plug-in', () => {
   it('nothing new: the charge-only cable case; a new CH340 with a tty: fine', async () => {
     const t = new FixtureTree();
     trees.push(t);
-    t.usb({ id: '1-1', vid: '046d', pid: 'c52b', product: 'USB Receiver', interfaces: [{ n: '1.0', driver: 'usbhid' }] });
+    t.usb({
+      id: '1-1',
+      vid: '046d',
+      pid: 'c52b',
+      product: 'USB Receiver',
+      interfaces: [{ n: '1.0', driver: 'usbhid' }],
+    });
     const view = createSystemView({ root: t.root });
     const before = await usbSnapshot(view);
     const same = compareUsbSnapshots(before, await usbSnapshot(view));
@@ -148,7 +212,12 @@ describe('USB snapshots before and after plug-in', () => {
     expect(same.finding.severity).toBe('error');
     expect(same.finding.explanation).toMatch(/charge-only cable/);
 
-    t.usb({ id: '1-2', vid: '1a86', pid: '7523', interfaces: [{ n: '1.0', driver: 'ch341', tty: 'ttyUSB0' }] });
+    t.usb({
+      id: '1-2',
+      vid: '1a86',
+      pid: '7523',
+      interfaces: [{ n: '1.0', driver: 'ch341', tty: 'ttyUSB0' }],
+    });
     const after = compareUsbSnapshots(before, await usbSnapshot(view));
     expect(after.added.map((d) => d.id)).toEqual(['1-2']);
     expect(after.finding.id).toBe('usb-enumerated');
@@ -165,6 +234,8 @@ describe('USB snapshots before and after plug-in', () => {
     const t2 = new FixtureTree();
     trees.push(t2);
     t2.usb({ id: '1-4', vid: '1234', pid: '5678', interfaces: [] });
-    expect(compareUsbSnapshots([], await usbSnapshot(createSystemView({ root: t2.root }))).finding.id).toBe('usb-unknown-device');
+    expect(compareUsbSnapshots([], await usbSnapshot(createSystemView({ root: t2.root }))).finding.id).toBe(
+      'usb-unknown-device',
+    );
   });
 });

@@ -66,10 +66,16 @@ export class FixtureTree {
 
   /** The identity of the diagnosed process (/proc/self/status). */
   identity(uid: number, gid: number, groups: number[]): this {
-    return this.file('/proc/self/status', `Name:\tkiln\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${gid}\t${gid}\t${gid}\t${gid}\nGroups:\t${groups.join(' ')} \n`);
+    return this.file(
+      '/proc/self/status',
+      `Name:\tkiln\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${gid}\t${gid}\t${gid}\t${gid}\nGroups:\t${groups.join(' ')} \n`,
+    );
   }
 
-  process(pid: number, p: { comm: string; uid: number; fds?: Record<string, string>; denyFds?: boolean }): this {
+  process(
+    pid: number,
+    p: { comm: string; uid: number; fds?: Record<string, string>; denyFds?: boolean },
+  ): this {
     this.file(`/proc/${pid}/comm`, `${p.comm}\n`);
     this.file(`/proc/${pid}/status`, `Name:\t${p.comm}\nUid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\n`);
     this.dir(`/proc/${pid}/fd`);
@@ -87,14 +93,27 @@ export class FixtureTree {
     for (const i of d.interfaces) {
       const name = `${d.id}:${i.n}`;
       const ifDir = `${devDir}/${name}`;
-      this.dir(ifDir).symlink(`/sys/bus/usb/devices/${name}`, `../../../devices/pci0000:00/0000:00:14.0/usb1/${d.id}/${name}`);
-      if (i.driver) this.dir(`/sys/bus/usb/drivers/${i.driver}`).symlink(`${ifDir}/driver`, `../../../../../../bus/usb/drivers/${i.driver}`);
+      this.dir(ifDir).symlink(
+        `/sys/bus/usb/devices/${name}`,
+        `../../../devices/pci0000:00/0000:00:14.0/usb1/${d.id}/${name}`,
+      );
+      if (i.driver)
+        this.dir(`/sys/bus/usb/drivers/${i.driver}`).symlink(
+          `${ifDir}/driver`,
+          `../../../../../../bus/usb/drivers/${i.driver}`,
+        );
       if (i.tty?.startsWith('ttyUSB')) {
         // usb-serial: interface/ttyUSB0 is the port device; its tty class device sits below it.
-        this.dir(`${ifDir}/${i.tty}/tty/${i.tty}`).symlink(`/sys/class/tty/${i.tty}`, `../../devices/pci0000:00/0000:00:14.0/usb1/${d.id}/${name}/${i.tty}/tty/${i.tty}`);
+        this.dir(`${ifDir}/${i.tty}/tty/${i.tty}`).symlink(
+          `/sys/class/tty/${i.tty}`,
+          `../../devices/pci0000:00/0000:00:14.0/usb1/${d.id}/${name}/${i.tty}/tty/${i.tty}`,
+        );
         this.symlink(`${ifDir}/${i.tty}/tty/${i.tty}/device`, '../../../' + i.tty);
       } else if (i.tty) {
-        this.dir(`${ifDir}/tty/${i.tty}`).symlink(`/sys/class/tty/${i.tty}`, `../../devices/pci0000:00/0000:00:14.0/usb1/${d.id}/${name}/tty/${i.tty}`);
+        this.dir(`${ifDir}/tty/${i.tty}`).symlink(
+          `/sys/class/tty/${i.tty}`,
+          `../../devices/pci0000:00/0000:00:14.0/usb1/${d.id}/${name}/tty/${i.tty}`,
+        );
         this.symlink(`${ifDir}/tty/${i.tty}/device`, '../../../' + name);
       }
     }
@@ -111,16 +130,26 @@ export class FixtureTree {
   }
 }
 
-export const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nstephane:x:1000:1000:Stephane:/home/stephane:/bin/bash\n';
+export const PASSWD =
+  'root:x:0:0:root:/root:/bin/bash\nstephane:x:1000:1000:Stephane:/home/stephane:/bin/bash\n';
 
 /** A Debian-like desktop: user stephane (1000), dialout 20, a CH340 on ttyUSB0 owned root:dialout 0660. */
 export function debianWithCh340(opts: { groupFile?: string; processGroups?: number[] } = {}): FixtureTree {
   const t = new FixtureTree();
   t.file('/etc/passwd', PASSWD)
-    .file('/etc/group', opts.groupFile ?? 'root:x:0:\ntty:x:5:\ndialout:x:20:\nstephane:x:1000:\nplugdev:x:46:stephane\n')
+    .file(
+      '/etc/group',
+      opts.groupFile ?? 'root:x:0:\ntty:x:5:\ndialout:x:20:\nstephane:x:1000:\nplugdev:x:46:stephane\n',
+    )
     .identity(1000, 1000, opts.processGroups ?? [46, 1000])
     .file('/proc/locks', '')
-    .usb({ id: '1-2', vid: '1a86', pid: '7523', product: 'USB Serial', interfaces: [{ n: '1.0', driver: 'ch341', tty: 'ttyUSB0' }] })
+    .usb({
+      id: '1-2',
+      vid: '1a86',
+      pid: '7523',
+      product: 'USB Serial',
+      interfaces: [{ n: '1.0', driver: 'ch341', tty: 'ttyUSB0' }],
+    })
     .charDevice('/dev/ttyUSB0', { mode: '0660', uid: 0, gid: 20, rdev: [188, 0], ino: 1234 });
   t.process(1, { comm: 'systemd', uid: 0, denyFds: true });
   return t;

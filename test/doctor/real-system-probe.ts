@@ -8,4 +8,6 @@ const port = process.argv[2];
 if (!port) throw new Error('usage: probe PORT');
 const report = await accessReport({ port });
 const holders = await findPortHolders(port);
-process.stdout.write(JSON.stringify({ uid: process.getuid?.(), groups: process.getgroups?.(), report, holders }));
+process.stdout.write(
+  JSON.stringify({ uid: process.getuid?.(), groups: process.getgroups?.(), report, holders }),
+);

@@ -61,7 +61,15 @@ describe.skipIf(reason !== undefined)('access doctor on the real system', () => 
     dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-doctor-real-'));
     chmodSync(dir, 0o755);
     probe = path.join(dir, 'probe.mjs');
-    await build({ entryPoints: [path.join(here, 'real-system-probe.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: probe, logLevel: 'silent' });
+    await build({
+      entryPoints: [path.join(here, 'real-system-probe.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: probe,
+      logLevel: 'silent',
+    });
     chmodSync(probe, 0o644);
 
     try {
@@ -73,7 +81,14 @@ describe.skipIf(reason !== undefined)('access doctor on the real system', () => 
     expect(execFileSync('id', ['-Gn', USER], { encoding: 'utf8' })).not.toMatch(/\bdialout\b/);
 
     // A pty whose slave stays alive while this helper keeps the master open (the slave fd is closed).
-    ptyHolder = spawn('/usr/bin/python3', ['-c', 'import os,pty,sys,time\nm,s=pty.openpty()\nprint(os.ttyname(s),flush=True)\nos.close(s)\ntime.sleep(300)'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    ptyHolder = spawn(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import os,pty,sys,time\nm,s=pty.openpty()\nprint(os.ttyname(s),flush=True)\nos.close(s)\ntime.sleep(300)',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+    );
     pts = await new Promise<string>((resolve, reject) => {
       ptyHolder!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
       ptyHolder!.once('exit', () => reject(new Error('pty helper exited')));
@@ -102,7 +117,11 @@ describe.skipIf(reason !== undefined)('access doctor on the real system', () => 
   });
 
   function runProbe(groupsFlag: string[]): ProbeOutput {
-    const out = execFileSync('setpriv', [`--reuid=${USER}`, `--regid=${USER}`, ...groupsFlag, process.execPath, probe, pts], { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    const out = execFileSync(
+      'setpriv',
+      [`--reuid=${USER}`, `--regid=${USER}`, ...groupsFlag, process.execPath, probe, pts],
+      { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+    );
     return JSON.parse(out) as ProbeOutput;
   }
 
@@ -130,17 +149,26 @@ describe.skipIf(reason !== undefined)('access doctor on the real system', () => 
   });
 
   it('with the group active the port opens; a second process holding it is named with its PID', async () => {
-    expect(runProbe(['--init-groups']).report.ports[0]!.findings.find((x) => x.id === 'port-access')?.severity).toBe('ok');
-    lockHolder = spawn('setpriv', [`--reuid=${USER}`, `--regid=${USER}`, '--init-groups', 'flock', '--exclusive', pts, 'sleep', '120'], { stdio: 'ignore', detached: true });
+    expect(
+      runProbe(['--init-groups']).report.ports[0]!.findings.find((x) => x.id === 'port-access')?.severity,
+    ).toBe('ok');
+    lockHolder = spawn(
+      'setpriv',
+      [`--reuid=${USER}`, `--regid=${USER}`, '--init-groups', 'flock', '--exclusive', pts, 'sleep', '120'],
+      { stdio: 'ignore', detached: true },
+    );
     const pid = lockHolder.pid!;
     // Wait until the lock shows in /proc/locks (no fixed sleep).
-    for (let i = 0; i < 200 && !readFileSync('/proc/locks', 'utf8').includes(` ${pid} `); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && !readFileSync('/proc/locks', 'utf8').includes(` ${pid} `); i++)
+      await new Promise((r) => setTimeout(r, 10));
     const { report, holders } = runProbe(['--init-groups']);
     const holder = holders.holders.find((h) => h.pid === pid);
     expect(holder, JSON.stringify(holders)).toBeDefined();
     expect(holder!.comm).toBe('flock');
     expect(holder!.via.sort()).toEqual(['fd', 'flock']);
-    const held = report.ports[0]!.findings.find((x) => x.id === 'port-held' && x.title.includes(`PID ${pid}`));
+    const held = report.ports[0]!.findings.find(
+      (x) => x.id === 'port-held' && x.title.includes(`PID ${pid}`),
+    );
     expect(held?.title).toBe(`flock (PID ${pid}) has ${pts} open`);
     expect(held!.fixes[0]!.argv).toEqual(['kill', '-TERM', String(pid)]);
   });

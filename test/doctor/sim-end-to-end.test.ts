@@ -28,17 +28,46 @@ async function failedCapture(opts: Omit<SimOptions, 'clock'>): Promise<ConnectCa
   throw new Error('connect succeeded despite the fault');
 }
 
-const CASES: { name: string; chip: SimOptions['chip']; faults?: SimFaults; board?: SimOptions['board']; code: SyncDiagnosisCode; evidence?: RegExp }[] = [
+const CASES: {
+  name: string;
+  chip: SimOptions['chip'];
+  faults?: SimFaults;
+  board?: SimOptions['board'];
+  code: SyncDiagnosisCode;
+  evidence?: RegExp;
+}[] = [
   { name: 'swapped TX/RX', chip: 'esp8266', faults: { swapTxRx: true }, code: 'NO_RESPONSE_WIRING' },
   { name: 'shorted TX/RX', chip: 'esp8266', faults: { shortTxRx: true }, code: 'ECHO_TX_RX_SHORTED' },
-  { name: 'ESP32 firmware running', chip: 'esp32', faults: { appRunning: true }, code: 'APP_RUNNING_NO_RESET', evidence: /Project tasmota/ },
-  { name: 'ESP8266 firmware running (ROM banner garbled at 115200, app text readable)', chip: 'esp8266', faults: { appRunning: true }, code: 'APP_RUNNING_NO_RESET', evidence: /Project sonoff/ },
-  { name: 'ESP32 brownout', chip: 'esp32', faults: { brownout: true }, code: 'BROWNOUT_POWER', evidence: /Brownout/ },
+  {
+    name: 'ESP32 firmware running',
+    chip: 'esp32',
+    faults: { appRunning: true },
+    code: 'APP_RUNNING_NO_RESET',
+    evidence: /Project tasmota/,
+  },
+  {
+    name: 'ESP8266 firmware running (ROM banner garbled at 115200, app text readable)',
+    chip: 'esp8266',
+    faults: { appRunning: true },
+    code: 'APP_RUNNING_NO_RESET',
+    evidence: /Project sonoff/,
+  },
+  {
+    name: 'ESP32 brownout',
+    chip: 'esp32',
+    faults: { brownout: true },
+    code: 'BROWNOUT_POWER',
+    evidence: /Brownout/,
+  },
 ];
 
 describe('doctor on the simulator\u2019s faults (engine \u2194 sim in process)', () => {
   it.each(CASES)('$name → $code', async (c) => {
-    const capture = await failedCapture({ chip: c.chip, ...(c.faults ? { faults: c.faults } : {}), ...(c.board ? { board: c.board } : {}) });
+    const capture = await failedCapture({
+      chip: c.chip,
+      ...(c.faults ? { faults: c.faults } : {}),
+      ...(c.board ? { board: c.board } : {}),
+    });
     const d = diagnoseSync(capture);
     expect(d.code).toBe(c.code);
     if (c.evidence) expect(d.evidence.join('\n')).toMatch(c.evidence);
@@ -73,7 +102,10 @@ describe('doctor on the simulator\u2019s faults (engine \u2194 sim in process)',
     await pair.host.setSignals({ dtr: false, rts: false });
     await clock.sleep(200);
     await pair.host.close();
-    const d = diagnoseSync({ ...capture, listens: [{ baud: 74880, rxHex: Buffer.concat(heard).toString('hex') }] });
+    const d = diagnoseSync({
+      ...capture,
+      listens: [{ baud: 74880, rxHex: Buffer.concat(heard).toString('hex') }],
+    });
     expect(d.code).toBe('ESP8266_FLASH_BOOT_GPIO0_HIGH');
     expect(d.evidence[0]).toMatch(/boot mode:\(3,\d\)" \(heard at 74880 baud\)/);
   });

@@ -12,7 +12,14 @@ import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
 import { firmwarePath, readFirmware } from '../helpers/shared';
 import { debianWithCh340, type FixtureTree } from '../doctor/fixture-tree';
-import { CHROMIUM, haveChromium, openBrowserHost, screenshotDir, startWebHost, type BrowserHost } from './helpers/browser-host';
+import {
+  CHROMIUM,
+  haveChromium,
+  openBrowserHost,
+  screenshotDir,
+  startWebHost,
+  type BrowserHost,
+} from './helpers/browser-host';
 
 const IMAGE = 'esp8266_deepsleep.bin';
 
@@ -36,7 +43,11 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    host = await openBrowserHost({ tmpPrefix: 'kiln-e2e-', deps: defaultDeps({ logger: silentLogger }), viewport: { width: 1100, height: 900 } });
+    host = await openBrowserHost({
+      tmpPrefix: 'kiln-e2e-',
+      deps: defaultDeps({ logger: silentLogger }),
+      viewport: { width: 1100, height: 900 },
+    });
     page = host.page;
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
@@ -62,7 +73,9 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
   it('the production build carries the CSP and has no inline script or style', () => {
     const dir = host.rendererDir;
     const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
-    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1]?.replace(/&#39;/g, "'");
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/
+      .exec(html)?.[1]
+      ?.replace(/&#39;/g, "'");
     expect(csp).toBe(
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; base-uri 'none'; form-action 'none'",
     );
@@ -74,7 +87,10 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
 
   it('flashes sim:esp8266 and the simulated flash equals the image', async () => {
     await page.getByRole('tab', { name: 'Flash' }).waitFor();
-    await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
+    await page
+      .getByRole('radio', { name: /Virtual ESP8266/ })
+      .first()
+      .check();
     await page.getByRole('button', { name: 'Identify' }).click();
     const board = page.getByRole('definition').filter({ hasText: /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/ });
     await board.waitFor({ timeout: 60_000 });
@@ -87,7 +103,16 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.getByTestId('job-progress').waitFor();
     // Screenshot once the write is well under way (percent from the bytes the board acknowledged).
     await page.getByRole('heading', { name: 'Writing' }).waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => Number.parseInt((globalThis as unknown as PageGlobals).document.querySelector('[data-testid=percent]')?.textContent ?? '0', 10) >= 20, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        Number.parseInt(
+          (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=percent]')
+            ?.textContent ?? '0',
+          10,
+        ) >= 20,
+      undefined,
+      { timeout: 60_000 },
+    );
     await shot('flash-progress');
 
     const result = page.getByTestId('result');
@@ -119,7 +144,10 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
   }, 150_000);
 
   it('cancel during the write leaves the app ready for the next flash', async () => {
-    await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
+    await page
+      .getByRole('radio', { name: /Virtual ESP8266/ })
+      .first()
+      .check();
     // Write everything again (the board already holds this image) and slowly enough to cancel mid-write.
     await page.getByLabel(/Skip regions already on the chip/).uncheck();
     await page.getByLabel('Baud rate').selectOption('115200');
@@ -135,22 +163,40 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await result.waitFor({ timeout: 90_000 });
     await expect(result.textContent()).resolves.toContain('Flashed and verified');
     const image = readFirmware(IMAGE);
-    expect(Buffer.from(host.service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(true);
+    expect(
+      Buffer.from(host.service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image),
+    ).toBe(true);
   }, 180_000);
 
   it('Monitor: the freshly flashed virtual ESP8266 prints its ROM boot line at 74880 baud after Reset', async () => {
-    await page.getByRole('radio', { name: /Virtual ESP8266/ }).first().check();
+    await page
+      .getByRole('radio', { name: /Virtual ESP8266/ })
+      .first()
+      .check();
     await page.getByRole('tab', { name: 'Monitor' }).click();
     await page.getByLabel('Baud').selectOption('74880');
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.getByRole('button', { name: 'Close', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Reset board' }).click();
     const output = page.getByLabel('Serial output');
-    await page.waitForFunction(() => /boot mode:\(\d/.test((globalThis as unknown as PageGlobals).document.querySelector('[data-testid=monitor-output]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        /boot mode:\(\d/.test(
+          (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=monitor-output]')
+            ?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await output.textContent()).toMatch(/rst cause:\d, boot mode:\(3,\d\)/);
     await shot('monitor');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save log' }).click()]);
-    expect(download.suggestedFilename()).toMatch(/^kiln-monitor-sim_esp8266-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.log$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Save log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      /^kiln-monitor-sim_esp8266-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.log$/,
+    );
     const saved = readFileSync(await download.path(), 'utf8');
     expect(saved).toBe(await output.textContent());
     await page.getByRole('button', { name: 'Close', exact: true }).click();
@@ -158,17 +204,25 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
   }, 60_000);
 
   it('dark theme, and 200 % zoom without sideways scrolling', async () => {
-
     await page.getByRole('tab', { name: 'Flash' }).click();
     await page.emulateMedia({ colorScheme: 'dark' });
-    const bg = await page.evaluate(() => (globalThis as unknown as PageGlobals).getComputedStyle((globalThis as unknown as PageGlobals).document.body).backgroundColor);
+    const bg = await page.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).getComputedStyle(
+          (globalThis as unknown as PageGlobals).document.body,
+        ).backgroundColor,
+    );
     expect(bg).toBe('rgb(23, 22, 20)');
     await shot('flash-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
     // 200 % zoom = half the CSS pixels across: the layout must wrap, not scroll sideways.
     await page.setViewportSize({ width: 550, height: 900 });
-    const overflow = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth - (globalThis as unknown as PageGlobals).document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth -
+        (globalThis as unknown as PageGlobals).document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('flash-zoom-200');
     await page.setViewportSize({ width: 1100, height: 900 });
@@ -221,7 +275,9 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
       });
     expect(await statusOf(`ws://127.0.0.1:${server.port}/api`, origin)).toBe(401);
     expect(await statusOf(`ws://127.0.0.1:${server.port}/api?token=wrong`, origin)).toBe(401);
-    expect(await statusOf(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, 'http://evil.example')).toBe(403);
+    expect(
+      await statusOf(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, 'http://evil.example'),
+    ).toBe(403);
     expect(await statusOf(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, origin)).toBe(101);
     // The page without its token is refused too.
     const res = await fetch(`http://127.0.0.1:${server.port}/`);

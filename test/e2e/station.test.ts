@@ -12,7 +12,13 @@ import type { Page } from 'playwright-core';
 import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
 import { smallImage } from '../station/virtual-bench';
-import { CHROMIUM, haveChromium, openBrowserHost, screenshotDir, type BrowserHost } from './helpers/browser-host';
+import {
+  CHROMIUM,
+  haveChromium,
+  openBrowserHost,
+  screenshotDir,
+  type BrowserHost,
+} from './helpers/browser-host';
 
 if (!haveChromium) console.warn(`station e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
@@ -24,7 +30,11 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
   beforeAll(async () => {
     const deps = { ...defaultDeps({ logger: silentLogger }) };
     delete deps.watchPorts; // boards arrive as virtual plug-ins only; no real hot-plug in CI
-    host = await openBrowserHost({ tmpPrefix: 'kiln-station-e2e-', deps, viewport: { width: 1100, height: 1000 } });
+    host = await openBrowserHost({
+      tmpPrefix: 'kiln-station-e2e-',
+      deps,
+      viewport: { width: 1100, height: 1000 },
+    });
     page = host.page;
     page.on('pageerror', (e) => pageErrors.push(e.message));
     mkdirSync(screenshotDir, { recursive: true });
@@ -76,7 +86,9 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     expect(report.records.every((r) => r.station === 'e2e-bench')).toBe(true);
     expect(new Set(report.records.map((r) => r.mac)).size).toBe(2);
     for (const r of report.records)
-      expect(Buffer.from(host.service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(true);
+      expect(Buffer.from(host.service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(
+        true,
+      );
 
     await page.getByRole('button', { name: 'Stop station' }).click();
     await expect

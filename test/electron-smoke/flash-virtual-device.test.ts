@@ -25,18 +25,23 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 function electronBinary(): { path: string } | { reason: string } {
   const fromEnv = process.env.ELECTRON_BINARY;
-  if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { reason: `ELECTRON_BINARY=${fromEnv} does not exist` };
+  if (fromEnv)
+    return existsSync(fromEnv) ? { path: fromEnv } : { reason: `ELECTRON_BINARY=${fromEnv} does not exist` };
   const pkgDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   const pathFile = path.join(pkgDir, 'path.txt');
   if (!existsSync(pathFile)) {
-    return { reason: 'no Electron runtime here: node_modules/electron was installed without its binary (no path.txt) and ELECTRON_BINARY is not set' };
+    return {
+      reason:
+        'no Electron runtime here: node_modules/electron was installed without its binary (no path.txt) and ELECTRON_BINARY is not set',
+    };
   }
   const binary = path.join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(binary) ? { path: binary } : { reason: `the Electron binary ${binary} is missing` };
 }
 
 function appUnderTest(): { path: string; packaged: boolean } | { reason: string } {
-  if (process.env.KILN_APP) return { path: process.env.KILN_APP, packaged: process.env.KILN_APP.endsWith('.asar') };
+  if (process.env.KILN_APP)
+    return { path: process.env.KILN_APP, packaged: process.env.KILN_APP.endsWith('.asar') };
   const release = path.join(REPO, 'release');
   if (existsSync(release)) {
     for (const dir of readdirSync(release).filter((d) => d.endsWith('-unpacked'))) {
@@ -58,7 +63,11 @@ describe('desktop app smoke test (Playwright _electron)', () => {
 
     const { _electron } = await import('playwright-core');
     const userData = mkdtempSync(path.join(tmpdir(), 'kiln-smoke-'));
-    const electronApp = await _electron.launch({ executablePath: binary.path, args: [app.path, `--user-data-dir=${userData}`], timeout: 60_000 });
+    const electronApp = await _electron.launch({
+      executablePath: binary.path,
+      args: [app.path, `--user-data-dir=${userData}`],
+      timeout: 60_000,
+    });
     try {
       const page = await electronApp.firstWindow();
       await page.waitForLoadState('domcontentloaded');
@@ -67,7 +76,11 @@ describe('desktop app smoke test (Playwright _electron)', () => {
       // What the page can reach: the one bridge object, no Node.
       const surface = await page.evaluate(() => {
         const w = globalThis as unknown as Record<string, unknown>;
-        return { require: typeof w.require, process: typeof w.process, kiln: Object.keys(w.kiln as object).sort() };
+        return {
+          require: typeof w.require,
+          process: typeof w.process,
+          kiln: Object.keys(w.kiln as object).sort(),
+        };
       });
       expect(surface.require).toBe('undefined');
       expect(surface.process).toBe('undefined');
@@ -81,32 +94,54 @@ describe('desktop app smoke test (Playwright _electron)', () => {
         } catch {
           // strict-mode assignment to a frozen object throws; either way the value must not change
         }
-        return typeof k.listPorts === 'function' && (k.listPorts as () => unknown).toString() !== "() => 'hijacked'";
+        return (
+          typeof k.listPorts === 'function' &&
+          (k.listPorts as () => unknown).toString() !== "() => 'hijacked'"
+        );
       });
       expect(tamper).toBe(true);
 
       const image = readFirmware('esp8266_deepsleep.bin');
-      const outcome = await page.evaluate(async (bytes: number[]) => {
-        type Api = {
-          inspectFirmware(i: { name: string; bytes: Uint8Array }): Promise<{ sha256: string }>;
-          startFlash(i: { port: string; images: { sha256: string; offset: number; name: string }[] }): Promise<{ jobId: string }>;
-          on(event: 'jobDone', cb: (p: { jobId: string; ok: boolean; result?: unknown; error?: unknown }) => void): () => void;
-        };
-        const kiln = (globalThis as unknown as { kiln: Api }).kiln;
-        const summary = await kiln.inspectFirmware({ name: 'esp8266_deepsleep.bin', bytes: new Uint8Array(bytes) });
-        const finished: Array<{ jobId: string; ok: boolean; result?: unknown; error?: unknown }> = [];
-        const off = kiln.on('jobDone', (p) => finished.push(p));
-        const { jobId } = await kiln.startFlash({ port: 'sim:esp8266', images: [{ sha256: summary.sha256, offset: 0, name: 'esp8266_deepsleep.bin' }] });
-        const deadline = Date.now() + 120_000;
-        while (!finished.some((f) => f.jobId === jobId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        off();
-        return { sha256: summary.sha256, done: finished.find((f) => f.jobId === jobId) ?? null };
-      }, [...image]);
+      const outcome = await page.evaluate(
+        async (bytes: number[]) => {
+          type Api = {
+            inspectFirmware(i: { name: string; bytes: Uint8Array }): Promise<{ sha256: string }>;
+            startFlash(i: {
+              port: string;
+              images: { sha256: string; offset: number; name: string }[];
+            }): Promise<{ jobId: string }>;
+            on(
+              event: 'jobDone',
+              cb: (p: { jobId: string; ok: boolean; result?: unknown; error?: unknown }) => void,
+            ): () => void;
+          };
+          const kiln = (globalThis as unknown as { kiln: Api }).kiln;
+          const summary = await kiln.inspectFirmware({
+            name: 'esp8266_deepsleep.bin',
+            bytes: new Uint8Array(bytes),
+          });
+          const finished: Array<{ jobId: string; ok: boolean; result?: unknown; error?: unknown }> = [];
+          const off = kiln.on('jobDone', (p) => finished.push(p));
+          const { jobId } = await kiln.startFlash({
+            port: 'sim:esp8266',
+            images: [{ sha256: summary.sha256, offset: 0, name: 'esp8266_deepsleep.bin' }],
+          });
+          const deadline = Date.now() + 120_000;
+          while (!finished.some((f) => f.jobId === jobId) && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 100));
+          off();
+          return { sha256: summary.sha256, done: finished.find((f) => f.jobId === jobId) ?? null };
+        },
+        [...image],
+      );
 
       expect(outcome.done, 'no jobDone within 120 s').not.toBeNull();
       expect(outcome.done!.error).toBeUndefined();
       expect(outcome.done!.ok).toBe(true);
-      const result = outcome.done!.result as { kind: string; regions: { offset: number; size: number; verified: boolean; sha256?: string }[] };
+      const result = outcome.done!.result as {
+        kind: string;
+        regions: { offset: number; size: number; verified: boolean; sha256?: string }[];
+      };
       expect(result.kind).toBe('flash');
       expect(result.regions).toHaveLength(1);
       expect(result.regions[0]).toMatchObject({ offset: 0, verified: true });

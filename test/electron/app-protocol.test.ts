@@ -2,7 +2,11 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppProtocolHandler, ELECTRON_CSP, resolveAppPath } from '../../src-main/hosts/electron/app-protocol';
+import {
+  createAppProtocolHandler,
+  ELECTRON_CSP,
+  resolveAppPath,
+} from '../../src-main/hosts/electron/app-protocol';
 
 let base: string;
 let root: string;
@@ -27,12 +31,13 @@ describe('resolveAppPath', () => {
     expect(resolveAppPath(root, 'kiln://app/assets/app.js?v=1#x')).toBe(path.join(root, 'assets', 'app.js'));
   });
 
-  it.each(['kiln://app/../secret.txt', 'kiln://app/%2e%2e/secret.txt', 'kiln://app/assets/../../../secret.txt'])(
-    'clamps dot segments the URL parser resolves (%s) to the root, like a web server',
-    (url) => {
-      expect(resolveAppPath(root, url)).toBe(path.join(root, 'secret.txt'));
-    },
-  );
+  it.each([
+    'kiln://app/../secret.txt',
+    'kiln://app/%2e%2e/secret.txt',
+    'kiln://app/assets/../../../secret.txt',
+  ])('clamps dot segments the URL parser resolves (%s) to the root, like a web server', (url) => {
+    expect(resolveAppPath(root, url)).toBe(path.join(root, 'secret.txt'));
+  });
 
   it.each([
     'kiln://app/..%2fsecret.txt',
@@ -62,7 +67,13 @@ describe('protocol handler', () => {
   });
 
   it('answers 404 for traversal attempts, missing files and symlinks leaving the root', async () => {
-    for (const url of ['kiln://app/..%2fsecret.txt', 'kiln://app/../secret.txt', 'kiln://app/assets/missing.js', 'kiln://app/assets/link.txt', 'kiln://app/assets']) {
+    for (const url of [
+      'kiln://app/..%2fsecret.txt',
+      'kiln://app/../secret.txt',
+      'kiln://app/assets/missing.js',
+      'kiln://app/assets/link.txt',
+      'kiln://app/assets',
+    ]) {
       const response = await handler()(new Request(url));
       expect(response.status, url).toBe(404);
       expect(await response.text()).not.toContain('outside the root');
@@ -76,7 +87,11 @@ describe('protocol handler', () => {
   });
 
   it('has a CSP that allows no remote or inline code', () => {
-    const directives = Object.fromEntries(ELECTRON_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      ELECTRON_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['connect-src']).toEqual(["'self'"]);

@@ -5,15 +5,27 @@ vi.mock('electron', () => import('./mocks/electron'));
 import type { BrowserWindow as ElectronWindow, IpcMain } from 'electron';
 import { BrowserWindow, FakeFrame, FakeWebContents, ipcMain } from './mocks/electron';
 import { KilnError } from '../../src-main/core/errors';
-import { EVENT_NAMES, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, methods, type CallOutcome } from '../../src-main/service/contract';
-import { bindContract, forwardEvents, type ServiceInvoke, type ServiceSubscribe } from '../../src-main/hosts/electron/ipc';
+import {
+  EVENT_NAMES,
+  IPC_CALL_PREFIX,
+  IPC_EVENT_CHANNEL,
+  methods,
+  type CallOutcome,
+} from '../../src-main/service/contract';
+import {
+  bindContract,
+  forwardEvents,
+  type ServiceInvoke,
+  type ServiceSubscribe,
+} from '../../src-main/hosts/electron/ipc';
 
 describe('IPC binding', () => {
   let window: BrowserWindow;
   let invoke: ReturnType<typeof vi.fn>;
   let unbind: () => void;
 
-  const call = (channel: string, event: unknown, input: unknown) => ipcMain.invoke(IPC_CALL_PREFIX + channel, event, input) as Promise<CallOutcome>;
+  const call = (channel: string, event: unknown, input: unknown) =>
+    ipcMain.invoke(IPC_CALL_PREFIX + channel, event, input) as Promise<CallOutcome>;
   const fromWindow = () => ({ sender: window.webContents, senderFrame: window.webContents.mainFrame });
 
   beforeEach(() => {
@@ -28,18 +40,34 @@ describe('IPC binding', () => {
   });
 
   it('binds exactly one channel per contract method', () => {
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.keys(methods).map((m) => IPC_CALL_PREFIX + m).sort());
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(
+      Object.keys(methods)
+        .map((m) => IPC_CALL_PREFIX + m)
+        .sort(),
+    );
   });
 
   it('passes validated input, with defaults filled in, from the app window to the service', async () => {
     const outcome = await call('startRead', fromWindow(), { port: '/dev/ttyUSB0' });
-    expect(outcome).toEqual({ ok: true, output: { method: 'startRead', input: { port: '/dev/ttyUSB0', offset: 0 } } });
+    expect(outcome).toEqual({
+      ok: true,
+      output: { method: 'startRead', input: { port: '/dev/ttyUSB0', offset: 0 } },
+    });
     expect(invoke).toHaveBeenCalledTimes(1);
   });
 
   it.each([
-    ['another window', () => ({ sender: new FakeWebContents(), senderFrame: new FakeFrame('kiln://app/index.html') })],
-    ['a sub-frame of the app window', () => ({ sender: window.webContents, senderFrame: new FakeFrame('kiln://app/index.html', window.webContents.mainFrame) })],
+    [
+      'another window',
+      () => ({ sender: new FakeWebContents(), senderFrame: new FakeFrame('kiln://app/index.html') }),
+    ],
+    [
+      'a sub-frame of the app window',
+      () => ({
+        sender: window.webContents,
+        senderFrame: new FakeFrame('kiln://app/index.html', window.webContents.mainFrame),
+      }),
+    ],
     ['a destroyed frame', () => ({ sender: window.webContents, senderFrame: null })],
   ])('rejects a call from %s without reaching the service', async (_label, makeEvent) => {
     const outcome = await call('listPorts', makeEvent(), {});
@@ -48,15 +76,17 @@ describe('IPC binding', () => {
     expect(invoke).not.toHaveBeenCalled();
   });
 
-  it.each(['https://evil.example/', 'file:///tmp/page.html', 'kiln://evil/index.html', 'devtools://devtools/'])(
-    'rejects the main frame when it shows %s',
-    async (url) => {
-      window.webContents.mainFrame.url = url;
-      const outcome = await call('listPorts', fromWindow(), {});
-      expect(outcome.ok).toBe(false);
-      expect(invoke).not.toHaveBeenCalled();
-    },
-  );
+  it.each([
+    'https://evil.example/',
+    'file:///tmp/page.html',
+    'kiln://evil/index.html',
+    'devtools://devtools/',
+  ])('rejects the main frame when it shows %s', async (url) => {
+    window.webContents.mainFrame.url = url;
+    const outcome = await call('listPorts', fromWindow(), {});
+    expect(outcome.ok).toBe(false);
+    expect(invoke).not.toHaveBeenCalled();
+  });
 
   it('rejects calls once the window is gone', async () => {
     window.destroyed = true;
@@ -71,23 +101,31 @@ describe('IPC binding', () => {
     ['identify', { port: 42 }, 'port'],
     ['inspectFirmware', { name: 'a.bin', bytes: [1, 2, 3] }, 'bytes'],
     ['runFix', { fixId: 'add-group', confirmed: false }, 'confirmed'],
-  ])('answers a bad %s payload with BAD_REQUEST data and never calls the service', async (method, input, field) => {
-    const outcome = await call(method, fromWindow(), input);
-    expect(outcome.ok).toBe(false);
-    if (outcome.ok) return;
-    expect(outcome.error.code).toBe('BAD_REQUEST');
-    expect(outcome.error.details?.method).toBe(method);
-    expect((outcome.error.details?.issues as string[]).some((i) => i.startsWith(field))).toBe(true);
-    // Plain data, so it survives structured cloning with every field intact.
-    expect(outcome.error).not.toBeInstanceOf(Error);
-    expect(structuredClone(outcome)).toEqual(outcome);
-    expect(invoke).not.toHaveBeenCalled();
-  });
+  ])(
+    'answers a bad %s payload with BAD_REQUEST data and never calls the service',
+    async (method, input, field) => {
+      const outcome = await call(method, fromWindow(), input);
+      expect(outcome.ok).toBe(false);
+      if (outcome.ok) return;
+      expect(outcome.error.code).toBe('BAD_REQUEST');
+      expect(outcome.error.details?.method).toBe(method);
+      expect((outcome.error.details?.issues as string[]).some((i) => i.startsWith(field))).toBe(true);
+      // Plain data, so it survives structured cloning with every field intact.
+      expect(outcome.error).not.toBeInstanceOf(Error);
+      expect(structuredClone(outcome)).toEqual(outcome);
+      expect(invoke).not.toHaveBeenCalled();
+    },
+  );
 
   it('returns service errors as catalogue data, keeping the code, hint and details', async () => {
-    invoke.mockRejectedValueOnce(new KilnError('PORT_BUSY', 'held by minicom', { hint: 'Close minicom.', details: { pid: 77 } }));
+    invoke.mockRejectedValueOnce(
+      new KilnError('PORT_BUSY', 'held by minicom', { hint: 'Close minicom.', details: { pid: 77 } }),
+    );
     const outcome = await call('identify', fromWindow(), { port: '/dev/ttyUSB0' });
-    expect(outcome).toEqual({ ok: false, error: { code: 'PORT_BUSY', message: 'held by minicom', hint: 'Close minicom.', details: { pid: 77 } } });
+    expect(outcome).toEqual({
+      ok: false,
+      error: { code: 'PORT_BUSY', message: 'held by minicom', hint: 'Close minicom.', details: { pid: 77 } },
+    });
   });
 
   it('turns an unexpected exception into INTERNAL data, not a thrown Error', async () => {
@@ -119,7 +157,12 @@ describe('event forwarding', () => {
     const data = new Uint8Array([0xc0, 0x01]);
     listener!('monitorData', { monitorId: 'm1', data });
     listener!('not-a-contract-event', { secret: 1 });
-    expect(window.webContents.sent).toEqual([{ channel: IPC_EVENT_CHANNEL, args: [{ type: 'event', event: 'monitorData', payload: { monitorId: 'm1', data } }] }]);
+    expect(window.webContents.sent).toEqual([
+      {
+        channel: IPC_EVENT_CHANNEL,
+        args: [{ type: 'event', event: 'monitorData', payload: { monitorId: 'm1', data } }],
+      },
+    ]);
 
     window.destroyed = true;
     listener!('jobLog', { jobId: 'j', level: 'info', message: 'x', time: 0 });

@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFirmware } from '../helpers/shared';
 import { runScript } from '../packaging/run-script';
-import { methods, type CallOutcome, type EventPayload, type WireEvent } from '../../src-main/service/contract';
+import {
+  methods,
+  type CallOutcome,
+  type EventPayload,
+  type WireEvent,
+} from '../../src-main/service/contract';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let appDir: string;
@@ -93,10 +98,21 @@ afterAll(() => {
 describe('main bundle under Node', () => {
   it('starts: hardened window, every contract channel, the kiln:// protocol with CSP, permissions denied', async () => {
     const status = await request({ type: 'status' });
-    expect(status.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
-    expect((status.webPreferences as { preload: string }).preload).toBe(path.join(appDir, 'dist', 'main', 'preload.cjs'));
+    expect(status.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    expect((status.webPreferences as { preload: string }).preload).toBe(
+      path.join(appDir, 'dist', 'main', 'preload.cjs'),
+    );
     const channels = status.channels as string[];
-    expect(channels.filter((c) => c.startsWith('kiln:')).sort()).toEqual(Object.keys(methods).map((m) => `kiln:call:${m}`).sort());
+    expect(channels.filter((c) => c.startsWith('kiln:')).sort()).toEqual(
+      Object.keys(methods)
+        .map((m) => `kiln:call:${m}`)
+        .sort(),
+    );
     // The only other handler is electron-log's own; no renderer can reach it, as no preload exposes ipcRenderer.
     expect(channels.filter((c) => !c.startsWith('kiln:'))).toEqual(['__ELECTRON_LOG__']);
     expect(status.protocols).toEqual(['kiln']);
@@ -123,22 +139,35 @@ describe('main bundle under Node', () => {
     const sha256 = (inspected.output as { sha256: string }).sha256;
     expect(sha256).toBe(createHash('sha256').update(image).digest('hex'));
 
-    const started = await call('startFlash', { port: 'sim:esp8266', images: [{ sha256, offset: 0, name: 'nonos_boot_v1.7.bin' }] });
+    const started = await call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256, offset: 0, name: 'nonos_boot_v1.7.bin' }],
+    });
     if (!started.ok) throw new Error(JSON.stringify(started.error));
     const jobId = (started.output as { jobId: string }).jobId;
-    const done = await until(() => events.find((e) => e.event === 'jobDone' && (e.payload as { jobId: string }).jobId === jobId), 'jobDone');
+    const done = await until(
+      () => events.find((e) => e.event === 'jobDone' && (e.payload as { jobId: string }).jobId === jobId),
+      'jobDone',
+    );
     const payload = done.payload as EventPayload<'jobDone'>;
     expect(payload.error).toBeUndefined();
     expect(payload.ok).toBe(true);
     const result = payload.result as { kind: string; regions: { offset: number; verified: boolean }[] };
     expect(result.kind).toBe('flash');
     expect(result.regions.map((r) => [r.offset, r.verified])).toEqual([[0, true]]);
-    expect(events.some((e) => e.event === 'jobProgress' && (e.payload as { jobId: string }).jobId === jobId)).toBe(true);
+    expect(
+      events.some((e) => e.event === 'jobProgress' && (e.payload as { jobId: string }).jobId === jobId),
+    ).toBe(true);
 
     const read = await call('startRead', { port: 'sim:esp8266', offset: 0, size: image.length });
     if (!read.ok) throw new Error(JSON.stringify(read.error));
     const readId = (read.output as { jobId: string }).jobId;
-    const readDone = (await until(() => events.find((e) => e.event === 'jobDone' && (e.payload as { jobId: string }).jobId === readId), 'read jobDone')).payload as EventPayload<'jobDone'>;
+    const readDone = (
+      await until(
+        () => events.find((e) => e.event === 'jobDone' && (e.payload as { jobId: string }).jobId === readId),
+        'read jobDone',
+      )
+    ).payload as EventPayload<'jobDone'>;
     expect(readDone.ok).toBe(true);
     const saved = (readDone.result as { read: { sha256: string } }).read;
     const bytes = await call('getFirmware', { sha256: saved.sha256 });
@@ -147,7 +176,9 @@ describe('main bundle under Node', () => {
   }, 90_000);
 
   it('shuts the service down and quits on request', async () => {
-    const quit = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'quit' && resolve()));
+    const quit = new Promise<void>((resolve) =>
+      child.on('message', (m: { type?: string }) => m.type === 'quit' && resolve()),
+    );
     child.send({ type: 'quit' });
     await quit;
   });

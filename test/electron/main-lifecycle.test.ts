@@ -10,19 +10,26 @@ vi.mock('electron-log/main', () => {
   return {
     default: {
       initialize: vi.fn(),
-      transports: { file: { level: 'info', maxSize: 0, getFile: () => ({ path: '/tmp/kiln-mock/logs/main.log' }) }, console: { level: 'info' } },
+      transports: {
+        file: { level: 'info', maxSize: 0, getFile: () => ({ path: '/tmp/kiln-mock/logs/main.log' }) },
+        console: { level: 'info' },
+      },
       errorHandler: { startCatching: vi.fn() },
       scope: vi.fn(() => scoped),
     },
   };
 });
 const fakeService = {
-  invoke: vi.fn(async (method: string) => (method === 'openLogFolder' ? { path: '/tmp/kiln-mock/logs', opened: false } : {})),
+  invoke: vi.fn(async (method: string) =>
+    method === 'openLogFolder' ? { path: '/tmp/kiln-mock/logs', opened: false } : {},
+  ),
   subscribe: vi.fn(() => () => undefined),
   shutdown: vi.fn(async () => undefined),
 };
 const createService = vi.fn<(deps: unknown, config: unknown) => typeof fakeService>(() => fakeService);
-vi.mock('../../src-main/service/service', () => ({ createService: (deps: unknown, config: unknown) => createService(deps, config) }));
+vi.mock('../../src-main/service/service', () => ({
+  createService: (deps: unknown, config: unknown) => createService(deps, config),
+}));
 vi.mock('../../src-main/service/default-deps', () => ({ defaultDeps: () => ({ fake: true }) }));
 
 import { IPC_CALL_PREFIX, methods, type CallOutcome } from '../../src-main/service/contract';
@@ -63,13 +70,27 @@ describe('main process lifecycle', () => {
     expect(electron.protocol.handlers.has('kiln')).toBe(true);
     expect(electron.session.defaultSession.permissionRequestHandler).not.toBeNull();
     expect(createService).toHaveBeenCalledTimes(1);
-    expect(createService.mock.calls[0]![1]).toMatchObject({ host: 'electron', appName: 'Kiln', logDir: '/tmp/kiln-mock/logs' });
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(Object.keys(methods).map((m) => IPC_CALL_PREFIX + m).sort());
+    expect(createService.mock.calls[0]![1]).toMatchObject({
+      host: 'electron',
+      appName: 'Kiln',
+      logDir: '/tmp/kiln-mock/logs',
+    });
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(
+      Object.keys(methods)
+        .map((m) => IPC_CALL_PREFIX + m)
+        .sort(),
+    );
 
     const [window] = electron.BrowserWindow.instances;
     expect(window!.loadedUrl).toBe('kiln://app/index.html');
     const prefs = (window!.options as { webPreferences: Record<string, unknown> }).webPreferences;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/tmp/kiln-mock/app/dist/main/preload.cjs' });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      preload: '/tmp/kiln-mock/app/dist/main/preload.cjs',
+    });
     // The preload learns the names of every contract method and event from the main process.
     const manifest = readApiManifest(prefs.additionalArguments as string[]);
     expect([...manifest.methods].sort()).toEqual(Object.keys(methods).sort());
@@ -77,8 +98,15 @@ describe('main process lifecycle', () => {
     electron.app.emit('web-contents-created', {}, window!.webContents);
     expect(window!.webContents.navigate('will-navigate', 'https://example.com/')).toBe(false);
     // Renderer console output lands in the log, at its level, with its source line.
-    const log = (await import('electron-log/main')).default as unknown as { scope(): { warn: ReturnType<typeof vi.fn> } };
-    window!.webContents.emit('console-message', { level: 'warning', message: 'port vanished', sourceId: 'kiln://app/assets/index.js', lineNumber: 3 });
+    const log = (await import('electron-log/main')).default as unknown as {
+      scope(): { warn: ReturnType<typeof vi.fn> };
+    };
+    window!.webContents.emit('console-message', {
+      level: 'warning',
+      message: 'port vanished',
+      sourceId: 'kiln://app/assets/index.js',
+      lineNumber: 3,
+    });
     expect(log.scope().warn).toHaveBeenCalledWith('port vanished (kiln://app/assets/index.js:3)');
   });
 
@@ -86,7 +114,11 @@ describe('main process lifecycle', () => {
     const electron = await loadMain();
     const [window] = electron.BrowserWindow.instances;
     const event = { sender: window!.webContents, senderFrame: window!.webContents.mainFrame };
-    const outcome = (await electron.ipcMain.invoke(IPC_CALL_PREFIX + 'openLogFolder', event, {})) as CallOutcome;
+    const outcome = (await electron.ipcMain.invoke(
+      IPC_CALL_PREFIX + 'openLogFolder',
+      event,
+      {},
+    )) as CallOutcome;
     expect(outcome).toEqual({ ok: true, output: { path: '/tmp/kiln-mock/logs', opened: true } });
     expect(electron.shell.openPath).toHaveBeenCalledWith('/tmp/kiln-mock/logs');
   });

@@ -3,8 +3,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('./mocks/electron'));
 
 import { contextBridge, ipcRenderer } from './mocks/electron';
-import { EVENT_NAMES, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, METHOD_NAMES, methods, type KilnApi } from '../../src-main/service/contract';
-import { API_ARGUMENT_PREFIX, encodeApiManifest, readApiManifest } from '../../src-main/hosts/electron/api-manifest';
+import {
+  EVENT_NAMES,
+  IPC_CALL_PREFIX,
+  IPC_EVENT_CHANNEL,
+  METHOD_NAMES,
+  methods,
+  type KilnApi,
+} from '../../src-main/service/contract';
+import {
+  API_ARGUMENT_PREFIX,
+  encodeApiManifest,
+  readApiManifest,
+} from '../../src-main/hosts/electron/api-manifest';
 
 let kiln: KilnApi;
 const argv = process.argv;
@@ -51,8 +62,18 @@ describe('preload', () => {
     const seen: unknown[] = [];
     const off = kiln.on('jobProgress', (p) => seen.push(p));
     expect(ipcRenderer.listenerCount(IPC_EVENT_CHANNEL)).toBe(1);
-    const payload = { jobId: 'j1', phase: 'writing', bytesDone: 4096, bytesTotal: 8192, bytesPerSecond: 1000 };
-    ipcRenderer.emit(IPC_EVENT_CHANNEL, { sender: 'ipc-event-object' }, { type: 'event', event: 'jobProgress', payload });
+    const payload = {
+      jobId: 'j1',
+      phase: 'writing',
+      bytesDone: 4096,
+      bytesTotal: 8192,
+      bytesPerSecond: 1000,
+    };
+    ipcRenderer.emit(
+      IPC_EVENT_CHANNEL,
+      { sender: 'ipc-event-object' },
+      { type: 'event', event: 'jobProgress', payload },
+    );
     ipcRenderer.emit(IPC_EVENT_CHANNEL, {}, { type: 'event', event: 'jobLog', payload: { jobId: 'j1' } });
     expect(seen).toEqual([payload]);
     off();
@@ -62,13 +83,18 @@ describe('preload', () => {
   });
 
   it('refuses unknown events', () => {
-    expect(() => (kiln.on as (e: string, cb: () => void) => unknown)('ipc-internal', () => undefined)).toThrow(TypeError);
+    expect(() =>
+      (kiln.on as (e: string, cb: () => void) => unknown)('ipc-internal', () => undefined),
+    ).toThrow(TypeError);
   });
 });
 
 describe('API manifest (main → preload)', () => {
   it('round-trips the contract names', () => {
-    const manifest = readApiManifest(['electron', encodeApiManifest({ methods: METHOD_NAMES, events: EVENT_NAMES })]);
+    const manifest = readApiManifest([
+      'electron',
+      encodeApiManifest({ methods: METHOD_NAMES, events: EVENT_NAMES }),
+    ]);
     expect(manifest.methods).toEqual(METHOD_NAMES);
     expect(manifest.events).toEqual(EVENT_NAMES);
   });

@@ -4,7 +4,12 @@ vi.mock('electron', () => import('./mocks/electron'));
 
 import { app, FakeSession, FakeWebContents, makeEvent } from './mocks/electron';
 import { EXTERNAL_LINKS, isAllowedExternalLink } from '../../src-main/hosts/electron/external-links';
-import { denyAllPermissions, guardWebContents, hardenApp, registerAppScheme } from '../../src-main/hosts/electron/security';
+import {
+  denyAllPermissions,
+  guardWebContents,
+  hardenApp,
+  registerAppScheme,
+} from '../../src-main/hosts/electron/security';
 import type { Session, WebContents } from 'electron';
 
 describe('navigation and new-window guards', () => {
@@ -63,7 +68,9 @@ describe('navigation and new-window guards', () => {
       expect(link.startsWith('https://')).toBe(true);
       expect(isAllowedExternalLink(link)).toBe(true);
     }
-    expect(isAllowedExternalLink('https://user@www.silabs.com/developers/usb-to-uart-bridge-vcp-drivers')).toBe(false);
+    expect(
+      isAllowedExternalLink('https://user@www.silabs.com/developers/usb-to-uart-bridge-vcp-drivers'),
+    ).toBe(false);
     expect(isAllowedExternalLink('smb://server/share')).toBe(false);
   });
 
@@ -80,7 +87,16 @@ describe('permissions', () => {
   it('denies every permission request and check', () => {
     const session = new FakeSession();
     denyAllPermissions(session as unknown as Session);
-    for (const permission of ['media', 'geolocation', 'notifications', 'serial', 'usb', 'hid', 'clipboard-read', 'openExternal']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'serial',
+      'usb',
+      'hid',
+      'clipboard-read',
+      'openExternal',
+    ]) {
       const cb = vi.fn();
       session.permissionRequestHandler!({}, permission, cb, {});
       expect(cb).toHaveBeenCalledExactlyOnceWith(false);
@@ -94,6 +110,11 @@ describe('app scheme', () => {
   it('is registered as a standard secure scheme (own origin, no mixed-content downgrade)', () => {
     const calls: unknown[] = [];
     registerAppScheme({ registerSchemesAsPrivileged: (s) => calls.push(...s) });
-    expect(calls).toEqual([{ scheme: 'kiln', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    expect(calls).toEqual([
+      {
+        scheme: 'kiln',
+        privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
+      },
+    ]);
   });
 });

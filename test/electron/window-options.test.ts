@@ -3,12 +3,21 @@ import { mainWindowOptions } from '../../src-main/hosts/electron/window-options'
 
 describe('main window options', () => {
   const apiArgument = '--kiln-api={"m":["listPorts"],"e":["portsChanged"]}';
-  const options = mainWindowOptions({ preloadPath: '/opt/Kiln/resources/app.asar/dist/main/preload.cjs', apiArgument });
+  const options = mainWindowOptions({
+    preloadPath: '/opt/Kiln/resources/app.asar/dist/main/preload.cjs',
+    apiArgument,
+  });
   const prefs = options.webPreferences!;
 
   it('sets every security flag explicitly', () => {
     // Each flag must be present as an own property (not merely defaulted by Electron).
-    for (const key of ['contextIsolation', 'sandbox', 'nodeIntegration', 'webSecurity', 'allowRunningInsecureContent'] as const) {
+    for (const key of [
+      'contextIsolation',
+      'sandbox',
+      'nodeIntegration',
+      'webSecurity',
+      'allowRunningInsecureContent',
+    ] as const) {
       expect(Object.prototype.hasOwnProperty.call(prefs, key), key).toBe(true);
     }
     expect(prefs.contextIsolation).toBe(true);

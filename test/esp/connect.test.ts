@@ -1,20 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { EspLink } from '../../src-main/esp/link';
 import { connectAndSync, SYNC_FRAME } from '../../src-main/esp/connect';
-import { classicReset, connectStrategies, hardReset, unixTightReset, usbJtagSerialReset, type ResetStep } from '../../src-main/esp/reset';
+import {
+  classicReset,
+  connectStrategies,
+  hardReset,
+  unixTightReset,
+  usbJtagSerialReset,
+  type ResetStep,
+} from '../../src-main/esp/reset';
 import { Op } from '../../src-main/esp/protocol';
 import type { ConnectCapture } from '../../src-main/core/capture';
 import { reply, scripted, syncReplies } from './scripted-device';
 import { kilnRejection } from '../helpers/errors';
 
-const levels = (steps: ResetStep[]) => steps.filter((s) => !('waitMs' in s)).map((s) => s as { dtr: boolean; rts: boolean });
+const levels = (steps: ResetStep[]) =>
+  steps.filter((s) => !('waitMs' in s)).map((s) => s as { dtr: boolean; rts: boolean });
 
 describe('reset strategies as data', () => {
   it('match the protocol notes, always both lines', () => {
     const b = (dtr: number, rts: number) => ({ dtr: dtr === 1, rts: rts === 1 });
     expect(classicReset(50).steps).toEqual([b(0, 1), { waitMs: 100 }, b(1, 0), { waitMs: 50 }, b(0, 0)]);
-    expect(unixTightReset(550).steps).toEqual([b(0, 0), b(1, 1), b(0, 1), { waitMs: 100 }, b(1, 0), { waitMs: 550 }, b(0, 0), b(0, 0)]);
-    expect(usbJtagSerialReset().steps).toEqual([b(0, 0), { waitMs: 100 }, b(1, 0), { waitMs: 100 }, b(0, 1), { waitMs: 100 }, b(0, 0)]);
+    expect(unixTightReset(550).steps).toEqual([
+      b(0, 0),
+      b(1, 1),
+      b(0, 1),
+      { waitMs: 100 },
+      b(1, 0),
+      { waitMs: 550 },
+      b(0, 0),
+      b(0, 0),
+    ]);
+    expect(usbJtagSerialReset().steps).toEqual([
+      b(0, 0),
+      { waitMs: 100 },
+      b(1, 0),
+      { waitMs: 100 },
+      b(0, 1),
+      { waitMs: 100 },
+      b(0, 0),
+    ]);
     expect(hardReset().steps).toEqual([b(0, 1), { waitMs: 100 }, b(0, 0)]);
     expect(hardReset(true).steps).toEqual([b(0, 1), { waitMs: 200 }, b(0, 0)]);
   });
@@ -52,7 +77,13 @@ describe('connect and sync', () => {
     expect(second[3]!.t - second[2]!.t).toBe(100);
     expect(second[4]!.t - second[3]!.t).toBe(550);
     const capture = err.details!.capture as unknown as ConnectCapture;
-    expect(capture.attempts.map((a) => a.strategy)).toEqual(['unix-tight', 'unix-tight', 'classic', 'classic', 'unix-tight']);
+    expect(capture.attempts.map((a) => a.strategy)).toEqual([
+      'unix-tight',
+      'unix-tight',
+      'classic',
+      'classic',
+      'unix-tight',
+    ]);
     expect(capture.attempts.every((a) => a.rxHex === '' && a.baud === 115200)).toBe(true);
     expect(capture.syncFrameHex).toBe(SYNC_FRAME.toString('hex'));
     expect(capture.listens).toEqual([

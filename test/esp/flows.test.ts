@@ -23,7 +23,8 @@ function registerRom(regs: Record<number, number>, statusLen: 2 | 4) {
       reads.push(a);
       return reply(Op.READ_REG, regs[a] ?? 0, Buffer.alloc(0), status(true));
     }
-    if (req.op === Op.GET_SECURITY_INFO) return reply(Op.GET_SECURITY_INFO, 0, Buffer.alloc(0), status(false));
+    if (req.op === Op.GET_SECURITY_INFO)
+      return reply(Op.GET_SECURITY_INFO, 0, Buffer.alloc(0), status(false));
     return undefined;
   });
   return { ...s, reads };
@@ -32,7 +33,17 @@ function registerRom(regs: Record<number, number>, statusLen: 2 | 4) {
 describe('chip detection', () => {
   it('ESP8266 from the real trace (esptool#620): magic 0xfff0c101, MAC from the OTP words', async () => {
     // READ_REG values as they appear in trace_esp8266_detect_efuse_esptool620.txt (word 0 is cut from the trace).
-    const s = registerRom({ 0x40001000: 0xfff0c101, 0x3ff0005c: 0x00840d8e, 0x3ff00058: 0xf200b000, 0x3ff00054: 0x02007681, 0x3ff00050: 0x5a000000, 0x60000014: 0x00000000 }, 2);
+    const s = registerRom(
+      {
+        0x40001000: 0xfff0c101,
+        0x3ff0005c: 0x00840d8e,
+        0x3ff00058: 0xf200b000,
+        0x3ff00054: 0x02007681,
+        0x3ff00050: 0x5a000000,
+        0x60000014: 0x00000000,
+      },
+      2,
+    );
     const link = new EspLink(s.pair.host, s.clock, undefined);
     const chip = await identifyChip(link);
     expect(chip.name).toBe('esp8266');
@@ -67,7 +78,9 @@ describe('chip detection', () => {
   it('GET_SECURITY_INFO (20-byte form) names an S3/C3 before any magic read', async () => {
     const sec = Buffer.alloc(20);
     sec.writeUInt32LE(5, 12);
-    const s = scripted((req) => (req.op === Op.GET_SECURITY_INFO ? reply(Op.GET_SECURITY_INFO, 0, sec, [0, 0, 0, 0]) : undefined));
+    const s = scripted((req) =>
+      req.op === Op.GET_SECURITY_INFO ? reply(Op.GET_SECURITY_INFO, 0, sec, [0, 0, 0, 0]) : undefined,
+    );
     const link = new EspLink(s.pair.host, s.clock, undefined);
     expect((await identifyChip(link)).name).toBe('esp32c3');
     expect(s.requests.map((r) => r.op)).toEqual([Op.GET_SECURITY_INFO]);
@@ -83,7 +96,8 @@ describe('chip detection', () => {
   it('two different unknown magics in a row are the line garbling replies (PROTOCOL_ERROR), not CHIP_UNKNOWN', async () => {
     let n = 0;
     const s = scripted((req) => {
-      if (req.op === Op.READ_REG) return reply(Op.READ_REG, n++ === 0 ? 0 : 0xfff0c101, Buffer.alloc(0), [0, 0]);
+      if (req.op === Op.READ_REG)
+        return reply(Op.READ_REG, n++ === 0 ? 0 : 0xfff0c101, Buffer.alloc(0), [0, 0]);
       if (req.op === Op.GET_SECURITY_INFO) return reply(Op.GET_SECURITY_INFO, 0, Buffer.alloc(0), [1, 5]);
       return undefined;
     });
@@ -103,11 +117,13 @@ describe('flash id over the SPI registers', () => {
         const [a, v] = [req.data.readUInt32LE(0), req.data.readUInt32LE(4)];
         writes.push([a, v]);
         // CMD_USR set: the controller runs the command, loads W0 and clears the bit.
-        if (a === spi.base && v & (1 << 18)) regs.set(spi.base + spi.w0, (regs.get(spi.base + spi.usr2)! & 0xff) === 0x9f ? 0x1640ef : 0);
+        if (a === spi.base && v & (1 << 18))
+          regs.set(spi.base + spi.w0, (regs.get(spi.base + spi.usr2)! & 0xff) === 0x9f ? 0x1640ef : 0);
         else regs.set(a, v);
         return reply(Op.WRITE_REG, 0, Buffer.alloc(0), [0, 0, 0, 0]);
       }
-      if (req.op === Op.READ_REG) return reply(Op.READ_REG, regs.get(req.data.readUInt32LE(0)) ?? 0, Buffer.alloc(0), [0, 0, 0, 0]);
+      if (req.op === Op.READ_REG)
+        return reply(Op.READ_REG, regs.get(req.data.readUInt32LE(0)) ?? 0, Buffer.alloc(0), [0, 0, 0, 0]);
       return undefined;
     });
     const id = await readFlashId(new EspLink(s.pair.host, s.clock, undefined), CHIP_RECORDS.esp32);
@@ -140,7 +156,9 @@ describe('stub upload', () => {
   };
   it('every stub file the chip table uses has its pinned SHA-256', () => {
     for (const rec of Object.values(CHIP_RECORDS)) {
-      const sha = createHash('sha256').update(readFileSync(path.join(stubDirectory(), rec.stubFile))).digest('hex');
+      const sha = createHash('sha256')
+        .update(readFileSync(path.join(stubDirectory(), rec.stubFile)))
+        .digest('hex');
       expect(sha, rec.stubFile).toBe(PINNED[rec.stubFile]);
     }
   });
@@ -193,7 +211,11 @@ describe('stub READ_FLASH', () => {
     let pending: { offset: number; len: number; packet: number; sent: number } | undefined;
     const s = scripted((req, { rawFrame }) => {
       if (req.op === Op.READ_FLASH) {
-        const [offset, len, packet] = [req.data.readUInt32LE(0), req.data.readUInt32LE(4), req.data.readUInt32LE(8)];
+        const [offset, len, packet] = [
+          req.data.readUInt32LE(0),
+          req.data.readUInt32LE(4),
+          req.data.readUInt32LE(8),
+        ];
         expect(req.data.readUInt32LE(12)).toBe(64);
         pending = { offset, len, packet, sent: 0 };
         return [reply(Op.READ_FLASH, 0, Buffer.alloc(0), [0, 0]), next()];
@@ -204,7 +226,9 @@ describe('stub READ_FLASH', () => {
         acks.push(n);
         expect(n).toBe(pending.sent);
         if (pending.sent < pending.len) return next();
-        const d = createHash('md5').update(flash.subarray(pending.offset, pending.offset + pending.len)).digest();
+        const d = createHash('md5')
+          .update(flash.subarray(pending.offset, pending.offset + pending.len))
+          .digest();
         if (opts.corruptDigest) d[0] = d[0]! ^ 1;
         return d;
       }
@@ -275,6 +299,8 @@ describe('baud change', () => {
     const s = scripted((req) => reply(req.op, 0, Buffer.alloc(0), [0xc3, 0]));
     const link = new EspLink(s.pair.host, s.clock, undefined);
     link.isStub = true;
-    expect((await kilnRejection(changeBaud(link, CHIP_RECORDS.esp32, 460800))).code).toBe('BAUD_CHANGE_FAILED');
+    expect((await kilnRejection(changeBaud(link, CHIP_RECORDS.esp32, 460800))).code).toBe(
+      'BAUD_CHANGE_FAILED',
+    );
   });
 });

@@ -69,7 +69,11 @@ describe('command table', () => {
 
 describe('link: commands, replies, timeouts', () => {
   it('READ_REG returns the value field; stale frames of other opcodes are skipped', async () => {
-    const s = scripted((req) => (req.op === Op.READ_REG ? [reply(Op.MEM_BEGIN, 1), reply(Op.READ_REG, req.data.readUInt32LE(0) ^ 0xffffffff)] : undefined));
+    const s = scripted((req) =>
+      req.op === Op.READ_REG
+        ? [reply(Op.MEM_BEGIN, 1), reply(Op.READ_REG, req.data.readUInt32LE(0) ^ 0xffffffff)]
+        : undefined,
+    );
     const link = new EspLink(s.pair.host, s.clock, undefined);
     expect(await link.readReg(0x12345678)).toBe((0x12345678 ^ 0xffffffff) >>> 0);
   });
@@ -79,7 +83,11 @@ describe('link: commands, replies, timeouts', () => {
     const link = new EspLink(s.pair.host, s.clock, undefined);
     const e = await kilnRejection(link.command(Op.FLASH_DATA, words(0, 0, 0, 0)));
     expect(e.code).toBe('FLASH_WRITE_FAILED');
-    expect(e.details).toMatchObject({ command: 'FLASH_DATA', status: 'ROM_FLASH_WRITE_ERROR', statusBytes: '0108' });
+    expect(e.details).toMatchObject({
+      command: 'FLASH_DATA',
+      status: 'ROM_FLASH_WRITE_ERROR',
+      statusBytes: '0108',
+    });
   });
 
   it('silence is TIMEOUT after exactly the table\u2019s time, naming the command', async () => {
@@ -105,7 +113,8 @@ describe('link: commands, replies, timeouts', () => {
 
   it('the ROM\u2019s "unsupported" reply to another opcode becomes UNSUPPORTED, and its repeats are swallowed', async () => {
     const s = scripted((req) => {
-      if (req.op === Op.GET_SECURITY_INFO) return Array.from({ length: 8 }, () => reply(0x00, 0, Buffer.alloc(0), [1, 5]));
+      if (req.op === Op.GET_SECURITY_INFO)
+        return Array.from({ length: 8 }, () => reply(0x00, 0, Buffer.alloc(0), [1, 5]));
       if (req.op === Op.READ_REG) return reply(Op.READ_REG, 0xfff0c101);
       return undefined;
     });
@@ -118,7 +127,10 @@ describe('link: commands, replies, timeouts', () => {
 
   it('an "unsupported" reply to a command every loader knows (READ_REG) is a damaged request: PROTOCOL_ERROR', async () => {
     // The other-opcode form (the ROM answered the op it received, not the one sent) and the same-opcode status form.
-    for (const answer of [reply(0x00, 0, Buffer.alloc(0), [1, 5]), reply(Op.READ_REG, 0, Buffer.alloc(0), [1, 5])]) {
+    for (const answer of [
+      reply(0x00, 0, Buffer.alloc(0), [1, 5]),
+      reply(Op.READ_REG, 0, Buffer.alloc(0), [1, 5]),
+    ]) {
       const s = scripted((req) => (req.op === Op.READ_REG ? answer : undefined));
       const e = await kilnRejection(new EspLink(s.pair.host, s.clock, undefined).readReg(0x40001000));
       expect(e.code).toBe('PROTOCOL_ERROR');
@@ -145,7 +157,9 @@ describe('link: commands, replies, timeouts', () => {
     const link = new EspLink(s.pair.host, s.clock, session.signal);
     const call = new AbortController();
     s.clock.setTimer(5, () => call.abort());
-    expect((await kilnRejection(link.command(Op.ERASE_FLASH, undefined, { signal: call.signal }))).code).toBe('CANCELLED');
+    expect((await kilnRejection(link.command(Op.ERASE_FLASH, undefined, { signal: call.signal }))).code).toBe(
+      'CANCELLED',
+    );
     expect(s.clock.now()).toBe(5);
     s.clock.setTimer(5, () => session.abort());
     expect((await kilnRejection(link.command(Op.ERASE_FLASH))).code).toBe('CANCELLED');

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Op, SYNC_PAYLOAD, checksum, decodeRequest, decodeResponse, encodeRequest, readStatus, words } from '../../src-main/esp/protocol';
+import {
+  Op,
+  SYNC_PAYLOAD,
+  checksum,
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  readStatus,
+  words,
+} from '../../src-main/esp/protocol';
 import { slipEncode } from '../../src-main/esp/slip';
 
 describe('packets', () => {
@@ -11,7 +20,9 @@ describe('packets', () => {
 
   it('builds READ_REG of the magic register as in the ESP8266 trace', () => {
     // trace_esp8266_detect_efuse_esptool620.txt writes c0000a04000000000000100040c0 for 0x40001000.
-    expect(slipEncode(encodeRequest(Op.READ_REG, words(0x40001000))).toString('hex')).toBe('c0000a04000000000000100040c0');
+    expect(slipEncode(encodeRequest(Op.READ_REG, words(0x40001000))).toString('hex')).toBe(
+      'c0000a04000000000000100040c0',
+    );
   });
 
   it('round-trips requests and parses responses with their value field', () => {

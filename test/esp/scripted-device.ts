@@ -11,7 +11,10 @@ import { decodeRequest, encodeResponse, Op, type Request } from '../../src-main/
 import { VirtualClock } from '../../src-main/core/clock';
 
 export type Reply = Buffer | { raw: Buffer } | { delayMs: number; then: Reply[] };
-export type Handler = (req: Request, ctx: { pair: MemoryPair; rawFrame: Buffer }) => Reply[] | Reply | undefined | void;
+export type Handler = (
+  req: Request,
+  ctx: { pair: MemoryPair; rawFrame: Buffer },
+) => Reply[] | Reply | undefined | void;
 
 export interface Scripted {
   pair: MemoryPair;
@@ -23,13 +26,22 @@ export interface Scripted {
 }
 
 /** ROM-style reply: result bytes followed by a status (2 bytes; pass 4 for ESP32-family ROMs). */
-export function reply(op: number, value = 0, result: Uint8Array = Buffer.alloc(0), status: number[] = [0, 0]): Buffer {
+export function reply(
+  op: number,
+  value = 0,
+  result: Uint8Array = Buffer.alloc(0),
+  status: number[] = [0, 0],
+): Buffer {
   return encodeResponse(op, value, Buffer.concat([Buffer.from(result), Buffer.from(status)]));
 }
 
-export const syncReplies = (value = 0x20120707): Buffer[] => Array.from({ length: 8 }, () => reply(Op.SYNC, value));
+export const syncReplies = (value = 0x20120707): Buffer[] =>
+  Array.from({ length: 8 }, () => reply(Op.SYNC, value));
 
-export function scripted(handler: Handler, opts: { path?: string; lines?: TransportInfo['lines']; clock?: VirtualClock } = {}): Scripted {
+export function scripted(
+  handler: Handler,
+  opts: { path?: string; lines?: TransportInfo['lines']; clock?: VirtualClock } = {},
+): Scripted {
   const pair = createMemoryPair({ path: opts.path ?? '/dev/ttyTEST0', lines: opts.lines ?? 'uart' });
   const clock = opts.clock ?? new VirtualClock();
   const requests: Request[] = [];

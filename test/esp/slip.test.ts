@@ -6,7 +6,11 @@ function decodeAll(chunks: Uint8Array[]) {
   const frames: Buffer[] = [];
   const noise: Buffer[] = [];
   const invalid: Buffer[] = [];
-  const d = new SlipDecoder({ frame: (f) => frames.push(f), noise: (n) => noise.push(n), invalid: (b) => invalid.push(b) });
+  const d = new SlipDecoder({
+    frame: (f) => frames.push(f),
+    noise: (n) => noise.push(n),
+    invalid: (b) => invalid.push(b),
+  });
   for (const c of chunks) d.push(c);
   return { frames, noise: Buffer.concat(noise), invalid, partial: d.partial };
 }
@@ -61,7 +65,9 @@ describe('SlipDecoder', () => {
         (payloads, cuts) => {
           const wire = Buffer.concat(payloads.map((p) => slipEncode(p)));
           const { frames, noise, invalid, partial } = decodeAll(split(wire, cuts));
-          expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+          expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+            payloads.map((p) => Buffer.from(p).toString('hex')),
+          );
           expect(noise.length).toBe(0);
           expect(invalid).toEqual([]);
           expect(partial).toBe(false);
@@ -90,7 +96,10 @@ describe('SlipDecoder', () => {
   it('decodes the ESP32-C6 reply whose value contains C0 (sent as DB DC)', () => {
     // trace_esp32c6_slip_escape_in_reply_esptool963.txt, first reply: read as "c0" then
     // "010904000000dbdc1200000000c0"; esptool decoded it to 010904000000c01200000000.
-    const { frames } = decodeAll([Buffer.from('c0', 'hex'), Buffer.from('010904000000dbdc1200000000c0', 'hex')]);
+    const { frames } = decodeAll([
+      Buffer.from('c0', 'hex'),
+      Buffer.from('010904000000dbdc1200000000c0', 'hex'),
+    ]);
     expect(frames.map((f) => f.toString('hex'))).toEqual(['010904000000c01200000000']);
   });
 
@@ -100,7 +109,10 @@ describe('SlipDecoder', () => {
   });
 
   it('drops a frame with an invalid escape and recovers for the next one', () => {
-    const wire = Buffer.concat([Buffer.from([0xc0, 0x01, 0xdb, 0x42, 0x02, 0xc0]), slipEncode(Buffer.from([9, 9]))]);
+    const wire = Buffer.concat([
+      Buffer.from([0xc0, 0x01, 0xdb, 0x42, 0x02, 0xc0]),
+      slipEncode(Buffer.from([9, 9])),
+    ]);
     const { frames, invalid } = decodeAll([wire]);
     expect(invalid).toHaveLength(1);
     expect(frames.map((f) => f.toString('hex'))).toEqual(['0909']);
@@ -108,12 +120,16 @@ describe('SlipDecoder', () => {
 
   it('never throws and never loses a well-formed frame that follows random garbage', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), fc.uint8Array({ minLength: 1, maxLength: 64 }), (garbage, payload) => {
-        // Whatever the garbage did, a C0 C0 resynchronises: the next frame must decode intact.
-        const wire = Buffer.concat([garbage, Buffer.from([0xc0]), slipEncode(payload)]);
-        const { frames } = decodeAll([wire]);
-        expect(frames.at(-1)!.toString('hex')).toBe(Buffer.from(payload).toString('hex'));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 400 }),
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        (garbage, payload) => {
+          // Whatever the garbage did, a C0 C0 resynchronises: the next frame must decode intact.
+          const wire = Buffer.concat([garbage, Buffer.from([0xc0]), slipEncode(payload)]);
+          const { frames } = decodeAll([wire]);
+          expect(frames.at(-1)!.toString('hex')).toBe(Buffer.from(payload).toString('hex'));
+        },
+      ),
     );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { esp8266RomEraseSize, padTo4, planRegions, runsToWrite, skipBlocks, SKIP_BLOCK } from '../../src-main/esp/write-plan';
+import {
+  esp8266RomEraseSize,
+  padTo4,
+  planRegions,
+  runsToWrite,
+  skipBlocks,
+  SKIP_BLOCK,
+} from '../../src-main/esp/write-plan';
 import { KilnError } from '../../src-main/core/errors';
 import { readFirmware } from '../helpers/shared';
 
@@ -25,12 +32,16 @@ describe('ESP8266 ROM erase-size workaround', () => {
   });
   it('never asks for more than the write and never for nothing', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 1, max: 4 * 1024 * 1024 }), (sector, size) => {
-        const e = esp8266RomEraseSize(sector * 0x1000, size);
-        expect(e % 0x1000).toBe(0);
-        expect(e).toBeGreaterThan(0);
-        expect(e).toBeLessThanOrEqual(Math.ceil(size / 0x1000) * 0x1000);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1023 }),
+        fc.integer({ min: 1, max: 4 * 1024 * 1024 }),
+        (sector, size) => {
+          const e = esp8266RomEraseSize(sector * 0x1000, size);
+          expect(e % 0x1000).toBe(0);
+          expect(e).toBeGreaterThan(0);
+          expect(e).toBeLessThanOrEqual(Math.ceil(size / 0x1000) * 0x1000);
+        },
+      ),
     );
   });
 });
@@ -72,18 +83,42 @@ describe('planRegions', () => {
     expect(r!.data.length).toBe(8);
   });
   it('rejects misaligned, overlapping, too large and empty images with their codes', () => {
-    expect(code(() => planRegions([img(0x10001, 4)], { chip: 'esp32', flashSize: 0 }))).toBe('IMAGE_MISALIGNED');
-    expect(code(() => planRegions([img(0x0, 0x2000), img(0x1000, 4)], { chip: 'esp32', flashSize: 0 }))).toBe('IMAGE_OVERLAP');
-    expect(code(() => planRegions([img(0xff000, 0x2000)], { chip: 'esp8266', flashSize: 0x100000 }))).toBe('IMAGE_TOO_LARGE');
+    expect(code(() => planRegions([img(0x10001, 4)], { chip: 'esp32', flashSize: 0 }))).toBe(
+      'IMAGE_MISALIGNED',
+    );
+    expect(code(() => planRegions([img(0x0, 0x2000), img(0x1000, 4)], { chip: 'esp32', flashSize: 0 }))).toBe(
+      'IMAGE_OVERLAP',
+    );
+    expect(code(() => planRegions([img(0xff000, 0x2000)], { chip: 'esp8266', flashSize: 0x100000 }))).toBe(
+      'IMAGE_TOO_LARGE',
+    );
     expect(code(() => planRegions([img(0, 0)], { chip: 'esp8266', flashSize: 0 }))).toBe('IMAGE_INVALID');
     expect(code(() => planRegions([], { chip: 'esp8266', flashSize: 0 }))).toBe('BAD_REQUEST');
-    expect(code(() => planRegions([img(0xff000, 0x1000)], { chip: 'esp8266', flashSize: 0x100000 }))).toBe('no error');
+    expect(code(() => planRegions([img(0xff000, 0x1000)], { chip: 'esp8266', flashSize: 0x100000 }))).toBe(
+      'no error',
+    );
   });
   it('refuses a bootloader built for another chip at the bootloader offset (CHIP_MISMATCH), not elsewhere', () => {
     const c3boot = { offset: 0x1000, data: readFirmware('bootloader_esp32c3.bin') };
     expect(code(() => planRegions([c3boot], { chip: 'esp32', flashSize: 0 }))).toBe('CHIP_MISMATCH');
-    expect(code(() => planRegions([{ ...c3boot, offset: 0x10000 }], { chip: 'esp32', flashSize: 0 }))).toBe('no error');
-    expect(code(() => planRegions([{ offset: 0x1000, data: readFirmware('bootloader_esp32.bin') }], { chip: 'esp32', flashSize: 0 }))).toBe('no error');
-    expect(code(() => planRegions([{ offset: 0x0, data: readFirmware('bootloader_esp32.bin') }], { chip: 'esp32c3', flashSize: 0 }))).toBe('CHIP_MISMATCH');
+    expect(code(() => planRegions([{ ...c3boot, offset: 0x10000 }], { chip: 'esp32', flashSize: 0 }))).toBe(
+      'no error',
+    );
+    expect(
+      code(() =>
+        planRegions([{ offset: 0x1000, data: readFirmware('bootloader_esp32.bin') }], {
+          chip: 'esp32',
+          flashSize: 0,
+        }),
+      ),
+    ).toBe('no error');
+    expect(
+      code(() =>
+        planRegions([{ offset: 0x0, data: readFirmware('bootloader_esp32.bin') }], {
+          chip: 'esp32c3',
+          flashSize: 0,
+        }),
+      ),
+    ).toBe('CHIP_MISMATCH');
   });
 });

@@ -5,7 +5,10 @@
  */
 import type { AccessReport } from '../../src-renderer/api/types';
 
-export const ANA_FAILING_LINUX: Pick<AccessReport, 'platform' | 'ok' | 'worst' | 'user' | 'processGroups' | 'databaseGroups'> = {
+export const ANA_FAILING_LINUX: Pick<
+  AccessReport,
+  'platform' | 'ok' | 'worst' | 'user' | 'processGroups' | 'databaseGroups'
+> = {
   platform: 'linux',
   ok: false,
   worst: 'error',

@@ -6,7 +6,9 @@ import { KilnError } from '../../src-main/core/errors';
 
 function asKilnError(e: unknown): KilnError {
   if (e instanceof KilnError) return e;
-  throw new Error(`expected a KilnError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+  throw new Error(`expected a KilnError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, {
+    cause: e,
+  });
 }
 
 /** The KilnError a synchronous call throws. */

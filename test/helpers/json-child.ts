@@ -7,13 +7,19 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 /** The argv prefix that runs a command as `nobody` with no supplementary groups. */
 export function asNobody(): string[] {
-  if (spawnSync('setpriv', ['--version']).status === 0) return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+  if (spawnSync('setpriv', ['--version']).status === 0)
+    return ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
   if (spawnSync('runuser', ['--version']).status === 0) return ['runuser', '-u', 'nobody', '--'];
   throw new Error('neither setpriv nor runuser is available to drop privileges');
 }
 
 /** Runs `script` with tsx (after `prefix`, e.g. asNobody()); `result` is its first stdout line, parsed. */
-export function runTsxScript(prefix: string[], script: string, args: string[], cwd: string): { child: ChildProcess; result: Promise<unknown> } {
+export function runTsxScript(
+  prefix: string[],
+  script: string,
+  args: string[],
+  cwd: string,
+): { child: ChildProcess; result: Promise<unknown> } {
   const argv = [...prefix, process.execPath, '--import', 'tsx', script, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -9,7 +9,10 @@ import { SimulatedDevice, type SimOptions } from '../../src-main/sim';
 export function simBench(opts: Omit<SimOptions, 'clock'>, pairPath = `sim:${opts.chip}`) {
   const clock = new VirtualClock();
   const sim = new SimulatedDevice({ ...opts, clock });
-  const pair = createMemoryPair({ path: pairPath, lines: opts.board === 'usb-jtag-serial' ? 'usb-jtag-serial' : 'uart' });
+  const pair = createMemoryPair({
+    path: pairPath,
+    lines: opts.board === 'usb-jtag-serial' ? 'usb-jtag-serial' : 'uart',
+  });
   sim.attach(pair.device);
   return { clock, sim, pair };
 }

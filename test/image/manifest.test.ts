@@ -47,7 +47,9 @@ describe('ESP Web Tools manifests', () => {
       name: 'x',
       builds: [{ chipFamily: 'ESP32-P4', parts: [{ path: 'a.bin', offset: 0 }] }],
     });
-    expect(kilnErrorOf(() => pickBuild(m, 'esp32')).message).toBe('"x" has no ESP32 build (it has: ESP32-P4)');
+    expect(kilnErrorOf(() => pickBuild(m, 'esp32')).message).toBe(
+      '"x" has no ESP32 build (it has: ESP32-P4)',
+    );
   });
 
   it('MANIFEST_INVALID names the zod issue path', () => {
@@ -92,8 +94,8 @@ describe('resolvePartPath', () => {
   });
 
   it('rejects a manifest that is itself a URL', () => {
-    expect(kilnErrorOf(() => resolvePartPath('https://example.com/manifest.json', 'a.bin')).message).toContain(
-      'Kiln does not download',
-    );
+    expect(
+      kilnErrorOf(() => resolvePartPath('https://example.com/manifest.json', 'a.bin')).message,
+    ).toContain('Kiln does not download');
   });
 });

@@ -103,9 +103,9 @@ describe('patchImageHeader', () => {
     const e3 = kilnErrorOf(() => patchImageHeader(c2, { offset: 0, chip: 'esp32c2', freq: '80m' }, 'c2.bin'));
     expect(e3.message).toBe('c2.bin: flash frequency 80m cannot be written in an ESP32-C2 header');
     expect(e3.hint).toBe('Choose one of: 60m, 30m, 20m, 15m, or keep.');
-    expect(kilnErrorOf(() => patchImageHeader(boot, { offset: 0, chip: 'esp8266', size: 'detect' })).code).toBe(
-      'BAD_REQUEST',
-    );
+    expect(
+      kilnErrorOf(() => patchImageHeader(boot, { offset: 0, chip: 'esp8266', size: 'detect' })).code,
+    ).toBe('BAD_REQUEST');
   });
 
   it('refuses to patch a damaged bootloader', () => {

@@ -4,19 +4,38 @@ import { readFirmware } from '../helpers/shared';
 import { kilnErrorOf } from '../helpers/errors';
 
 /** A small DIO, 4 MB image of two segments filled with `fills` (the segments' addresses say bootloader or app). */
-function dioImage(chip: 'esp32' | 'esp32c3', freq: '40m' | '80m', segments: [number, number, number][]): Buffer {
+function dioImage(
+  chip: 'esp32' | 'esp32c3',
+  freq: '40m' | '80m',
+  segments: [number, number, number][],
+): Buffer {
   return buildImage({
     chip,
     entry: segments[0]![0],
     mode: 'dio',
     freq,
     size: '4MB',
-    segments: segments.map(([address, length, fill]) => ({ address, data: new Uint8Array(length).fill(fill) })),
+    segments: segments.map(([address, length, fill]) => ({
+      address,
+      data: new Uint8Array(length).fill(fill),
+    })),
   });
 }
-const esp32Bootloader = () => dioImage('esp32', '40m', [[0x40080000, 64, 1], [0x3ffe0000, 32, 2]]);
-const esp32App = () => dioImage('esp32', '40m', [[0x40080000, 64, 3], [0x400d0020, 100, 4]]);
-const c3App = () => dioImage('esp32c3', '80m', [[0x40380000, 16, 0], [0x42000020, 40, 5]]);
+const esp32Bootloader = () =>
+  dioImage('esp32', '40m', [
+    [0x40080000, 64, 1],
+    [0x3ffe0000, 32, 2],
+  ]);
+const esp32App = () =>
+  dioImage('esp32', '40m', [
+    [0x40080000, 64, 3],
+    [0x400d0020, 100, 4],
+  ]);
+const c3App = () =>
+  dioImage('esp32c3', '80m', [
+    [0x40380000, 16, 0],
+    [0x42000020, 40, 5],
+  ]);
 
 describe('planImages: default offsets for a single file', () => {
   it('ESP32: bootloader → 0x1000, app → 0x10000, partition table → 0x8000', () => {
@@ -183,8 +202,9 @@ describe('planImages: checks', () => {
     );
     expect(e2.message).toBe('user1.bin is ESP8266 firmware; it cannot run on an ESP32');
     expect(
-      kilnErrorOf(() => planImages([{ offset: 0x10000, data: c3App(), name: 'app.bin' }], { chip: 'esp32s3' }))
-        .code,
+      kilnErrorOf(() =>
+        planImages([{ offset: 0x10000, data: c3App(), name: 'app.bin' }], { chip: 'esp32s3' }),
+      ).code,
     ).toBe('CHIP_MISMATCH');
   });
 

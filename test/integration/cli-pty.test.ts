@@ -41,7 +41,11 @@ describe('kiln over a socat pty pair (ESP32 simulator)', () => {
 
   it('flashes fixture images at 921600, verified, and the simulator holds exactly those bytes', async () => {
     const r = await runInProcess(
-      flashArgv(pty.hostPath, `${firmwarePath('bootloader_esp32.bin')}@0x1000`, `${firmwarePath('partitions_singleapp.bin')}@0x8000`),
+      flashArgv(
+        pty.hostPath,
+        `${firmwarePath('bootloader_esp32.bin')}@0x1000`,
+        `${firmwarePath('partitions_singleapp.bin')}@0x8000`,
+      ),
       { dataDir },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -163,18 +167,15 @@ describe('Ctrl-C mid-flash over a pty', () => {
     try {
       let press: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
       let pressed = false;
-      const r = await runInProcess(
-        flashArgv(pty.hostPath, firmwarePath('esp8266_deepsleep.bin')),
-        {
-          onStart: (p) => (press = p),
-          onStdout(out) {
-            if (!pressed && out.includes('"phase":"writing","bytesDone"')) {
-              pressed = true;
-              press!('SIGINT');
-            }
-          },
+      const r = await runInProcess(flashArgv(pty.hostPath, firmwarePath('esp8266_deepsleep.bin')), {
+        onStart: (p) => (press = p),
+        onStdout(out) {
+          if (!pressed && out.includes('"phase":"writing","bytesDone"')) {
+            pressed = true;
+            press!('SIGINT');
+          }
         },
-      );
+      });
       expect(pressed).toBe(true);
       expect(r.code).toBe(130);
       expect(r.final).toMatchObject({

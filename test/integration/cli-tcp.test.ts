@@ -38,7 +38,11 @@ describe('kiln sim --tcp (child process) ↔ kiln over socket://', () => {
     expect(info.final).toMatchObject({ device: { chip: 'esp32' } });
 
     const flash = await runInProcess(
-      flashArgv(endpoint, `${firmwarePath('bootloader_esp32.bin')}@0x1000`, `${firmwarePath('partitions_singleapp.bin')}@0x8000`),
+      flashArgv(
+        endpoint,
+        `${firmwarePath('bootloader_esp32.bin')}@0x1000`,
+        `${firmwarePath('partitions_singleapp.bin')}@0x8000`,
+      ),
       { dataDir },
     );
     expect(flash.code, flash.stderr).toBe(0);

@@ -9,7 +9,13 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import type { SimFaults, SimOptions } from '../../src-main/sim';
-import { connectEsp, withSession, type ConnectOptions, type EspSessionApi, type ProgressEvent } from '../../src-main/esp';
+import {
+  connectEsp,
+  withSession,
+  type ConnectOptions,
+  type EspSessionApi,
+  type ProgressEvent,
+} from '../../src-main/esp';
 import { patchImageHeader } from '../../src-main/esp/image/patch';
 import { esp8266RomEraseSectors } from '../../src-main/sim/rom';
 import { sharedDir, readFirmware } from '../helpers/shared';
@@ -66,7 +72,10 @@ describe('several images at their offsets in one job', () => {
     ];
     const r = await withSession(pair.host, { clock, baud: 460800 }, (s) => s.flash({ images }));
     expect(r.regions.map((x) => x.verified)).toEqual([true, true, true, true]);
-    for (const img of images) expect(sim.flash.subarray(img.offset, img.offset + img.data.length).equals(img.data), img.name).toBe(true);
+    for (const img of images)
+      expect(sim.flash.subarray(img.offset, img.offset + img.data.length).equals(img.data), img.name).toBe(
+        true,
+      );
   });
 
   it('ESP32 bootloader + partition table + app, with a header patch at the bootloader offset', async () => {
@@ -86,7 +95,12 @@ describe('several images at their offsets in one job', () => {
     expect(written[2]).toBe(2); // dio
     expect(written[3]! >> 4).toBe(2); // 4 MB on ESP32
     expect(written[3]! & 0xf).toBe(boot[3]! & 0xf); // frequency kept
-    const expected = patchImageHeader(boot, { offset: 0x1000, chip: 'esp32', mode: 'dio', size: 4 * 1024 * 1024 });
+    const expected = patchImageHeader(boot, {
+      offset: 0x1000,
+      chip: 'esp32',
+      mode: 'dio',
+      size: 4 * 1024 * 1024,
+    });
     expect(written.equals(Buffer.from(expected))).toBe(true);
     // Progress: per region, monotonic, ending at the region size, with a rate.
     for (const [i, img] of images.entries()) {
@@ -96,7 +110,8 @@ describe('several images at their offsets in one job', () => {
       expect(w.at(-1)!.bytesDone).toBe(Math.ceil(img.data.length / 4) * 4);
       expect(w.at(-1)!.bytesPerSecond).toBeGreaterThan(0);
     }
-    for (const img of images.slice(1)) expect(sim.flash.subarray(img.offset, img.offset + img.data.length).equals(img.data)).toBe(true);
+    for (const img of images.slice(1))
+      expect(sim.flash.subarray(img.offset, img.offset + img.data.length).equals(img.data)).toBe(true);
   });
 });
 
@@ -107,11 +122,15 @@ describe('ESP8266 ROM only (no stub)', () => {
     const { clock, sim, pair } = simBench({ chip: 'esp8266', flashSize: 0x100000, flashImage: before });
     const user1 = readFirmware('nonos_at_user1.1024.new.2.bin');
     const logs: string[] = [];
-    const r = await withSession(pair.host, { clock, useStub: false, baud: 921600, onLog: (_l, m) => logs.push(m) }, async (s) => {
-      expect(s.info.stub).toBe(false);
-      expect(s.info.baud).toBe(115200);
-      return s.flash({ images: [{ offset: 0x1000, data: user1 }] });
-    });
+    const r = await withSession(
+      pair.host,
+      { clock, useStub: false, baud: 921600, onLog: (_l, m) => logs.push(m) },
+      async (s) => {
+        expect(s.info.stub).toBe(false);
+        expect(s.info.baud).toBe(115200);
+        return s.flash({ images: [{ offset: 0x1000, data: user1 }] });
+      },
+    );
     expect(r.regions[0]!.verified).toBe(true);
     const end = 0x1000 + padded(user1).length;
     expect(sim.flash.subarray(0x1000, 0x1000 + user1.length).equals(user1)).toBe(true);
@@ -172,12 +191,20 @@ describe('skip unchanged and resume', () => {
   it('a flash cut by an unplug, retried after a power cycle, sends only what was missing and verifies', async () => {
     const { clock, sim, pair } = simBench({ chip: 'esp8266', faults: { unplugAfterBytes: 600_000 } });
     const img = [{ offset: 0x20000, data: big }];
-    const err = await kilnRejection(withSession(pair.host, { clock, baud: 921600 }, (s) => s.flash({ images: img })));
+    const err = await kilnRejection(
+      withSession(pair.host, { clock, baud: 921600 }, (s) => s.flash({ images: img })),
+    );
     expect(err.code).toBe('DEVICE_LOST');
     expect(err.message).toContain('sim:esp8266');
     expect(pair.device.hostOpen).toBe(false);
     // What the device holds now: some 64 KB blocks complete, the rest missing or partial.
-    const missing = Array.from({ length: 16 }, (_, b) => !sim.flash.subarray(0x20000 + b * 0x10000, 0x20000 + (b + 1) * 0x10000).equals(big.subarray(b * 0x10000, (b + 1) * 0x10000)));
+    const missing = Array.from(
+      { length: 16 },
+      (_, b) =>
+        !sim.flash
+          .subarray(0x20000 + b * 0x10000, 0x20000 + (b + 1) * 0x10000)
+          .equals(big.subarray(b * 0x10000, (b + 1) * 0x10000)),
+    );
     const missingCount = missing.filter(Boolean).length;
     expect(missingCount).toBeGreaterThan(0);
     expect(missingCount).toBeLessThan(16);
@@ -197,13 +224,24 @@ describe('skip unchanged and resume', () => {
 });
 
 describe('faults end in their own error, in bounded time, never in success', () => {
-  type Case = { name: string; faults?: SimFaults; after?: SimFaults; opts?: Partial<SimOptions>; code: string; connect?: Partial<ConnectOptions> };
+  type Case = {
+    name: string;
+    faults?: SimFaults;
+    after?: SimFaults;
+    opts?: Partial<SimOptions>;
+    code: string;
+    connect?: Partial<ConnectOptions>;
+  };
   const cases: Case[] = [
     { name: 'TX/RX swapped', faults: { swapTxRx: true }, code: 'SYNC_FAILED' },
     { name: 'TX/RX shorted', faults: { shortTxRx: true }, code: 'SYNC_FAILED' },
     { name: 'unpowered', faults: { unpowered: true }, code: 'SYNC_FAILED' },
     { name: 'app running, no reset circuit', faults: { appRunning: true }, code: 'SYNC_FAILED' },
-    { name: 'not in download mode (no auto-reset board)', opts: { board: 'no-auto-reset' }, code: 'SYNC_FAILED' },
+    {
+      name: 'not in download mode (no auto-reset board)',
+      opts: { board: 'no-auto-reset' },
+      code: 'SYNC_FAILED',
+    },
     { name: 'brownout', faults: { brownout: true }, code: 'SYNC_FAILED' },
     { name: 'unplug mid-write', after: { unplugAfterBytes: 50_000 }, code: 'DEVICE_LOST' },
     { name: 'flash write error', after: { flashWriteError: true }, code: 'FLASH_WRITE_FAILED' },
@@ -217,7 +255,11 @@ describe('faults end in their own error, in bounded time, never in success', () 
   for (const chip of ['esp8266', 'esp32'] as const) {
     for (const c of cases) {
       it(`${chip}: ${c.name} → ${c.code === 'NOISE' ? NOISE_CODES.join('/') : c.code}`, async () => {
-        const { clock, sim, pair } = simBench({ chip, ...(c.faults ? { faults: c.faults } : {}), ...(c.opts ?? {}) });
+        const { clock, sim, pair } = simBench({
+          chip,
+          ...(c.faults ? { faults: c.faults } : {}),
+          ...(c.opts ?? {}),
+        });
         const data = noiseBytes(0x40000, 2);
         const run = async () => {
           let s: EspSessionApi | undefined;
@@ -246,7 +288,11 @@ describe('faults end in their own error, in bounded time, never in success', () 
 describe('verify catches what the write did not leave behind', () => {
   // A worn NOR cell: a bit that reads 0 where the image has a 1, in a block acknowledged long before the write
   // ends. Every write command succeeded, so only the MD5 (stub, ESP32 ROM) or the read-back (ESP8266 ROM) can tell.
-  for (const [chip, useStub] of [['esp8266', true], ['esp32', false], ['esp8266', false]] as const) {
+  for (const [chip, useStub] of [
+    ['esp8266', true],
+    ['esp32', false],
+    ['esp8266', false],
+  ] as const) {
     it(`${chip} ${useStub ? 'stub' : 'ROM'}: a bit lost in flash is VERIFY_FAILED with both digests, never success`, async () => {
       const { clock, sim, pair } = simBench({ chip, flashSize: 0x100000 });
       const data = Buffer.alloc(0x3000, 0xff);
@@ -257,10 +303,18 @@ describe('verify catches what the write did not leave behind', () => {
           worn = true;
         }
       };
-      const err = await kilnRejection(withSession(pair.host, { clock, useStub, baud: 115200 }, (s) => s.flash({ images: [{ offset: 0x20000, data }], skipUnchanged: false, onProgress })));
+      const err = await kilnRejection(
+        withSession(pair.host, { clock, useStub, baud: 115200 }, (s) =>
+          s.flash({ images: [{ offset: 0x20000, data }], skipUnchanged: false, onProgress }),
+        ),
+      );
       expect(worn).toBe(true);
       expect(err.code).toBe('VERIFY_FAILED');
-      expect(err.details).toMatchObject({ offset: 0x20000, size: data.length, expected: createHash('md5').update(data).digest('hex') });
+      expect(err.details).toMatchObject({
+        offset: 0x20000,
+        size: data.length,
+        expected: createHash('md5').update(data).digest('hex'),
+      });
       expect(err.details!.actual).not.toBe(err.details!.expected);
       expect(pair.device.hostOpen).toBe(false);
     });
@@ -312,7 +366,10 @@ describe('erase', () => {
       expect(sim.flash.subarray(0x2000, 0x3000).equals(filled.subarray(0x2000, 0x3000))).toBe(true);
       expect(sim.flash.subarray(0x5000, 0x6000).equals(filled.subarray(0x5000, 0x6000))).toBe(true);
       expect((await kilnRejection(s.eraseRegion(0x3100, 0x1000))).code).toBe('IMAGE_MISALIGNED');
-      const r = await s.flash({ images: [{ offset: 0x10000, data: readFirmware('partitions_singleapp.bin') }], eraseAll: true });
+      const r = await s.flash({
+        images: [{ offset: 0x10000, data: readFirmware('partitions_singleapp.bin') }],
+        eraseAll: true,
+      });
       expect(r.regions[0]!.verified).toBe(true);
       expect(sim.flash.subarray(0x20000).every((b) => b === 0xff)).toBe(true);
     });
@@ -330,7 +387,9 @@ describe('cancellation', () => {
     const s = await connectEsp(pair.host, { clock, baud: 115200 });
     const t0 = clock.now();
     clock.setTimer(2000, () => ac.abort());
-    const err = await kilnRejection(s.flash({ images: [{ offset: 0x10000, data: noiseBytes(0x80000, 3) }], signal: ac.signal }));
+    const err = await kilnRejection(
+      s.flash({ images: [{ offset: 0x10000, data: noiseBytes(0x80000, 3) }], signal: ac.signal }),
+    );
     expect(err.code).toBe('CANCELLED');
     expect(clock.now() - t0).toBeLessThan(2100);
     expect(pair.device.hostOpen).toBe(false);

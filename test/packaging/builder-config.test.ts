@@ -32,26 +32,36 @@ describe('electron-builder.yml check', () => {
   });
 
   it('fails on a misspelt key (schema from app-builder-lib)', async () => {
-    const result = await runScript(CHECK, [variant('typo', (y) => y.replace('  afterRemove:', '  afterRemov:'))]);
+    const result = await runScript(CHECK, [
+      variant('typo', (y) => y.replace('  afterRemove:', '  afterRemov:')),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('/deb must NOT have additional properties "afterRemov"');
   });
 
   it('fails on an unknown top-level key', async () => {
-    const result = await runScript(CHECK, [variant('toplevel', (y) => y.replace('npmRebuild: false', 'npmRebuild: false\nnpmRebiuld: true'))]);
+    const result = await runScript(CHECK, [
+      variant('toplevel', (y) => y.replace('npmRebuild: false', 'npmRebuild: false\nnpmRebiuld: true')),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('"npmRebiuld"');
   });
 
   it('fails when a security fuse is flipped, even though the schema allows it', async () => {
-    const result = await runScript(CHECK, [variant('fuse', (y) => y.replace('runAsNode: false', 'runAsNode: true'))]);
+    const result = await runScript(CHECK, [
+      variant('fuse', (y) => y.replace('runAsNode: false', 'runAsNode: true')),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('electronFuses.runAsNode must be false');
     expect(result.stderr).not.toContain('schema:');
   });
 
   it('fails when NSIS becomes one-click or the serial binding stays in the asar', async () => {
-    const file = variant('policy', (y) => y.replace('oneClick: false', 'oneClick: true').replace('  - node_modules/@serialport/bindings-cpp/**\n', '  - node_modules/nothing/**\n'));
+    const file = variant('policy', (y) =>
+      y
+        .replace('oneClick: false', 'oneClick: true')
+        .replace('  - node_modules/@serialport/bindings-cpp/**\n', '  - node_modules/nothing/**\n'),
+    );
     const result = await runScript(CHECK, [file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nsis.oneClick must be false');
@@ -59,7 +69,11 @@ describe('electron-builder.yml check', () => {
   });
 
   it('fails when a named file is missing', async () => {
-    const result = await runScript(CHECK, [variant('missing', (y) => y.replace('entitlements: assets/mac/entitlements.mac.plist', 'entitlements: assets/mac/nope.plist'))]);
+    const result = await runScript(CHECK, [
+      variant('missing', (y) =>
+        y.replace('entitlements: assets/mac/entitlements.mac.plist', 'entitlements: assets/mac/nope.plist'),
+      ),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('mac.entitlements names a missing file: assets/mac/nope.plist');
   });

@@ -15,8 +15,14 @@ import { REPO } from './run-script';
 const TEMPLATES = path.join(REPO, 'node_modules/app-builder-lib/templates/linux');
 const VARS = { executable: 'kiln', sanitizedProductName: 'Kiln', productFilename: 'Kiln' };
 const read = (file: string) => readFileSync(file, 'utf8');
-const ours = { install: read(path.join(REPO, 'assets/linux/after-install.sh')), remove: read(path.join(REPO, 'assets/linux/after-remove.sh')) };
-const defaults = { install: read(path.join(TEMPLATES, 'after-install.tpl')), remove: read(path.join(TEMPLATES, 'after-remove.tpl')) };
+const ours = {
+  install: read(path.join(REPO, 'assets/linux/after-install.sh')),
+  remove: read(path.join(REPO, 'assets/linux/after-remove.sh')),
+};
+const defaults = {
+  install: read(path.join(TEMPLATES, 'after-install.tpl')),
+  remove: read(path.join(TEMPLATES, 'after-remove.tpl')),
+};
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -49,29 +55,40 @@ function missingDefaults(script: string, template: string): string[] {
 }
 
 describe('deb/rpm scripts keep electron-builder defaults', () => {
-  it.each(['install', 'remove'] as const)('after-%s contains every command of the default template, in order', (kind) => {
-    expect(commands(defaults[kind]).length).toBeGreaterThan(5);
-    expect(missingDefaults(ours[kind], defaults[kind])).toEqual([]);
-  });
+  it.each(['install', 'remove'] as const)(
+    'after-%s contains every command of the default template, in order',
+    (kind) => {
+      expect(commands(defaults[kind]).length).toBeGreaterThan(5);
+      expect(missingDefaults(ours[kind], defaults[kind])).toEqual([]);
+    },
+  );
 
   it('notices a dropped chrome-sandbox chmod or /usr/bin link', () => {
-    const noSandbox = ours.install.replace("chmod 4755 '/opt/${sanitizedProductName}/chrome-sandbox' || true", '');
-    expect(missingDefaults(noSandbox, defaults.install)).toEqual(["chmod 4755 '/opt/${sanitizedProductName}/chrome-sandbox' || true"]);
+    const noSandbox = ours.install.replace(
+      "chmod 4755 '/opt/${sanitizedProductName}/chrome-sandbox' || true",
+      '',
+    );
+    expect(missingDefaults(noSandbox, defaults.install)).toEqual([
+      "chmod 4755 '/opt/${sanitizedProductName}/chrome-sandbox' || true",
+    ]);
     const noLink = ours.install.replace(/update-alternatives --install .*\n/, '\n');
     expect(missingDefaults(noLink, defaults.install).join('\n')).toContain('update-alternatives --install');
   });
 
-  it.each(['install', 'remove'] as const)('after-%s renders with electron-builder macros and is valid bash', (kind) => {
-    const rendered = render(ours[kind], VARS);
-    expect(rendered).not.toMatch(/\${[a-zA-Z]+}/);
-    const dir = mkdtempSync(path.join(tmpdir(), 'kiln-sh-'));
-    scratch.push(dir);
-    writeFileSync(path.join(dir, 's.sh'), rendered);
-    const check = spawnSync('bash', ['-n', path.join(dir, 's.sh')], { encoding: 'utf8' });
-    expect(check.stderr).toBe('');
-    expect(check.status).toBe(0);
-    expect(() => render('echo ${kilnRule}', VARS)).toThrow('Macro kilnRule is not defined');
-  });
+  it.each(['install', 'remove'] as const)(
+    'after-%s renders with electron-builder macros and is valid bash',
+    (kind) => {
+      const rendered = render(ours[kind], VARS);
+      expect(rendered).not.toMatch(/\${[a-zA-Z]+}/);
+      const dir = mkdtempSync(path.join(tmpdir(), 'kiln-sh-'));
+      scratch.push(dir);
+      writeFileSync(path.join(dir, 's.sh'), rendered);
+      const check = spawnSync('bash', ['-n', path.join(dir, 's.sh')], { encoding: 'utf8' });
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+      expect(() => render('echo ${kilnRule}', VARS)).toThrow('Macro kilnRule is not defined');
+    },
+  );
 });
 
 let namespaceProbe: boolean | undefined;
@@ -113,12 +130,24 @@ function runPackageScripts(removeArg: string): SandboxRun {
   for (const d of ['etc-upper', 'etc-work', 'bin-upper', 'bin-work', 'stubs']) mkdirSync(path.join(dir, d));
   writeFileSync(path.join(dir, 'after-install.sh'), render(ours.install, VARS));
   writeFileSync(path.join(dir, 'after-remove.sh'), render(ours.remove, VARS));
-  for (const tool of ['update-alternatives', 'udevadm', 'update-mime-database', 'update-desktop-database', 'apparmor_parser']) {
-    writeFileSync(path.join(dir, 'stubs', tool), `#!/bin/sh\necho "${tool} $*" >> '${dir}/calls.log'\nexit 0\n`);
+  for (const tool of [
+    'update-alternatives',
+    'udevadm',
+    'update-mime-database',
+    'update-desktop-database',
+    'apparmor_parser',
+  ]) {
+    writeFileSync(
+      path.join(dir, 'stubs', tool),
+      `#!/bin/sh\necho "${tool} $*" >> '${dir}/calls.log'\nexit 0\n`,
+    );
     chmodSync(path.join(dir, 'stubs', tool), 0o755);
   }
   // AppArmor "not enabled": the profile branch is electron-builder's and needs a real AppArmor to mean anything.
-  writeFileSync(path.join(dir, 'stubs', 'apparmor_status'), `#!/bin/sh\necho "apparmor_status $*" >> '${dir}/calls.log'\nexit 1\n`);
+  writeFileSync(
+    path.join(dir, 'stubs', 'apparmor_status'),
+    `#!/bin/sh\necho "apparmor_status $*" >> '${dir}/calls.log'\nexit 1\n`,
+  );
   chmodSync(path.join(dir, 'stubs', 'apparmor_status'), 0o755);
   const harness = `
 set -eu
@@ -140,8 +169,12 @@ echo "--- remove" >> $S/calls.log
 bash $S/after-remove.sh '${removeArg}'
 if [ -e /etc/udev/rules.d/60-kiln.rules ]; then echo present > $S/after-remove; else echo absent > $S/after-remove; fi
 `;
-  const result = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-c', harness], { encoding: 'utf8', timeout: 30_000 });
-  if (result.status !== 0) throw new Error(`package scripts failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  const result = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-c', harness], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (result.status !== 0)
+    throw new Error(`package scripts failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   const maybe = (f: string) => {
     try {
       return readFileSync(path.join(dir, f), 'utf8');
@@ -162,16 +195,28 @@ describe('deb/rpm scripts on a (sandboxed) system', () => {
   const rule = read(path.join(REPO, 'assets/udev/60-kiln.rules'));
 
   it('install the udev rule, reload udev, keep the defaults; removal takes the rule away', (ctx) => {
-    ctx.skip(!namespacesAvailable(), 'needs root, a private mount namespace (unshare -m) and overlayfs to run package scripts without touching the system');
+    ctx.skip(
+      !namespacesAvailable(),
+      'needs root, a private mount namespace (unshare -m) and overlayfs to run package scripts without touching the system',
+    );
     const run = runPackageScripts('remove');
     expect(run.installedRule).toBe(rule);
     expect(['755', '4755']).toContain(run.sandboxMode);
-    const [install, remove] = [run.calls.slice(0, run.calls.indexOf('--- remove')), run.calls.slice(run.calls.indexOf('--- remove') + 1)];
+    const [install, remove] = [
+      run.calls.slice(0, run.calls.indexOf('--- remove')),
+      run.calls.slice(run.calls.indexOf('--- remove') + 1),
+    ];
     expect(install).toContain('update-alternatives --install /usr/bin/kiln kiln /opt/Kiln/kiln 100');
-    expect(install.filter((c) => c.startsWith('udevadm'))).toEqual(['udevadm control --reload-rules', 'udevadm trigger --subsystem-match=tty --action=change']);
+    expect(install.filter((c) => c.startsWith('udevadm'))).toEqual([
+      'udevadm control --reload-rules',
+      'udevadm trigger --subsystem-match=tty --action=change',
+    ]);
     expect(run.ruleAfterRemove).toBe('absent');
     expect(remove).toContain('update-alternatives --remove kiln /opt/Kiln/kiln');
-    expect(remove.filter((c) => c.startsWith('udevadm'))).toEqual(['udevadm control --reload-rules', 'udevadm trigger --subsystem-match=tty --action=change']);
+    expect(remove.filter((c) => c.startsWith('udevadm'))).toEqual([
+      'udevadm control --reload-rules',
+      'udevadm trigger --subsystem-match=tty --action=change',
+    ]);
   });
 
   it.for([

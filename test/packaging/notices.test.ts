@@ -11,12 +11,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** name@version of every production package in package-lock.json that is installed. */
 function productionPackages(): string[] {
-  const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; dev?: boolean; devOptional?: boolean; optional?: boolean }> };
+  const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; dev?: boolean; devOptional?: boolean; optional?: boolean }>;
+  };
   const out = new Set<string>();
   for (const [location, entry] of Object.entries(lock.packages)) {
     if (!location || entry.dev || entry.devOptional) continue;
     try {
-      const pkg = JSON.parse(readFileSync(path.join(REPO, location, 'package.json'), 'utf8')) as { name: string; version: string };
+      const pkg = JSON.parse(readFileSync(path.join(REPO, location, 'package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
       out.add(`${pkg.name}@${pkg.version}`);
     } catch {
       if (!entry.optional) throw new Error(`${location} is in the lockfile but not installed`);
@@ -57,8 +62,12 @@ describe('third-party notices', () => {
   it('feeds the About box', () => {
     const about = aboutContent({ version: '0.1.0', electron: '45.4.1', platform: 'linux x64', notices });
     expect(about.message).toBe('Kiln 0.1.0');
-    expect(about.detail).toContain('esp-flasher-stub 1.2.2 (stub images in esptool-js 0.7.0) — Apache-2.0 OR MIT');
+    expect(about.detail).toContain(
+      'esp-flasher-stub 1.2.2 (stub images in esptool-js 0.7.0) — Apache-2.0 OR MIT',
+    );
     expect(about.detail).toContain('serialport 13.0.0 — MIT');
-    expect(aboutContent({ version: '0.1.0', electron: '45', platform: 'linux', notices: null }).detail).toContain('notices file is missing');
+    expect(
+      aboutContent({ version: '0.1.0', electron: '45', platform: 'linux', notices: null }).detail,
+    ).toContain('notices file is missing');
   });
 });

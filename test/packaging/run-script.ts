@@ -12,9 +12,16 @@ export interface ScriptResult {
   output: string;
 }
 
-export function runScript(script: string, args: string[] = [], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ScriptResult> {
+export function runScript(
+  script: string,
+  args: string[] = [],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, script), ...args], { cwd: options.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, script), ...args], {
+      cwd: options.cwd ?? REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

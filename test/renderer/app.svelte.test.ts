@@ -7,19 +7,29 @@ import { createFakeApi, flashResult, mockFlashBackend, settle, virtualPort } fro
 
 function fakeBackend() {
   const api = mockFlashBackend(createFakeApi(), [virtualPort('esp8266'), virtualPort('esp32')]);
-  api.fn.doctorReport.mockResolvedValue({ platform: 'linux', ok: true, worst: 'ok', processGroups: [], databaseGroups: [], system: [], ports: [] });
+  api.fn.doctorReport.mockResolvedValue({
+    platform: 'linux',
+    ok: true,
+    worst: 'ok',
+    processGroups: [],
+    databaseGroups: [],
+    system: [],
+    ports: [],
+  });
   return api;
 }
 
 /** Renders the app, picks the virtual device, adds a one-byte a.bin and presses Flash. */
 async function flashOneFile(api: ReturnType<typeof fakeBackend>): Promise<void> {
-    render(App, { props: { api } });
-    await settle();
-    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
-    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([1])], 'a.bin')] } });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
-    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
-    await settle();
+  render(App, { props: { api } });
+  await settle();
+  await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+  await fireEvent.change(document.querySelector('input[type=file]')!, {
+    target: { files: [new File([new Uint8Array([1])], 'a.bin')] },
+  });
+  await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+  await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+  await settle();
 }
 
 describe('App (Flash screen end to end against a fake backend)', () => {
@@ -30,17 +40,28 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     const flash = screen.getByRole('button', { name: 'Flash' });
     expect(flash).toBeDisabled();
     await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
-    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([0xe9, 0])], 'blink.bin')] } });
+    await fireEvent.change(document.querySelector('input[type=file]')!, {
+      target: { files: [new File([new Uint8Array([0xe9, 0])], 'blink.bin')] },
+    });
     await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
     await fireEvent.click(screen.getByLabelText(/Back up the original firmware/));
-    await fireEvent.change(screen.getByRole('combobox', { name: 'Flash mode' }), { target: { value: 'dout' } });
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Flash mode' }), {
+      target: { value: 'dout' },
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
 
     expect(api.fn.startFlash).toHaveBeenCalledWith({
       port: 'sim:esp8266',
       baud: 921600, // the port's default
       images: [{ sha256: 'c'.repeat(64), offset: 0, name: 'blink.bin' }],
-      options: { eraseAll: false, flashMode: 'dout', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: true },
+      options: {
+        eraseAll: false,
+        flashMode: 'dout',
+        flashFreq: 'keep',
+        flashSize: 'keep',
+        skipUnchanged: true,
+        backupFirst: true,
+      },
     });
     await settle();
     expect(screen.getByTestId('job-progress')).toBeInTheDocument();
@@ -49,7 +70,11 @@ describe('App (Flash screen end to end against a fake backend)', () => {
       jobId: 'j1',
       kind: 'flash',
       ok: false,
-      error: { code: 'SYNC_FAILED', message: 'The board did not answer the bootloader handshake.', hint: 'Read the diagnosis below.' },
+      error: {
+        code: 'SYNC_FAILED',
+        message: 'The board did not answer the bootloader handshake.',
+        hint: 'Read the diagnosis below.',
+      },
       diagnosis: {
         code: 'NO_REPLY_WIRING',
         title: 'TX and RX look swapped',
@@ -64,7 +89,11 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     expect(failure).toHaveTextContent('Read the diagnosis below.');
     expect(within(failure).getByTestId('diagnosis')).toHaveTextContent('Diagnosis: TX and RX look swapped');
     expect(within(failure).getByText('0 bytes in 7 attempts').tagName).toBe('BLOCKQUOTE');
-    expect(within(failure).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Swap TX and RX.', 'Try again.']);
+    expect(
+      within(failure)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Swap TX and RX.', 'Try again.']);
     expect(screen.queryByTestId('job-progress')).toBeNull();
   });
 
@@ -97,7 +126,9 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     });
     vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
     const clicks: string[] = [];
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
       clicks.push(this.download);
     });
     try {
@@ -107,14 +138,26 @@ describe('App (Flash screen end to end against a fake backend)', () => {
         kind: 'flash',
         ok: true,
         result: flashResult({
-          regions: [{ offset: 0, size: 1024, md5: 'e'.repeat(32), bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true }],
+          regions: [
+            {
+              offset: 0,
+              size: 1024,
+              md5: 'e'.repeat(32),
+              bytesSent: 600,
+              blocksSkipped: 0,
+              blocksTotal: 1,
+              verified: true,
+            },
+          ],
           durationMs: 1000,
           baud: 460800,
           backup: [{ offset: 0, size: 1024, sha256: sha, file: '/data/backups/backup-5ccf7f010203-0x0.bin' }],
         }),
       });
       await settle();
-      await fireEvent.click(screen.getByRole('button', { name: 'Save a copy of backup-5ccf7f010203-0x0.bin' }));
+      await fireEvent.click(
+        screen.getByRole('button', { name: 'Save a copy of backup-5ccf7f010203-0x0.bin' }),
+      );
       await settle();
       expect(api.fn.getFirmware).toHaveBeenCalledWith({ sha256: sha });
       expect(clicks).toEqual(['backup-5ccf7f010203-0x0.bin']);
@@ -153,7 +196,10 @@ describe('App (Flash screen end to end against a fake backend)', () => {
 });
 
 describe('Flash screen: the boot-check switch', () => {
-  const bootSwitch = () => screen.getByLabelText(/Check that the board boots afterwards \(listens to its boot log\)/) as HTMLInputElement;
+  const bootSwitch = () =>
+    screen.getByLabelText(
+      /Check that the board boots afterwards \(listens to its boot log\)/,
+    ) as HTMLInputElement;
 
   it('is on by default and leaves bootCheck to the service; turned off, it is remembered and sends bootCheck: false', async () => {
     const api = fakeBackend();
@@ -161,9 +207,21 @@ describe('Flash screen: the boot-check switch', () => {
     expect(bootSwitch().checked).toBe(true);
     const first = api.fn.startFlash.mock.calls[0]![0].options!;
     expect(first).not.toHaveProperty('bootCheck');
-    expect(first).toEqual({ eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false });
+    expect(first).toEqual({
+      eraseAll: false,
+      flashMode: 'keep',
+      flashFreq: 'keep',
+      flashSize: 'keep',
+      skipUnchanged: true,
+      backupFirst: false,
+    });
 
-    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
+    api.emit('jobDone', {
+      jobId: 'j1',
+      kind: 'flash',
+      ok: false,
+      error: { code: 'CANCELLED', message: 'The operation was cancelled.' },
+    });
     await settle();
     await fireEvent.click(bootSwitch());
     expect(bootSwitch().checked).toBe(false);
@@ -173,7 +231,13 @@ describe('Flash screen: the boot-check switch', () => {
     await settle();
     expect(api.fn.startFlash).toHaveBeenCalledTimes(2);
     expect(api.fn.startFlash.mock.calls[1]![0].options).toEqual({
-      eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: false,
+      eraseAll: false,
+      flashMode: 'keep',
+      flashFreq: 'keep',
+      flashSize: 'keep',
+      skipUnchanged: true,
+      backupFirst: false,
+      bootCheck: false,
     });
   });
 
@@ -185,7 +249,12 @@ describe('Flash screen: the boot-check switch', () => {
     expect(bootSwitch().checked).toBe(false);
     expect(api.fn.startFlash.mock.calls[0]![0].options).toMatchObject({ bootCheck: false });
 
-    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
+    api.emit('jobDone', {
+      jobId: 'j1',
+      kind: 'flash',
+      ok: false,
+      error: { code: 'CANCELLED', message: 'The operation was cancelled.' },
+    });
     await settle();
     await fireEvent.click(bootSwitch());
     expect(api.fn.setSettings).toHaveBeenCalledWith({ flash: { bootCheck: true } });

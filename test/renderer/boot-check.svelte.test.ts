@@ -11,9 +11,13 @@ import { createFakeApi, flashResult, mockFlashBackend, settle, virtualPort } fro
 
 const LOOP: BootCheckResult = {
   verdict: 'boot-loop',
-  summary: 'The ROM cannot read the firmware it was given and the chip keeps resetting (3 resets, rst cause 2, 4).',
+  summary:
+    'The ROM cannot read the firmware it was given and the chip keeps resetting (3 resets, rst cause 2, 4).',
   evidence: ['"ets Jan  8 2013,rst cause:4, boot mode:(3,6)" at 74880 baud', '"csum err" at 74880 baud'],
-  advice: ['Flash again with flash mode DOUT: every ESP8285 can only read its flash that way.', 'If DOUT does not boot either, try DIO.'],
+  advice: [
+    'Flash again with flash mode DOUT: every ESP8285 can only read its flash that way.',
+    'If DOUT does not boot either, try DIO.',
+  ],
   retryFlashModes: ['dout', 'dio'],
   baud: 74880,
   listenedMs: 5000,
@@ -45,7 +49,9 @@ describe('ResultCard: boot check', () => {
 
     await fireEvent.click(within(panel).getByRole('button', { name: 'Flash again with DOUT' }));
     expect(onRetryFlashMode).toHaveBeenCalledExactlyOnceWith('dout');
-    expect(within(panel).getByRole('status')).toHaveTextContent('Flash mode is now DOUT in the options above. Press Flash');
+    expect(within(panel).getByRole('status')).toHaveTextContent(
+      'Flash mode is now DOUT in the options above. Press Flash',
+    );
     await fireEvent.click(within(panel).getByRole('button', { name: 'or with DIO' }));
     expect(onRetryFlashMode).toHaveBeenLastCalledWith('dio');
   });
@@ -71,7 +77,9 @@ describe('Flash screen: "Flash again with DOUT"', () => {
     render(App, { props: { api } });
     await settle();
     await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
-    await fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File([new Uint8Array([0xe9, 0])], 'sonoff.bin')] } });
+    await fireEvent.change(document.querySelector('input[type=file]')!, {
+      target: { files: [new File([new Uint8Array([0xe9, 0])], 'sonoff.bin')] },
+    });
     await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
     await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
     await settle();

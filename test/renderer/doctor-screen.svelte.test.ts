@@ -19,10 +19,24 @@ const REPORT: AccessReport = {
         {
           id: 'udev-rule',
           title: 'Install the Kiln udev rule',
-          explanation: 'Gives the logged-in user access to ESP boards and tells ModemManager and brltty to leave them alone.',
-          commands: [['pkexec', '/usr/bin/install', '-m', '0644', '/tmp/kiln/60-kiln.rules', '/etc/udev/rules.d/60-kiln.rules'], ['pkexec', 'udevadm', 'control', '--reload-rules']],
+          explanation:
+            'Gives the logged-in user access to ESP boards and tells ModemManager and brltty to leave them alone.',
+          commands: [
+            [
+              'pkexec',
+              '/usr/bin/install',
+              '-m',
+              '0644',
+              '/tmp/kiln/60-kiln.rules',
+              '/etc/udev/rules.d/60-kiln.rules',
+            ],
+            ['pkexec', 'udevadm', 'control', '--reload-rules'],
+          ],
           needsRoot: true,
-          preview: { path: '/etc/udev/rules.d/60-kiln.rules', content: 'SUBSYSTEM=="tty", ATTRS{idVendor}=="10c4", TAG+="uaccess"' },
+          preview: {
+            path: '/etc/udev/rules.d/60-kiln.rules',
+            content: 'SUBSYSTEM=="tty", ATTRS{idVendor}=="10c4", TAG+="uaccess"',
+          },
           manual: ['sudo install -m 0644 60-kiln.rules /etc/udev/rules.d/'],
           warning: 'Unplug and replug the board afterwards.',
         },
@@ -52,7 +66,9 @@ describe('Doctor screen', () => {
     expect(within(dialog).getByTestId('fix-commands').textContent).toBe(
       'pkexec /usr/bin/install -m 0644 /tmp/kiln/60-kiln.rules /etc/udev/rules.d/60-kiln.rules\npkexec udevadm control --reload-rules',
     );
-    expect(within(dialog).getByTestId('fix-preview')).toHaveTextContent('SUBSYSTEM=="tty", ATTRS{idVendor}=="10c4", TAG+="uaccess"');
+    expect(within(dialog).getByTestId('fix-preview')).toHaveTextContent(
+      'SUBSYSTEM=="tty", ATTRS{idVendor}=="10c4", TAG+="uaccess"',
+    );
     expect(dialog).toHaveTextContent('/etc/udev/rules.d/60-kiln.rules');
     expect(dialog).toHaveTextContent('Unplug and replug the board afterwards.');
 
@@ -60,7 +76,9 @@ describe('Doctor screen', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.fn.runFix).not.toHaveBeenCalled();
 
-    await fireEvent.click(within(screen.getByTestId('finding')).getByRole('button', { name: 'Install the Kiln udev rule…' }));
+    await fireEvent.click(
+      within(screen.getByTestId('finding')).getByRole('button', { name: 'Install the Kiln udev rule…' }),
+    );
     await fireEvent.click(screen.getByRole('button', { name: 'Run these commands' }));
     await settle();
     expect(api.fn.runFix).toHaveBeenCalledWith({ fixId: 'udev-rule', confirmed: true });

@@ -3,7 +3,18 @@
  * subscribers exactly as a host would; `listenerCount()` shows that `destroy()` really unsubscribed.
  */
 import { vi, type Mock } from 'vitest';
-import type { EventName, EventPayload, KilnApi, MethodInput, MethodName, MethodOutput, PortEntry, FirmwareSummary, DeviceInfo, FlashJobResult } from '../../src-renderer/api/types';
+import type {
+  EventName,
+  EventPayload,
+  KilnApi,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+  PortEntry,
+  FirmwareSummary,
+  DeviceInfo,
+  FlashJobResult,
+} from '../../src-renderer/api/types';
 import { METHOD_NAMES } from '../../src-renderer/api/method-names';
 
 type Handlers = { [N in MethodName]: Mock<(input: MethodInput<N>) => Promise<MethodOutput<N>>> };
@@ -52,10 +63,19 @@ export function realPort(over: Partial<PortEntry> = {}): PortEntry {
 }
 
 export function virtualPort(chip: 'esp8266' | 'esp32' | 'esp32c3' = 'esp8266'): PortEntry {
-  return { path: `sim:${chip}`, group: 'virtual', label: `Virtual ${chip.toUpperCase()}`, detail: 'Simulated board', defaultBaud: 921600, chip };
+  return {
+    path: `sim:${chip}`,
+    group: 'virtual',
+    label: `Virtual ${chip.toUpperCase()}`,
+    detail: 'Simulated board',
+    defaultBaud: 921600,
+    chip,
+  };
 }
 
-export function summary(over: Omit<Partial<FirmwareSummary>, 'info'> & { info?: Partial<FirmwareSummary['info']> } = {}): FirmwareSummary {
+export function summary(
+  over: Omit<Partial<FirmwareSummary>, 'info'> & { info?: Partial<FirmwareSummary['info']> } = {},
+): FirmwareSummary {
   const { info, ...rest } = over;
   return {
     sha256: 'a'.repeat(64),
@@ -63,7 +83,15 @@ export function summary(over: Omit<Partial<FirmwareSummary>, 'info'> & { info?: 
     size: 4096,
     warnings: [],
     ...rest,
-    info: { format: 'esp8266', chip: 'esp8266', role: 'app', flashMode: 'dio', flashSize: '4MB', suggestedOffset: 0, ...info },
+    info: {
+      format: 'esp8266',
+      chip: 'esp8266',
+      role: 'app',
+      flashMode: 'dio',
+      flashSize: '4MB',
+      suggestedOffset: 0,
+      ...info,
+    },
   };
 }
 
@@ -88,7 +116,18 @@ export function flashResult(over: Partial<FlashJobResult> = {}): FlashJobResult 
   return {
     kind: 'flash',
     device: deviceInfo(),
-    regions: [{ offset: 0, size: 1024, md5: '0123456789abcdef0123456789abcdef', bytesSent: 600, blocksSkipped: 0, blocksTotal: 1, verified: true, name: 'a.bin' }],
+    regions: [
+      {
+        offset: 0,
+        size: 1024,
+        md5: '0123456789abcdef0123456789abcdef',
+        bytesSent: 600,
+        blocksSkipped: 0,
+        blocksTotal: 1,
+        verified: true,
+        name: 'a.bin',
+      },
+    ],
     bytesSent: 600,
     durationMs: 4200,
     baud: 921600,
@@ -101,17 +140,36 @@ export function flashResult(over: Partial<FlashJobResult> = {}): FlashJobResult 
  * write answers with whatever getSettings answers), firmware that inspects as 1 KiB, and a flash job `j1`.
  */
 export function mockFlashBackend(api: FakeApi, ports: PortEntry[]): FakeApi {
-  api.fn.appInfo.mockResolvedValue({ name: 'Kiln', version: '0.1.0', host: 'web', platform: 'linux', logFolder: '/tmp/logs', dataFolder: '/tmp/data' });
+  api.fn.appInfo.mockResolvedValue({
+    name: 'Kiln',
+    version: '0.1.0',
+    host: 'web',
+    platform: 'linux',
+    logFolder: '/tmp/logs',
+    dataFolder: '/tmp/data',
+  });
   api.fn.listPorts.mockResolvedValue({ ports });
   api.fn.getSettings.mockResolvedValue({
     theme: 'system',
     baudByPort: {},
     monitorBaud: 115200,
     showVirtualDevices: true,
-    flash: { eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false, bootCheck: true },
+    flash: {
+      eraseAll: false,
+      flashMode: 'keep',
+      flashFreq: 'keep',
+      flashSize: 'keep',
+      skipUnchanged: true,
+      backupFirst: false,
+      bootCheck: true,
+    },
   });
-  api.fn.setSettings.mockImplementation(async () => (await api.fn.getSettings.getMockImplementation()!({})) as never);
-  api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, sha256: 'c'.repeat(64), size: 1024 }));
+  api.fn.setSettings.mockImplementation(
+    async () => (await api.fn.getSettings.getMockImplementation()!({})) as never,
+  );
+  api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
+    summary({ name, sha256: 'c'.repeat(64), size: 1024 }),
+  );
   api.fn.startFlash.mockResolvedValue({ jobId: 'j1' });
   return api;
 }

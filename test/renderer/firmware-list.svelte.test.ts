@@ -21,7 +21,12 @@ describe('FirmwareList', () => {
   it('adding a file sends its bytes to inspectFirmware and shows the image info', async () => {
     const { api, firmware, choose } = setup();
     api.fn.inspectFirmware.mockImplementation(async ({ name, bytes }) =>
-      summary({ name, size: (bytes as Uint8Array).length, sha256: 'b'.repeat(64), info: { flashMode: 'dio', flashSize: '1MB', suggestedOffset: 0 } }),
+      summary({
+        name,
+        size: (bytes as Uint8Array).length,
+        sha256: 'b'.repeat(64),
+        info: { flashMode: 'dio', flashSize: '1MB', suggestedOffset: 0 },
+      }),
     );
     await choose([binFile('tasmota.bin', [0xe9, 0x01, 0x02, 0x20, 0xaa, 0xbb])]);
 
@@ -44,24 +49,39 @@ describe('FirmwareList', () => {
     const { api, choose } = setup(deviceInfo({ chip: 'esp8266', flashSize: 1024 * 1024 }));
     api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
       name === 'esp32.bin'
-        ? summary({ name, size: 0x30000, info: { format: 'esp32', chip: 'esp32', suggestedOffset: 0x10000, flashMode: 'dio' } })
-        : summary({ name, size: 2 * 1024 * 1024, info: { chip: 'esp8266', flashMode: 'qio', suggestedOffset: 0 }, warnings: [{ code: 'SERVICE', message: 'Header says 4MB.' }] }),
+        ? summary({
+            name,
+            size: 0x30000,
+            info: { format: 'esp32', chip: 'esp32', suggestedOffset: 0x10000, flashMode: 'dio' },
+          })
+        : summary({
+            name,
+            size: 2 * 1024 * 1024,
+            info: { chip: 'esp8266', flashMode: 'qio', suggestedOffset: 0 },
+            warnings: [{ code: 'SERVICE', message: 'Header says 4MB.' }],
+          }),
     );
     await choose([binFile('esp32.bin', [1]), binFile('big.bin', [2])]);
     await waitFor(() => expect(screen.getAllByTestId('image-info')).toHaveLength(2));
 
     const [esp32Item, bigItem] = screen.getAllByTestId('firmware-item');
     const w32 = within(esp32Item!).getByRole('list', { name: 'Warnings for esp32.bin' });
-    expect(w32.querySelector('[data-code="CHIP_FAMILY"]')).toHaveTextContent('Built for ESP32, but the connected board is ESP8266');
+    expect(w32.querySelector('[data-code="CHIP_FAMILY"]')).toHaveTextContent(
+      'Built for ESP32, but the connected board is ESP8266',
+    );
     const wBig = within(bigItem!).getByRole('list', { name: 'Warnings for big.bin' });
-    expect(wBig.querySelector('[data-code="TOO_LARGE"]')).toHaveTextContent('past the end of the 1.00 MiB flash');
+    expect(wBig.querySelector('[data-code="TOO_LARGE"]')).toHaveTextContent(
+      'past the end of the 1.00 MiB flash',
+    );
     expect(wBig.querySelector('[data-code="FLASH_MODE"]')).toHaveTextContent('DOUT');
     expect(wBig.querySelector('[data-code="SERVICE"]')).toHaveTextContent('Header says 4MB.');
   });
 
   it('offset edits parse hex, flag invalid text, and block readiness until fixed', async () => {
     const { api, firmware, choose } = setup();
-    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, info: { suggestedOffset: undefined } }));
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
+      summary({ name, info: { suggestedOffset: undefined } }),
+    );
     await choose([binFile('a.bin', [1]), binFile('b.bin', [2])]);
     await waitFor(() => expect(screen.getAllByTestId('image-info')).toHaveLength(2));
     const inputs = screen.getAllByLabelText('Offset (hex)');
@@ -96,7 +116,11 @@ describe('FirmwareList', () => {
 
   it('shows an inspection error with its hint and is not ready', async () => {
     const { api, firmware, choose } = setup();
-    api.fn.inspectFirmware.mockRejectedValue({ code: 'IMAGE_INVALID', message: 'Not an ESP image (first byte 0x00).', hint: 'Pick the .bin that your build produced.' });
+    api.fn.inspectFirmware.mockRejectedValue({
+      code: 'IMAGE_INVALID',
+      message: 'Not an ESP image (first byte 0x00).',
+      hint: 'Pick the .bin that your build produced.',
+    });
     await choose([binFile('junk.bin', [0])]);
     await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('Not an ESP image'));
     expect(screen.getByRole('alert')).toHaveTextContent('Pick the .bin');
@@ -121,8 +145,12 @@ describe('FirmwareList', () => {
         },
       ],
     });
-    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, info: { chip: 'esp32', suggestedOffset: undefined } }));
-    const manifest = new File([JSON.stringify({ name: 'Tasmota' })], 'manifest.json', { type: 'application/json' });
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
+      summary({ name, info: { chip: 'esp32', suggestedOffset: undefined } }),
+    );
+    const manifest = new File([JSON.stringify({ name: 'Tasmota' })], 'manifest.json', {
+      type: 'application/json',
+    });
     await choose([manifest, binFile('bootloader.bin', [1]), binFile('app.bin', [2])]);
     await waitFor(() => expect(screen.getAllByTestId('image-info')).toHaveLength(2));
 

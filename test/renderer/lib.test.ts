@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatHex, formatRate, parseOffset } from '../../src-renderer/lib/format';
+import {
+  formatBytes,
+  formatDuration,
+  formatHex,
+  formatRate,
+  parseOffset,
+} from '../../src-renderer/lib/format';
 import { preferredBaud } from '../../src-renderer/lib/baud';
 import { argvText } from '../../src-renderer/lib/argv';
 import { contextualWarnings } from '../../src-renderer/lib/firmware-warnings';
@@ -45,15 +51,27 @@ describe('preferredBaud', () => {
 describe('argvText', () => {
   it('quotes only what a shell would need, so what is shown is what would run', () => {
     expect(argvText(['pkexec', 'usermod', '-aG', 'dialout', 'ana'])).toBe('pkexec usermod -aG dialout ana');
-    expect(argvText(['pkexec', 'sh', '-c', "echo 'x' > /etc/a b"])).toBe(`pkexec sh -c 'echo '\\''x'\\'' > /etc/a b'`);
-    expect(argvText(['ln', '-sf', '/dev/null', '/etc/udev/rules.d/85-brltty.rules'])).toBe('ln -sf /dev/null /etc/udev/rules.d/85-brltty.rules');
+    expect(argvText(['pkexec', 'sh', '-c', "echo 'x' > /etc/a b"])).toBe(
+      `pkexec sh -c 'echo '\\''x'\\'' > /etc/a b'`,
+    );
+    expect(argvText(['ln', '-sf', '/dev/null', '/etc/udev/rules.d/85-brltty.rules'])).toBe(
+      'ln -sf /dev/null /etc/udev/rules.d/85-brltty.rules',
+    );
   });
 });
 
 describe('contextualWarnings', () => {
   it('flags overlaps and sector misalignment between the files', () => {
-    const a = { name: 'boot.bin', offset: 0x1000, summary: summary({ size: 0x8000, info: { chip: 'esp32', flashMode: 'dio' } }) };
-    const b = { name: 'part.bin', offset: 0x8800, summary: summary({ size: 0xc00, info: { chip: 'esp32', flashMode: 'dio' } }) };
+    const a = {
+      name: 'boot.bin',
+      offset: 0x1000,
+      summary: summary({ size: 0x8000, info: { chip: 'esp32', flashMode: 'dio' } }),
+    };
+    const b = {
+      name: 'part.bin',
+      offset: 0x8800,
+      summary: summary({ size: 0xc00, info: { chip: 'esp32', flashMode: 'dio' } }),
+    };
     const codes = (w: { code: string }[]) => w.map((x) => x.code);
     expect(codes(contextualWarnings(a, undefined, [a, b]))).toEqual(['OVERLAP']);
     expect(codes(contextualWarnings(b, undefined, [a, b]))).toEqual(['OVERLAP', 'MISALIGNED']);
@@ -64,7 +82,9 @@ describe('contextualWarnings', () => {
 
 describe('toUiError', () => {
   it('keeps code, message, hint and details of contract errors; wraps anything else as INTERNAL', () => {
-    expect(toUiError({ code: 'PORT_BUSY', message: 'busy', hint: 'close it', details: { holder: 'minicom' } })).toEqual({
+    expect(
+      toUiError({ code: 'PORT_BUSY', message: 'busy', hint: 'close it', details: { holder: 'minicom' } }),
+    ).toEqual({
       code: 'PORT_BUSY',
       message: 'busy',
       hint: 'close it',

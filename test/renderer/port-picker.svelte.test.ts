@@ -16,7 +16,18 @@ async function setup(ports: ReturnType<typeof realPort>[]) {
 
 describe('PortPicker', () => {
   it('shows real ports with bridge chip and by-id name, and virtual devices in their own labelled group', async () => {
-    await setup([realPort(), realPort({ path: '/dev/ttyUSB1', label: 'USB2.0-Serial', bridge: 'CH340', usbId: '1a86:7523', byId: undefined }), virtualPort('esp8266'), virtualPort('esp32')]);
+    await setup([
+      realPort(),
+      realPort({
+        path: '/dev/ttyUSB1',
+        label: 'USB2.0-Serial',
+        bridge: 'CH340',
+        usbId: '1a86:7523',
+        byId: undefined,
+      }),
+      virtualPort('esp8266'),
+      virtualPort('esp32'),
+    ]);
 
     const realGroup = screen.getByRole('group', { name: 'Serial ports on this computer' });
     const realRadios = within(realGroup).getAllByRole('radio');
@@ -26,7 +37,11 @@ describe('PortPicker', () => {
     expect(within(realGroup).getByText(/usb-Silicon_Labs_CP2102_0001-if00-port0/)).toBeInTheDocument();
 
     const virtualGroup = screen.getByRole('group', { name: 'Virtual device (no hardware)' });
-    expect(within(virtualGroup).getAllByRole('radio').map((r) => (r as HTMLInputElement).value)).toEqual(['sim:esp8266', 'sim:esp32']);
+    expect(
+      within(virtualGroup)
+        .getAllByRole('radio')
+        .map((r) => (r as HTMLInputElement).value),
+    ).toEqual(['sim:esp8266', 'sim:esp32']);
     // Virtual devices never appear among the real ports.
     expect(within(realGroup).queryByText(/sim:/)).toBeNull();
     expect(screen.queryByTestId('ports-empty')).toBeNull();
@@ -49,7 +64,16 @@ describe('PortPicker', () => {
   });
 
   it('a built-in UART (ttyS0) is listed but does not hide the newcomer guidance', async () => {
-    const { state } = await setup([realPort({ path: '/dev/ttyS0', label: 'Serial port — /dev/ttyS0', bridge: undefined, usbId: undefined, byId: undefined }), virtualPort()]);
+    const { state } = await setup([
+      realPort({
+        path: '/dev/ttyS0',
+        label: 'Serial port — /dev/ttyS0',
+        bridge: undefined,
+        usbId: undefined,
+        byId: undefined,
+      }),
+      virtualPort(),
+    ]);
     expect(screen.getByTestId('ports-empty')).toHaveTextContent('No board found.');
     const realGroup = screen.getByRole('group', { name: 'Serial ports on this computer' });
     expect(within(realGroup).getByRole('radio', { name: /ttyS0/ })).not.toBeChecked();
@@ -58,7 +82,17 @@ describe('PortPicker', () => {
   });
 
   it('selecting a radio selects the port in the state', async () => {
-    const { state } = await setup([realPort(), realPort({ path: '/dev/ttyACM0', label: 'USB JTAG/serial debug unit', bridge: 'ESP native USB', usbId: '303a:1001', byId: '/dev/serial/by-id/usb-Espressif_USB_JTAG_serial_debug_unit-if00' }), virtualPort()]);
+    const { state } = await setup([
+      realPort(),
+      realPort({
+        path: '/dev/ttyACM0',
+        label: 'USB JTAG/serial debug unit',
+        bridge: 'ESP native USB',
+        usbId: '303a:1001',
+        byId: '/dev/serial/by-id/usb-Espressif_USB_JTAG_serial_debug_unit-if00',
+      }),
+      virtualPort(),
+    ]);
     expect(state.selectedPath).toBeUndefined(); // two real ports: no guess
     await fireEvent.click(screen.getByRole('radio', { name: /USB JTAG\/serial debug unit/ }));
     expect(state.selectedPath).toBe('/dev/ttyACM0');
@@ -106,7 +140,9 @@ describe('PortPicker', () => {
 describe('PortPicker: other port', () => {
   it('a port typed by hand becomes the selection, with a synthesized entry', async () => {
     const { state } = await setup([virtualPort()]);
-    await fireEvent.input(screen.getByLabelText('Port path or address'), { target: { value: ' sim:esp8266?fault=swap-txrx ' } });
+    await fireEvent.input(screen.getByLabelText('Port path or address'), {
+      target: { value: ' sim:esp8266?fault=swap-txrx ' },
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
     expect(state.selectedPath).toBe('sim:esp8266?fault=swap-txrx');
     expect(state.selected).toMatchObject({ path: 'sim:esp8266?fault=swap-txrx', group: 'virtual' });

@@ -45,7 +45,11 @@ describe('FlashJobState', () => {
       jobId: 'j1',
       kind: 'flash',
       ok: false,
-      error: { code: 'SYNC_FAILED', message: 'The board did not answer the bootloader handshake.', hint: 'See the diagnosis.' },
+      error: {
+        code: 'SYNC_FAILED',
+        message: 'The board did not answer the bootloader handshake.',
+        hint: 'See the diagnosis.',
+      },
       diagnosis: WIRING,
     });
     expect(job.status).toBe('failed');
@@ -59,7 +63,14 @@ describe('FlashJobState', () => {
       jobId: 'j2',
       kind: 'flash',
       ok: true,
-      result: { kind: 'flash', device: deviceInfo(), regions: [], bytesSent: 10, durationMs: 1000, baud: 460800 },
+      result: {
+        kind: 'flash',
+        device: deviceInfo(),
+        regions: [],
+        bytesSent: 10,
+        durationMs: 1000,
+        baud: 460800,
+      },
     });
     expect(job.status).toBe('succeeded');
     expect(job.flashResult?.baud).toBe(460800);
@@ -68,12 +79,20 @@ describe('FlashJobState', () => {
 
   it('a refused start (e.g. JOB_CONFLICT) fails with the error and never becomes active', async () => {
     const api = createFakeApi();
-    api.fn.startFlash.mockRejectedValue({ code: 'JOB_CONFLICT', message: 'Another job is already running on this port.', hint: 'Wait for it.' });
+    api.fn.startFlash.mockRejectedValue({
+      code: 'JOB_CONFLICT',
+      message: 'Another job is already running on this port.',
+      hint: 'Wait for it.',
+    });
     const job = new FlashJobState(api);
     await job.startFlash({ port: '/dev/ttyUSB0', images: IMAGES });
     expect(job.status).toBe('failed');
     expect(job.active).toBe(false);
-    expect(job.error).toEqual({ code: 'JOB_CONFLICT', message: 'Another job is already running on this port.', hint: 'Wait for it.' });
+    expect(job.error).toEqual({
+      code: 'JOB_CONFLICT',
+      message: 'Another job is already running on this port.',
+      hint: 'Wait for it.',
+    });
   });
 
   it('destroy() releases every subscription', () => {
@@ -104,7 +123,18 @@ describe('PortsState', () => {
 
   it('never guesses a built-in port without a USB id (ttyS0)', async () => {
     const api = createFakeApi();
-    api.fn.listPorts.mockResolvedValue({ ports: [realPort({ path: '/dev/ttyS0', label: 'Serial port', bridge: undefined, usbId: undefined, byId: undefined }), virtualPort()] });
+    api.fn.listPorts.mockResolvedValue({
+      ports: [
+        realPort({
+          path: '/dev/ttyS0',
+          label: 'Serial port',
+          bridge: undefined,
+          usbId: undefined,
+          byId: undefined,
+        }),
+        virtualPort(),
+      ],
+    });
     const ports = new PortsState(api);
     await ports.refresh();
     expect(ports.real).toHaveLength(1);
@@ -147,7 +177,16 @@ describe('DoctorState', () => {
       {
         path: '/dev/ttyUSB0',
         present: true,
-        findings: [{ id: 'port-permission', severity: 'error', title: 'Permission denied', explanation: 'x', evidence: ['crw-rw---- root dialout /dev/ttyUSB0'], fixes: [fix] }],
+        findings: [
+          {
+            id: 'port-permission',
+            severity: 'error',
+            title: 'Permission denied',
+            explanation: 'x',
+            evidence: ['crw-rw---- root dialout /dev/ttyUSB0'],
+            fixes: [fix],
+          },
+        ],
       },
     ],
   };
@@ -191,7 +230,9 @@ describe('MonitorState', () => {
     expect(monitor.text).toBe(' ets Jan  8 2013,rst cause:2, boot mode:(3,6) — µ\n');
 
     await monitor.write('help');
-    expect([...(api.fn.monitorWrite.mock.calls[0]![0].data as Uint8Array)]).toEqual([...new TextEncoder().encode('help')]);
+    expect([...(api.fn.monitorWrite.mock.calls[0]![0].data as Uint8Array)]).toEqual([
+      ...new TextEncoder().encode('help'),
+    ]);
 
     api.emit('monitorData', { monitorId: 'm1', data: new Uint8Array(MAX_MONITOR_CHARS).fill(0x41) });
     expect(monitor.text.length).toBe(MAX_MONITOR_CHARS);
@@ -213,12 +254,30 @@ describe('FlashJobState.attach (reload / reconnect)', () => {
   it('follows a job already running on the service', () => {
     const api = createFakeApi();
     const job = new FlashJobState(api);
-    job.attach({ jobId: 'j9', kind: 'flash', port: 'sim:esp8266', phase: 'writing', startedAt: 1, running: true });
+    job.attach({
+      jobId: 'j9',
+      kind: 'flash',
+      port: 'sim:esp8266',
+      phase: 'writing',
+      startedAt: 1,
+      running: true,
+    });
     expect(job.status).toBe('running');
-    api.emit('jobProgress', { jobId: 'j9', phase: 'writing', bytesDone: 50, bytesTotal: 100, bytesPerSecond: 10 });
+    api.emit('jobProgress', {
+      jobId: 'j9',
+      phase: 'writing',
+      bytesDone: 50,
+      bytesTotal: 100,
+      bytesPerSecond: 10,
+    });
     expect(job.percent).toBe(50);
     expect(job.etaMs).toBe(5000);
-    api.emit('jobDone', { jobId: 'j9', kind: 'flash', ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
+    api.emit('jobDone', {
+      jobId: 'j9',
+      kind: 'flash',
+      ok: false,
+      error: { code: 'CANCELLED', message: 'The operation was cancelled.' },
+    });
     expect(job.status).toBe('cancelled');
   });
 });

@@ -56,7 +56,12 @@ describe('WebSocket KilnApi client', () => {
     const ports = api.listPorts({});
     expect(sockets[0]!.sent).toEqual([]);
     sockets[0]!.open();
-    const [c1, c2] = sockets[0]!.sent as { type: string; id: number; method: string; input: { bytes?: Uint8Array } }[];
+    const [c1, c2] = sockets[0]!.sent as {
+      type: string;
+      id: number;
+      method: string;
+      input: { bytes?: Uint8Array };
+    }[];
     expect(c1).toMatchObject({ type: 'call', method: 'inspectFirmware' });
     expect([...c1!.input.bytes!]).toEqual([...bytes]);
     expect(c2).toMatchObject({ type: 'call', method: 'listPorts', input: {} });
@@ -64,7 +69,12 @@ describe('WebSocket KilnApi client', () => {
 
     // Answer out of order.
     sockets[0]!.reply({ type: 'result', id: c2!.id, ok: true, output: { ports: [] } });
-    sockets[0]!.reply({ type: 'result', id: c1!.id, ok: true, output: { echoed: new Uint8Array([9, 8, 7]) } });
+    sockets[0]!.reply({
+      type: 'result',
+      id: c1!.id,
+      ok: true,
+      output: { echoed: new Uint8Array([9, 8, 7]) },
+    });
     await expect(ports).resolves.toEqual({ ports: [] });
     const out = (await inspect) as unknown as { echoed: Uint8Array };
     expect(out.echoed).toBeInstanceOf(Uint8Array);
@@ -76,8 +86,23 @@ describe('WebSocket KilnApi client', () => {
     sockets[0]!.open();
     const p = api.identify({ port: '/dev/ttyUSB0' });
     const { id } = sockets[0]!.sent[0] as { id: number };
-    sockets[0]!.reply({ type: 'result', id, ok: false, error: { code: 'PORT_BUSY', message: 'Held by another program.', hint: 'Close it.', details: { holder: 'minicom' } } });
-    await expect(p).rejects.toMatchObject({ code: 'PORT_BUSY', message: 'Held by another program.', hint: 'Close it.', details: { holder: 'minicom' } });
+    sockets[0]!.reply({
+      type: 'result',
+      id,
+      ok: false,
+      error: {
+        code: 'PORT_BUSY',
+        message: 'Held by another program.',
+        hint: 'Close it.',
+        details: { holder: 'minicom' },
+      },
+    });
+    await expect(p).rejects.toMatchObject({
+      code: 'PORT_BUSY',
+      message: 'Held by another program.',
+      hint: 'Close it.',
+      details: { holder: 'minicom' },
+    });
   });
 
   it('delivers events to subscribers until they unsubscribe', () => {
@@ -85,9 +110,17 @@ describe('WebSocket KilnApi client', () => {
     sockets[0]!.open();
     const seen: unknown[] = [];
     const off = api.on('monitorData', (p) => seen.push([...p.data]));
-    sockets[0]!.reply({ type: 'event', event: 'monitorData', payload: { monitorId: 'm', data: new Uint8Array([104, 105]) } });
+    sockets[0]!.reply({
+      type: 'event',
+      event: 'monitorData',
+      payload: { monitorId: 'm', data: new Uint8Array([104, 105]) },
+    });
     off();
-    sockets[0]!.reply({ type: 'event', event: 'monitorData', payload: { monitorId: 'm', data: new Uint8Array([1]) } });
+    sockets[0]!.reply({
+      type: 'event',
+      event: 'monitorData',
+      payload: { monitorId: 'm', data: new Uint8Array([1]) },
+    });
     expect(seen).toEqual([[104, 105]]);
   });
 
@@ -120,7 +153,9 @@ describe('WebSocket KilnApi client', () => {
 
 describe('getApi / wsUrlFor', () => {
   it('takes the token from the page URL and connects to the same host', () => {
-    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:41234', search: '?token=ab%2Bc&x=1' })).toBe('ws://127.0.0.1:41234/api?token=ab%2Bc');
+    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:41234', search: '?token=ab%2Bc&x=1' })).toBe(
+      'ws://127.0.0.1:41234/api?token=ab%2Bc',
+    );
   });
 
   it('prefers the Electron preload object when present', () => {

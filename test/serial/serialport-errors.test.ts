@@ -59,7 +59,11 @@ async function openError(p: string): Promise<KilnError> {
 }
 
 /** Runs open-port-child.ts and resolves with its first JSON line (the child may keep running with 'hold'). */
-function runChild(prefix: string[], portPath: string, mode?: 'hold'): Promise<{ ok?: true } & Partial<KilnErrorData>> {
+function runChild(
+  prefix: string[],
+  portPath: string,
+  mode?: 'hold',
+): Promise<{ ok?: true } & Partial<KilnErrorData>> {
   const { child, result } = runTsxScript(prefix, childScript, mode ? [portPath, mode] : [portPath], repoRoot);
   children.push(child);
   return result as Promise<{ ok?: true } & Partial<KilnErrorData>>;

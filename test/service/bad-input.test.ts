@@ -44,10 +44,15 @@ describe('bad firmware files', () => {
       expect((await kilnRejection(service.call('getFirmware', { sha256: cutSha }))).code).toBe('NOT_FOUND');
       // The fixture whose header is cut off inside the extended header.
       const header = readFirmware('esp32s3_header.bin');
-      expect((await kilnRejection(service.call('inspectFirmware', { name: 'esp32s3_header.bin', bytes: header }))).code).toBe('IMAGE_INVALID');
+      expect(
+        (await kilnRejection(service.call('inspectFirmware', { name: 'esp32s3_header.bin', bytes: header })))
+          .code,
+      ).toBe('IMAGE_INVALID');
       // The intact file still goes in and comes back byte-equal.
       const ok = await service.call('inspectFirmware', { name: 'whole.bin', bytes: whole });
-      expect(Buffer.from((await service.call('getFirmware', { sha256: ok.sha256 })).bytes).equals(whole)).toBe(true);
+      expect(
+        Buffer.from((await service.call('getFirmware', { sha256: ok.sha256 })).bytes).equals(whole),
+      ).toBe(true);
     } finally {
       await service.shutdown();
     }
@@ -56,15 +61,21 @@ describe('bad firmware files', () => {
   it('ESP32 firmware on an ESP8266 is CHIP_MISMATCH before a byte is written; the port is free afterwards', async () => {
     const { service } = simService();
     try {
-      const done = await flashThrough(service, 'sim:esp8266', [{ bytes: readFirmware('bootloader_esp32.bin'), name: 'bootloader_esp32.bin' }]);
+      const done = await flashThrough(service, 'sim:esp8266', [
+        { bytes: readFirmware('bootloader_esp32.bin'), name: 'bootloader_esp32.bin' },
+      ]);
       const error = failed(done, 'CHIP_MISMATCH');
       expect(error.message).toContain('bootloader_esp32.bin');
       expect(blank(service.virtualDevice('sim:esp8266').readFlash(0, 0x10000))).toBe(true);
       // The refusal left nothing locked: the right firmware flashes at once.
       const image = readFirmware('esp8266_deepsleep.bin');
-      const next = await flashThrough(service, 'sim:esp8266', [{ bytes: image, name: 'esp8266_deepsleep.bin' }]);
+      const next = await flashThrough(service, 'sim:esp8266', [
+        { bytes: image, name: 'esp8266_deepsleep.bin' },
+      ]);
       expect(next.ok, JSON.stringify(next.error)).toBe(true);
-      expect(Buffer.from(service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(true);
+      expect(Buffer.from(service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image)).toBe(
+        true,
+      );
     } finally {
       await service.shutdown();
     }
@@ -74,7 +85,9 @@ describe('bad firmware files', () => {
     const { service } = simService();
     const port = 'sim:esp8266?flash=1MB';
     try {
-      const done = await flashThrough(service, port, [{ bytes: pattern(0x2000, 5), name: 'data.bin', offset: 0xff000 }]);
+      const done = await flashThrough(service, port, [
+        { bytes: pattern(0x2000, 5), name: 'data.bin', offset: 0xff000 },
+      ]);
       const error = failed(done, 'IMAGE_TOO_LARGE');
       expect(error.details).toMatchObject({ file: 'data.bin', end: 0x101000, flashSize: 0x100000 });
       expect(blank(service.virtualDevice(port).readFlash(0xf0000, 0x10000))).toBe(true);
@@ -91,11 +104,18 @@ describe('the line and the board', () => {
     const port = 'sim:esp8266?fault=unplug:150000';
     const image = pattern(0x60000, 3);
     try {
-      const first = failed(await flashThrough(service, port, [{ bytes: image, name: 'a.bin', offset: 0x10000 }]), 'DEVICE_LOST');
+      const first = failed(
+        await flashThrough(service, port, [{ bytes: image, name: 'a.bin', offset: 0x10000 }]),
+        'DEVICE_LOST',
+      );
       expect(first.message).toContain(port);
       const device = service.virtualDevice(port);
       const blocksDone = () =>
-        Array.from({ length: 6 }, (_, b) => Buffer.from(device.readFlash(0x10000 + b * 0x10000, 0x10000)).equals(image.subarray(b * 0x10000, (b + 1) * 0x10000))).filter(Boolean).length;
+        Array.from({ length: 6 }, (_, b) =>
+          Buffer.from(device.readFlash(0x10000 + b * 0x10000, 0x10000)).equals(
+            image.subarray(b * 0x10000, (b + 1) * 0x10000),
+          ),
+        ).filter(Boolean).length;
       const afterFirst = blocksDone();
       expect(afterFirst).toBeGreaterThan(0);
       expect(afterFirst).toBeLessThan(6);
@@ -122,7 +142,10 @@ describe('the line and the board', () => {
     const { service } = simService();
     try {
       const port = 'sim:esp8266?fault=noise:0.02&seed=3';
-      const error = failed(await flashThrough(service, port, [{ bytes: pattern(0x20000, 4), name: 'a.bin', offset: 0x10000 }]), 'PROTOCOL_ERROR');
+      const error = failed(
+        await flashThrough(service, port, [{ bytes: pattern(0x20000, 4), name: 'a.bin', offset: 0x10000 }]),
+        'PROTOCOL_ERROR',
+      );
       expect(error.hint).toMatch(/lower baud/);
       // The job fell back to the next lower baud once and says what the first attempt hit.
       expect(error.details?.firstAttempt).toMatchObject({ baud: 460800 });
@@ -131,17 +154,28 @@ describe('the line and the board', () => {
       // Loud enough that nothing is readable at any baud: the doctor says noise or voltage. At 0.3 the 74880
       // listen hears the ROM banner mangled but with "rst cause:2" intact: still ROM text, not a running app.
       for (const rate of [0.5, 0.3]) {
-        const loud = await flashThrough(service, `sim:esp8266?fault=noise:${rate}&seed=1`, [{ bytes: pattern(0x1000, 4), name: 'a.bin', offset: 0x10000 }]);
+        const loud = await flashThrough(service, `sim:esp8266?fault=noise:${rate}&seed=1`, [
+          { bytes: pattern(0x1000, 4), name: 'a.bin', offset: 0x10000 },
+        ]);
         failed(loud, 'SYNC_FAILED');
         expect(loud.diagnosis?.code, `noise ${rate}`).toBe('GARBLED_NOISE_OR_VOLTAGE');
       }
 
       // Across rates and seeds: a corrupted reply is never read as a chip that lacks a command or is unknown.
-      const linkErrors = ['SYNC_FAILED', 'TIMEOUT', 'PROTOCOL_ERROR', 'STUB_FAILED', 'VERIFY_FAILED', 'FLASH_WRITE_FAILED'];
+      const linkErrors = [
+        'SYNC_FAILED',
+        'TIMEOUT',
+        'PROTOCOL_ERROR',
+        'STUB_FAILED',
+        'VERIFY_FAILED',
+        'FLASH_WRITE_FAILED',
+      ];
       for (const rate of [0.3, 0.02, 0.001]) {
         for (const seed of [1, 2, 4]) {
           const url = `sim:esp32?fault=noise:${rate}&seed=${seed}`;
-          const done = await flashThrough(service, url, [{ bytes: pattern(0x20000, 4), name: 'a.bin', offset: 0x10000 }]);
+          const done = await flashThrough(service, url, [
+            { bytes: pattern(0x20000, 4), name: 'a.bin', offset: 0x10000 },
+          ]);
           expect(done.ok, url).toBe(false);
           expect(linkErrors, `${url}: ${JSON.stringify(done.error)}`).toContain(done.error?.code);
         }
@@ -157,7 +191,11 @@ describe('real ports that cannot be opened', () => {
   let children: ChildProcess[] = [];
   afterEach(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+      ),
+    );
     for (const p of pairs) await p.cleanup();
     pairs = [];
     children = [];
@@ -170,7 +208,11 @@ describe('real ports that cannot be opened', () => {
     return { ...p, node: await fsp.realpath(p.a) };
   }
 
-  async function runScript(prefix: string[], script: string, args: string[]): Promise<{ child: ChildProcess; result: unknown }> {
+  async function runScript(
+    prefix: string[],
+    script: string,
+    args: string[],
+  ): Promise<{ child: ChildProcess; result: unknown }> {
     const { child, result } = runTsxScript(prefix, script, args, repoRoot);
     children.push(child);
     return { child, result: await result };
@@ -178,11 +220,18 @@ describe('real ports that cannot be opened', () => {
 
   it('a port held by another program is PORT_BUSY, naming that program with its PID', async () => {
     const p = await pty();
-    const { child, result } = await runScript([], path.join(repoRoot, 'test/serial/helpers/open-port-child.ts'), [p.node, 'hold']);
+    const { child, result } = await runScript(
+      [],
+      path.join(repoRoot, 'test/serial/helpers/open-port-child.ts'),
+      [p.node, 'hold'],
+    );
     expect(result).toEqual({ ok: true });
     const { service } = simService({ ports: [{ path: p.node, defaultBaud: 115200 }] });
     try {
-      const error = failed(await flashThrough(service, p.node, [{ bytes: pattern(0x1000, 1), name: 'a.bin', offset: 0x10000 }]), 'PORT_BUSY');
+      const error = failed(
+        await flashThrough(service, p.node, [{ bytes: pattern(0x1000, 1), name: 'a.bin', offset: 0x10000 }]),
+        'PORT_BUSY',
+      );
       expect(error.details?.port).toBe(p.node);
       // socat, which made the pty, holds it too; the program that locked it is named with its PID.
       expect(error.details?.holders).toContainEqual(expect.stringContaining(`(pid ${child.pid})`));

@@ -20,9 +20,18 @@ function esp8266Image(mode: 'qio' | 'dout'): Buffer {
   });
 }
 
-async function flash(s: ReturnType<typeof simService>, port: string, bytes: Buffer, options: Record<string, unknown> = {}, offset?: number) {
+async function flash(
+  s: ReturnType<typeof simService>,
+  port: string,
+  bytes: Buffer,
+  options: Record<string, unknown> = {},
+  offset?: number,
+) {
   const fw = await s.service.call('inspectFirmware', { name: 'fw.bin', bytes });
-  const image = offset === undefined ? { sha256: fw.sha256, name: 'fw.bin' } : { sha256: fw.sha256, name: 'fw.bin', offset };
+  const image =
+    offset === undefined
+      ? { sha256: fw.sha256, name: 'fw.bin' }
+      : { sha256: fw.sha256, name: 'fw.bin', offset };
   const { jobId } = await s.service.call('startFlash', { port, images: [image], options });
   const done = (await s.service.waitForJob(jobId)) as EventPayload<'jobDone'>;
   if (!done.ok || done.result?.kind !== 'flash') throw new Error(JSON.stringify(done.error));
@@ -54,7 +63,11 @@ describe('boot check after a single flash', () => {
       expect(s.service.virtualDevice(port).readFlash(2, 1)[0]).toBe(3); // DOUT patched into the header
       expect(second.result.boot).toMatchObject({ verdict: 'booted', baud: 74880 });
       expect(second.result.boot!.advice).toBeUndefined();
-      expect(second.result.boot!.evidence.some((e) => e.includes('Project sonoff') && e.endsWith('at 115200 baud'))).toBe(true);
+      expect(
+        second.result.boot!.evidence.some(
+          (e) => e.includes('Project sonoff') && e.endsWith('at 115200 baud'),
+        ),
+      ).toBe(true);
     } finally {
       await s.service.shutdown();
     }
@@ -78,8 +91,15 @@ describe('boot check after a single flash', () => {
       expect(off.phases).toContain('resetting');
       expect(off.phases).not.toContain('boot-check');
 
-      const fw = await s.service.call('inspectFirmware', { name: 'd.bin', bytes: Buffer.from(pattern(4096, 4)) });
-      const { jobId } = await s.service.call('startFlash', { port: 'sim:esp32', after: 'no-reset', images: [{ sha256: fw.sha256, name: 'd.bin', offset: 0x200000 }] });
+      const fw = await s.service.call('inspectFirmware', {
+        name: 'd.bin',
+        bytes: Buffer.from(pattern(4096, 4)),
+      });
+      const { jobId } = await s.service.call('startFlash', {
+        port: 'sim:esp32',
+        after: 'no-reset',
+        images: [{ sha256: fw.sha256, name: 'd.bin', offset: 0x200000 }],
+      });
       const done = (await s.service.waitForJob(jobId)) as EventPayload<'jobDone'>;
       expect(done.ok).toBe(true);
       expect(done.result?.kind === 'flash' && done.result.boot).toBeFalsy();

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KilnError } from '../../src-main/core/errors';
-import { BAUD_RATES, EVENT_NAMES, events, MAX_MONITOR_WRITE_BYTES, METHOD_NAMES, methods } from '../../src-main/service/contract';
+import {
+  BAUD_RATES,
+  EVENT_NAMES,
+  events,
+  MAX_MONITOR_WRITE_BYTES,
+  METHOD_NAMES,
+  methods,
+} from '../../src-main/service/contract';
 import { parseCall } from '../../src-main/service/validate';
 
 function refused(method: unknown, input: unknown): KilnError {
@@ -69,8 +76,10 @@ describe('port paths', () => {
 
 describe('other fields', () => {
   it('takes bauds from the allowlist only', () => {
-    for (const baud of BAUD_RATES) expect(parseCall('monitorOpen', { port: 'COM3', baud })).toEqual({ port: 'COM3', baud });
-    for (const baud of [0, 1, 115201, 3_000_000, -115200, 115200.5, Number.NaN]) refused('monitorOpen', { port: 'COM3', baud });
+    for (const baud of BAUD_RATES)
+      expect(parseCall('monitorOpen', { port: 'COM3', baud })).toEqual({ port: 'COM3', baud });
+    for (const baud of [0, 1, 115201, 3_000_000, -115200, 115200.5, Number.NaN])
+      refused('monitorOpen', { port: 'COM3', baud });
     refused('monitorOpen', { port: 'COM3', baud: '115200' });
   });
 
@@ -80,9 +89,16 @@ describe('other fields', () => {
     refused('startFlash', { port: 'sim:esp8266', images: [] });
     refused('startFlash', { port: 'sim:esp8266', images: [{ sha256: SHA.toUpperCase(), name: 'a.bin' }] });
     refused('startFlash', { port: 'sim:esp8266', images: [{ sha256: SHA, name: 'a.bin', offset: -1 }] });
-    refused('startFlash', { port: 'sim:esp8266', images: [{ sha256: SHA, name: 'a.bin', offset: 0x8000000 }] });
+    refused('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: SHA, name: 'a.bin', offset: 0x8000000 }],
+    });
     refused('startFlash', { port: 'sim:esp8266', images: [{ sha256: SHA, name: 'bad\nname.bin' }] });
-    refused('startFlash', { port: 'sim:esp8266', images: [{ sha256: SHA, name: 'a.bin' }], options: { flashMode: 'fast' } });
+    refused('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: SHA, name: 'a.bin' }],
+      options: { flashMode: 'fast' },
+    });
     refused('startFlash', 'sim:esp8266');
     refused('inspectFirmware', { name: 'a.bin', bytes: [1, 2, 3] });
     refused('inspectFirmware', { name: 'a.bin', bytes: { $bytes: 'AAAA' } });
@@ -95,16 +111,36 @@ describe('other fields', () => {
     refused('runFix', { fixId: 'add-to-dialout' });
     refused('runFix', { fixId: 'add-to-dialout', confirmed: false });
     refused('runFix', { fixId: 'add-to-dialout', confirmed: 'yes' });
-    expect(parseCall('runFix', { fixId: 'add-to-dialout', confirmed: true })).toEqual({ fixId: 'add-to-dialout', confirmed: true });
+    expect(parseCall('runFix', { fixId: 'add-to-dialout', confirmed: true })).toEqual({
+      fixId: 'add-to-dialout',
+      confirmed: true,
+    });
   });
 
   it('refuses names that are not methods, including inherited properties', () => {
-    for (const name of ['nope', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 42, null, undefined]) refused(name, {});
+    for (const name of [
+      'nope',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      42,
+      null,
+      undefined,
+    ])
+      refused(name, {});
   });
 
   it('fills defaults for a client that omits options, but a settings patch stays a patch', () => {
     const flash = parseCall('startFlash', { port: 'sim:esp8266', images: [{ sha256: SHA, name: 'a.bin' }] });
-    expect(flash.options).toEqual({ eraseAll: false, flashMode: 'keep', flashFreq: 'keep', flashSize: 'keep', skipUnchanged: true, backupFirst: false });
+    expect(flash.options).toEqual({
+      eraseAll: false,
+      flashMode: 'keep',
+      flashFreq: 'keep',
+      flashSize: 'keep',
+      skipUnchanged: true,
+      backupFirst: false,
+    });
     expect(parseCall('setSettings', { flash: { eraseAll: true } })).toEqual({ flash: { eraseAll: true } });
     expect(parseCall('monitorReset', { monitorId: 'm1' })).toEqual({ monitorId: 'm1', mode: 'run' });
   });
@@ -125,14 +161,46 @@ describe('contract shape', () => {
     }
     expect(new Set(EVENT_NAMES).size).toBe(EVENT_NAMES.length);
     expect(EVENT_NAMES).toEqual(
-      expect.arrayContaining(['jobDone', 'jobLog', 'jobPhase', 'jobProgress', 'jobStarted', 'monitorClosed', 'monitorData', 'portsChanged']),
+      expect.arrayContaining([
+        'jobDone',
+        'jobLog',
+        'jobPhase',
+        'jobProgress',
+        'jobStarted',
+        'monitorClosed',
+        'monitorData',
+        'portsChanged',
+      ]),
     );
   });
 
   it('event schemas accept what the service emits and refuse malformed payloads', () => {
-    expect(events.jobProgress.safeParse({ jobId: 'job-1', phase: 'writing', bytesDone: 1, bytesTotal: 2, bytesPerSecond: 3 }).success).toBe(true);
-    expect(events.jobProgress.safeParse({ jobId: 'job-1', phase: 'flying', bytesDone: 1, bytesTotal: 2, bytesPerSecond: 3 }).success).toBe(false);
-    expect(events.jobDone.safeParse({ jobId: 'job-1', kind: 'flash', ok: false, error: { code: 'NOPE', message: 'x' } }).success).toBe(false);
+    expect(
+      events.jobProgress.safeParse({
+        jobId: 'job-1',
+        phase: 'writing',
+        bytesDone: 1,
+        bytesTotal: 2,
+        bytesPerSecond: 3,
+      }).success,
+    ).toBe(true);
+    expect(
+      events.jobProgress.safeParse({
+        jobId: 'job-1',
+        phase: 'flying',
+        bytesDone: 1,
+        bytesTotal: 2,
+        bytesPerSecond: 3,
+      }).success,
+    ).toBe(false);
+    expect(
+      events.jobDone.safeParse({
+        jobId: 'job-1',
+        kind: 'flash',
+        ok: false,
+        error: { code: 'NOPE', message: 'x' },
+      }).success,
+    ).toBe(false);
     expect(events.monitorData.safeParse({ monitorId: 'm', data: new Uint8Array(1) }).success).toBe(true);
   });
 });

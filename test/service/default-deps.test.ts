@@ -43,7 +43,13 @@ describe('doctor adapters', () => {
   it('maps an access report onto the contract, keeping every command to be shown', () => {
     const mapped = toContractReport(report, 'linux');
     expect(accessReportSchema.safeParse(mapped).success).toBe(true);
-    expect(mapped).toMatchObject({ platform: 'linux', ok: false, worst: 'error', user: 'ana', databaseGroups: ['ana', 'dialout'] });
+    expect(mapped).toMatchObject({
+      platform: 'linux',
+      ok: false,
+      worst: 'error',
+      user: 'ana',
+      databaseGroups: ['ana', 'dialout'],
+    });
     const f = mapped.ports[0]!.findings[0]!.fixes[0]!;
     expect(f.id).toBe(fix.id);
     expect(f.explanation).toBe(fix.why);
@@ -56,9 +62,22 @@ describe('doctor adapters', () => {
 
   it('maps every fix outcome onto the runFix output schema', () => {
     const outputs = [
-      toRunFixOutput({ status: 'done', steps: [{ argv: ['pkexec', 'true'], code: 0, stdout: 'ok\n', stderr: '' }] }),
-      toRunFixOutput({ status: 'failed', steps: [], message: 'usermod failed', manual: ['sudo usermod -aG dialout ana'] }),
-      toRunFixOutput({ status: 'manual', reason: 'no-polkit-agent', manual: ['sudo usermod -aG dialout ana'], steps: [] }),
+      toRunFixOutput({
+        status: 'done',
+        steps: [{ argv: ['pkexec', 'true'], code: 0, stdout: 'ok\n', stderr: '' }],
+      }),
+      toRunFixOutput({
+        status: 'failed',
+        steps: [],
+        message: 'usermod failed',
+        manual: ['sudo usermod -aG dialout ana'],
+      }),
+      toRunFixOutput({
+        status: 'manual',
+        reason: 'no-polkit-agent',
+        manual: ['sudo usermod -aG dialout ana'],
+        steps: [],
+      }),
       toRunFixOutput({ status: 'declined' }),
     ];
     for (const o of outputs) expect(methods.runFix.output.safeParse(o).success, JSON.stringify(o)).toBe(true);
@@ -88,7 +107,11 @@ describe('virtual boards', () => {
 
   it('refuse unknown chips and faults with BAD_REQUEST', () => {
     const clock = new VirtualClock();
-    expect(() => createSimDevice('sim:esp99', clock)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
-    expect(() => createSimDevice('sim:esp8266?fault=gremlins', clock)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => createSimDevice('sim:esp99', clock)).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST' }),
+    );
+    expect(() => createSimDevice('sim:esp8266?fault=gremlins', clock)).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST' }),
+    );
   });
 });

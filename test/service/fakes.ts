@@ -10,7 +10,14 @@ import path from 'node:path';
 import { realClock, type Clock } from '../../src-main/core/clock';
 import type { ConnectCapture } from '../../src-main/core/capture';
 import { cancelled, KilnError, throwIfAborted } from '../../src-main/core/errors';
-import type { ConnectOptions, DeviceInfo, EspSessionApi, FlashOptions, FlashResult, ReadOptions } from '../../src-main/esp/api';
+import type {
+  ConnectOptions,
+  DeviceInfo,
+  EspSessionApi,
+  FlashOptions,
+  FlashResult,
+  ReadOptions,
+} from '../../src-main/esp/api';
 import type { PortInfo } from '../../src-main/serial/discovery';
 import { createMemoryPair, type DeviceEnd } from '../../src-main/serial/memory-pair';
 import type { Transport } from '../../src-main/serial/transport';
@@ -122,18 +129,38 @@ export class FakeEngine {
           const half = Math.floor(img.data.length / 2);
           flash.set(img.data.subarray(0, half), img.offset);
           done += half;
-          o.onProgress?.({ phase: 'writing', bytesDone: done, bytesTotal: total, bytesPerSecond: 1000, region: regions.length });
+          o.onProgress?.({
+            phase: 'writing',
+            bytesDone: done,
+            bytesTotal: total,
+            bytesPerSecond: 1000,
+            region: regions.length,
+          });
           if (script.holdFlash) {
             await Promise.race([
               script.holdFlash,
-              new Promise<void>((_, reject) => o.signal?.addEventListener('abort', () => reject(cancelled()), { once: true })),
+              new Promise<void>((_, reject) =>
+                o.signal?.addEventListener('abort', () => reject(cancelled()), { once: true }),
+              ),
             ]);
           }
           throwIfAborted(o.signal);
           flash.set(img.data.subarray(half), img.offset + half);
           done += img.data.length - half;
-          o.onProgress?.({ phase: 'writing', bytesDone: done, bytesTotal: total, bytesPerSecond: 1000, region: regions.length });
-          o.onProgress?.({ phase: 'verifying', bytesDone: img.data.length, bytesTotal: img.data.length, bytesPerSecond: 0, region: regions.length });
+          o.onProgress?.({
+            phase: 'writing',
+            bytesDone: done,
+            bytesTotal: total,
+            bytesPerSecond: 1000,
+            region: regions.length,
+          });
+          o.onProgress?.({
+            phase: 'verifying',
+            bytesDone: img.data.length,
+            bytesTotal: img.data.length,
+            bytesPerSecond: 0,
+            region: regions.length,
+          });
           const stored = flash.subarray(img.offset, img.offset + img.data.length);
           regions.push({
             offset: img.offset,
@@ -211,7 +238,9 @@ export interface Harness {
   of<E extends EventName>(event: E): EventPayload<E>[];
 }
 
-export function harness(opts: { ports?: PortInfo[]; clock?: Clock; dataDir?: string; watch?: boolean } = {}): Harness {
+export function harness(
+  opts: { ports?: PortInfo[]; clock?: Clock; dataDir?: string; watch?: boolean } = {},
+): Harness {
   const engine = new FakeEngine();
   const doctor = new FakeDoctor();
   const ports = opts.ports ?? [cp2102()];
@@ -234,12 +263,14 @@ export function harness(opts: { ports?: PortInfo[]; clock?: Clock; dataDir?: str
       return [...ports];
     },
     createVirtualDevice(url): VirtualDevice {
-      if (!/^sim:(esp8266|esp32|esp32c3)(\?.*)?$/.test(url)) throw new KilnError('BAD_REQUEST', `no simulator for ${url}`);
+      if (!/^sim:(esp8266|esp32|esp32c3)(\?.*)?$/.test(url))
+        throw new KilnError('BAD_REQUEST', `no simulator for ${url}`);
       return {
         url,
         chip: 'esp8266',
         open: (baudRate) => open(url, baudRate),
-        readFlash: (offset, size) => (engine.flashes.get(url) ?? new Uint8Array(0)).slice(offset, offset + size),
+        readFlash: (offset, size) =>
+          (engine.flashes.get(url) ?? new Uint8Array(0)).slice(offset, offset + size),
       };
     },
     doctor,
@@ -274,7 +305,9 @@ export function harness(opts: { ports?: PortInfo[]; clock?: Clock; dataDir?: str
   h.next = (event, pred = () => true) => {
     const seen = h.events!.find((e) => e.event === event && pred(e.payload as never));
     if (seen) return Promise.resolve(seen.payload as never);
-    return new Promise((resolve) => waiters.push({ event, pred: pred as (p: never) => boolean, resolve: resolve as (p: unknown) => void }));
+    return new Promise((resolve) =>
+      waiters.push({ event, pred: pred as (p: never) => boolean, resolve: resolve as (p: unknown) => void }),
+    );
   };
   h.of = (event) => h.events!.filter((e) => e.event === event).map((e) => e.payload as never);
   return h as Harness;

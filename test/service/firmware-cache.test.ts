@@ -29,7 +29,15 @@ describe('FirmwareCache', () => {
 
   it('cannot be pointed outside its folder', async () => {
     const cache = new FirmwareCache(tempDir());
-    const tries = ['../../etc/passwd', '/etc/passwd', 'A'.repeat(64), 'a'.repeat(63), `${'a'.repeat(64)}/../x`, `..${'a'.repeat(62)}`, ''];
+    const tries = [
+      '../../etc/passwd',
+      '/etc/passwd',
+      'A'.repeat(64),
+      'a'.repeat(63),
+      `${'a'.repeat(64)}/../x`,
+      `..${'a'.repeat(62)}`,
+      '',
+    ];
     for (const t of tries) {
       await expect(cache.get(t), t).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       expect(() => cache.fileFor(t)).toThrow(KilnError);
@@ -63,7 +71,11 @@ describe('inspectFirmware and getFirmware through the service', () => {
     const h = harness();
     const bytes = pattern(3000, 9);
     const summary = await h.service.call('inspectFirmware', { name: 'blob.bin', bytes });
-    expect(summary).toMatchObject({ name: 'blob.bin', size: 3000, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(summary).toMatchObject({
+      name: 'blob.bin',
+      size: 3000,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
     expect(summary.info.format).toBe('unknown');
     expect(summary.warnings.map((w) => w.code)).toContain('NO_HEADER');
     const back = await h.service.call('getFirmware', { sha256: summary.sha256 });

@@ -30,7 +30,13 @@ describe('flash job lifecycle', () => {
     expect(done.error).toBeUndefined();
     if (done.result?.kind !== 'flash') throw new Error('expected a flash result');
     expect(done.result.regions).toHaveLength(1);
-    expect(done.result.regions[0]).toMatchObject({ offset: 0x10000, size: 8192, verified: true, md5: md5(data), sha256: fw.sha256 });
+    expect(done.result.regions[0]).toMatchObject({
+      offset: 0x10000,
+      size: 8192,
+      verified: true,
+      md5: md5(data),
+      sha256: fw.sha256,
+    });
     expect(done.result.device.chip).toBe('esp8266');
     // The CP2102's bridge-aware default baud was used, no fallback happened.
     expect(h.engine.connects[0]!.baud).toBe(cp2102().defaultBaud);
@@ -39,16 +45,26 @@ describe('flash job lifecycle', () => {
     const flash = h.engine.flashes.get('/dev/ttyUSB0')!;
     expect(Buffer.from(flash.subarray(0x10000, 0x10000 + 8192)).equals(Buffer.from(data))).toBe(true);
 
-    const mine = h.events.filter((e) => (e.payload as { jobId?: string }).jobId === jobId).map((e) => e.event);
+    const mine = h.events
+      .filter((e) => (e.payload as { jobId?: string }).jobId === jobId)
+      .map((e) => e.event);
     expect(mine[0]).toBe('jobStarted');
     expect(mine.at(-1)).toBe('jobDone');
-    const phases = h.of('jobPhase').filter((p) => p.jobId === jobId).map((p) => p.phase);
+    const phases = h
+      .of('jobPhase')
+      .filter((p) => p.jobId === jobId)
+      .map((p) => p.phase);
     // A UART port after a hard reset gets the boot check by default; the fake board prints nothing after it.
     expect(phases).toEqual(['connecting', 'planning', 'writing', 'verifying', 'boot-check', 'done']);
     expect(done.result.boot).toMatchObject({ verdict: 'silent', baud: 74880 });
     const progress = h.of('jobProgress').filter((p) => p.jobId === jobId && p.phase === 'writing');
     // The last writing event reports every byte acknowledged; throttling never drops the phase's end.
-    expect(progress.at(-1)).toMatchObject({ bytesDone: 8192, bytesTotal: 8192, bytesPerSecond: 1000, region: 0 });
+    expect(progress.at(-1)).toMatchObject({
+      bytesDone: 8192,
+      bytesTotal: 8192,
+      bytesPerSecond: 1000,
+      region: 0,
+    });
     // The port is closed after the job.
     expect(h.opened.every((t) => !t.isOpen)).toBe(true);
   });
@@ -68,8 +84,12 @@ describe('flash job lifecycle', () => {
       expect(e.code).toBe('JOB_CONFLICT');
       expect(e.hint).toBeTruthy();
     }
-    expect((await kilnRejection(h.service.call('identify', { port: '/dev/ttyUSB0' }))).code).toBe('JOB_CONFLICT');
-    expect((await kilnRejection(h.service.call('monitorOpen', { port: '/dev/ttyUSB0', baud: 115200 }))).code).toBe('JOB_CONFLICT');
+    expect((await kilnRejection(h.service.call('identify', { port: '/dev/ttyUSB0' }))).code).toBe(
+      'JOB_CONFLICT',
+    );
+    expect(
+      (await kilnRejection(h.service.call('monitorOpen', { port: '/dev/ttyUSB0', baud: 115200 }))).code,
+    ).toBe('JOB_CONFLICT');
 
     release();
     const done = await h.next('jobDone', (d) => d.jobId === first.jobId);
@@ -83,7 +103,10 @@ describe('flash job lifecycle', () => {
     const h = harness();
     h.engine.script.holdFlash = new Promise<void>(() => {});
     const fw = await addFirmware(h, pattern(4096));
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'app.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: fw.sha256, offset: 0x10000, name: 'app.bin' }],
+    });
     await h.next('jobProgress', (p) => p.jobId === jobId && p.phase === 'writing');
     expect(await h.service.call('cancelJob', { jobId })).toEqual({ cancelled: true });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
@@ -102,12 +125,22 @@ describe('flash job lifecycle', () => {
     const h = harness();
     await h.service.call('listPorts', {});
     h.engine.script.failConnect = () =>
-      new KilnError('SYNC_FAILED', 'No bootloader handshake.', { hint: 'Check wiring.', details: { capture: CAPTURE as never } });
+      new KilnError('SYNC_FAILED', 'No bootloader handshake.', {
+        hint: 'Check wiring.',
+        details: { capture: CAPTURE as never },
+      });
     const fw = await addFirmware(h, pattern(1024));
-    const { jobId } = await h.service.call('startFlash', { port: '/dev/ttyUSB0', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: '/dev/ttyUSB0',
+      images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }],
+    });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
     expect(done.ok).toBe(false);
-    expect(done.error).toMatchObject({ code: 'SYNC_FAILED', message: 'No bootloader handshake.', hint: 'Check wiring.' });
+    expect(done.error).toMatchObject({
+      code: 'SYNC_FAILED',
+      message: 'No bootloader handshake.',
+      hint: 'Check wiring.',
+    });
     expect(done.diagnosis).toEqual(WIRING_DIAGNOSIS);
     expect(h.doctor.diagnosed).toHaveLength(1);
     expect(h.doctor.diagnosed[0]!.capture).toEqual(CAPTURE);
@@ -119,7 +152,10 @@ describe('flash job lifecycle', () => {
   it('identify rejects with SYNC_FAILED carrying the diagnosis in details', async () => {
     const h = harness();
     h.engine.script.failConnect = () =>
-      new KilnError('SYNC_FAILED', 'No bootloader handshake.', { hint: 'Check wiring.', details: { capture: CAPTURE as never } });
+      new KilnError('SYNC_FAILED', 'No bootloader handshake.', {
+        hint: 'Check wiring.',
+        details: { capture: CAPTURE as never },
+      });
     const e = await kilnRejection(h.service.call('identify', { port: '/dev/ttyUSB0' }));
     expect(e.code).toBe('SYNC_FAILED');
     expect(e.hint).toBe('Check wiring.');
@@ -131,9 +167,13 @@ describe('flash job lifecycle', () => {
 
   it('names the programs holding a busy port, keeping the PORT_BUSY code', async () => {
     const h = harness();
-    h.engine.script.failConnect = () => new KilnError('PORT_BUSY', '/dev/ttyUSB0 is busy.', { hint: 'Close other serial programs.' });
+    h.engine.script.failConnect = () =>
+      new KilnError('PORT_BUSY', '/dev/ttyUSB0 is busy.', { hint: 'Close other serial programs.' });
     const fw = await addFirmware(h, pattern(1024));
-    const { jobId } = await h.service.call('startFlash', { port: '/dev/ttyUSB0', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: '/dev/ttyUSB0',
+      images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }],
+    });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
     expect(done.error?.code).toBe('PORT_BUSY');
     expect(done.error?.hint).toBe('Close minicom (pid 4242) and try again. Close other serial programs.');
@@ -143,9 +183,13 @@ describe('flash job lifecycle', () => {
   it('retries once at the next lower baud after a data error, and says so', async () => {
     const h = harness();
     const start = cp2102().defaultBaud;
-    h.engine.script.failFlash = (baud) => (baud === start ? new KilnError('PROTOCOL_ERROR', 'Bad reply checksum.') : undefined);
+    h.engine.script.failFlash = (baud) =>
+      baud === start ? new KilnError('PROTOCOL_ERROR', 'Bad reply checksum.') : undefined;
     const fw = await addFirmware(h, pattern(2048));
-    const { jobId } = await h.service.call('startFlash', { port: '/dev/ttyUSB0', images: [{ sha256: fw.sha256, offset: 0x1000, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: '/dev/ttyUSB0',
+      images: [{ sha256: fw.sha256, offset: 0x1000, name: 'a.bin' }],
+    });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
     expect(done.ok).toBe(true);
     if (done.result?.kind !== 'flash') throw new Error('expected flash');
@@ -155,14 +199,20 @@ describe('flash job lifecycle', () => {
     expect(done.result.retriedAtBaud).toBe(retryBaud);
     expect(done.result.baud).toBe(retryBaud);
     const logs = h.of('jobLog').filter((l) => l.jobId === jobId && l.level === 'warn');
-    expect(logs.some((l) => l.message.includes(String(retryBaud)) && l.message.includes('PROTOCOL_ERROR'))).toBe(true);
+    expect(
+      logs.some((l) => l.message.includes(String(retryBaud)) && l.message.includes('PROTOCOL_ERROR')),
+    ).toBe(true);
   });
 
   it('reports the second failure when the fallback fails too, with the first attempt in details', async () => {
     const h = harness();
-    h.engine.script.failFlash = (baud) => new KilnError('TIMEOUT', `No reply at ${baud}.`, { hint: 'Check the cable.' });
+    h.engine.script.failFlash = (baud) =>
+      new KilnError('TIMEOUT', `No reply at ${baud}.`, { hint: 'Check the cable.' });
     const fw = await addFirmware(h, pattern(2048));
-    const { jobId } = await h.service.call('startFlash', { port: '/dev/ttyUSB0', images: [{ sha256: fw.sha256, offset: 0x1000, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: '/dev/ttyUSB0',
+      images: [{ sha256: fw.sha256, offset: 0x1000, name: 'a.bin' }],
+    });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
     expect(done.error?.code).toBe('TIMEOUT');
     expect(done.error?.hint).toBe('Check the cable.');
@@ -174,44 +224,69 @@ describe('flash job lifecycle', () => {
     const h = harness();
     const fw = await addFirmware(h, pattern(64));
     const img = [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }];
-    expect((await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB7', images: img }))).code).toBe('PORT_NOT_FOUND');
-    expect((await kilnRejection(h.service.call('startFlash', { port: 'sim:esp99', images: img }))).code).toBe('BAD_REQUEST');
+    expect(
+      (await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB7', images: img }))).code,
+    ).toBe('PORT_NOT_FOUND');
+    expect((await kilnRejection(h.service.call('startFlash', { port: 'sim:esp99', images: img }))).code).toBe(
+      'BAD_REQUEST',
+    );
     const missing = [{ sha256: 'f'.repeat(64), offset: 0, name: 'gone.bin' }];
-    expect((await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB0', images: missing }))).code).toBe('NOT_FOUND');
+    expect(
+      (await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB0', images: missing }))).code,
+    ).toBe('NOT_FOUND');
     expect(h.of('jobStarted')).toHaveLength(0);
   });
 
   it('reports a plan error (raw data where the ROM expects a boot image) as the job result', async () => {
     const h = harness();
     const fw = await addFirmware(h, new Uint8Array(256).fill(7), 'raw.bin');
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'raw.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: fw.sha256, offset: 0, name: 'raw.bin' }],
+    });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
     expect(done.error?.code).toBe('IMAGE_INVALID');
     expect(done.error?.message).toContain('raw.bin');
     expect(done.error?.hint).toBeTruthy();
     // Nothing was written.
-    expect(h.engine.flashes.get('sim:esp8266')!.subarray(0, 256).every((b) => b === 0xff)).toBe(true);
+    expect(
+      h.engine.flashes
+        .get('sim:esp8266')!
+        .subarray(0, 256)
+        .every((b) => b === 0xff),
+    ).toBe(true);
   });
 
   it('never reports success for a region the engine wrote but could not verify: VERIFY_FAILED naming it', async () => {
     const h = harness();
     h.engine.script.cannotVerify = true;
     const fw = await addFirmware(h, pattern(4096));
-    const { jobId } = await h.service.call('startFlash', { port: '/dev/ttyUSB0', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'app.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: '/dev/ttyUSB0',
+      images: [{ sha256: fw.sha256, offset: 0x10000, name: 'app.bin' }],
+    });
     const done = await h.next('jobDone', (d) => d.jobId === jobId);
     expect(done.ok).toBe(false);
     expect(done.result).toBeUndefined();
     expect(done.error?.code).toBe('VERIFY_FAILED');
     expect(done.error?.details).toMatchObject({ offsets: [0x10000] });
     expect(done.error?.hint).toBeTruthy();
-    expect(h.of('jobPhase').filter((p) => p.jobId === jobId).map((p) => p.phase)).not.toContain('done');
+    expect(
+      h
+        .of('jobPhase')
+        .filter((p) => p.jobId === jobId)
+        .map((p) => p.phase),
+    ).not.toContain('done');
   });
 
   it('takes a backup of the regions it is about to overwrite', async () => {
     const h = harness();
     const original = pattern(4096, 7);
     const fw0 = await addFirmware(h, original, 'orig.bin');
-    const first = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw0.sha256, offset: 0x2000, name: 'orig.bin' }] });
+    const first = await h.service.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: fw0.sha256, offset: 0x2000, name: 'orig.bin' }],
+    });
     await h.next('jobDone', (d) => d.jobId === first.jobId);
 
     const fw1 = await addFirmware(h, pattern(4096, 8), 'new.bin');
@@ -228,7 +303,12 @@ describe('flash job lifecycle', () => {
     // The backup is also in the cache: the original bytes come back by hash.
     const back = await h.service.call('getFirmware', { sha256: fw0.sha256 });
     expect(Buffer.from(back.bytes).equals(Buffer.from(original))).toBe(true);
-    expect(h.of('jobPhase').filter((p) => p.jobId === jobId).map((p) => p.phase)).toContain('backup');
+    expect(
+      h
+        .of('jobPhase')
+        .filter((p) => p.jobId === jobId)
+        .map((p) => p.phase),
+    ).toContain('backup');
   });
 });
 
@@ -243,12 +323,17 @@ describe('monitors and jobs share ports', () => {
     expect(transport.baudRate).toBe(115200);
 
     const fw = await addFirmware(h, pattern(256));
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }],
+    });
     const closed = await h.next('monitorClosed', (m) => m.monitorId === monitorId);
     expect(closed.reason).toBe('job');
     expect(transport.isOpen).toBe(false);
     expect((await h.next('jobDone', (d) => d.jobId === jobId)).ok).toBe(true);
-    expect((await kilnRejection(h.service.call('monitorWrite', { monitorId, data: new Uint8Array([1]) }))).code).toBe('NOT_FOUND');
+    expect(
+      (await kilnRejection(h.service.call('monitorWrite', { monitorId, data: new Uint8Array([1]) }))).code,
+    ).toBe('NOT_FOUND');
   });
 
   it('delivers device output as monitorData and resets with DTR/RTS', async () => {
@@ -271,7 +356,10 @@ describe('monitors and jobs share ports', () => {
     expect(written).toEqual([0x41, 0x0d]);
     await h.service.call('monitorReset', { monitorId });
     // Hard reset: EN (RTS) pulsed with IO0 (DTR) released.
-    expect(signals).toEqual([{ dtr: false, rts: true }, { dtr: false, rts: false }]);
+    expect(signals).toEqual([
+      { dtr: false, rts: true },
+      { dtr: false, rts: false },
+    ]);
 
     device.unplug();
     const closed = await h.next('monitorClosed', (m) => m.monitorId === monitorId);
@@ -285,14 +373,26 @@ describe('service lifecycle', () => {
     const h = harness();
     h.engine.script.holdFlash = new Promise<void>(() => {});
     const fw = await addFirmware(h, pattern(1024));
-    const { jobId } = await h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }] });
+    const { jobId } = await h.service.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }],
+    });
     await h.next('jobProgress', (p) => p.jobId === jobId && p.phase === 'writing');
     await h.service.call('monitorOpen', { port: '/dev/ttyUSB0', baud: 115200 });
     await h.service.shutdown();
     const done = h.of('jobDone').find((d) => d.jobId === jobId);
     expect(done?.error?.code).toBe('CANCELLED');
     expect(h.opened.every((t) => !t.isOpen)).toBe(true);
-    expect((await kilnRejection(h.service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }] }))).code).toBe('CANCELLED');
+    expect(
+      (
+        await kilnRejection(
+          h.service.call('startFlash', {
+            port: 'sim:esp8266',
+            images: [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }],
+          }),
+        )
+      ).code,
+    ).toBe('CANCELLED');
   });
 
   it('persists settings as JSON in the data folder, merging patches', async () => {
@@ -312,27 +412,47 @@ describe('service lifecycle', () => {
     expect((await h.service.call('getSettings', {})).flash.bootCheck).toBe(true);
     await h.service.call('setSettings', { flash: { bootCheck: false } });
     const again = harness({ dataDir: h.dataDir });
-    expect((await again.service.call('getSettings', {})).flash).toMatchObject({ bootCheck: false, skipUnchanged: true });
+    expect((await again.service.call('getSettings', {})).flash).toMatchObject({
+      bootCheck: false,
+      skipUnchanged: true,
+    });
     await again.service.call('setSettings', { flash: { eraseAll: true } });
-    expect((await again.service.call('getSettings', {})).flash).toMatchObject({ bootCheck: false, eraseAll: true });
+    expect((await again.service.call('getSettings', {})).flash).toMatchObject({
+      bootCheck: false,
+      eraseAll: true,
+    });
     // A settings file written before the switch existed.
     const old = harness();
     await writeFile(path.join(old.dataDir, 'settings.json'), JSON.stringify({ flash: { eraseAll: true } }));
-    expect((await old.service.call('getSettings', {})).flash).toMatchObject({ bootCheck: true, eraseAll: true });
-    await expect(h.service.call('setSettings', { flash: { bootCheck: 'yes' as never } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await old.service.call('getSettings', {})).flash).toMatchObject({
+      bootCheck: true,
+      eraseAll: true,
+    });
+    await expect(
+      h.service.call('setSettings', { flash: { bootCheck: 'yes' as never } }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('lists real ports first with bridge details, then the virtual devices; hot-plug pushes portsChanged', async () => {
     const h = harness({ watch: true });
     const { ports } = await h.service.call('listPorts', {});
     expect(ports.map((p) => p.group)).toEqual(['serial', 'virtual', 'virtual', 'virtual']);
-    expect(ports[0]).toMatchObject({ path: '/dev/ttyUSB0', bridge: 'CP210x', usbId: '10c4:ea60', serialNumber: '0001', byId: cp2102().byId });
+    expect(ports[0]).toMatchObject({
+      path: '/dev/ttyUSB0',
+      bridge: 'CP210x',
+      usbId: '10c4:ea60',
+      serialNumber: '0001',
+      byId: cp2102().byId,
+    });
     expect(ports.slice(1).map((p) => p.path)).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp32c3']);
     expect(ports[1]!.label).toContain('Virtual ESP8266');
 
     h.watch!.onAdded(cp2102('/dev/ttyUSB1'));
     const changed = await h.next('portsChanged', (p) => p.ports.some((x) => x.path === '/dev/ttyUSB1'));
-    expect(changed.ports.filter((p) => p.group === 'serial').map((p) => p.path)).toEqual(['/dev/ttyUSB0', '/dev/ttyUSB1']);
+    expect(changed.ports.filter((p) => p.group === 'serial').map((p) => p.path)).toEqual([
+      '/dev/ttyUSB0',
+      '/dev/ttyUSB1',
+    ]);
     // The new port is usable without another listPorts call.
     const { monitorId } = await h.service.call('monitorOpen', { port: '/dev/ttyUSB1', baud: 115200 });
     await h.service.call('monitorClose', { monitorId });

@@ -36,9 +36,17 @@ describe('service ↔ simulator', () => {
     try {
       const image = esp8266Image();
       const fw = await service.call('inspectFirmware', { name: 'app.bin', bytes: image });
-      expect(fw.info).toMatchObject({ format: 'esp8266', chip: 'esp8266', flashMode: 'dout', suggestedOffset: 0 });
+      expect(fw.info).toMatchObject({
+        format: 'esp8266',
+        chip: 'esp8266',
+        flashMode: 'dout',
+        suggestedOffset: 0,
+      });
 
-      const { jobId } = await service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, name: 'app.bin' }] });
+      const { jobId } = await service.call('startFlash', {
+        port: 'sim:esp8266',
+        images: [{ sha256: fw.sha256, name: 'app.bin' }],
+      });
       const done = (await service.waitForJob(jobId)) as EventPayload<'jobDone'>;
       if (!done.ok || done.result?.kind !== 'flash') throw new Error(JSON.stringify(done.error));
       const region = done.result.regions[0]!;
@@ -51,13 +59,18 @@ describe('service ↔ simulator', () => {
       const flash = service.virtualDevice('sim:esp8266').readFlash(0, image.length);
       expect(Buffer.from(flash).equals(image)).toBe(true);
 
-      const progress = events.filter((e) => e.event === 'jobProgress').map((e) => e.payload as EventPayload<'jobProgress'>);
+      const progress = events
+        .filter((e) => e.event === 'jobProgress')
+        .map((e) => e.payload as EventPayload<'jobProgress'>);
       const writing = progress.filter((p) => p.jobId === jobId && p.phase === 'writing');
       expect(writing.length).toBeGreaterThan(0);
       expect(writing.at(-1)!.bytesDone).toBe(writing.at(-1)!.bytesTotal);
 
       // Same board (kept per URL for the app's lifetime): everything already matches.
-      const again = await service.call('startFlash', { port: 'sim:esp8266', images: [{ sha256: fw.sha256, name: 'app.bin' }] });
+      const again = await service.call('startFlash', {
+        port: 'sim:esp8266',
+        images: [{ sha256: fw.sha256, name: 'app.bin' }],
+      });
       const second = (await service.waitForJob(again.jobId)) as EventPayload<'jobDone'>;
       if (!second.ok || second.result?.kind !== 'flash') throw new Error(JSON.stringify(second.error));
       const r2 = second.result.regions[0]!;
@@ -84,7 +97,10 @@ describe('service ↔ simulator', () => {
     const { service } = simService();
     try {
       const fw = await service.call('inspectFirmware', { name: 'app.bin', bytes: esp8266Image() });
-      const { jobId } = await service.call('startFlash', { port: 'sim:esp8266?fault=swap-txrx', images: [{ sha256: fw.sha256, name: 'app.bin' }] });
+      const { jobId } = await service.call('startFlash', {
+        port: 'sim:esp8266?fault=swap-txrx',
+        images: [{ sha256: fw.sha256, name: 'app.bin' }],
+      });
       const done = (await service.waitForJob(jobId)) as EventPayload<'jobDone'>;
       expect(done.ok).toBe(false);
       expect(done.error?.code).toBe('SYNC_FAILED');

@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, bytesToBase64, decodeWire, encodeWire, parseWire, stringifyWire } from '../../src-main/service/wire-codec';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  decodeWire,
+  encodeWire,
+  parseWire,
+  stringifyWire,
+} from '../../src-main/service/wire-codec';
 
 describe('base64', () => {
   it('matches Node for every length around the padding boundaries and random content', () => {
@@ -24,7 +31,8 @@ describe('base64', () => {
   });
 
   it('refuses malformed base64', () => {
-    for (const bad of ['A', 'AAA', 'AA=A', 'AA*A', '====', 'AAAA\n']) expect(() => base64ToBytes(bad), bad).toThrow();
+    for (const bad of ['A', 'AAA', 'AA=A', 'AA*A', '====', 'AAAA\n'])
+      expect(() => base64ToBytes(bad), bad).toThrow();
   });
 });
 
@@ -37,7 +45,11 @@ describe('wire messages', () => {
         fc.string(),
         fc.integer(),
         (a, b, s, n) => {
-          const msg = { type: 'event', event: 'monitorData', payload: { data: a, nested: [{ more: b, s, n }], flag: true, nothing: null } };
+          const msg = {
+            type: 'event',
+            event: 'monitorData',
+            payload: { data: a, nested: [{ more: b, s, n }], flag: true, nothing: null },
+          };
           const back = parseWire(stringifyWire(msg)) as typeof msg;
           expect(back.payload.data).toBeInstanceOf(Uint8Array);
           expect(Buffer.from(back.payload.data).equals(Buffer.from(a))).toBe(true);
@@ -52,7 +64,9 @@ describe('wire messages', () => {
   });
 
   it('encodes bytes as {"$bytes": base64} (the documented wire form) and drops undefined fields', () => {
-    expect(stringifyWire({ data: new Uint8Array([0, 255, 16]), gone: undefined })).toBe('{"data":{"$bytes":"AP8Q"}}');
+    expect(stringifyWire({ data: new Uint8Array([0, 255, 16]), gone: undefined })).toBe(
+      '{"data":{"$bytes":"AP8Q"}}',
+    );
     expect(encodeWire(Buffer.from('hi'))).toEqual({ $bytes: 'aGk=' });
   });
 

@@ -4,7 +4,9 @@ import { flashServesMode, parseSimUrl } from '../../src-main/sim';
 
 describe('flash wiring', () => {
   it('qio answers every mode; dio answers DIO and DOUT; dout only DOUT; an unknown mode byte never', () => {
-    const table = (['qio', 'dio', 'dout'] as const).map((w) => [0, 1, 2, 3, 9].map((m) => flashServesMode(w, m)));
+    const table = (['qio', 'dio', 'dout'] as const).map((w) =>
+      [0, 1, 2, 3, 9].map((m) => flashServesMode(w, m)),
+    );
     expect(table).toEqual([
       [true, true, true, true, false],
       [false, false, true, true, false],

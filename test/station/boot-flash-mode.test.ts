@@ -17,8 +17,18 @@ describe('station boot check and flash mode', () => {
     const fw = bench.addFirmware(smallImage(5)); // header asks for DIO
     bench.board('sim:esp8266?wiring=dout', { seed: 81, flashWiring: 'dout' });
     for (const flashMode of ['keep', 'dout'] as const) {
-      const profile = bench.profile({ name: `sonoff-${flashMode}`, images: [{ sha256: fw, name: 'fw.bin', offset: 0 }], bootCheck: true, options: { flashMode } });
-      const st = await Station.open(bench.deps(), { profile, stationName: 's', reportFile: bench.reportFile, mode: { kind: 'ports', ports: [{ path: 'sim:esp8266?wiring=dout' }] } });
+      const profile = bench.profile({
+        name: `sonoff-${flashMode}`,
+        images: [{ sha256: fw, name: 'fw.bin', offset: 0 }],
+        bootCheck: true,
+        options: { flashMode },
+      });
+      const st = await Station.open(bench.deps(), {
+        profile,
+        stationName: 's',
+        reportFile: bench.reportFile,
+        mode: { kind: 'ports', ports: [{ path: 'sim:esp8266?wiring=dout' }] },
+      });
       st.start();
       await st.whenIdle();
       await st.stop();

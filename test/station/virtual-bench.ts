@@ -59,7 +59,14 @@ export class VirtualBench {
   /** Adds a board on `path` (a sim: URL or any name); seed gives it its own MAC. */
   board(
     pathName: string,
-    o: { chip?: SimChip; seed: number; mac?: string; faults?: SimFaults; flashImage?: Uint8Array; flashWiring?: FlashWiring },
+    o: {
+      chip?: SimChip;
+      seed: number;
+      mac?: string;
+      faults?: SimFaults;
+      flashImage?: Uint8Array;
+      flashWiring?: FlashWiring;
+    },
   ): SimulatedDevice {
     const device = new SimulatedDevice({
       chip: o.chip ?? 'esp8266',

@@ -23,7 +23,10 @@ afterEach(async () => {
 function rendererDir(): string {
   const dir = tempDir('kiln-renderer-');
   mkdirSync(path.join(dir, 'assets'));
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Kiln</title><script type="module" src="/assets/app.js"></script>');
+  writeFileSync(
+    path.join(dir, 'index.html'),
+    '<!doctype html><title>Kiln</title><script type="module" src="/assets/app.js"></script>',
+  );
   writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log("kiln")');
   return dir;
 }
@@ -50,7 +53,11 @@ interface HttpResult {
   body: string;
 }
 
-function get(server: WebServer, pathAndQuery: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+function get(
+  server: WebServer,
+  pathAndQuery: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path: pathAndQuery, headers }, (res) => {
       let body = '';
@@ -81,7 +88,8 @@ function connect(url: string, origin: string | undefined): Promise<{ ws?: WebSoc
 class Client {
   private nextId = 1;
   readonly messages: WireServerMessage[] = [];
-  private waiters: { pred: (m: WireServerMessage) => boolean; resolve: (m: WireServerMessage) => void }[] = [];
+  private waiters: { pred: (m: WireServerMessage) => boolean; resolve: (m: WireServerMessage) => void }[] =
+    [];
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -105,7 +113,9 @@ class Client {
   async call(method: string, input: unknown): Promise<WireServerMessage & { type: 'result' }> {
     const id = this.nextId++;
     this.ws.send(stringifyWire({ type: 'call', id, method, input }));
-    return (await this.waitFor((m) => m.type === 'result' && m.id === id)) as WireServerMessage & { type: 'result' };
+    return (await this.waitFor((m) => m.type === 'result' && m.id === id)) as WireServerMessage & {
+      type: 'result';
+    };
   }
 }
 
@@ -140,7 +150,9 @@ describe('page access', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Kiln</title>');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+    expect(page.headers['content-security-policy']).toContain(
+      `connect-src 'self' ws://127.0.0.1:${server.port}`,
+    );
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     expect(cookie).toBe(`kiln_token_${server.port}=${server.token}`);
@@ -157,7 +169,13 @@ describe('page access', () => {
   it('never serves a file outside the renderer folder', async () => {
     const { server } = await start();
     const auth = `token=${server.token}`;
-    for (const p of ['/../../../etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/%00', '/a%5c..%5c..%5cetc']) {
+    for (const p of [
+      '/../../../etc/passwd',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/%00',
+      '/a%5c..%5c..%5cetc',
+    ]) {
       const r = await get(server, `${p}?${auth}`);
       expect(r.body, p).not.toContain('root:');
       expect([200, 404], p).toContain(r.status);
@@ -169,7 +187,9 @@ describe('page access', () => {
   it('does not follow a symlink out of the renderer folder', async () => {
     const outside = tempDir('kiln-outside-');
     writeFileSync(path.join(outside, 'secret.js'), 'SECRET');
-    const { server } = await start({ prepare: (dir) => symlinkSync(path.join(outside, 'secret.js'), path.join(dir, 'assets', 'leak.js')) });
+    const { server } = await start({
+      prepare: (dir) => symlinkSync(path.join(outside, 'secret.js'), path.join(dir, 'assets', 'leak.js')),
+    });
     const r = await get(server, `/assets/leak.js?token=${server.token}`);
     expect(r.status).toBe(404);
     expect(r.body).not.toContain('SECRET');
@@ -178,8 +198,12 @@ describe('page access', () => {
 
   it('refuses a request for another Host name (DNS rebinding)', async () => {
     const { server } = await start();
-    expect((await get(server, `/?token=${server.token}`, { Host: `evil.example:${server.port}` })).status).toBe(403);
-    expect((await get(server, `/?token=${server.token}`, { Host: `localhost:${server.port}` })).status).toBe(200);
+    expect(
+      (await get(server, `/?token=${server.token}`, { Host: `evil.example:${server.port}` })).status,
+    ).toBe(403);
+    expect((await get(server, `/?token=${server.token}`, { Host: `localhost:${server.port}` })).status).toBe(
+      200,
+    );
   });
 
   it('explains how to build the renderer when it is missing', async () => {
@@ -207,7 +231,9 @@ describe('WebSocket access', () => {
 
   it('only upgrades on /api', async () => {
     const { server, origin } = await start();
-    expect((await connect(`ws://127.0.0.1:${server.port}/other?token=${server.token}`, origin)).refusedWith).toBe(404);
+    expect(
+      (await connect(`ws://127.0.0.1:${server.port}/other?token=${server.token}`, origin)).refusedWith,
+    ).toBe(404);
   });
 });
 
@@ -266,7 +292,10 @@ describe('the contract over the socket', () => {
     const fw = await a.call('inspectFirmware', { name: 'app.bin', bytes: pattern(4096) });
     if (!fw.ok) throw new Error(JSON.stringify(fw.error));
     const sha256 = (fw.output as { sha256: string }).sha256;
-    const started = await a.call('startFlash', { port: 'sim:esp8266', images: [{ sha256, offset: 0x10000, name: 'app.bin' }] });
+    const started = await a.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256, offset: 0x10000, name: 'app.bin' }],
+    });
     if (!started.ok) throw new Error(JSON.stringify(started.error));
     const jobId = (started.output as { jobId: string }).jobId;
     for (const client of [a, b]) {

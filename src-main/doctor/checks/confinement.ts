@@ -31,7 +31,8 @@ export const confinementCheck: AccessCheck = {
         id: 'snap-confinement',
         severity: 'warn',
         title: 'Kiln runs as a snap',
-        explanation: 'Snap confinement blocks USB serial ports unless the raw-usb interface is connected; it is not connected automatically. Without it, opening a port fails with "Permission denied" even for members of dialout.',
+        explanation:
+          'Snap confinement blocks USB serial ports unless the raw-usb interface is connected; it is not connected automatically. Without it, opening a port fails with "Permission denied" even for members of dialout.',
         evidence: [`SNAP=${snap}`, `snap name: ${name}`],
         fixes: [FIXES.snapConnect(name)],
       });
@@ -40,7 +41,10 @@ export const confinementCheck: AccessCheck = {
     if (info !== undefined) {
       const devices = iniValue(info, 'Context', 'devices') ?? '';
       const app = iniValue(info, 'Application', 'name') ?? 'APP_ID';
-      const all = devices.split(';').map((s) => s.trim()).includes('all');
+      const all = devices
+        .split(';')
+        .map((s) => s.trim())
+        .includes('all');
       out.push({
         id: all ? 'flatpak-devices-ok' : 'flatpak-no-devices',
         severity: all ? 'ok' : 'error',

@@ -22,7 +22,11 @@ export const holdersCheck: AccessCheck = {
         evidence: [
           `PID ${h.pid} comm=${h.comm} uid=${h.uid}(${ctx.accounts.userLabel(h.uid)})`,
           ...(h.via.includes('fd') ? [`/proc/${h.pid}/fd has a link to ${port.node}`] : []),
-          ...(h.via.includes('flock') ? [`/proc/locks: flock by PID ${h.pid} on ${port.stat!.dev.major}:${port.stat!.dev.minor}:${port.stat!.ino}`] : []),
+          ...(h.via.includes('flock')
+            ? [
+                `/proc/locks: flock by PID ${h.pid} on ${port.stat!.dev.major}:${port.stat!.dev.minor}:${port.stat!.ino}`,
+              ]
+            : []),
         ],
         fixes: mine ? [FIXES.stopProcess(h.pid, h.comm)] : [],
       };
@@ -33,8 +37,12 @@ export const holdersCheck: AccessCheck = {
         id: 'port-held-unknown',
         severity: 'error',
         title: `${port.node} is busy, held by another user or root`,
-        explanation: 'The open failed because the port is in use, and none of your own processes has it open. A program of another user, or a system service, holds it.',
-        evidence: [`open failed with ${code}`, `${r.uninspectedPids.length} processes of other users could not be inspected (their /proc/PID/fd is not readable)`],
+        explanation:
+          'The open failed because the port is in use, and none of your own processes has it open. A program of another user, or a system service, holds it.',
+        evidence: [
+          `open failed with ${code}`,
+          `${r.uninspectedPids.length} processes of other users could not be inspected (their /proc/PID/fd is not readable)`,
+        ],
         fixes: [],
       });
     }

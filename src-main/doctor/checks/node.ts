@@ -17,7 +17,12 @@ export const nodeCheck: AccessCheck = {
           explanation: removed
             ? 'The port appeared and vanished again right after plug-in. Something took the adapter away from the serial driver; on Ubuntu and its derivatives that is usually brltty (see below).'
             : 'There is no such device node. The board may be unplugged, on another port name (ttyUSB1, ttyACM0), behind a charge-only cable, or not visible to this system (WSL, a container, a Flatpak).',
-          evidence: [`${port.path}: no such file`, ...(removed ? [`recently removed: ${removed.path ?? ''} ${removed.vid ?? ''}:${removed.pid ?? ''}`.trim()] : [])],
+          evidence: [
+            `${port.path}: no such file`,
+            ...(removed
+              ? [`recently removed: ${removed.path ?? ''} ${removed.vid ?? ''}:${removed.pid ?? ''}`.trim()]
+              : []),
+          ],
           fixes: [],
         },
       ];
@@ -28,7 +33,8 @@ export const nodeCheck: AccessCheck = {
           id: 'port-not-device',
           severity: 'error',
           title: `${port.path} is not a character device`,
-          explanation: 'A serial port is a character device node; this path is something else (a leftover file?).',
+          explanation:
+            'A serial port is a character device node; this path is something else (a leftover file?).',
           evidence: [`${modeString(port.stat)} ${port.node}`],
           fixes: [],
         },

@@ -21,7 +21,9 @@ export const permissionCheck: AccessCheck = {
     const evidence = [
       nodeLine,
       processLine(ctx),
-      dbEntry ? `/etc/group: ${dbEntry.name}:x:${dbEntry.gid}:${dbEntry.members.join(',')}` : `/etc/group: no entry for gid ${st.gid}`,
+      dbEntry
+        ? `/etc/group: ${dbEntry.name}:x:${dbEntry.gid}:${dbEntry.members.join(',')}`
+        : `/etc/group: no entry for gid ${st.gid}`,
       `access: read ${port.canRead ? 'yes' : 'no'}, write ${port.canWrite ? 'yes' : 'no'}`,
     ];
     const inProcess = who.processGids.includes(st.gid);
@@ -34,8 +36,19 @@ export const permissionCheck: AccessCheck = {
       else if (who.uid === st.uid) how = 'you own the node';
       else if (inProcess && groupRw) how = `you are in the ${group} group in this login`;
       else if ((st.mode & 6) === 6) how = 'the node is open to everyone';
-      else how = 'an access-control list grants it (udev\u2019s uaccess tag gives the person at the local seat access)';
-      return [{ id: 'port-access', severity: 'ok', title: `You can open ${port.node}`, explanation: `Read and write access: ${how}.`, evidence, fixes: [] }];
+      else
+        how =
+          'an access-control list grants it (udev\u2019s uaccess tag gives the person at the local seat access)';
+      return [
+        {
+          id: 'port-access',
+          severity: 'ok',
+          title: `You can open ${port.node}`,
+          explanation: `Read and write access: ${how}.`,
+          evidence,
+          fixes: [],
+        },
+      ];
     }
 
     const udev = FIXES.installUdevRule();

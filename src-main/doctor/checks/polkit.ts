@@ -25,9 +25,14 @@ export const POLKIT_AGENTS = [
   'pkttyagent',
 ];
 
-export async function privilegeSupport(ctx: Pick<AccessContext, 'view' | 'processes'>): Promise<{ pkexec: boolean; agent: string | undefined }> {
+export async function privilegeSupport(
+  ctx: Pick<AccessContext, 'view' | 'processes'>,
+): Promise<{ pkexec: boolean; agent: string | undefined }> {
   const pkexec = await ctx.view.commandExists('pkexec');
-  const agents = findByComm(ctx.processes, POLKIT_AGENTS.filter((a) => a !== 'polkit-agent-helper-1'));
+  const agents = findByComm(
+    ctx.processes,
+    POLKIT_AGENTS.filter((a) => a !== 'polkit-agent-helper-1'),
+  );
   return { pkexec, agent: agents[0]?.comm };
 }
 
@@ -45,7 +50,10 @@ export const polkitCheck: AccessCheck = {
         explanation: pkexec
           ? 'Kiln cannot ask for the administrator password from here (no graphical polkit agent). Fixes that need root are shown as commands to run with sudo in a terminal (or run Kiln\u2019s CLI in a terminal, where pkexec asks there).'
           : 'Fixes that need root are shown as commands to run with sudo in a terminal.',
-        evidence: [`pkexec on PATH: ${pkexec ? 'yes' : 'no'}`, `polkit agent process: ${agent ?? 'none found'}`],
+        evidence: [
+          `pkexec on PATH: ${pkexec ? 'yes' : 'no'}`,
+          `polkit agent process: ${agent ?? 'none found'}`,
+        ],
         fixes: [],
       },
     ];

@@ -22,7 +22,9 @@ export const udevCoverageCheck: AccessCheck = {
           explanation: accessOk
             ? 'Not needed right now: you can open the port.'
             : 'Nothing gives the person at this computer access to this adapter; only the default group rule applies. Kiln\u2019s udev rule does (uaccess), and keeps ModemManager away.',
-          evidence: [`searched /etc/udev/rules.d, /run/udev/rules.d, /usr/lib/udev/rules.d, /lib/udev/rules.d for ${vid}:${pid}: no match`],
+          evidence: [
+            `searched /etc/udev/rules.d, /run/udev/rules.d, /usr/lib/udev/rules.d, /lib/udev/rules.d for ${vid}:${pid}: no match`,
+          ],
           fixes: accessOk ? [] : [FIXES.installUdevRule()],
         },
       ];
@@ -46,7 +48,9 @@ export const udevCoverageCheck: AccessCheck = {
         id: 'udev-rule-present',
         severity: 'ok',
         title: `udev rules name ${vid}:${pid}`,
-        explanation: uaccess ? 'Including a uaccess tag for the person at this computer.' : 'These rules apply to this adapter.',
+        explanation: uaccess
+          ? 'Including a uaccess tag for the person at this computer.'
+          : 'These rules apply to this adapter.',
         evidence,
         fixes: [],
       },

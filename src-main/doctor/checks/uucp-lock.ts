@@ -22,7 +22,14 @@ export const uucpLockCheck: AccessCheck = {
       const st = await ctx.view.stat(lockPath);
       const m = text.match(/^\s*(\d+)\s*$/);
       if (!m) {
-        out.push({ id: 'uucp-lock-unreadable', severity: 'info', title: `Lock file ${lockPath} has no readable PID`, explanation: 'Some tools may treat the port as locked.', evidence: [`${lockPath}: ${JSON.stringify(text.slice(0, 40))}`], fixes: [] });
+        out.push({
+          id: 'uucp-lock-unreadable',
+          severity: 'info',
+          title: `Lock file ${lockPath} has no readable PID`,
+          explanation: 'Some tools may treat the port as locked.',
+          evidence: [`${lockPath}: ${JSON.stringify(text.slice(0, 40))}`],
+          fixes: [],
+        });
         continue;
       }
       const pid = Number(m[1]);

@@ -10,16 +10,30 @@ export const wslCheck: AccessCheck = {
     const distro = ctx.view.env('WSL_DISTRO_NAME');
     if (!/microsoft|wsl/i.test(release) && !distro) return [];
     const nodes = await discoverSerialNodes(ctx.view);
-    const evidence = [`/proc/sys/kernel/osrelease: ${release}`, ...(distro ? [`WSL_DISTRO_NAME=${distro}`] : []), `serial ports: ${nodes.join(', ') || 'none'}`];
+    const evidence = [
+      `/proc/sys/kernel/osrelease: ${release}`,
+      ...(distro ? [`WSL_DISTRO_NAME=${distro}`] : []),
+      `serial ports: ${nodes.join(', ') || 'none'}`,
+    ];
     if (nodes.length > 0) {
-      return [{ id: 'wsl-usb-attached', severity: 'info', title: 'Running in WSL with a USB serial port attached', explanation: 'usbipd-win passes a USB device through; after each replug it must be attached again.', evidence, fixes: [FIXES.wslUsbipd()] }];
+      return [
+        {
+          id: 'wsl-usb-attached',
+          severity: 'info',
+          title: 'Running in WSL with a USB serial port attached',
+          explanation: 'usbipd-win passes a USB device through; after each replug it must be attached again.',
+          evidence,
+          fixes: [FIXES.wslUsbipd()],
+        },
+      ];
     }
     return [
       {
         id: 'wsl-no-usb',
         severity: 'error',
         title: 'WSL has no USB serial ports',
-        explanation: 'Windows keeps USB devices to itself until usbipd-win attaches them to WSL. The /dev/ttyS* ports in WSL are placeholders. Alternatively run the Windows build of Kiln.',
+        explanation:
+          'Windows keeps USB devices to itself until usbipd-win attaches them to WSL. The /dev/ttyS* ports in WSL are placeholders. Alternatively run the Windows build of Kiln.',
         evidence,
         fixes: [FIXES.wslUsbipd()],
       },

@@ -77,9 +77,24 @@ const ESP32_SIZES: Record<number, number> = {
   0x7: 128 * MB,
 };
 
-const FULL_ROM = { md5: true, changeBaud: true, deflate: true, spiAttach: true, spiSetParams: true, readFlashSlow: true };
+const FULL_ROM = {
+  md5: true,
+  changeBaud: true,
+  deflate: true,
+  spiAttach: true,
+  spiSetParams: true,
+  readFlashSlow: true,
+};
 // The SPI block shared by the S3/C3/C2 generation of chips.
-const SPI_60002000: SpiRegisters = { base: 0x60002000, usr: 0x18, usr1: 0x1c, usr2: 0x20, mosiDlen: 0x24, misoDlen: 0x28, w0: 0x58 };
+const SPI_60002000: SpiRegisters = {
+  base: 0x60002000,
+  usr: 0x18,
+  usr1: 0x1c,
+  usr2: 0x20,
+  mosiDlen: 0x24,
+  misoDlen: 0x28,
+  w0: 0x58,
+};
 const SPI_60003000: SpiRegisters = { ...SPI_60002000, base: 0x60003000 };
 
 export const CHIP_RECORDS: Record<ChipName, ChipRecord> = {
@@ -93,7 +108,14 @@ export const CHIP_RECORDS: Record<ChipName, ChipRecord> = {
     spi: { base: 0x60000200, usr: 0x1c, usr1: 0x20, usr2: 0x24, w0: 0x40 },
     romStatusLen: 2,
     stubFile: 'esp8266.json',
-    rom: { md5: false, changeBaud: false, deflate: false, spiAttach: false, spiSetParams: false, readFlashSlow: false },
+    rom: {
+      md5: false,
+      changeBaud: false,
+      deflate: false,
+      spiAttach: false,
+      spiSetParams: false,
+      readFlashSlow: false,
+    },
     romFlashBeginWords: 4,
     flashSizeNibbles: ESP8266_SIZES,
   },

@@ -20,14 +20,70 @@ export interface ChipIdentity {
 }
 
 export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
-  esp8266: { name: 'esp8266', displayName: 'ESP8266', imageChipId: undefined, bootloaderOffset: 0x0, appOffset: 0x0, manifestFamily: 'ESP8266' },
-  esp32: { name: 'esp32', displayName: 'ESP32', imageChipId: 0, bootloaderOffset: 0x1000, appOffset: 0x10000, manifestFamily: 'ESP32' },
-  esp32s2: { name: 'esp32s2', displayName: 'ESP32-S2', imageChipId: 2, bootloaderOffset: 0x1000, appOffset: 0x10000, manifestFamily: 'ESP32-S2' },
-  esp32c3: { name: 'esp32c3', displayName: 'ESP32-C3', imageChipId: 5, bootloaderOffset: 0x0, appOffset: 0x10000, manifestFamily: 'ESP32-C3' },
-  esp32s3: { name: 'esp32s3', displayName: 'ESP32-S3', imageChipId: 9, bootloaderOffset: 0x0, appOffset: 0x10000, manifestFamily: 'ESP32-S3' },
-  esp32c2: { name: 'esp32c2', displayName: 'ESP32-C2', imageChipId: 12, bootloaderOffset: 0x0, appOffset: 0x10000, manifestFamily: 'ESP32-C2' },
-  esp32c6: { name: 'esp32c6', displayName: 'ESP32-C6', imageChipId: 13, bootloaderOffset: 0x0, appOffset: 0x10000, manifestFamily: 'ESP32-C6' },
-  esp32h2: { name: 'esp32h2', displayName: 'ESP32-H2', imageChipId: 16, bootloaderOffset: 0x0, appOffset: 0x10000, manifestFamily: 'ESP32-H2' },
+  esp8266: {
+    name: 'esp8266',
+    displayName: 'ESP8266',
+    imageChipId: undefined,
+    bootloaderOffset: 0x0,
+    appOffset: 0x0,
+    manifestFamily: 'ESP8266',
+  },
+  esp32: {
+    name: 'esp32',
+    displayName: 'ESP32',
+    imageChipId: 0,
+    bootloaderOffset: 0x1000,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32',
+  },
+  esp32s2: {
+    name: 'esp32s2',
+    displayName: 'ESP32-S2',
+    imageChipId: 2,
+    bootloaderOffset: 0x1000,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32-S2',
+  },
+  esp32c3: {
+    name: 'esp32c3',
+    displayName: 'ESP32-C3',
+    imageChipId: 5,
+    bootloaderOffset: 0x0,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32-C3',
+  },
+  esp32s3: {
+    name: 'esp32s3',
+    displayName: 'ESP32-S3',
+    imageChipId: 9,
+    bootloaderOffset: 0x0,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32-S3',
+  },
+  esp32c2: {
+    name: 'esp32c2',
+    displayName: 'ESP32-C2',
+    imageChipId: 12,
+    bootloaderOffset: 0x0,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32-C2',
+  },
+  esp32c6: {
+    name: 'esp32c6',
+    displayName: 'ESP32-C6',
+    imageChipId: 13,
+    bootloaderOffset: 0x0,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32-C6',
+  },
+  esp32h2: {
+    name: 'esp32h2',
+    displayName: 'ESP32-H2',
+    imageChipId: 16,
+    bootloaderOffset: 0x0,
+    appOffset: 0x10000,
+    manifestFamily: 'ESP32-H2',
+  },
 };
 
 export const CHIP_NAMES = Object.keys(CHIP_IDENTITIES) as ChipName[];

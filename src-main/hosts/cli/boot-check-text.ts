@@ -12,7 +12,10 @@ const VERDICT_WORDS: Record<BootCheckResult['verdict'], string> = {
 
 export function bootCheckText(b: BootCheckResult): string {
   if (b.verdict === 'booted') return `Boot check: booted. ${b.summary}`;
-  const lines = [`Warning: boot check: ${VERDICT_WORDS[b.verdict]}. ${b.summary}`, '  (The flash itself is verified; this is what the board did after the reset.)'];
+  const lines = [
+    `Warning: boot check: ${VERDICT_WORDS[b.verdict]}. ${b.summary}`,
+    '  (The flash itself is verified; this is what the board did after the reset.)',
+  ];
   for (const e of b.evidence.slice(0, 4)) lines.push(`  heard: ${e}`);
   (b.advice ?? []).forEach((a, i) => lines.push(`  ${i === 0 ? 'next' : 'then'}: ${a}`));
   const mode = b.retryFlashModes?.[0];

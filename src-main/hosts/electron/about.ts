@@ -32,7 +32,12 @@ export interface AboutContent {
   detail: string;
 }
 
-export function aboutContent(opts: { version: string; electron: string; platform: string; notices: string | null }): AboutContent {
+export function aboutContent(opts: {
+  version: string;
+  electron: string;
+  platform: string;
+  notices: string | null;
+}): AboutContent {
   const entries = opts.notices ? parseNoticesSummary(opts.notices) : [];
   const components = entries.length
     ? entries.map((e) => `${e.name} ${e.version} — ${e.licence}`).join('\n')

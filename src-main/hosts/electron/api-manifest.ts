@@ -7,7 +7,12 @@
  * documented channel to preloads; `process.argv` is available in sandboxed preloads and invisible to the page).
  * A method added to the contract therefore needs no change in the host. Only *types* are imported here.
  */
-import type { EventName, IPC_CALL_PREFIX as ContractCallPrefix, IPC_EVENT_CHANNEL as ContractEventChannel, MethodName } from '../../service/contract';
+import type {
+  EventName,
+  IPC_CALL_PREFIX as ContractCallPrefix,
+  IPC_EVENT_CHANNEL as ContractEventChannel,
+  MethodName,
+} from '../../service/contract';
 
 export const API_ARGUMENT_PREFIX = '--kiln-api=';
 
@@ -21,7 +26,15 @@ export interface ApiManifest {
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
-const RESERVED = new Set(['on', 'constructor', 'prototype', '__proto__', 'toString', 'valueOf', 'hasOwnProperty']);
+const RESERVED = new Set([
+  'on',
+  'constructor',
+  'prototype',
+  '__proto__',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+]);
 
 export function encodeApiManifest(manifest: ApiManifest): string {
   return API_ARGUMENT_PREFIX + JSON.stringify({ m: manifest.methods, e: manifest.events });
@@ -36,13 +49,18 @@ export function readApiManifest(argv: readonly string[]): ApiManifest {
   if (!arg) throw new Error('Kiln preload: the API manifest argument is missing');
   const parsed: unknown = JSON.parse(arg.slice(API_ARGUMENT_PREFIX.length));
   const list = (value: unknown, what: string): string[] => {
-    if (!Array.isArray(value) || value.length === 0) throw new Error(`Kiln preload: no ${what} in the API manifest`);
+    if (!Array.isArray(value) || value.length === 0)
+      throw new Error(`Kiln preload: no ${what} in the API manifest`);
     for (const name of value) {
-      if (typeof name !== 'string' || !NAME.test(name) || RESERVED.has(name)) throw new Error(`Kiln preload: bad ${what} name ${JSON.stringify(name)}`);
+      if (typeof name !== 'string' || !NAME.test(name) || RESERVED.has(name))
+        throw new Error(`Kiln preload: bad ${what} name ${JSON.stringify(name)}`);
     }
     if (new Set(value).size !== value.length) throw new Error(`Kiln preload: duplicate ${what} names`);
     return value as string[];
   };
   const record = (parsed ?? {}) as { m?: unknown; e?: unknown };
-  return { methods: list(record.m, 'method') as MethodName[], events: list(record.e, 'event') as EventName[] };
+  return {
+    methods: list(record.m, 'method') as MethodName[],
+    events: list(record.e, 'event') as EventName[],
+  };
 }

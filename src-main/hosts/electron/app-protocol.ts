@@ -31,7 +31,12 @@ export const ELECTRON_CSP = [
 export function isAppUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '';
+    return (
+      parsed.protocol === `${APP_SCHEME}:` &&
+      parsed.host === APP_HOST &&
+      parsed.username === '' &&
+      parsed.password === ''
+    );
   } catch {
     return false;
   }
@@ -55,7 +60,10 @@ export interface AppProtocolOptions {
  * The `protocol.handle` callback for `kiln://`. Also resolves symlinks, so a link inside `dist/renderer` cannot
  * point the page at a file outside it.
  */
-export function createAppProtocolHandler({ rootDir, csp = ELECTRON_CSP }: AppProtocolOptions): (request: Request) => Promise<Response> {
+export function createAppProtocolHandler({
+  rootDir,
+  csp = ELECTRON_CSP,
+}: AppProtocolOptions): (request: Request) => Promise<Response> {
   const baseHeaders = {
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',

@@ -3,7 +3,14 @@
  * Runs inside the sandboxed preload, so it imports only types from the contract and nothing from Node.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import type { CallOutcome, EventName, EventPayload, KilnApi, KilnApiError, WireEvent } from '../../service/contract';
+import type {
+  CallOutcome,
+  EventName,
+  EventPayload,
+  KilnApi,
+  KilnApiError,
+  WireEvent,
+} from '../../service/contract';
 import { CALL_PREFIX, EVENT_CHANNEL, type ApiManifest } from './api-manifest';
 
 export type IpcRendererPort = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;

@@ -26,9 +26,14 @@ import { parseCall } from '../../service/validate';
 import { isAppUrl } from './app-protocol';
 
 /** Calls the service with an already validated input. */
-export type ServiceInvoke = <N extends MethodName>(method: N, input: ParsedInput<N>) => Promise<MethodOutput<N>>;
+export type ServiceInvoke = <N extends MethodName>(
+  method: N,
+  input: ParsedInput<N>,
+) => Promise<MethodOutput<N>>;
 /** Subscribes to all service events (the service's event bus); returns the unsubscribe function. */
-export type ServiceSubscribe = (listener: <E extends EventName>(event: E, payload: EventPayload<E>) => void) => () => void;
+export type ServiceSubscribe = (
+  listener: <E extends EventName>(event: E, payload: EventPayload<E>) => void,
+) => () => void;
 
 export interface BindingLog {
   warn(...args: unknown[]): void;
@@ -47,7 +52,10 @@ export interface ContractBindingOptions {
  * sub-frames (an iframe would be a foreign page), a frame that navigated away or was destroyed, and any URL outside
  * `kiln://app/`.
  */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, window: BrowserWindow | null): boolean {
+export function isTrustedSender(
+  event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  window: BrowserWindow | null,
+): boolean {
   if (!window || window.isDestroyed()) return false;
   const contents = window.webContents;
   if (event.sender !== contents) return false;
@@ -65,7 +73,10 @@ export async function handleCall(
   options: Omit<ContractBindingOptions, 'ipcMain'>,
 ): Promise<CallOutcome> {
   if (!isTrustedSender(event, options.getWindow())) {
-    options.log?.warn(`refused ${method}: call from an untrusted sender`, event.senderFrame?.url ?? '(no frame)');
+    options.log?.warn(
+      `refused ${method}: call from an untrusted sender`,
+      event.senderFrame?.url ?? '(no frame)',
+    );
     return {
       ok: false,
       error: new KilnError('BAD_REQUEST', 'Refused: the request did not come from Kiln\u2019s own window.', {
@@ -89,7 +100,9 @@ export async function handleCall(
 export function bindContract(options: ContractBindingOptions): () => void {
   const { ipcMain, ...rest } = options;
   for (const method of METHOD_NAMES) {
-    ipcMain.handle(IPC_CALL_PREFIX + method, (event, input: unknown) => handleCall(method, event, input, rest));
+    ipcMain.handle(IPC_CALL_PREFIX + method, (event, input: unknown) =>
+      handleCall(method, event, input, rest),
+    );
   }
   return () => {
     for (const method of METHOD_NAMES) ipcMain.removeHandler(IPC_CALL_PREFIX + method);
@@ -100,7 +113,10 @@ export function bindContract(options: ContractBindingOptions): () => void {
  * Sends every service event to the window as a `WireEvent` on `kiln:event` (the preload fans them out to `on`
  * subscribers). Events are dropped while no live window exists. Returns the unsubscribe.
  */
-export function forwardEvents(subscribe: ServiceSubscribe, getWindow: () => BrowserWindow | null): () => void {
+export function forwardEvents(
+  subscribe: ServiceSubscribe,
+  getWindow: () => BrowserWindow | null,
+): () => void {
   return subscribe((event, payload) => {
     if (!(EVENT_NAMES as readonly string[]).includes(event)) return;
     const window = getWindow();

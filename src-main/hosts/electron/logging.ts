@@ -38,7 +38,8 @@ const LEVELS = { debug: 'debug', info: 'info', warning: 'warn', error: 'error' }
 export function captureRendererConsole(app: Pick<App, 'on'>, logger: Logger): void {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('console-message', (details) => {
-      const { level, message, sourceId, lineNumber } = details as unknown as WebContentsConsoleMessageEventParams;
+      const { level, message, sourceId, lineNumber } =
+        details as unknown as WebContentsConsoleMessageEventParams;
       const method = LEVELS[level] ?? 'info';
       logger[method](`${message} (${sourceId}:${lineNumber})`);
     });

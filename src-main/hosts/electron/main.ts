@@ -6,7 +6,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  shell,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { EVENT_NAMES, METHOD_NAMES } from '../../service/contract';
 import { createService, type KilnService } from '../../service/service';
 import { defaultDeps } from '../../service/default-deps';
@@ -35,7 +45,9 @@ function appFile(...parts: string[]): string {
 
 /** THIRD_PARTY_NOTICES.md ships as a plain file in resources/ (so the system viewer can open it). */
 function noticesPath(): string {
-  return app.isPackaged ? path.join(process.resourcesPath, 'THIRD_PARTY_NOTICES.md') : appFile('THIRD_PARTY_NOTICES.md');
+  return app.isPackaged
+    ? path.join(process.resourcesPath, 'THIRD_PARTY_NOTICES.md')
+    : appFile('THIRD_PARTY_NOTICES.md');
 }
 
 function createWindow(): void {
@@ -72,9 +84,24 @@ async function openLogFolder(): Promise<void> {
 
 async function showAbout(): Promise<void> {
   const notices = await readFile(noticesPath(), 'utf8').catch(() => null);
-  const content = aboutContent({ version: app.getVersion(), electron: process.versions.electron ?? '?', platform: `${process.platform} ${process.arch}`, notices });
-  const options = { type: 'info' as const, title: content.title, message: content.message, detail: content.detail, buttons: ['Close', 'Third-party notices', 'Open log folder'], defaultId: 0, cancelId: 0 };
-  const { response } = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+  const content = aboutContent({
+    version: app.getVersion(),
+    electron: process.versions.electron ?? '?',
+    platform: `${process.platform} ${process.arch}`,
+    notices,
+  });
+  const options = {
+    type: 'info' as const,
+    title: content.title,
+    message: content.message,
+    detail: content.detail,
+    buttons: ['Close', 'Third-party notices', 'Open log folder'],
+    defaultId: 0,
+    cancelId: 0,
+  };
+  const { response } = mainWindow
+    ? await dialog.showMessageBox(mainWindow, options)
+    : await dialog.showMessageBox(options);
   if (response === 1) await shell.openPath(noticesPath());
   if (response === 2) await openLogFolder();
 }
@@ -93,7 +120,13 @@ function buildMenu(): Menu {
         { type: 'separator' },
         { role: 'togglefullscreen' },
         // Developer tools only in unpackaged runs: a packaged app has no reason to offer a console into the page.
-        ...(app.isPackaged ? [] : [{ type: 'separator' as const }, { role: 'reload' as const }, { role: 'toggleDevTools' as const }]),
+        ...(app.isPackaged
+          ? []
+          : [
+              { type: 'separator' as const },
+              { role: 'reload' as const },
+              { role: 'toggleDevTools' as const },
+            ]),
       ],
     },
     {
@@ -112,7 +145,9 @@ async function start(): Promise<void> {
   logging = setupLogging();
   captureRendererConsole(app, logging.scope('renderer'));
   const log = logging.scope('main');
-  log.info(`Kiln ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform} ${process.arch})`);
+  log.info(
+    `Kiln ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform} ${process.arch})`,
+  );
 
   denyAllPermissions(session.defaultSession);
   serveRenderer(protocol, appFile('dist', 'renderer'));
@@ -130,12 +165,21 @@ async function start(): Promise<void> {
   bindContract({
     ipcMain,
     getWindow: () => mainWindow,
-    invoke: withElectronAbilities((method, input) => running.invoke(method, input) as never, { openPath: (p) => shell.openPath(p) }),
+    invoke: withElectronAbilities((method, input) => running.invoke(method, input) as never, {
+      openPath: (p) => shell.openPath(p),
+    }),
     log: logging.scope('ipc'),
   });
-  forwardEvents((listener) => running.subscribe(listener), () => mainWindow);
+  forwardEvents(
+    (listener) => running.subscribe(listener),
+    () => mainWindow,
+  );
 
-  app.setAboutPanelOptions({ applicationName: 'Kiln', applicationVersion: app.getVersion(), copyright: 'Kiln developers, MIT licence' });
+  app.setAboutPanelOptions({
+    applicationName: 'Kiln',
+    applicationVersion: app.getVersion(),
+    copyright: 'Kiln developers, MIT licence',
+  });
   Menu.setApplicationMenu(buildMenu());
   createWindow();
 }
@@ -144,12 +188,15 @@ async function start(): Promise<void> {
 async function shutdown(): Promise<void> {
   const log = logging?.scope('main');
   const stopping = service?.shutdown() ?? Promise.resolve();
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS).unref());
+  const timeout = new Promise<'timeout'>((resolve) =>
+    setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS).unref(),
+  );
   const outcome = await Promise.race([stopping.then(() => 'done' as const), timeout]).catch((e: unknown) => {
     log?.error('shutdown failed', e);
     return 'failed' as const;
   });
-  if (outcome === 'timeout') log?.warn(`service did not stop within ${SHUTDOWN_TIMEOUT_MS} ms; quitting anyway`);
+  if (outcome === 'timeout')
+    log?.warn(`service did not stop within ${SHUTDOWN_TIMEOUT_MS} ms; quitting anyway`);
   else log?.info('service stopped');
 }
 

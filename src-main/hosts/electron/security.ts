@@ -37,7 +37,10 @@ export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPri
     // standard: relative URLs and a real origin; secure: treated like https (no mixed-content downgrade); corsEnabled:
     // the renderer's `<script type="module" crossorigin>` is fetched in CORS mode, which Chromium allows only for
     // schemes that opt in.
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
+    },
   ]);
 }
 

@@ -15,7 +15,11 @@ export interface MainWindowInputs {
  * Each flag is written out even where it equals Electron's current default: defaults have changed between Electron
  * versions (sandbox became the default in 20), and an explicit value is what a reviewer and electronegativity check.
  */
-export function mainWindowOptions({ preloadPath, apiArgument, iconPath }: MainWindowInputs): BrowserWindowConstructorOptions {
+export function mainWindowOptions({
+  preloadPath,
+  apiArgument,
+  iconPath,
+}: MainWindowInputs): BrowserWindowConstructorOptions {
   return {
     width: 1100,
     height: 760,

@@ -9,12 +9,17 @@ import type { Logger } from '../../service/deps';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
-export function createFileLogger(logDir: string, opts: { echo?: Level[]; fileName?: string } = {}): Logger & { file: string } {
+export function createFileLogger(
+  logDir: string,
+  opts: { echo?: Level[]; fileName?: string } = {},
+): Logger & { file: string } {
   mkdirSync(logDir, { recursive: true });
   const file = path.join(logDir, opts.fileName ?? 'web.log');
   const echo = new Set<Level>(opts.echo ?? ['warn', 'error']);
   const write = (level: Level, message: string, rest: unknown[]) => {
-    const extra = rest.map((r) => (r instanceof Error ? r.stack ?? r.message : inspect(r, { depth: 4 }))).join(' ');
+    const extra = rest
+      .map((r) => (r instanceof Error ? (r.stack ?? r.message) : inspect(r, { depth: 4 })))
+      .join(' ');
     const line = `[${new Date().toISOString()}] [${level}] ${message}${extra ? ` ${extra}` : ''}`;
     try {
       appendFileSync(file, line + '\n');

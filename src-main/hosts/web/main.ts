@@ -20,7 +20,10 @@ import { rendererBuilt } from './static-files';
 function buildRenderer(root: string): boolean {
   console.log('Kiln: building the user interface (dist/renderer is missing)…');
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   return r.status === 0;
 }
 
@@ -38,13 +41,17 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const rendererDir = path.resolve(values['renderer-dir'] ?? path.join(root, 'dist', 'renderer'));
   if (!rendererBuilt(rendererDir) && !values['no-build'] && !values['renderer-dir']) {
-    if (!buildRenderer(root)) console.error('Kiln: the renderer build failed; the page will say so. Run `npm run build:renderer` to see why.');
+    if (!buildRenderer(root))
+      console.error(
+        'Kiln: the renderer build failed; the page will say so. Run `npm run build:renderer` to see why.',
+      );
   }
 
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const logDir = path.join(dataDir, 'logs');
   const logger = createFileLogger(logDir);
-  const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
 
   const service = createService(defaultDeps({ logger }), {
     host: 'web',
@@ -55,10 +62,13 @@ async function main(): Promise<void> {
     logger,
   });
   const port = values.port !== undefined ? Number(values.port) : 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port ${values.port} is not a port number`);
   const server = await startWebServer({ service, rendererDir, host: values.host, port, logger });
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
-    console.warn(`Kiln: listening on ${values.host}: anyone on the network who has the token can flash boards on this machine.`);
+    console.warn(
+      `Kiln: listening on ${values.host}: anyone on the network who has the token can flash boards on this machine.`,
+    );
   }
   console.log(`Kiln browser mode: ${server.url}`);
   console.log(`(data: ${dataDir}; log: ${logger.file}; Ctrl-C to stop)`);

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 export const APP_NAME = 'Kiln';
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = os.homedir();
   if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_NAME);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_NAME);

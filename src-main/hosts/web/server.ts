@@ -59,13 +59,19 @@ function pageHeaders(host: string | undefined): Record<string, string> {
 }
 
 function refuse(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(text + '\n');
 }
 
 function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, text: string): void {
   const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
@@ -86,7 +92,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
     // The page needs the token in its URL; its assets may use the cookie the page set.
     if (!policy.authorised(req, !isPage)) {
-      return refuse(res, 401, 'Kiln: this address needs the token. Open the exact URL Kiln printed when it started (…?token=…).');
+      return refuse(
+        res,
+        401,
+        'Kiln: this address needs the token. Open the exact URL Kiln printed when it started (…?token=…).',
+      );
     }
     const headers = pageHeaders(req.headers.host);
     if (isPage) {
@@ -138,12 +148,17 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   async function handleFrame(ws: WebSocket, text: string | undefined): Promise<void> {
     let id = 0;
     try {
-      if (text === undefined) throw new KilnError('BAD_REQUEST', 'Binary frames are not part of the protocol.', { hint: 'Send JSON text frames.' });
+      if (text === undefined)
+        throw new KilnError('BAD_REQUEST', 'Binary frames are not part of the protocol.', {
+          hint: 'Send JSON text frames.',
+        });
       let msg: unknown;
       try {
         msg = parseWire(text);
       } catch (e) {
-        throw new KilnError('BAD_REQUEST', `The frame is not valid JSON: ${(e as Error).message}`, { hint: 'Send one JSON call per frame.' });
+        throw new KilnError('BAD_REQUEST', `The frame is not valid JSON: ${(e as Error).message}`, {
+          hint: 'Send one JSON call per frame.',
+        });
       }
       const call = msg as { type?: unknown; id?: unknown; method?: unknown; input?: unknown };
       if (typeof msg !== 'object' || msg === null || call.type !== 'call') {
@@ -180,7 +195,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     });
   });
   port = (server.address() as AddressInfo).port;
-  const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  const shownHost =
+    bindHost === '0.0.0.0' || bindHost === '::'
+      ? '127.0.0.1'
+      : bindHost.includes(':')
+        ? `[${bindHost}]`
+        : bindHost;
   const url = `http://${shownHost}:${port}/?token=${token}`;
   logger.info(`web: listening on ${bindHost}:${port}`);
 

@@ -26,7 +26,12 @@ function escapeHtml(s: string): string {
 }
 
 /** Sends a file from `root` for this request; returns false when nothing matched (caller sends 404). */
-export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): boolean {
+export function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): boolean {
   const url = new URL(req.url ?? '/', 'http://placeholder');
   let file = resolveUrlPath(root, url.pathname);
   if (!file) return false;

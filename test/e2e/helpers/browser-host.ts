@@ -21,15 +21,23 @@ export const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
 /** Builds the renderer with the repository's vite config into `outDir`; throws with vite's output on failure. */
 function buildRenderer(outDir: string): void {
   const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
+  const build = spawnSync(
+    process.execPath,
+    [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    },
+  );
   if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
 }
 
 /** A browser-mode service on `deps`, keeping its data and logs under `dataDir`, served over HTTP + WebSocket. */
-export async function startWebHost(deps: ServiceDeps, dataDir: string, rendererDir: string): Promise<{ service: KilnService; server: WebServer }> {
+export async function startWebHost(
+  deps: ServiceDeps,
+  dataDir: string,
+  rendererDir: string,
+): Promise<{ service: KilnService; server: WebServer }> {
   const service = createService(deps, {
     host: 'web',
     appName: 'Kiln',
@@ -43,11 +51,22 @@ export async function startWebHost(deps: ServiceDeps, dataDir: string, rendererD
 }
 
 /** Headless Chromium with a throw-away profile in `profileDir`, light colour scheme; returns its first page. */
-async function launchChromium(profileDir: string, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+async function launchChromium(
+  profileDir: string,
+  viewport: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport,
     colorScheme: 'light',
   });
@@ -68,7 +87,11 @@ export interface BrowserHost {
 }
 
 /** Builds the renderer, starts a web host on `deps` and opens Chromium on a page (not yet navigated). */
-export async function openBrowserHost(o: { tmpPrefix: string; deps: ServiceDeps; viewport: { width: number; height: number } }): Promise<BrowserHost> {
+export async function openBrowserHost(o: {
+  tmpPrefix: string;
+  deps: ServiceDeps;
+  viewport: { width: number; height: number };
+}): Promise<BrowserHost> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), o.tmpPrefix));
   const rendererDir = path.join(tmp, 'renderer');
   let web: { service: KilnService; server: WebServer } | undefined;

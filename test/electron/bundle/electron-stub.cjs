@@ -105,7 +105,12 @@ class App extends EventEmitter {
   }
   setAboutPanelOptions() {}
   quit() {
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('before-quit', event);
     if (!event.defaultPrevented) {
       state.quit = true;

@@ -36,20 +36,30 @@ process.on('message', async (msg) => {
         protocols: [...state.protocols.keys()],
         privileged: state.privileged,
         menus: state.menus,
-        permissionDenied: await new Promise((r) => electron.session.defaultSession.request(null, 'media', r, {})),
+        permissionDenied: await new Promise((r) =>
+          electron.session.defaultSession.request(null, 'media', r, {}),
+        ),
       });
     } else if (msg.type === 'call') {
       const w = state.windows[0];
-      const event = msg.foreign ? { sender: {}, senderFrame: { url: 'https://evil.example/', parent: null } } : { sender: w.webContents, senderFrame: w.webContents.mainFrame };
+      const event = msg.foreign
+        ? { sender: {}, senderFrame: { url: 'https://evil.example/', parent: null } }
+        : { sender: w.webContents, senderFrame: w.webContents.mainFrame };
       const outcome = await state.handlers.get('kiln:call:' + msg.method)(event, msg.input);
       process.send({ type: 'result', id: msg.id, outcome });
     } else if (msg.type === 'fetch') {
       const response = await state.protocols.get('kiln')(new Request(msg.url));
-      process.send({ type: 'fetched', id: msg.id, status: response.status, csp: response.headers.get('content-security-policy'), body: await response.text() });
+      process.send({
+        type: 'fetched',
+        id: msg.id,
+        status: response.status,
+        csp: response.headers.get('content-security-policy'),
+        body: await response.text(),
+      });
     } else if (msg.type === 'quit') {
       electron.app.quit();
     }
   } catch (e) {
-    process.send({ type: 'error', id: msg.id, message: String(e && e.stack || e) });
+    process.send({ type: 'error', id: msg.id, message: String((e && e.stack) || e) });
   }
 });

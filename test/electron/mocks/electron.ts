@@ -19,7 +19,9 @@ export class FakeFrame {
 }
 
 /** A navigation-style event whose preventDefault is observable. */
-export function makeEvent(fields: Record<string, unknown> = {}): { defaultPrevented: boolean; preventDefault(): void } & Record<string, unknown> {
+export function makeEvent(
+  fields: Record<string, unknown> = {},
+): { defaultPrevented: boolean; preventDefault(): void } & Record<string, unknown> {
   const event = {
     ...fields,
     defaultPrevented: false,
@@ -89,7 +91,8 @@ type Handler = (event: unknown, ...args: unknown[]) => unknown;
 class FakeIpcMain {
   readonly handlers = new Map<string, Handler>();
   handle(channel: string, handler: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);
   }
   removeHandler(channel: string): void {
@@ -105,14 +108,18 @@ class FakeIpcMain {
 export const ipcMain = new FakeIpcMain();
 
 class FakeIpcRenderer extends EventEmitter {
-  readonly invoke = vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(async () => ({ ok: true, output: {} }));
+  readonly invoke = vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(async () => ({
+    ok: true,
+    output: {},
+  }));
 }
 export const ipcRenderer = new FakeIpcRenderer();
 
 export const contextBridge = {
   exposed: new Map<string, unknown>(),
   exposeInMainWorld(key: string, api: unknown): void {
-    if (contextBridge.exposed.has(key)) throw new Error(`Cannot bind an API on top of an existing property: ${key}`);
+    if (contextBridge.exposed.has(key))
+      throw new Error(`Cannot bind an API on top of an existing property: ${key}`);
     contextBridge.exposed.set(key, api);
   },
 };
@@ -134,8 +141,11 @@ export const protocol = {
 };
 
 export class FakeSession {
-  permissionRequestHandler: ((wc: unknown, permission: string, cb: (granted: boolean) => void, details: unknown) => void) | null = null;
-  permissionCheckHandler: ((wc: unknown, permission: string, origin: string, details: unknown) => boolean) | null = null;
+  permissionRequestHandler:
+    ((wc: unknown, permission: string, cb: (granted: boolean) => void, details: unknown) => void) | null =
+    null;
+  permissionCheckHandler:
+    ((wc: unknown, permission: string, origin: string, details: unknown) => boolean) | null = null;
   devicePermissionHandler: ((details: unknown) => boolean) | null = null;
   setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']): void {
     this.permissionRequestHandler = h;
@@ -150,7 +160,10 @@ export class FakeSession {
 export const session = { defaultSession: new FakeSession() };
 
 class FakeApp extends EventEmitter {
-  readonly paths: Record<string, string> = { logs: '/tmp/kiln-mock/logs', userData: '/tmp/kiln-mock/userData' };
+  readonly paths: Record<string, string> = {
+    logs: '/tmp/kiln-mock/logs',
+    userData: '/tmp/kiln-mock/userData',
+  };
   appPath = '/tmp/kiln-mock/app';
   singleInstance = true;
   whenReady = vi.fn(async () => undefined);
@@ -180,7 +193,18 @@ export const app = new FakeApp();
 export const dialog = { showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })) };
 export const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((t: unknown) => t) };
 
-export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, protocol, session, shell };
+export default {
+  app,
+  BrowserWindow,
+  contextBridge,
+  dialog,
+  ipcMain,
+  ipcRenderer,
+  Menu,
+  protocol,
+  session,
+  shell,
+};
 
 /** Clears all recorded state, for tests that load main.ts more than once. */
 export function resetElectronMock(): void {

@@ -45,7 +45,11 @@ export interface UsbTtySpec {
 }
 
 /** A CH340 adapter as sysfs shows it (QinHeng 1a86:7523 on the ch341 driver): the board most tests plug in. */
-export const CH340_IDS: Pick<UsbTtySpec, 'vendorId' | 'productId' | 'driver'> = { vendorId: '1a86', productId: '7523', driver: 'ch341' };
+export const CH340_IDS: Pick<UsbTtySpec, 'vendorId' | 'productId' | 'driver'> = {
+  vendorId: '1a86',
+  productId: '7523',
+  driver: 'ch341',
+};
 
 const USB_ROOT = 'devices/pci0000:00/0000:00:14.0/usb1';
 

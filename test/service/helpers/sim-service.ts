@@ -21,16 +21,29 @@ export interface SimService {
  * The real service on a fresh VirtualClock with no hot-plug watcher (boards are `sim:` URLs or virtual plug-ins),
  * keeping settings and cache in `dataDir` and logs in `logDir`; `override` replaces single dependencies.
  */
-export function virtualClockService(dataDir: string, logDir = dataDir, override: Partial<ServiceDeps> = {}): KilnService {
+export function virtualClockService(
+  dataDir: string,
+  logDir = dataDir,
+  override: Partial<ServiceDeps> = {},
+): KilnService {
   const deps: ServiceDeps = { ...defaultDeps({ clock: new VirtualClock() }), ...override };
   delete deps.watchPorts;
-  return createService(deps, { host: 'cli', appName: 'Kiln', appVersion: 'test', dataDir, logDir, logger: silentLogger });
+  return createService(deps, {
+    host: 'cli',
+    appName: 'Kiln',
+    appVersion: 'test',
+    dataDir,
+    logDir,
+    logger: silentLogger,
+  });
 }
 
 export function simService(opts: { ports?: PortInfo[] } = {}): SimService {
   const ports = opts.ports ?? [];
   const dataDir = tempDir('kiln-sim-service-');
-  const service = virtualClockService(dataDir, path.join(dataDir, 'logs'), { listPorts: async () => [...ports] });
+  const service = virtualClockService(dataDir, path.join(dataDir, 'logs'), {
+    listPorts: async () => [...ports],
+  });
   const events: { event: EventName; payload: unknown }[] = [];
   service.subscribe((event, payload) => events.push({ event, payload }));
   return { service, events, dataDir };
@@ -46,7 +59,9 @@ export async function flashThrough(
   const refs: MethodInput<'startFlash'>['images'] = [];
   for (const img of images) {
     const { sha256 } = await service.call('inspectFirmware', { name: img.name, bytes: img.bytes });
-    refs.push(img.offset === undefined ? { sha256, name: img.name } : { sha256, name: img.name, offset: img.offset });
+    refs.push(
+      img.offset === undefined ? { sha256, name: img.name } : { sha256, name: img.name, offset: img.offset },
+    );
   }
   const input: MethodInput<'startFlash'> = { port, images: refs };
   if (options.skipUnchanged !== undefined) input.options = { skipUnchanged: options.skipUnchanged };

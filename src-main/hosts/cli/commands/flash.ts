@@ -83,7 +83,10 @@ export function flashCommand(
     .option('--erase-all', 'erase the whole flash first')
     .option('--no-skip', 'write every block, even those the chip already holds')
     .option('--backup', 'read the regions about to be written into the data folder first')
-    .option('--boot-check', 'after the reset, listen to the board and report whether it boots (default after a hard reset on a serial port)')
+    .option(
+      '--boot-check',
+      'after the reset, listen to the board and report whether it boots (default after a hard reset on a serial port)',
+    )
     .option('--no-boot-check', 'reset without listening to the boot log')
     .addHelpText('after', EXAMPLES)
     .action((files: string[], opts: FlashOpts) => run((ctx) => flash(ctx, files, opts)));

@@ -43,7 +43,9 @@ interface SimCliOpts {
 }
 
 /** The `sim:` URL equivalent of the options, validated by the simulator's own parser. */
-export function simUrlFor(o: Pick<SimCliOpts, 'chip' | 'fault' | 'flashSize' | 'board' | 'flashWiring'>): string {
+export function simUrlFor(
+  o: Pick<SimCliOpts, 'chip' | 'fault' | 'flashSize' | 'board' | 'flashWiring'>,
+): string {
   const q = new URLSearchParams();
   for (const f of o.fault) q.append('fault', f);
   if (o.board) q.set('board', BOARDS[o.board] ?? o.board);
@@ -76,9 +78,10 @@ export function simCommand(program: Command, run: Run): void {
       ),
     )
     .addOption(
-      new Option('--flash-wiring <modes>', 'read modes the flash answers: qio (all), dio, dout (an ESP8285/Sonoff)').choices([
-        ...FLASH_WIRINGS,
-      ]),
+      new Option(
+        '--flash-wiring <modes>',
+        'read modes the flash answers: qio (all), dio, dout (an ESP8285/Sonoff)',
+      ).choices([...FLASH_WIRINGS]),
     )
     .option('--load-flash <file>', 'initial flash contents (written at 0)')
     .option('--save-flash <file>', 'write the flash contents to this file on exit')
