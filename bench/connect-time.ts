@@ -134,7 +134,7 @@ const connect = await measureConnect('pty', onFreshBoard);
 /**
  * The same on a virtual board (`sim:CHIP`: the service's in-process memory pair, real clock). Unlike the pty,
  * DTR/RTS reach the simulated reset circuit here, which the ESP8266's high-baud re-sync for the stub upload needs
- * (esp/stub-resync.ts); on the pty the board sits in download mode with its button held, no reset reaches it and
+ * (esp/flasher/stub-resync.ts); on the pty the board sits in download mode with its button held, no reset reaches it and
  * the engine rightly keeps the stub upload at 115200.
  */
 const virtual = await measureConnect('sim:', (chip, fn) => fn(`sim:${chip}`));

@@ -52,7 +52,7 @@ export interface EngineHooks {
 export interface ConnectOptions extends EngineHooks {
   /**
    * Baud for data transfer after the stub is up. The ROM handshake is at 115200; an ESP8266 (no CHANGE_BAUDRATE)
-   * is then re-synced at this baud for the stub upload when a reset reaches it and it pays (esp/stub-resync.ts).
+   * is then re-synced at this baud for the stub upload when a reset reaches it and it pays (esp/flasher/stub-resync.ts).
    */
   baud?: number;
   before?: BeforeMode;

@@ -2,12 +2,12 @@
  * The engine's public entry. Other rooms import from here (and types from api.ts).
  */
 import type { Transport } from '../serial/transport';
-import { EspSession } from './session';
+import { EspSession } from './flasher/session';
 import type { ConnectFn, ConnectOptions, EspSessionApi } from './api';
 
 export type * from './api';
-export { EspSession } from './session';
-export { SYNC_FRAME } from './connect';
+export { EspSession } from './flasher/session';
+export { SYNC_FRAME } from './link/connect';
 export { ROM_BAUD } from '../vocabulary';
 export {
   connectStrategies,
@@ -18,10 +18,10 @@ export {
   NO_RESET,
   type ResetStrategy,
   type ResetStep,
-} from './reset';
+} from './link/reset';
 export { CHIP_RECORDS, flashSizeFromCapacityByte, type ChipRecord } from './chips/records';
-export { STATUS_MEANINGS } from './errors';
-export { esp8266RomEraseSize, planRegions } from './write-plan';
+export { STATUS_MEANINGS } from './link/errors';
+export { esp8266RomEraseSize, planRegions } from './flasher/write-plan';
 
 /** Connects (reset + sync), identifies the chip, starts the stub, changes baud, reads the flash id. */
 export const connectEsp: ConnectFn = (transport, opts) => EspSession.open(transport, opts);

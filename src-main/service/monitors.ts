@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import { KilnError, toErrorData } from '../core/errors';
-import { classicReset, hardReset, runReset } from '../esp/reset';
+import { classicReset, hardReset, runReset } from '../esp/link/reset';
 import type { Transport } from '../serial/transport';
 import type { Logger } from './deps';
 import { openPortTransport, type ConnectionEnv } from './device-connection';

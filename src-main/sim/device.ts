@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
-import { SlipDecoder, slipEncode } from '../esp/slip';
+import { SlipDecoder, slipEncode } from '../esp/link/slip';
 import type { DeviceEnd } from '../serial/memory-pair';
 import type { Signals } from '../serial/transport';
 import { bootScript, type BootSegment, type ResetCause } from './boot-text';

@@ -14,7 +14,7 @@
  * - FLASH_BEGIN payload must be 16 bytes (ESP8266, ESP32) or 20 (C3) (notes §4); the wrong length is refused
  *   with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
  */
-import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/protocol';
+import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/link/protocol';
 import { romCalibratedXtalHz, type ChipFacts } from './chip-facts';
 import { SECTOR } from './flash-memory';
 import { StreamingInflater } from './inflater';

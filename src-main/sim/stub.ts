@@ -13,7 +13,7 @@
  *   cumulative-count ack, then a final 16-byte MD5 frame;
  * - CHANGE_BAUDRATE (new, old) is answered at the old baud, then the UART switches.
  */
-import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/protocol';
+import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/link/protocol';
 import { BLOCK, SECTOR } from './flash-memory';
 import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EspLink } from '../../src-main/esp/link';
-import { connectAndSync, SYNC_FRAME } from '../../src-main/esp/connect';
+import { EspLink } from '../../src-main/esp/link/link';
+import { connectAndSync, SYNC_FRAME } from '../../src-main/esp/link/connect';
 import {
   classicReset,
   connectStrategies,
@@ -8,8 +8,8 @@ import {
   unixTightReset,
   usbJtagSerialReset,
   type ResetStep,
-} from '../../src-main/esp/reset';
-import { Op } from '../../src-main/esp/protocol';
+} from '../../src-main/esp/link/reset';
+import { Op } from '../../src-main/esp/link/protocol';
 import type { ConnectCapture } from '../../src-main/core/capture';
 import { reply, scripted, syncReplies } from './scripted-device';
 import { kilnRejection } from '../helpers/errors';

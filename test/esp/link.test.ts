@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EspLink } from '../../src-main/esp/link';
-import { Op, ROM_ERRORS, STUB_ERRORS, words, readStatus } from '../../src-main/esp/protocol';
-import { ALL_STATUS_NAMES, STATUS_MEANINGS, statusError } from '../../src-main/esp/errors';
-import { timeoutFor } from '../../src-main/esp/commands';
+import { EspLink } from '../../src-main/esp/link/link';
+import { Op, ROM_ERRORS, STUB_ERRORS, words, readStatus } from '../../src-main/esp/link/protocol';
+import { ALL_STATUS_NAMES, STATUS_MEANINGS, statusError } from '../../src-main/esp/link/errors';
+import { timeoutFor } from '../../src-main/esp/link/commands';
 import { ERROR_CODES } from '../../src-main/core/errors';
 import { reply, scripted } from './scripted-device';
 import { kilnRejection } from '../helpers/errors';

@@ -8,8 +8,8 @@ import {
   encodeRequest,
   readStatus,
   words,
-} from '../../src-main/esp/protocol';
-import { slipEncode } from '../../src-main/esp/slip';
+} from '../../src-main/esp/link/protocol';
+import { slipEncode } from '../../src-main/esp/link/slip';
 
 describe('packets', () => {
   it('builds the SYNC frame byte for byte as esptool sends it', () => {

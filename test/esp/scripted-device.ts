@@ -6,8 +6,8 @@
  */
 import { createMemoryPair, type MemoryPair } from '../../src-main/serial/memory-pair';
 import type { TransportInfo } from '../../src-main/serial/transport';
-import { SlipDecoder, slipEncode } from '../../src-main/esp/slip';
-import { decodeRequest, encodeResponse, Op, type Request } from '../../src-main/esp/protocol';
+import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
+import { decodeRequest, encodeResponse, Op, type Request } from '../../src-main/esp/link/protocol';
 import { VirtualClock } from '../../src-main/core/clock';
 
 export type Reply = Buffer | { raw: Buffer } | { delayMs: number; then: Reply[] };

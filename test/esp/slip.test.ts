@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SlipDecoder, slipEncode } from '../../src-main/esp/slip';
+import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
 
 function decodeAll(chunks: Uint8Array[]) {
   const frames: Buffer[] = [];

@@ -7,7 +7,7 @@ import {
   runsToWrite,
   skipBlocks,
   SKIP_BLOCK,
-} from '../../src-main/esp/write-plan';
+} from '../../src-main/esp/flasher/write-plan';
 import { KilnError } from '../../src-main/core/errors';
 import { readFirmware } from '../helpers/shared';
 

@@ -1,5 +1,5 @@
 /**
- * ESP8266 stub upload at the data baud (esp/stub-resync.ts) against the simulator on a VirtualClock: the ROM is
+ * ESP8266 stub upload at the data baud (esp/flasher/stub-resync.ts) against the simulator on a VirtualClock: the ROM is
  * reset and re-synced at the requested baud (it autobauds on SYNC), so the stub's bytes travel at that baud; when
  * the fast SYNC goes unanswered (the simulator's autobaud-limit fault: detection fails above 115200, as on a
  * bench whose adapter cannot carry the rate) the engine falls back to 115200. Where no reset can reach the chip
@@ -14,12 +14,12 @@ import {
   type ConnectOptions,
   type LogLevel,
 } from '../../src-main/esp';
-import { Op, decodeRequest } from '../../src-main/esp/protocol';
-import { SlipDecoder } from '../../src-main/esp/slip';
+import { Op, decodeRequest } from '../../src-main/esp/link/protocol';
+import { SlipDecoder } from '../../src-main/esp/link/slip';
 import { CHIP_RECORDS } from '../../src-main/esp/chips/records';
-import { loadStubImage } from '../../src-main/esp/stub';
-import { estimateResync, stubUploadWireBytes, wireMs } from '../../src-main/esp/stub-resync';
-import { unixTightReset, classicReset } from '../../src-main/esp/reset';
+import { loadStubImage } from '../../src-main/esp/flasher/stub';
+import { estimateResync, stubUploadWireBytes, wireMs } from '../../src-main/esp/flasher/stub-resync';
+import { unixTightReset, classicReset } from '../../src-main/esp/link/reset';
 import { VirtualClock } from '../../src-main/core/clock';
 import { KilnError } from '../../src-main/core/errors';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';

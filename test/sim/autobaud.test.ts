@@ -4,8 +4,8 @@
  * the next reset; the autobaud-limit fault makes detection fail above a rate.
  */
 import { describe, expect, it } from 'vitest';
-import { Op, SYNC_PAYLOAD, decodeResponse, encodeRequest } from '../../src-main/esp/protocol';
-import { slipEncode } from '../../src-main/esp/slip';
+import { Op, SYNC_PAYLOAD, decodeResponse, encodeRequest } from '../../src-main/esp/link/protocol';
+import { slipEncode } from '../../src-main/esp/link/slip';
 import { byteTimeMs } from '../../src-main/sim/line';
 import { ROM_SYNC_VALUE } from '../../src-main/sim/rom';
 import { parseSimUrl } from '../../src-main/sim';

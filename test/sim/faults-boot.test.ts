@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isKilnError } from '../../src-main/core/errors';
-import { Op, SYNC_PAYLOAD, decodeResponse, encodeRequest } from '../../src-main/esp/protocol';
-import { slipEncode } from '../../src-main/esp/slip';
+import { Op, SYNC_PAYLOAD, decodeResponse, encodeRequest } from '../../src-main/esp/link/protocol';
+import { slipEncode } from '../../src-main/esp/link/slip';
 import { rig } from './rig';
 
 const SYNC_FRAME = slipEncode(encodeRequest(Op.SYNC, SYNC_PAYLOAD));
@@ -112,7 +112,7 @@ describe('leaving the loader', () => {
     await r.classicReset();
     await r.sync();
     r.arrivals.length = 0;
-    const { words } = await import('../../src-main/esp/protocol');
+    const { words } = await import('../../src-main/esp/link/protocol');
     const rep = await r.command(Op.FLASH_END, words(0));
     expect([...rep.data]).toEqual([0, 0, 0, 0]);
     await r.wait(400);
@@ -193,7 +193,7 @@ describe('faults', () => {
     const r = rig({ chip: 'esp8266', faults: { flashWriteError: true } });
     await r.classicReset();
     await r.sync();
-    const { words, checksum } = await import('../../src-main/esp/protocol');
+    const { words, checksum } = await import('../../src-main/esp/link/protocol');
     await r.command(Op.FLASH_BEGIN, words(0x400, 1, 0x400, 0));
     const block = Buffer.alloc(0x400, 0);
     const rep = await r.command(

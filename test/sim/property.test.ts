@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Op, checksum, words } from '../../src-main/esp/protocol';
+import { Op, checksum, words } from '../../src-main/esp/link/protocol';
 import { rig } from './rig';
 import { uploadStub } from './stub-upload';
 

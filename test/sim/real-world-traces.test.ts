@@ -7,8 +7,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Op, words } from '../../src-main/esp/protocol';
-import { SlipDecoder } from '../../src-main/esp/slip';
+import { Op, words } from '../../src-main/esp/link/protocol';
+import { SlipDecoder } from '../../src-main/esp/link/slip';
 import { sharedDir } from '../helpers/shared';
 import { rig, type Rig } from './rig';
 import { uploadStub } from './stub-upload';

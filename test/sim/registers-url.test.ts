@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Op, words } from '../../src-main/esp/protocol';
+import { Op, words } from '../../src-main/esp/link/protocol';
 import { FAULT_NAMES, parseSimUrl } from '../../src-main/sim/index';
 import { rig, type Rig } from './rig';
 import { uploadStub } from './stub-upload';

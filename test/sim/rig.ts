@@ -3,8 +3,8 @@
  * protocol bytes and records everything it receives (with virtual arrival times).
  */
 import { VirtualClock } from '../../src-main/core/clock';
-import { SlipDecoder, slipEncode } from '../../src-main/esp/slip';
-import { checksum, decodeResponse, encodeRequest, words, type Response } from '../../src-main/esp/protocol';
+import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
+import { checksum, decodeResponse, encodeRequest, words, type Response } from '../../src-main/esp/link/protocol';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import { SimulatedDevice } from '../../src-main/sim/device';
 import type { SimOptions } from '../../src-main/sim/types';
@@ -80,7 +80,7 @@ export function rig(o: Partial<Omit<SimOptions, 'clock'>> & { hostBaud?: number 
   }
   /** Sends SYNC until answered (the first may be lost to autobaud), then drains the burst. */
   async function sync(): Promise<Response[]> {
-    const { SYNC_PAYLOAD, Op } = await import('../../src-main/esp/protocol');
+    const { SYNC_PAYLOAD, Op } = await import('../../src-main/esp/link/protocol');
     for (let attempt = 0; attempt < 5; attempt++) {
       // Like esptool's flush_input(): drop what came before (boot text) and restart the SLIP reader.
       decoder.reset();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Op, SYNC_PAYLOAD, decodeResponse, words } from '../../src-main/esp/protocol';
-import { slipEncode } from '../../src-main/esp/slip';
-import { encodeRequest } from '../../src-main/esp/protocol';
+import { Op, SYNC_PAYLOAD, decodeResponse, words } from '../../src-main/esp/link/protocol';
+import { slipEncode } from '../../src-main/esp/link/slip';
+import { encodeRequest } from '../../src-main/esp/link/protocol';
 import { esp8266RomEraseSectors, ROM_SYNC_VALUE, ROM_UNSUPPORTED_REPLY_OP } from '../../src-main/sim/rom';
 import { rig } from './rig';
 

@@ -3,8 +3,8 @@ import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src-main/core/clock';
-import { Op, SYNC_PAYLOAD, decodeResponse, encodeRequest, words } from '../../src-main/esp/protocol';
-import { SlipDecoder, slipEncode } from '../../src-main/esp/slip';
+import { Op, SYNC_PAYLOAD, decodeResponse, encodeRequest, words } from '../../src-main/esp/link/protocol';
+import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
 import { SimulatedDevice, serveTcp, servePty } from '../../src-main/sim/index';
 
 function collector() {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Op, checksum, words } from '../../src-main/esp/protocol';
+import { Op, checksum, words } from '../../src-main/esp/link/protocol';
 import type { Rig } from './rig';
 
 export function stubJson(chip: string): {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Op, SYNC_PAYLOAD, decodeResponse, words } from '../../src-main/esp/protocol';
-import { slipEncode } from '../../src-main/esp/slip';
+import { Op, SYNC_PAYLOAD, decodeResponse, words } from '../../src-main/esp/link/protocol';
+import { slipEncode } from '../../src-main/esp/link/slip';
 import { rig, type Rig } from './rig';
 import { stubJson, uploadStub } from './stub-upload';
 
@@ -29,7 +29,7 @@ async function deflateWrite(r: Rig, offset: number, image: Buffer): Promise<numb
   statuses.push([...begin.data]);
   for (let i = 0; i < blocks; i++) {
     const block = z.subarray(i * 0x4000, (i + 1) * 0x4000);
-    const { checksum } = await import('../../src-main/esp/protocol');
+    const { checksum } = await import('../../src-main/esp/link/protocol');
     const rep = await r.command(
       Op.FLASH_DEFL_DATA,
       Buffer.concat([words(block.length, i, 0, 0), block]),
@@ -113,7 +113,7 @@ describe('stub behaviour', () => {
     const z = zlib.deflateSync(Buffer.alloc(0x1000, 0x5a));
     const begin = await r.command(Op.FLASH_DEFL_BEGIN, words(0x1000, 1, 0x4000, 0x8000, 0));
     expect(begin.data[0]).toBe(0);
-    const { checksum } = await import('../../src-main/esp/protocol');
+    const { checksum } = await import('../../src-main/esp/link/protocol');
     const data = await r.command(
       Op.FLASH_DEFL_DATA,
       Buffer.concat([words(z.length, 0, 0, 0), z]),

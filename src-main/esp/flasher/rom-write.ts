@@ -7,11 +7,11 @@
  * NOTE: the window read-back is modelled on esptool's facts and the simulator; it has not been checked on hardware
  * (the ROM may need the flash cache enabled for the window to reflect fresh writes).
  */
-import { Op, words } from './protocol';
-import { timeoutFor } from './commands';
+import { Op, words } from '../link/protocol';
+import { timeoutFor } from '../link/commands';
 import { esp8266RomEraseSize, type PlannedRegion } from './write-plan';
-import { padBlock, sendBlock, type WriteContext } from './write';
-import type { EspLink } from './link';
+import { padBlock, sendBlock, type WriteContext } from './data-block';
+import type { EspLink } from '../link/link';
 import type { ProgressMeter } from './progress';
 
 export const ROM_BLOCK = 0x400;

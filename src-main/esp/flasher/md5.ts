@@ -3,9 +3,9 @@
  * characters; the ESP8266 ROM cannot do it at all (protocol notes §2).
  */
 import { createHash } from 'node:crypto';
-import { Op, words } from './protocol';
-import type { ChipRecord } from './chips/records';
-import type { EspLink } from './link';
+import { Op, words } from '../link/protocol';
+import type { ChipRecord } from '../chips/records';
+import type { EspLink } from '../link/link';
 
 export function canMd5(link: EspLink, chip: ChipRecord): boolean {
   return link.isStub || chip.rom.md5;

@@ -4,8 +4,8 @@
  * BOTH lines, because node serialport's `set()` turns an omitted line on. The simulator's reset circuit checks
  * these same sequences.
  */
-import type { Clock } from '../core/clock';
-import type { Transport } from '../serial/transport';
+import type { Clock } from '../../core/clock';
+import type { Transport } from '../../serial/transport';
 
 export type ResetStep = { dtr: boolean; rts: boolean } | { waitMs: number };
 

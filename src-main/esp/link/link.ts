@@ -4,9 +4,9 @@
  * is state here, because it changes mid-session when the stub starts. Register access lives here too since
  * every flow needs it.
  */
-import { KilnError, cancelled } from '../core/errors';
-import type { Clock } from '../core/clock';
-import type { Transport } from '../serial/transport';
+import { KilnError, cancelled } from '../../core/errors';
+import type { Clock } from '../../core/clock';
+import type { Transport } from '../../serial/transport';
 import { encodeRequest, readStatus, words, Op, type Response } from './protocol';
 import { slipEncode } from './slip';
 import { FrameReader, UnsupportedCommand } from './reader';

@@ -2,9 +2,9 @@
  * Erasing through the stub (the ROMs have no erase commands of their own; they erase inside FLASH_BEGIN).
  * Timeouts come from the command table: 120 s for the chip, 30 s/MB for a region.
  */
-import { KilnError } from '../core/errors';
-import { Op, words } from './protocol';
-import type { EspLink } from './link';
+import { KilnError } from '../../core/errors';
+import { Op, words } from '../link/protocol';
+import type { EspLink } from '../link/link';
 
 export const SECTOR = 0x1000;
 

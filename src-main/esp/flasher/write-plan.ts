@@ -4,11 +4,11 @@
  * that actually need sending. Keeping this pure is what makes "skip unchanged" and "resume after unplug"
  * testable on bytes alone.
  */
-import { KilnError } from '../core/errors';
-import { patchImageHeader } from './image/patch';
-import { inspectImage } from './image/inspect';
-import { CHIP_IDENTITIES } from './chips/table';
-import type { ChipName, FlashFreqOption, FlashImage, FlashModeOption, FlashSizeOption } from './api';
+import { KilnError } from '../../core/errors';
+import { patchImageHeader } from '../image/patch';
+import { inspectImage } from '../image/inspect';
+import { CHIP_IDENTITIES } from '../chips/table';
+import type { ChipName, FlashFreqOption, FlashImage, FlashModeOption, FlashSizeOption } from '../api';
 
 export const SECTOR = 0x1000;
 /** Granularity of "skip unchanged": the device hashes blocks of this size. */

@@ -11,30 +11,17 @@
  */
 import { deflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import { KilnError } from '../core/errors';
-import { Op, checksum, words } from './protocol';
-import { timeoutFor } from './commands';
-import { RETRYABLE_STATUS, isFatalLinkError } from './errors';
+import { KilnError } from '../../core/errors';
+import { Op, words } from '../link/protocol';
 import { canMd5, deviceMd5, localMd5 } from './md5';
 import { runsToWrite, skipBlocks, type PlannedRegion, type Run } from './write-plan';
 import { romWriteRun, romFinish, verifyByWindowRead } from './rom-write';
+import { padBlock, sendBlock, type WriteContext } from './data-block';
 import { ProgressMeter } from './progress';
-import type { ChipRecord } from './chips/records';
-import type { EspLink } from './link';
-import type { EngineHooks, RegionResult } from './api';
+import type { RegionResult } from '../api';
 
 const deflateAsync = promisify(deflate);
 export const STUB_BLOCK = 0x4000;
-const BLOCK_ATTEMPTS = 3;
-
-export interface WriteContext {
-  link: EspLink;
-  chip: ChipRecord;
-  hooks: EngineHooks;
-  signal?: AbortSignal;
-  compress: boolean;
-  skipUnchanged: boolean;
-}
 
 export async function writeRegions(ctx: WriteContext, regions: PlannedRegion[]): Promise<RegionResult[]> {
   const results: RegionResult[] = [];
@@ -139,47 +126,6 @@ async function stubWriteRun(
     );
   }
   await link.command(endOp, words(1), { signal });
-}
-
-/** One DATA block, re-sent (same sequence number) when it was damaged in transit or its reply was lost. */
-export async function sendBlock(
-  ctx: WriteContext,
-  op: number,
-  seq: number,
-  block: Uint8Array,
-  uncompressedBytes: number,
-): Promise<void> {
-  const body = Buffer.concat([words(block.length, seq, 0, 0), block]);
-  const chk = checksum(block);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ctx.link.command(op, body, {
-        checksum: chk,
-        timeoutMs: timeoutFor(op, uncompressedBytes),
-        signal: ctx.signal,
-      });
-      return;
-    } catch (e) {
-      if (attempt >= BLOCK_ATTEMPTS || !isRetryable(e)) throw e;
-      ctx.hooks.onLog?.(
-        'warn',
-        `block ${seq} failed (${(e as KilnError).code}), sending it again (${attempt}/${BLOCK_ATTEMPTS - 1})`,
-      );
-    }
-  }
-}
-
-function isRetryable(e: unknown): boolean {
-  if (!(e instanceof KilnError) || isFatalLinkError(e)) return false;
-  if (e.code === 'TIMEOUT') return true;
-  const status = e.details?.status;
-  return typeof status === 'string' && RETRYABLE_STATUS.has(status);
-}
-
-export function padBlock(block: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(size).fill(0xff);
-  out.set(block);
-  return out;
 }
 
 async function verifyRegion(ctx: WriteContext, region: PlannedRegion, result: RegionResult): Promise<void> {

@@ -5,12 +5,12 @@
  * nothing but reading the memory-mapped flash window word by word (see rom-write.ts).
  */
 import { createHash } from 'node:crypto';
-import { KilnError } from '../core/errors';
-import { Op, words } from './protocol';
-import { timeoutFor } from './commands';
-import { timeoutError, hex } from './errors';
-import type { ChipRecord } from './chips/records';
-import type { EspLink } from './link';
+import { KilnError } from '../../core/errors';
+import { Op, words } from '../link/protocol';
+import { timeoutFor } from '../link/commands';
+import { timeoutError, hex } from '../link/errors';
+import type { ChipRecord } from '../chips/records';
+import type { EspLink } from '../link/link';
 import type { ProgressMeter } from './progress';
 
 export const READ_PACKET = 0x1000;

@@ -4,18 +4,18 @@
  * ROMs without it. Revision, package and features follow the eFuse layouts of the public esptool targets
  * for ESP8266, ESP32 and ESP32-C3; other chips get MAC and crystal only. Crystal from the UART divider.
  */
-import { KilnError } from '../core/errors';
-import { Op, readStatus } from './protocol';
+import { KilnError } from '../../core/errors';
+import { Op, readStatus } from '../link/protocol';
 import {
   CHIP_DETECT_MAGIC_REG,
   CHIP_RECORDS,
   chipByMagic,
   chipBySecurityId,
   type ChipRecord,
-} from './chips/records';
-import { CHIP_IDENTITIES } from './chips/table';
-import { isFatalLinkError } from './errors';
-import type { EspLink } from './link';
+} from './records';
+import { CHIP_IDENTITIES } from './table';
+import { isFatalLinkError } from '../link/errors';
+import type { EspLink } from '../link/link';
 
 export interface ChipFacts {
   record: ChipRecord;

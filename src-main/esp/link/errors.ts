@@ -4,7 +4,7 @@
  * was doing (an SPI failure while erasing is ERASE_FAILED, while reading FLASH_READ_FAILED), so commands are
  * grouped by purpose. The command name and the raw status bytes always travel in `details`.
  */
-import { KilnError, type ErrorCode, type ErrorDetails } from '../core/errors';
+import { KilnError, type ErrorCode, type ErrorDetails } from '../../core/errors';
 import { OP_NAMES, Op, ROM_ERRORS, STUB_ERRORS, type Status } from './protocol';
 
 export type CommandPurpose = 'write' | 'erase' | 'read' | 'memory' | 'other';

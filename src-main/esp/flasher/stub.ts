@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { KilnError } from '../core/errors';
-import { Op, checksum, words } from './protocol';
-import { WAITS } from './commands';
-import { isFatalLinkError } from './errors';
-import type { ChipRecord } from './chips/records';
-import type { EspLink } from './link';
+import { KilnError } from '../../core/errors';
+import { Op, checksum, words } from '../link/protocol';
+import { WAITS } from '../link/commands';
+import { isFatalLinkError } from '../link/errors';
+import type { ChipRecord } from '../chips/records';
+import type { EspLink } from '../link/link';
 
 export const RAM_BLOCK = 0x1800;
 const GREETING = Buffer.from('OHAI', 'ascii');

@@ -5,12 +5,12 @@
  * scaled by the ROM's own crystal estimate — done here too when the registers give a plausible estimate.
  * The ESP8266 ROM has no such command (it autobauds on SYNC): stub-resync.ts moves it by re-syncing, or it stays.
  */
-import { KilnError } from '../core/errors';
-import { Op, words } from './protocol';
-import { WAITS } from './commands';
-import { isFatalLinkError } from './errors';
-import type { ChipRecord } from './chips/records';
-import type { EspLink } from './link';
+import { KilnError } from '../../core/errors';
+import { Op, words } from '../link/protocol';
+import { WAITS } from '../link/commands';
+import { isFatalLinkError } from '../link/errors';
+import type { ChipRecord } from '../chips/records';
+import type { EspLink } from '../link/link';
 
 const ESP32_RTCCALICFG1 = 0x3ff5f06c;
 const ESP32_EFUSE_WORD4 = 0x3ff5a010;

@@ -3,10 +3,10 @@
  * (protocol notes §3). Works the same under the ROM and the stub. The register layout comes from the chip
  * record; ESP8266 keeps the data bit lengths in USR1, the ESP32 family in separate MOSI/MISO registers.
  */
-import { KilnError } from '../core/errors';
-import { WAITS } from './commands';
-import { flashSizeFromCapacityByte, type ChipRecord } from './chips/records';
-import type { EspLink } from './link';
+import { KilnError } from '../../core/errors';
+import { WAITS } from '../link/commands';
+import { flashSizeFromCapacityByte, type ChipRecord } from '../chips/records';
+import type { EspLink } from '../link/link';
 
 const SPI_CMD_USR = 1 << 18;
 const SPI_USR_COMMAND = 1 << 31;

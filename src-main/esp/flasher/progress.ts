@@ -2,8 +2,8 @@
  * Progress as the device acknowledges it: bytes done, total, and a smoothed rate measured on the session's
  * Clock (so a virtual-clock run reports modelled, not wall-clock, speed).
  */
-import type { Clock } from '../core/clock';
-import type { EngineHooks, Phase } from './api';
+import type { Clock } from '../../core/clock';
+import type { EngineHooks, Phase } from '../api';
 
 const SMOOTHING = 0.3;
 

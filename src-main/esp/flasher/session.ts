@@ -3,13 +3,13 @@
  * finish with a reset, and close — which always closes the Transport. Every phase honours the session's and the
  * operation's AbortSignal (→ CANCELLED); a vanished port surfaces as DEVICE_LOST from whatever was waiting.
  */
-import { KilnError, cancelled } from '../core/errors';
-import { realClock } from '../core/clock';
-import type { Transport } from '../serial/transport';
-import { Op, words } from './protocol';
-import { EspLink, isUnsupported } from './link';
-import { connectAndSync } from './connect';
-import { identifyChip, readChipFacts } from './detect';
+import { KilnError, cancelled } from '../../core/errors';
+import { realClock } from '../../core/clock';
+import type { Transport } from '../../serial/transport';
+import { Op, words } from '../link/protocol';
+import { EspLink, isUnsupported } from '../link/link';
+import { connectAndSync } from '../link/connect';
+import { identifyChip, readChipFacts } from '../chips/detect';
 import { runStub } from './stub';
 import { resyncForStub } from './stub-resync';
 import { changeBaud } from './baud';
@@ -19,9 +19,9 @@ import { writeRegions } from './write';
 import { eraseChip, eraseRegion } from './erase';
 import { readerFor } from './read';
 import { readWindow, ESP8266_WINDOW_SIZE } from './rom-write';
-import { hardReset, runReset } from './reset';
+import { hardReset, runReset } from '../link/reset';
 import { ProgressMeter } from './progress';
-import type { ChipRecord } from './chips/records';
+import type { ChipRecord } from '../chips/records';
 import type {
   AfterMode,
   ConnectOptions,
@@ -31,7 +31,7 @@ import type {
   FlashOptions,
   FlashResult,
   ReadOptions,
-} from './api';
+} from '../api';
 
 export class EspSession implements EspSessionApi {
   private closed = false;

@@ -5,16 +5,16 @@
  * attempt, and on failure travels in the SYNC_FAILED error for the doctor. Port loss, port errors and
  * cancellation end the loop as themselves: a retry never turns a specific error into a generic one.
  */
-import { KilnError, cancelled } from '../core/errors';
-import type { CaptureAttempt, ConnectCapture } from '../core/capture';
+import { KilnError, cancelled } from '../../core/errors';
+import type { CaptureAttempt, ConnectCapture } from '../../core/capture';
 import { Op, SYNC_PAYLOAD, encodeRequest } from './protocol';
 import { slipEncode } from './slip';
 import { SYNC_TIMEOUT_MS, WAITS } from './commands';
 import { connectStrategies, hardReset, runReset, type ResetStrategy } from './reset';
 import { isFatalLinkError } from './errors';
 import type { EspLink } from './link';
-import type { BeforeMode } from './api';
-import { ROM_BAUD } from '../vocabulary';
+import type { BeforeMode } from '../api';
+import { ROM_BAUD } from '../../vocabulary';
 
 const SYNC_TRIES_PER_ATTEMPT = 5;
 const SYNC_REPLIES = 8;

@@ -8,9 +8,9 @@
  * A Transport that closes with DEVICE_LOST rejects every wait at once with that error (never TIMEOUT);
  * an AbortSignal rejects with CANCELLED.
  */
-import { KilnError, cancelled } from '../core/errors';
-import type { Clock } from '../core/clock';
-import type { Transport } from '../serial/transport';
+import { KilnError, cancelled } from '../../core/errors';
+import type { Clock } from '../../core/clock';
+import type { Transport } from '../../serial/transport';
 import { SlipDecoder } from './slip';
 import { decodeResponse, type Response } from './protocol';
 import { timeoutError } from './errors';

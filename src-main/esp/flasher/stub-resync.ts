@@ -13,18 +13,18 @@
  * carry 921600 (esptool#435), long wires neither (esp8266/Arduino#97) — reset and sync at 115200 again and carry on
  * exactly as before, saying why.
  */
-import { cancelled } from '../core/errors';
-import { Op, checksum, encodeRequest, words } from './protocol';
-import { slipEncode } from './slip';
-import { SYNC_TIMEOUT_MS, WAITS } from './commands';
-import { ROM_BAUD } from '../vocabulary';
-import { SYNC_FRAME, connectAndSync, syncAttempt, type SyncResult } from './connect';
-import { isFatalLinkError } from './errors';
+import { cancelled } from '../../core/errors';
+import { Op, checksum, encodeRequest, words } from '../link/protocol';
+import { slipEncode } from '../link/slip';
+import { SYNC_TIMEOUT_MS, WAITS } from '../link/commands';
+import { ROM_BAUD } from '../../vocabulary';
+import { SYNC_FRAME, connectAndSync, syncAttempt, type SyncResult } from '../link/connect';
+import { isFatalLinkError } from '../link/errors';
 import { RAM_BLOCK, loadStubImage, type StubImage } from './stub';
-import type { ResetStrategy } from './reset';
-import type { ChipRecord } from './chips/records';
-import type { EspLink } from './link';
-import type { BeforeMode, LogLevel } from './api';
+import type { ResetStrategy } from '../link/reset';
+import type { ChipRecord } from '../chips/records';
+import type { EspLink } from '../link/link';
+import type { BeforeMode, LogLevel } from '../api';
 
 /** SYNCs sent at the high baud: the first is used up by the ROM's baud detection, the second must be answered. */
 export const RESYNC_TRIES = 2;
