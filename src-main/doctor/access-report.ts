@@ -109,11 +109,6 @@ export async function accessReport(opts: AccessReportOptions = {}): Promise<Acce
   };
 }
 
-/** Every fix the report offers (the GUI's and CLI's list of `--fix ID` choices). */
-export function fixesFor(report: AccessReport): Fix[] {
-  return report.fixes;
-}
-
 /** All findings of a report, system first, worst first within each. */
 export function allFindings(report: AccessReport): Finding[] {
   return [...report.system, ...report.ports.flatMap((p) => p.findings)];

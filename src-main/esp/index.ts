@@ -6,22 +6,6 @@ import { EspSession } from './flasher/session';
 import type { ConnectFn, ConnectOptions, EspSessionApi } from './api';
 
 export type * from './api';
-export { EspSession } from './flasher/session';
-export { SYNC_FRAME } from './link/connect';
-export { ROM_BAUD } from '../vocabulary';
-export {
-  connectStrategies,
-  classicReset,
-  unixTightReset,
-  usbJtagSerialReset,
-  hardReset,
-  NO_RESET,
-  type ResetStrategy,
-  type ResetStep,
-} from './link/reset';
-export { CHIP_RECORDS, flashSizeFromCapacityByte, type ChipRecord } from './chips/records';
-export { STATUS_MEANINGS } from './link/errors';
-export { esp8266RomEraseSize, planRegions } from './flasher/write-plan';
 
 /** Connects (reset + sync), identifies the chip, starts the stub, changes baud, reads the flash id. */
 export const connectEsp: ConnectFn = (transport, opts) => EspSession.open(transport, opts);

@@ -12,11 +12,8 @@ import { CHIP_NAMES, MAX_FLASH_BYTES, isBaudRate, type BaudRate } from '../vocab
 // here so clients keep importing from `contract`.
 export {
   BAUD_RATES,
-  CHIP_NAMES,
   MAX_FIRMWARE_BYTES,
   MAX_FLASH_BYTES,
-  MAX_IMAGES_PER_FLASH,
-  MAX_MANIFEST_CHARS,
   MAX_MONITOR_WRITE_BYTES,
   VIRTUAL_CHIPS,
   type BaudRate,

@@ -27,7 +27,6 @@ import {
   baudSchema,
   beforeSchema,
   bootCheckResultSchema,
-  bootVerdictSchema,
   bytesSchema,
   deviceInfoSchema,
   diagnosisSchema,
@@ -288,7 +287,6 @@ export type Fix = z.output<typeof fixSchema>;
 export type Settings = z.output<typeof settingsSchema>;
 export type FlashDefaults = z.output<typeof flashDefaultsSchema>;
 export type BootCheckResult = z.output<typeof bootCheckResultSchema>;
-export type BootVerdict = z.output<typeof bootVerdictSchema>;
 export type HostKind = MethodOutput<'appInfo'>['host'];
 
 /**
@@ -359,7 +357,6 @@ export interface WireEvent<E extends EventName = EventName> {
 }
 
 export type WireServerMessage = WireResult | WireEvent;
-export type WireClientMessage = WireCall;
 
 /** WebSocket close codes the browser-mode server uses. */
 export const WS_CLOSE = {

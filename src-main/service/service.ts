@@ -5,15 +5,7 @@
  */
 import { KilnError } from '../core/errors';
 import { parseCall } from './validate';
-import type {
-  EventName,
-  EventPayload,
-  JobResult,
-  MethodInput,
-  MethodName,
-  MethodOutput,
-  ParsedInput,
-} from './contract';
+import type { JobResult, MethodInput, MethodName, MethodOutput, ParsedInput } from './contract';
 import type { ServiceConfig, ServiceDeps, VirtualDevice } from './deps';
 import { withDevice } from './device-connection';
 import { EventBus, type ServiceEventListener } from './event-bus';
@@ -294,4 +286,3 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 }
 
 /** Narrows a listener's event for hosts that forward events one by one. */
-export type { EventName, EventPayload };

@@ -17,10 +17,6 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
 }
 
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
-}
-
 /** Validates a call; returns the parsed input (defaults filled) or throws KilnError('BAD_REQUEST'). */
 export function parseCall<N extends MethodName>(method: N, input: unknown): ParsedInput<N>;
 export function parseCall(method: unknown, input: unknown): ParsedInput<MethodName>;

@@ -5,15 +5,9 @@
  */
 import type { Clock } from '../core/clock';
 import { checkBoot, classifyBoot, type BootReport, type HeaderFlashMode } from '../doctor/boot-check';
-import { DEFAULT_ROM_LISTEN_MS, ESP32_ROM_BAUD, ESP8266_ROM_BAUD, romBaudFor } from '../doctor/boot-listen';
 import type { ChipName } from '../esp/api';
 import type { Transport } from '../serial/transport';
 import type { BootCheck } from './schemas';
-
-export const ESP8266_BOOT_BAUD = ESP8266_ROM_BAUD;
-export const ESP32_BOOT_BAUD = ESP32_ROM_BAUD;
-export const DEFAULT_LISTEN_MS = DEFAULT_ROM_LISTEN_MS;
-export const bootBaudFor = romBaudFor;
 
 export function toBootCheck(r: BootReport): BootCheck {
   const out: BootCheck = {

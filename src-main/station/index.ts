@@ -3,28 +3,11 @@
  * failures), the durable JSONL report with its reader, CSV export and summary, backups and the boot check.
  * No Electron, no serialport: ports arrive through StationDeps.openPort.
  */
-export { Station, type StationEvent, type StationMode, type StationOptions } from './station';
-export { flashDevice, defaultDiagnose, type StationDeps, type DeviceRun } from './flash-device';
-export {
-  parseProfile,
-  loadProfileFile,
-  saveProfileFile,
-  missingFirmware,
-  assertFirmwarePresent,
-  imagesForChip,
-  profileImages,
-  type FirmwareSource,
-} from './profile';
-export { ReportLog, readReport, parseReport, type ReportContents } from './report-log';
+export { Station, type StationEvent } from './station';
+export type { StationDeps } from './flash-device';
+export { parseProfile, loadProfileFile, saveProfileFile, missingFirmware } from './profile';
+export { ReportLog, readReport, parseReport } from './report-log';
 export { recordsToCsv, summarise, CSV_COLUMNS } from './report-export';
-export { saveBackup, backupFolderFor, type SavedBackup } from './backups';
-export {
-  listenForBoot,
-  classifyBootText,
-  bootBaudFor,
-  ESP8266_BOOT_BAUD,
-  ESP32_BOOT_BAUD,
-  DEFAULT_LISTEN_MS,
-} from './boot-check';
-export { parsePortFilter, portMatches, describeFilter, type PortFilter, type PlugInfo } from './port-filter';
+export { classifyBootText } from './boot-check';
+export { parsePortFilter, portMatches, describeFilter, type PlugInfo } from './port-filter';
 export * from './schemas';

@@ -4,7 +4,6 @@
  */
 export type {
   KilnApi,
-  KilnApiError,
   MethodName,
   MethodInput,
   MethodOutput,
@@ -13,9 +12,7 @@ export type {
   PortEntry,
   ContractDeviceInfo as DeviceInfo,
   FirmwareSummary,
-  ImageInfoSummary,
   Manifest,
-  JobKind,
   JobPhase,
   JobResult,
   JobSummary,
@@ -25,12 +22,8 @@ export type {
   Settings,
   FlashDefaults,
   BootCheckResult,
-  HostKind,
   WireCall,
-  WireResult,
-  WireEvent,
   WireServerMessage,
-  BaudRate,
 } from '../../src-main/service/contract';
 
 import type { EventPayload, JobResult } from '../../src-main/service/contract';
@@ -44,9 +37,6 @@ export interface UiError {
 }
 
 export type FlashJobResult = Extract<JobResult, { kind: 'flash' }>;
-export type JobDone = EventPayload<'jobDone'>;
 export type JobProgress = EventPayload<'jobProgress'>;
 export type JobLog = EventPayload<'jobLog'>;
 export type FlashModeChoice = 'keep' | 'qio' | 'qout' | 'dio' | 'dout';
-export type ChipName = NonNullable<PortEntryChip>;
-type PortEntryChip = import('../../src-main/service/contract').PortEntry['chip'];

@@ -9,15 +9,7 @@
  * a bad token or a foreign origin is final. `onConnection` listeners hear every state change for a banner.
  */
 import { decodeBytes, encodeBytes } from './bytes-codec';
-import type {
-  EventName,
-  EventPayload,
-  KilnApi,
-  MethodInput,
-  MethodName,
-  MethodOutput,
-  WireServerMessage,
-} from './types';
+import type { KilnApi, MethodName, WireCall, WireServerMessage } from './types';
 import { METHOD_NAMES } from '../../src-main/vocabulary';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -156,7 +148,8 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
       );
     }
     const id = nextId++;
-    const frame = JSON.stringify(encodeBytes({ type: 'call', id, method, input: input ?? {} }));
+    const message = { type: 'call', id, method, input: input ?? {} } as WireCall;
+    const frame = JSON.stringify(encodeBytes(message));
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, method });
       if (socket && socket.readyState === OPEN) socket.send(frame);
@@ -209,5 +202,3 @@ function apiError(
 }
 
 // Compile-time only: keep the generic call signature honest against the contract.
-export type TypedCall = <N extends MethodName>(method: N, input: MethodInput<N>) => Promise<MethodOutput<N>>;
-export type TypedListener = <E extends EventName>(event: E, cb: (p: EventPayload<E>) => void) => () => void;

@@ -5,8 +5,6 @@ export type FlashJobOptions = NonNullable<MethodInput<'startFlash'>['options']>;
 
 export class FlashOptionsState {
   baud = $state(115200);
-  /** True once the user picked a baud by hand for the current port (stops the port default from overriding it). */
-  baudChosen = $state(false);
   eraseAll = $state(false);
   flashMode = $state<FlashModeChoice>('keep');
   backupFirst = $state(false);

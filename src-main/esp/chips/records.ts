@@ -249,12 +249,3 @@ export function flashSizeFromCapacityByte(c: number): number {
   if (c >= 0x32 && c <= 0x3a) return 256 * KB * 2 ** (c - 0x32);
   return 0;
 }
-
-/** Header size nibble for a size in bytes on this chip; undefined when the chip cannot express it. */
-export function sizeNibbleFor(chip: ChipRecord, bytes: number): number | undefined {
-  for (const [nibble, size] of Object.entries(chip.flashSizeNibbles)) {
-    // For ESP8266, prefer the plain 2 MB / 4 MB codes over the "-c1" variants.
-    if (size === bytes) return Number(nibble);
-  }
-  return undefined;
-}

@@ -5,8 +5,6 @@
  * v2 CRC32); anything broken throws IMAGE_INVALID with a one-line cause naming the file. Raw data is not an
  * error — people flash data blobs (RF init data, file systems) at offsets they choose.
  */
-import type { ChipName } from '../api';
-import { CHIP_IDENTITIES } from '../chips/table';
 import { hex, invalidImage } from './bytes';
 import { type ImageInfo, blankInfo } from './image-info';
 import { looksLikePartitionTable, parsePartitionTable } from './partition-table';
@@ -14,7 +12,7 @@ import { readE9 } from './read-e9';
 import { readV2 } from './read-v2';
 import { describeTrailing, findParts } from './trailing';
 
-export type { EmbeddedPart, ExtendedHeader, ImageInfo, ImageKind, ImageSegmentInfo } from './image-info';
+export type { ImageInfo } from './image-info';
 
 const E9 = 0xe9;
 const EA = 0xea;
@@ -66,9 +64,4 @@ export function inspectImage(data: Uint8Array, name = 'image'): ImageInfo {
       `no image header (first byte ${hex(data[0] ?? 0, 2)}, an image starts with 0xe9): treated as raw data, flashed as it is`,
     ],
   };
-}
-
-/** Display name for messages: 'ESP32-C3' or the raw name when unknown. */
-export function chipDisplayName(chip: ChipName): string {
-  return CHIP_IDENTITIES[chip].displayName;
 }

@@ -41,7 +41,6 @@ export const ManifestSchema = z
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestBuild = z.infer<typeof BuildSchema>;
-export type ManifestPart = z.infer<typeof PartSchema>;
 
 const HINT_SCHEMA =
   'Check the manifest against the ESP Web Tools format: {name, builds: [{chipFamily, parts: [{path, offset}]}]}.';

@@ -28,7 +28,6 @@ export const Op = {
   READ_FLASH: 0xd2,
   RUN_USER_CODE: 0xd3,
 } as const;
-export type OpCode = (typeof Op)[keyof typeof Op];
 
 export const OP_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(Op).map(([k, v]) => [v, k]),

@@ -104,9 +104,3 @@ export function parseListenAddress(text: string): { host: string; port: number }
   const host = (m[1] ?? '').replace(/^\[|\]$/g, '') || '127.0.0.1';
   return { host, port };
 }
-
-/** Checks a choice option (`--before no-reset`). */
-export function parseChoice<T extends string>(text: string, what: string, choices: readonly T[]): T {
-  if ((choices as readonly string[]).includes(text)) return text as T;
-  throw usageError(`${what} "${text}" is not one of the choices.`, `Use one of: ${choices.join(', ')}.`);
-}

@@ -3,13 +3,7 @@
  * Ctrl-C) where a real device adds nothing: a job plays the given events, then ends with the given jobDone.
  */
 import type { KilnErrorData } from '../../../src-main/core/errors';
-import type {
-  AccessReport,
-  Diagnosis,
-  EventName,
-  EventPayload,
-  JobResult,
-} from '../../../src-main/service/contract';
+import type { AccessReport, Diagnosis, EventName, JobResult } from '../../../src-main/service/contract';
 import type { JobDone } from '../../../src-main/service/jobs';
 import type { KilnService } from '../../../src-main/service/service';
 import type { ServiceFactory } from '../../../src-main/hosts/cli/cli-service';
@@ -106,5 +100,3 @@ export function fakeService(
     return service as KilnService;
   };
 }
-
-export type { EventPayload };
