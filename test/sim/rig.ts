@@ -4,7 +4,13 @@
  */
 import { VirtualClock } from '../../src-main/core/clock';
 import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
-import { checksum, decodeResponse, encodeRequest, words, type Response } from '../../src-main/esp/link/protocol';
+import {
+  checksum,
+  decodeResponse,
+  encodeRequest,
+  words,
+  type Response,
+} from '../../src-main/esp/link/protocol';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import { SimulatedDevice } from '../../src-main/sim/device';
 import type { SimOptions } from '../../src-main/sim/types';
