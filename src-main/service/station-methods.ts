@@ -28,8 +28,8 @@ import {
   type StationSnapshot,
 } from '../station';
 import type { MethodName, MethodOutput, ParsedInput } from './contract';
+import type { PortOpener } from '../flash';
 import type { Logger, ServiceConfig, ServiceDeps } from './deps';
-import { ROM_BAUD } from './device-connection';
 import type { EventBus } from './event-bus';
 import type { FirmwareCache } from './firmware-cache';
 import type { JobManager } from './jobs';
@@ -45,6 +45,8 @@ export interface StationEnv {
   config: ServiceConfig;
   cache: FirmwareCache;
   virtual: VirtualDevices;
+  /** The service's one port opener (virtual boards through `virtual`). */
+  openPort: PortOpener;
   ports: PortDirectory;
   jobs: JobManager;
   bus: EventBus;
@@ -134,26 +136,9 @@ export function createStationService(env: StationEnv): {
     connect: env.deps.connect,
     firmware: env.cache,
     backupsRoot: path.join(root, 'backups'),
-    async openPort(port) {
-      if (isSimUrl(port.path)) return env.virtual.get(port.path).open(ROM_BAUD);
-      return env.deps.openTransport(
-        port.path,
-        port.usbId ? { baudRate: ROM_BAUD, usbId: port.usbId } : { baudRate: ROM_BAUD },
-      );
-    },
-    diagnose(error, port) {
-      if (error.code !== 'SYNC_FAILED' || !error.details?.capture) return undefined;
-      const capture = error.details.capture as unknown as Parameters<
-        ServiceDeps['doctor']['diagnoseSync']
-      >[0];
-      try {
-        const d = env.deps.doctor.diagnoseSync(capture, port.usbId ? { usbId: port.usbId } : {});
-        return { ...d };
-      } catch (e) {
-        env.logger.warn(`station: diagnoseSync failed: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
-      }
-    },
+    openPort: env.openPort,
+    diagnoseSync: (capture, context) => env.deps.doctor.diagnoseSync(capture, context),
+    warn: (message) => env.logger.warn(message),
     claimPort(port) {
       return env.jobs.reserve(port.path, port.path, 'the batch station');
     },
