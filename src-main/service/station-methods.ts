@@ -4,8 +4,9 @@
  * chosen here, never by a client), hot-plug for auto mode, virtual boards plugged in on request, and the
  * station's events relayed to every host (slot transitions at once, progress coalesced).
  *
- * The CLI reaches the same controller through `service.station` so it can name its own report file (a path the
- * person typed on this machine, which the contract never accepts from a client).
+ * The CLI reaches the same controller through `service.station` so it can name its own profile and report files
+ * (paths the person typed on this machine, which the contract never accepts from a client); it never imports
+ * `station/` itself.
  */
 import { readdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import {
   summarise,
   type PlugInfo,
   type Profile,
+  type ProfileImage,
   type StationDeps,
   type StationEvent,
   type StationSnapshot,
@@ -36,6 +38,9 @@ import type { JobManager } from './jobs';
 import type { PortDirectory } from './port-directory';
 import type { VirtualDevices } from './virtual-devices';
 import { isSimUrl } from './virtual-devices';
+
+/** What `kiln batch` needs beside the controller (hosts import the service, never `station/`). */
+export { MAX_STATION_CONCURRENCY, type DeviceRecord, type Profile, type StationSnapshot } from '../station';
 
 /** Coalescing of progress-only station updates. */
 export const STATION_UPDATE_INTERVAL_MS = 150;
@@ -66,6 +71,10 @@ export interface StationStartOptions {
 
 /** The station as the CLI and tests drive it (the contract methods are thin wrappers). */
 export interface StationController {
+  /** CLI only: reads and validates a profile file the person named (NOT_FOUND, BAD_REQUEST naming the field). */
+  loadProfile(file: string): Promise<Profile>;
+  /** The profile's firmware that is not in the cache yet, each file once. */
+  missingFirmware(profile: Profile): Promise<ProfileImage[]>;
   start(o: StationStartOptions): Promise<StationSnapshot>;
   stop(): Promise<StationSnapshot>;
   retryFailed(): number;
@@ -145,6 +154,8 @@ export function createStationService(env: StationEnv): {
   };
 
   const controller: StationController = {
+    loadProfile: (file) => loadProfileFile(file),
+    missingFirmware: (profile) => missingFirmware(profile, env.cache),
     async start(o) {
       if (station && station.snapshot().status !== 'stopped') {
         throw new KilnError('JOB_CONFLICT', 'A station is already running.', {
