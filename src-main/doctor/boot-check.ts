@@ -1,6 +1,6 @@
 /**
  * The post-flash boot check: what the board printed after the hard reset, read into a verdict with its evidence
- * and the next steps. Shared by single flashes (service) and the batch station. The text is reduced to facts by
+ * and the next steps. The board run (flash/boot-check.ts) uses it for single flashes and the batch station. The text is reduced to facts by
  * the same code the sync diagnosis uses (captureFacts: ROM banners with boot mode and reset cause, ESP32 boot
  * lines; isAppLine for application output).
  *

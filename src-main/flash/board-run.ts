@@ -32,13 +32,13 @@ import type { BootCheckResult } from './boot-result';
 import { withDevice, type PortOpener, type PortRef } from './connection';
 
 /** One firmware file to write; without an offset the planner places it by its content. */
-export interface BoardImage {
+interface BoardImage {
   name: string;
   data: Uint8Array;
   offset?: number | undefined;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   eraseAll: boolean;
   skipUnchanged: boolean;
   flashMode: FlashModeOption;
@@ -47,7 +47,7 @@ export interface WriteOptions {
 }
 
 /** Saving what a board held before it is overwritten; `B` is whatever the caller records per saved span. */
-export interface BackupPlan<B> {
+interface BackupPlan<B> {
   /**
    * 'per-image': one read per planned image (a single flash); 'one-span': one read from the lowest planned offset
    * to the highest end (a station keeps one file per board). Erasing everything reads the whole flash either way.
@@ -57,7 +57,7 @@ export interface BackupPlan<B> {
 }
 
 /** Steps of the run a host may show; the engine's own progress arrives through `engine()`. */
-export type BoardPhase = 'connecting' | 'planning' | 'backup' | 'writing' | 'boot-check' | 'resetting';
+type BoardPhase = 'connecting' | 'planning' | 'backup' | 'writing' | 'boot-check' | 'resetting';
 
 export interface BoardHooks {
   /** Engine hooks; `'backup'` while the backup is read (the engine calls it 'reading'). */
@@ -68,7 +68,7 @@ export interface BoardHooks {
   connected?(device: DeviceInfo): void;
 }
 
-export interface BoardRun<B = never> {
+interface BoardRun<B = never> {
   port: PortRef;
   openPort: PortOpener;
   connect: ConnectFn;
@@ -95,7 +95,7 @@ export interface BoardRun<B = never> {
 }
 
 /** Everything learned about the board, as far as the run got. */
-export interface BoardFacts<B> {
+interface BoardFacts<B> {
   device?: DeviceInfo;
   skipped?: string;
   plan?: PlannedImage[];

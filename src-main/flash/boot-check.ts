@@ -23,7 +23,7 @@ export function wantsBootCheck(option: boolean | undefined, after: AfterMode, tr
 }
 
 /** The doctor's report as the result every host sees (empty advice and retry lists are left out). */
-export function toBootResult(r: BootReport): BootCheckResult {
+function toBootResult(r: BootReport): BootCheckResult {
   const out: BootCheckResult = {
     verdict: r.verdict,
     summary: r.summary,
@@ -50,7 +50,7 @@ export function classifyBootText(
   return toBootResult(classifyBoot([{ role: 'rom', baud, bytes, listenedMs }], { chip }));
 }
 
-export interface BootCheckRun {
+interface BootCheckRun {
   session: EspSessionApi;
   transport: Transport;
   clock: Clock;

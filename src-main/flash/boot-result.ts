@@ -24,11 +24,8 @@ export const bootCheckResultSchema = z.object({
   verdict: bootVerdictSchema,
   /** One sentence a person can act on. */
   summary: z.string(),
-  /**
-   * What was heard, quoted with its baud, or byte counts. Station records written before the check quoted its
-   * evidence lack it; they read as no evidence.
-   */
-  evidence: z.array(z.string()).default([]),
+  /** What was heard, quoted with its baud, or byte counts. */
+  evidence: z.array(z.string()),
   /** Next steps, first to try first (absent when the board booted). */
   advice: z.array(z.string()).optional(),
   /** Set when the advice is to flash again with another flash mode, first to try first ('dout', then 'dio'). */

@@ -18,7 +18,7 @@ export interface PortRef {
 /** Opens a port at `baudRate` (default: the ROM's 115200). */
 export type PortOpener = (port: PortRef, baudRate?: number) => Promise<Transport>;
 
-export interface DeviceRequest {
+interface DeviceRequest {
   port: PortRef;
   openPort: PortOpener;
   connect: ConnectFn;

@@ -129,6 +129,14 @@ export const recordDiagnosisSchema = z.looseObject({
   steps: z.array(z.string()).optional(),
 });
 
+/**
+ * The boot check as a record stores it: the one boot-result shape, except that records written before the check
+ * quoted its evidence lack it (the Station screen shows the lines heard instead).
+ */
+export const recordBootCheckSchema = bootCheckResultSchema.extend({
+  evidence: bootCheckResultSchema.shape.evidence.optional(),
+});
+
 export const recordResultSchema = z.enum(['verified', 'failed', 'skipped']);
 
 /** One line of the report: everything known about one attempt on one board. */
@@ -165,7 +173,7 @@ export const deviceRecordSchema = z.object({
   backup: z
     .object({ file: z.string(), sha256: z.string(), offset: z.number().int(), size: z.number().int() })
     .optional(),
-  bootCheck: bootCheckResultSchema.optional(),
+  bootCheck: recordBootCheckSchema.optional(),
   /** 1 for the first try on this slot, 2 after one retry... */
   attempt: z.number().int(),
 });
@@ -196,7 +204,7 @@ export const slotSnapshotSchema = z.object({
   chip: z.string().optional(),
   error: recordErrorSchema.optional(),
   diagnosis: recordDiagnosisSchema.optional(),
-  bootCheck: bootCheckResultSchema.optional(),
+  bootCheck: recordBootCheckSchema.optional(),
   /** Whether the port is still present (auto mode: the board was unplugged). */
   present: z.boolean(),
 });
