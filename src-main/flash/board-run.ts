@@ -114,7 +114,6 @@ export async function runBoard<B = never>(run: BoardRun<B>): Promise<BoardOutcom
       { usbId: run.port.usbId, baud: run.baud, signal: run.signal, log: run.hooks.log },
       async (baud) => {
         facts = {}; // a retry starts from nothing
-        const now = facts;
         run.hooks.phase('connecting');
         await withDevice(
           {
@@ -127,7 +126,7 @@ export async function runBoard<B = never>(run: BoardRun<B>): Promise<BoardOutcom
             signal: run.signal,
             hooks: run.hooks.engine(),
           },
-          (session, transport) => attempt(run, session, transport, now),
+          (session, transport) => attempt(run, session, transport, facts),
         );
       },
     );
