@@ -22,6 +22,7 @@ export default tseslint.config(
       'src-main/sim/**/*.ts',
       'src-main/doctor/**/*.ts',
       'src-main/station/**/*.ts',
+      'src-main/flash/**/*.ts',
       'src-main/serial/**/*.ts',
       'src-main/service/**/*.ts',
       'src-main/core/**/*.ts',

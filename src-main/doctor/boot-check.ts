@@ -1,8 +1,8 @@
 /**
  * The post-flash boot check: what the board printed after the hard reset, read into a verdict with its evidence
- * and the next steps. Shared by single flashes (service) and the batch station. The text is reduced to facts by
- * the same code the sync diagnosis uses (captureFacts: ROM banners with boot mode and reset cause, ESP32 boot
- * lines; isAppLine for application output).
+ * and the next steps. The board run (flash/boot-check.ts) uses it for single flashes and the batch station. The
+ * text is reduced to facts by the same code the sync diagnosis uses (captureFacts: ROM banners with boot mode and
+ * reset cause, ESP32 boot lines; isAppLine for application output).
  *
  * Verdicts:
  * - booted: a flash boot (`boot mode:(3,x)` / `SPI_FAST_FLASH_BOOT`) that loaded the image, or the app's own text;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
 import { CHIP_NAMES, MAX_FLASH_BYTES, isBaudRate, type BaudRate } from '../vocabulary';
+import { bootCheckResultSchema, bootVerdictSchema } from '../flash/boot-result';
 
 // Limits and allowlists live in the vocabulary (plain constants the renderer and preload load too); re-exported
 // here so clients keep importing from `contract`.
@@ -204,34 +205,8 @@ export const savedReadSchema = z.object({
   file: z.string(),
 });
 
-/**
- * What the board printed after the post-flash hard reset, read by the doctor (doctor/boot-check.ts). For a
- * single flash this never turns a verified flash into a failure: the bytes are verified; it is a warning.
- */
-export const bootVerdictSchema = z.enum([
-  'booted',
-  'boot-loop',
-  'no-app',
-  'download-mode',
-  'garbage',
-  'silent',
-]);
-export const bootCheckResultSchema = z.object({
-  verdict: bootVerdictSchema,
-  /** One sentence a person can act on. */
-  summary: z.string(),
-  /** What was heard, quoted with its baud, or byte counts. */
-  evidence: z.array(z.string()),
-  /** Next steps, first to try first (absent when the board booted). */
-  advice: z.array(z.string()).optional(),
-  /** Set when the advice is to flash again with another flash mode, first to try first ('dout', then 'dio'). */
-  retryFlashModes: z.array(z.enum(['dout', 'dio'])).optional(),
-  /** The ROM log baud (ESP8266 74880; the app pass is at 115200). */
-  baud: z.number().int(),
-  listenedMs: z.number(),
-  /** The first readable lines heard (bounded). */
-  heard: z.array(z.string()),
-});
+/** The post-flash boot check's one shape, shared with station records (flash/boot-result.ts). */
+export { bootCheckResultSchema, bootVerdictSchema };
 
 export const flashJobResultSchema = z.object({
   kind: z.literal('flash'),

@@ -1,29 +1,34 @@
 /**
- * The bodies of flash, read and erase jobs (DESIGN §4): connect → plan → optional backup → write + verify →
- * leave the loader, after a flash through the boot check when it applies (post-flash-boot.ts). Data errors at a high baud get one retry at the bridge's next lower rate (the retry is
- * logged and recorded in the result); every other failure is reported as it happened.
+ * The bodies of flash, read and erase jobs (DESIGN §4). A flash is the shared board run (flash/board-run.ts:
+ * connect → plan → optional backup → write + verify → boot check or reset, one retry at a lower baud after data
+ * errors) turned into a job result; reads get the same baud retry; erasing is not data-heavy and gets none.
+ * Every failure is thrown as it happened, for the job manager to describe.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isKilnError, KilnError } from '../core/errors';
-import type { AfterMode, BeforeMode, DeviceInfo, EspSessionApi, FlashResult } from '../esp/api';
-import { planImages, type PlannedImage } from '../esp/image';
-import { decideBaudFallback } from '../serial/baud-fallback';
-import { bridgeForUsbId } from '../serial/usb-bridges';
-import { bootFlashMode } from '../doctor/boot-check';
-import type { Transport } from '../serial/transport';
-import type { BootCheckResult, ContractDeviceInfo, JobResult, ParsedInput } from './contract';
-import { withDevice, type ConnectionEnv } from './device-connection';
+import { KilnError } from '../core/errors';
+import type { AfterMode, BeforeMode, DeviceInfo, EspSessionApi } from '../esp';
+import {
+  runBoard,
+  withBaudFallback,
+  withDevice,
+  type BoardHooks,
+  type BootListenWindows,
+  type PortOpener,
+} from '../flash';
+import type { ContractDeviceInfo, JobResult, ParsedInput } from './contract';
+import type { ServiceDeps } from './deps';
 import type { FirmwareCache } from './firmware-cache';
 import type { JobContext } from './jobs';
-import { runBootCheck, wantsBootCheck } from './post-flash-boot';
 import type { ResolvedPort } from './port-directory';
 
-export interface JobEnv extends ConnectionEnv {
+export interface JobEnv {
+  deps: ServiceDeps;
+  openPort: PortOpener;
   cache: FirmwareCache;
   dataDir: string;
   /** Listening windows of the post-flash boot check (defaults in doctor/boot-listen.ts). */
-  bootListen?: { romListenMs?: number; appListenMs?: number };
+  bootListen?: BootListenWindows;
 }
 
 interface Connection {
@@ -42,6 +47,10 @@ function connectionOf(
   return c;
 }
 
+export function portRef(port: ResolvedPort) {
+  return { path: port.path, usbId: port.info?.usbId };
+}
+
 function deviceOf(info: DeviceInfo): ContractDeviceInfo {
   const { chip, description, revision, features, mac, crystalMHz, flashId, flashSize, stub, baud } = info;
   return {
@@ -58,56 +67,28 @@ function deviceOf(info: DeviceInfo): ContractDeviceInfo {
   };
 }
 
+/** A session on the job's port (read, erase). */
 function session<T>(
   env: JobEnv,
   ctx: JobContext,
   c: Connection,
   baud: number,
-  fn: (s: EspSessionApi, t: Transport) => Promise<T>,
+  fn: (s: EspSessionApi) => Promise<T>,
 ): Promise<T> {
   ctx.phase('connecting');
-  const req: Parameters<typeof withDevice>[1] = {
-    port: c.port,
-    baud,
-    signal: ctx.signal,
-    hooks: ctx.hooks(),
-  };
-  if (c.before) req.before = c.before;
-  return withDevice(env, req, fn);
-}
-
-/** Runs `attempt` at the requested baud and, after data errors, once more at the next lower rate. */
-async function withBaudFallback<T>(
-  ctx: JobContext,
-  c: Connection,
-  attempt: (baud: number) => Promise<T>,
-): Promise<{ value: T; retriedAtBaud?: number }> {
-  try {
-    return { value: await attempt(c.baud) };
-  } catch (e) {
-    if (ctx.signal.aborted || !isKilnError(e)) throw e;
-    const decision = decideBaudFallback({
-      bridge: bridgeForUsbId(c.port.info?.usbId),
-      currentBaud: c.baud,
-      errorCode: e.code,
-    });
-    if (!decision.retry) {
-      if (decision.message) ctx.log('warn', decision.message);
-      throw e;
-    }
-    ctx.log('warn', `${decision.message} (after ${e.code}: ${e.message})`);
-    try {
-      return { value: await attempt(decision.nextBaud), retriedAtBaud: decision.nextBaud };
-    } catch (second) {
-      if (!isKilnError(second)) throw second;
-      const opts: ConstructorParameters<typeof KilnError>[2] = {
-        details: { ...second.details, firstAttempt: { baud: c.baud, code: e.code, message: e.message } },
-        cause: second,
-      };
-      if (second.hint !== undefined) opts.hint = second.hint;
-      throw new KilnError(second.code, second.message, opts);
-    }
-  }
+  return withDevice(
+    {
+      port: portRef(c.port),
+      openPort: env.openPort,
+      connect: env.deps.connect,
+      clock: env.deps.clock,
+      baud,
+      before: c.before,
+      signal: ctx.signal,
+      hooks: ctx.hooks(),
+    },
+    fn,
+  );
 }
 
 function stamp(): string {
@@ -128,6 +109,15 @@ async function saveRead(env: JobEnv, device: DeviceInfo, offset: number, data: U
   return { offset, size: data.byteLength, sha256: cached.sha256, file };
 }
 
+function boardHooks(ctx: JobContext): BoardHooks {
+  return {
+    engine: (as) => ctx.hooks(as),
+    // 'writing' is announced by the engine's own progress, with its erase and write phases.
+    phase: (p, message) => (p === 'writing' ? undefined : ctx.phase(p, message)),
+    log: (level, message) => ctx.log(level, message),
+  };
+}
+
 export async function runFlashJob(
   env: JobEnv,
   ctx: JobContext,
@@ -139,107 +129,59 @@ export async function runFlashJob(
     input.images.map(async (img) => ({ ...img, data: await env.cache.get(img.sha256) })),
   );
   const started = Date.now();
+  const { options } = input;
 
-  const { value, retriedAtBaud } = await withBaudFallback(ctx, c, (baud) =>
-    session(env, ctx, c, baud, async (s, t) => {
-      ctx.phase('planning');
-      const plan: PlannedImage[] = planImages(
-        files.map((f) =>
-          f.offset === undefined
-            ? { data: f.data, name: f.name }
-            : { data: f.data, name: f.name, offset: f.offset },
-        ),
-        s.info.flashSize > 0 ? { chip: s.info.chip, flashSize: s.info.flashSize } : { chip: s.info.chip },
-      );
-      for (const p of plan) {
-        ctx.log(
-          'info',
-          `${p.name}: ${p.size} bytes at 0x${p.offset.toString(16)}${p.reason ? ` (${p.reason})` : ''}`,
-        );
-        for (const w of p.warnings) ctx.log('warn', `${p.name}: ${w}`);
-      }
-
-      let backup: Awaited<ReturnType<typeof saveRead>>[] | undefined;
-      if (input.options.backupFirst) {
-        ctx.phase('backup');
-        backup = [];
-        // Erasing everything destroys more than the regions being written, so back up the whole flash then.
-        const regions =
-          input.options.eraseAll && s.info.flashSize > 0
-            ? [{ offset: 0, size: s.info.flashSize }]
-            : plan.map((p) => ({ offset: p.offset, size: p.data.byteLength }));
-        for (const r of regions) {
-          const data = await s.readFlash({
-            offset: r.offset,
-            size: r.size,
-            signal: ctx.signal,
-            ...ctx.hooks('backup'),
-          });
-          // Disk I/O outside the clock: a virtual clock must not jump over it while the device idles.
-          const saved = await env.deps.clock.track(saveRead(env, s.info, r.offset, data, 'backup'));
-          ctx.log('info', `Backed up 0x${r.offset.toString(16)}+${r.size} to ${saved.file}`);
-          backup.push(saved);
-        }
-      }
-
-      const result: FlashResult = await s.flash({
-        images: plan.map((p) => ({ offset: p.offset, data: p.data, name: p.name })),
-        eraseAll: input.options.eraseAll,
-        skipUnchanged: input.options.skipUnchanged,
-        flashMode: input.options.flashMode,
-        flashFreq: input.options.flashFreq,
-        flashSize: input.options.flashSize,
-        signal: ctx.signal,
-        ...ctx.hooks(),
-      });
-      const unverified = result.regions.filter((r) => !r.verified);
-      if (unverified.length > 0) {
-        throw new KilnError(
-          'VERIFY_FAILED',
-          `${unverified.length} region(s) were written but not verified.`,
-          {
-            hint: 'Flash again; if it repeats, try a lower baud or another cable.',
-            details: { offsets: unverified.map((r) => r.offset) },
+  const outcome = await runBoard({
+    port: portRef(port),
+    openPort: env.openPort,
+    connect: env.deps.connect,
+    clock: env.deps.clock,
+    signal: ctx.signal,
+    baud: c.baud,
+    before: c.before,
+    after: c.after,
+    images: () => files,
+    write: {
+      eraseAll: options.eraseAll,
+      skipUnchanged: options.skipUnchanged,
+      flashMode: options.flashMode,
+      flashFreq: options.flashFreq,
+      flashSize: options.flashSize,
+    },
+    backup: options.backupFirst
+      ? {
+          grouping: 'per-image',
+          save: async (device, offset, data) => {
+            const saved = await saveRead(env, device, offset, data, 'backup');
+            ctx.log('info', `Backed up 0x${offset.toString(16)}+${data.byteLength} to ${saved.file}`);
+            return saved;
           },
-        );
-      }
-      let boot: BootCheckResult | undefined;
-      if (input.options.bootCheck && t.info.lines === 'none')
-        ctx.log('warn', `No boot check on ${t.info.path}: it has no reset lines to restart the board with.`);
-      if (wantsBootCheck(input.options.bootCheck, c.after, t)) {
-        boot = await runBootCheck(
-          ctx,
-          s,
-          t,
-          env.deps.clock,
-          bootFlashMode(s.info.chip, plan, input.options.flashMode),
-          env.bootListen,
-        );
-      } else {
-        ctx.phase('resetting');
-        await s.finish(c.after);
-      }
-      return { result, device: deviceOf(s.info), backup, boot };
-    }),
-  );
+        }
+      : undefined,
+    bootCheck: { wanted: options.bootCheck, strict: false, listen: env.bootListen },
+    hooks: boardHooks(ctx),
+  });
+  if (!outcome.ok) throw outcome.error;
+  const { device, written } = outcome;
+  if (!device || !written) throw new KilnError('INTERNAL', 'The flash ended without writing anything.');
 
   const used = new Set<number>();
-  const regions = value.result.regions.map((r) => {
+  const regions = written.regions.map((r) => {
     const i = files.findIndex((f, idx) => !used.has(idx) && f.name === r.name);
     if (i >= 0) used.add(i);
     return i >= 0 ? { ...r, sha256: files[i]!.sha256 } : { ...r };
   });
   const out: JobResult = {
     kind: 'flash',
-    device: value.device,
+    device: deviceOf(device),
     regions,
-    bytesSent: value.result.bytesSent,
+    bytesSent: written.bytesSent,
     durationMs: Date.now() - started,
-    baud: value.device.baud,
+    baud: device.baud,
   };
-  if (retriedAtBaud !== undefined) out.retriedAtBaud = retriedAtBaud;
-  if (value.backup) out.backup = value.backup;
-  if (value.boot) out.boot = value.boot;
+  if (outcome.retriedAtBaud !== undefined) out.retriedAtBaud = outcome.retriedAtBaud;
+  if (outcome.backup) out.backup = outcome.backup;
+  if (outcome.boot) out.boot = outcome.boot;
   return out;
 }
 
@@ -251,7 +193,8 @@ export async function runReadJob(
 ): Promise<JobResult> {
   const c = connectionOf(port, input);
   const started = Date.now();
-  const { value } = await withBaudFallback(ctx, c, (baud) =>
+  const retry = { usbId: port.info?.usbId, baud: c.baud, signal: ctx.signal, log: ctx.log };
+  const { value } = await withBaudFallback(retry, (baud) =>
     session(env, ctx, c, baud, async (s) => {
       const size = input.size ?? (s.info.flashSize > 0 ? s.info.flashSize - input.offset : 0);
       if (size <= 0) {

@@ -9,8 +9,8 @@ import type { Clock } from '../core/clock';
 import { KilnError, toErrorData } from '../core/errors';
 import { classicReset, hardReset, runReset } from '../esp/link/reset';
 import type { Transport } from '../serial/transport';
+import type { PortOpener } from '../flash';
 import type { Logger } from './deps';
-import { openPortTransport, type ConnectionEnv } from './device-connection';
 import type { EventBus } from './event-bus';
 import type { JobManager } from './jobs';
 import type { ResolvedPort } from './port-directory';
@@ -29,7 +29,7 @@ export class Monitors {
   private readonly monitors = new Map<string, Monitor>();
 
   constructor(
-    private readonly env: ConnectionEnv,
+    private readonly openPort: PortOpener,
     private readonly jobs: JobManager,
     private readonly bus: EventBus,
     private readonly clock: Clock,
@@ -42,7 +42,7 @@ export class Monitors {
     const release = this.jobs.reserve(port.lockKey, port.path, 'the serial monitor');
     let transport: Transport;
     try {
-      transport = await openPortTransport(this.env, port, baud);
+      transport = await this.openPort({ path: port.path, usbId: port.info?.usbId }, baud);
     } catch (e) {
       release();
       throw e;

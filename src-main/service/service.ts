@@ -7,18 +7,19 @@ import { KilnError } from '../core/errors';
 import { parseCall } from './validate';
 import type { JobResult, MethodInput, MethodName, MethodOutput, ParsedInput } from './contract';
 import type { ServiceConfig, ServiceDeps, VirtualDevice } from './deps';
-import { withDevice } from './device-connection';
 import { EventBus, type ServiceEventListener } from './event-bus';
 import { describeFailure } from './failure';
 import { FirmwareCache } from './firmware-cache';
 import { summariseFirmware } from './firmware-summary';
-import { runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
+import { portRef, runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
 import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs';
 import { Monitors } from './monitors';
+import { createPortOpener } from './port-opener';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
 import { VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
+import { withDevice } from '../flash';
 import { parseManifest } from '../esp/image';
 import { CHIP_IDENTITIES } from '../esp/chips/table';
 import { CHIP_NAMES } from '../vocabulary';
@@ -49,8 +50,9 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   const cache = new FirmwareCache(config.dataDir);
   const settings = new SettingsStore(config.dataDir, logger);
   const jobs = new JobManager(bus, deps.clock, logger, config.keepFinishedJobs ?? 20);
-  const env: JobEnv = { deps, virtual, cache, dataDir: config.dataDir };
-  const monitors = new Monitors(env, jobs, bus, deps.clock, logger);
+  const openPort = createPortOpener(deps, virtual);
+  const env: JobEnv = { deps, openPort, cache, dataDir: config.dataDir };
+  const monitors = new Monitors(openPort, jobs, bus, deps.clock, logger);
   const ports = new PortDirectory(
     deps,
     virtual,
@@ -59,7 +61,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     async () => (await settings.get()).showVirtualDevices,
   );
   let shuttingDown: Promise<void> | undefined;
-  const station = createStationService({ deps, config, cache, virtual, ports, jobs, bus, logger });
+  const station = createStationService({ deps, config, cache, virtual, openPort, ports, jobs, bus, logger });
 
   const describe = (port: string, usbId?: string) => (e: unknown) =>
     describeFailure(e, { port, usbId }, deps.doctor, logger);
@@ -117,14 +119,17 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
       const release = jobs.reserve(port.lockKey, port.path, 'identify');
       const controller = new AbortController();
       try {
-        const req: Parameters<typeof withDevice>[1] = {
-          port,
+        const req = {
+          port: portRef(port),
+          openPort,
+          connect: deps.connect,
+          clock: deps.clock,
           baud: input.baud ?? port.defaultBaud,
+          before: input.before,
           signal: controller.signal,
           hooks: {},
         };
-        if (input.before) req.before = input.before;
-        return await withDevice(env, req, async (s) => {
+        return await withDevice(req, async (s) => {
           const info = { ...s.info, features: [...s.info.features] };
           await s.finish(input.after ?? 'hard-reset');
           return info;

@@ -4,8 +4,9 @@
  * chosen here, never by a client), hot-plug for auto mode, virtual boards plugged in on request, and the
  * station's events relayed to every host (slot transitions at once, progress coalesced).
  *
- * The CLI reaches the same controller through `service.station` so it can name its own report file (a path the
- * person typed on this machine, which the contract never accepts from a client).
+ * The CLI reaches the same controller through `service.station` so it can name its own profile and report files
+ * (paths the person typed on this machine, which the contract never accepts from a client); it never imports
+ * `station/` itself.
  */
 import { readdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,19 +24,23 @@ import {
   summarise,
   type PlugInfo,
   type Profile,
+  type ProfileImage,
   type StationDeps,
   type StationEvent,
   type StationSnapshot,
 } from '../station';
 import type { MethodName, MethodOutput, ParsedInput } from './contract';
+import type { PortOpener } from '../flash';
 import type { Logger, ServiceConfig, ServiceDeps } from './deps';
-import { ROM_BAUD } from '../vocabulary';
 import type { EventBus } from './event-bus';
 import type { FirmwareCache } from './firmware-cache';
 import type { JobManager } from './jobs';
 import type { PortDirectory } from './port-directory';
 import type { VirtualDevices } from './virtual-devices';
 import { isSimUrl } from './virtual-devices';
+
+/** What `kiln batch` needs beside the controller (hosts import the service, never `station/`). */
+export { MAX_STATION_CONCURRENCY, type DeviceRecord, type Profile, type StationSnapshot } from '../station';
 
 /** Coalescing of progress-only station updates. */
 export const STATION_UPDATE_INTERVAL_MS = 150;
@@ -45,6 +50,8 @@ export interface StationEnv {
   config: ServiceConfig;
   cache: FirmwareCache;
   virtual: VirtualDevices;
+  /** The service's one port opener (virtual boards through `virtual`). */
+  openPort: PortOpener;
   ports: PortDirectory;
   jobs: JobManager;
   bus: EventBus;
@@ -64,6 +71,10 @@ export interface StationStartOptions {
 
 /** The station as the CLI and tests drive it (the contract methods are thin wrappers). */
 export interface StationController {
+  /** CLI only: reads and validates a profile file the person named (NOT_FOUND, BAD_REQUEST naming the field). */
+  loadProfile(file: string): Promise<Profile>;
+  /** The profile's firmware that is not in the cache yet, each file once. */
+  missingFirmware(profile: Profile): Promise<ProfileImage[]>;
   start(o: StationStartOptions): Promise<StationSnapshot>;
   stop(): Promise<StationSnapshot>;
   retryFailed(): number;
@@ -134,32 +145,17 @@ export function createStationService(env: StationEnv): {
     connect: env.deps.connect,
     firmware: env.cache,
     backupsRoot: path.join(root, 'backups'),
-    async openPort(port) {
-      if (isSimUrl(port.path)) return env.virtual.get(port.path).open(ROM_BAUD);
-      return env.deps.openTransport(
-        port.path,
-        port.usbId ? { baudRate: ROM_BAUD, usbId: port.usbId } : { baudRate: ROM_BAUD },
-      );
-    },
-    diagnose(error, port) {
-      if (error.code !== 'SYNC_FAILED' || !error.details?.capture) return undefined;
-      const capture = error.details.capture as unknown as Parameters<
-        ServiceDeps['doctor']['diagnoseSync']
-      >[0];
-      try {
-        const d = env.deps.doctor.diagnoseSync(capture, port.usbId ? { usbId: port.usbId } : {});
-        return { ...d };
-      } catch (e) {
-        env.logger.warn(`station: diagnoseSync failed: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
-      }
-    },
+    openPort: env.openPort,
+    diagnoseSync: (capture, context) => env.deps.doctor.diagnoseSync(capture, context),
+    warn: (message) => env.logger.warn(message),
     claimPort(port) {
       return env.jobs.reserve(port.path, port.path, 'the batch station');
     },
   };
 
   const controller: StationController = {
+    loadProfile: (file) => loadProfileFile(file),
+    missingFirmware: (profile) => missingFirmware(profile, env.cache),
     async start(o) {
       if (station && station.snapshot().status !== 'stopped') {
         throw new KilnError('JOB_CONFLICT', 'A station is already running.', {

@@ -1,42 +1,41 @@
 /**
- * One board on one slot, start to record: open the port → connect (chip, MAC, flash id) → skip a duplicate MAC →
- * plan the profile's images for this chip → optional backup of what will be overwritten → write with MD5 verify →
- * optional boot check → the record. Never throws: every outcome, including cancellation, becomes a record, and
- * the port is closed on every path out.
+ * One board on one slot, start to record: the shared board run (flash/board-run.ts: open → connect → plan →
+ * optional backup → write with MD5 verify → optional boot check, one retry at a lower baud after data errors),
+ * with the station's policy — a MAC already verified in this report is skipped, the images are the profile's
+ * build for the chip that answered, the backup is one file per board, and a boot check the profile asks for must
+ * say "booted". Never throws: every outcome, including cancellation, becomes a record.
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectCapture } from '../core/capture';
 import type { Clock } from '../core/clock';
-import { KilnError, toErrorData, type KilnErrorData } from '../core/errors';
-import { bootFlashMode } from '../doctor/boot-check';
+import { KilnError, toErrorData } from '../core/errors';
 import { diagnoseSync } from '../doctor/sync-diagnosis';
-import type { ConnectFn, DeviceInfo, EspSessionApi, ProgressEvent } from '../esp/api';
-import { planImages } from '../esp/image';
-import type { Transport } from '../serial/transport';
-import { backupFolderFor, saveBackup } from './backups';
-import { listenForBoot } from './boot-check';
+import type { ConnectFn, DeviceInfo, ProgressEvent } from '../esp';
+import { diagnoseFailure, runBoard, type BoardOutcome, type DiagnoseSync, type PortOpener } from '../flash';
+import { backupFolderFor, saveBackup, type SavedBackup } from './backups';
 import type { PlugInfo } from './port-filter';
 import { imagesForChip, type FirmwareSource } from './profile';
 import type { DeviceRecord, Profile, SlotState } from './schemas';
 
 type RecordDiagnosis = NonNullable<DeviceRecord['diagnosis']>;
 
-/** What a station needs from the outside world; the service and the CLI pass the real modules, tests fakes. */
+/** What a station needs from the outside world; the service passes the real modules, tests their bench. */
 export interface StationDeps {
   clock: Clock;
   connect: ConnectFn;
-  /** Opens a port at the ROM's 115200 baud. */
-  openPort(port: PlugInfo): Promise<Transport>;
+  /** Opens a port (the service's one opener; tests their bench). */
+  openPort: PortOpener;
   firmware: FirmwareSource;
   /** Backups go to `<backupsRoot>/<profile>/<mac>.bin`. */
   backupsRoot: string;
-  /** Reads a failed connection (default: the doctor's diagnoseSync on the capture in SYNC_FAILED). */
-  diagnose?(error: KilnErrorData, port: PlugInfo): RecordDiagnosis | undefined;
+  /** Reads a failed connection's capture (default: the doctor's diagnoseSync). */
+  diagnoseSync?: DiagnoseSync<RecordDiagnosis>;
+  /** Told when something went wrong beside the board (the doctor failed to read a capture). */
+  warn?(message: string): void;
   /** Holds the port against other jobs for the board's duration; throws JOB_CONFLICT when busy. */
   claimPort?(port: PlugInfo): () => void;
   /** Wall time for record timestamps (default Date.now). */
   wallClock?(): number;
-  /** How long the boot check listens (default boot-check.ts DEFAULT_LISTEN_MS). */
+  /** How long the boot check listens (default doctor/boot-listen.ts DEFAULT_ROM_LISTEN_MS). */
   bootListenMs?: number;
 }
 
@@ -66,20 +65,9 @@ const PHASE_STATE: Record<ProgressEvent['phase'], SlotState> = {
   done: 'verifying',
 };
 
-export function defaultDiagnose(error: KilnErrorData, port: PlugInfo): RecordDiagnosis | undefined {
-  if (error.code !== 'SYNC_FAILED') return undefined;
-  const capture = error.details?.capture as unknown as ConnectCapture | undefined;
-  if (!capture || !Array.isArray(capture.attempts)) return undefined;
-  const d = diagnoseSync(capture, port.usbId ? { usbId: port.usbId } : {});
-  return {
-    code: d.code,
-    title: d.title,
-    explanation: d.explanation,
-    steps: [...d.steps],
-    evidence: [...d.evidence],
-    confidence: d.confidence,
-  };
-}
+const doctorDiagnosis: DiagnoseSync<RecordDiagnosis> = (capture, context) => ({
+  ...diagnoseSync(capture, context),
+});
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(6, '0')}`;
@@ -89,11 +77,12 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
   const wall = deps.wallClock ?? Date.now;
   const startedWall = wall();
   const started = deps.clock.now();
+  const { profile } = run;
   const record: DeviceRecord = {
     id: `${new Date(startedWall).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(5).toString('hex')}`,
     time: new Date(startedWall).toISOString(),
     station: run.station,
-    profile: run.profile.name,
+    profile: profile.name,
     port: run.port.path,
     firmware: [],
     result: 'failed',
@@ -104,9 +93,6 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
   if (run.port.bridge) record.bridge = run.port.bridge;
   if (run.port.usbId) record.usbId = run.port.usbId;
 
-  let release: (() => void) | undefined;
-  let transport: Transport | undefined;
-  let session: EspSessionApi | undefined;
   const setState = (s: SlotState, percent: number) => {
     run.onState(
       s,
@@ -114,7 +100,7 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
       record.mac ? { mac: record.mac, ...(record.chip ? { chip: record.chip } : {}) } : undefined,
     );
   };
-  const hooks = {
+  const engine = {
     onProgress: (e: ProgressEvent) => {
       setState(
         PHASE_STATE[e.phase],
@@ -124,124 +110,115 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
     onLog: (_level: string, message: string) => run.onLog?.(message),
   };
 
+  let release: (() => void) | undefined;
+  let outcome: BoardOutcome<SavedBackup>;
   try {
     setState('connecting', 0);
     release = deps.claimPort?.(run.port);
-    transport = await deps.openPort(run.port);
-    session = await deps.connect(transport, {
-      baud: run.profile.baud,
+    outcome = await runBoard<SavedBackup>({
+      port: run.port,
+      openPort: deps.openPort,
+      connect: deps.connect,
       clock: deps.clock,
       signal: run.signal,
-      ...hooks,
-    });
-    describeDevice(record, session.info);
-    setState('connecting', 100);
-
-    if (!run.profile.policy.reflashDuplicates && run.isDuplicate(session.info.mac)) {
-      record.result = 'skipped';
-      record.skipReason = 'duplicate-mac';
-      await session.finish('hard-reset');
-      return record;
-    }
-
-    const chosen = imagesForChip(run.profile, session.info.chip);
-    const files = await Promise.all(
-      chosen.map(async (img) => ({ img, data: await deps.clock.track(deps.firmware.get(img.sha256)) })),
-    );
-    const plan = planImages(
-      files.map(({ img, data }) =>
-        img.offset === undefined ? { data, name: img.name } : { data, name: img.name, offset: img.offset },
-      ),
-      session.info.flashSize > 0
-        ? { chip: session.info.chip, flashSize: session.info.flashSize }
-        : { chip: session.info.chip },
-    );
-    record.firmware = plan.map((p) => {
-      const f = files.find((x) => x.img.name === p.name) ?? files[0]!;
-      return { sha256: f.img.sha256, name: p.name, offset: p.offset };
-    });
-
-    if (run.profile.options.backupFirst) {
-      setState('backup', 0);
-      const all = run.profile.options.eraseAll && session.info.flashSize > 0;
-      const from = all ? 0 : Math.min(...plan.map((p) => p.offset));
-      const to = all ? session.info.flashSize : Math.max(...plan.map((p) => p.offset + p.data.byteLength));
-      const data = await session.readFlash({ offset: from, size: to - from, signal: run.signal, ...hooks });
-      record.backup = await deps.clock.track(
-        saveBackup(backupFolderFor(deps.backupsRoot, run.profile.name), session.info.mac, from, data),
-      );
-    }
-
-    setState(run.profile.options.eraseAll ? 'erasing' : 'writing', 0);
-    const result = await session.flash({
-      images: plan.map((p) => ({ offset: p.offset, data: p.data, name: p.name })),
-      eraseAll: run.profile.options.eraseAll,
-      skipUnchanged: run.profile.options.skipUnchanged,
-      flashMode: run.profile.options.flashMode,
-      signal: run.signal,
-      ...hooks,
-    });
-    record.bytesSent = result.bytesSent;
-    record.blocksSkipped = result.regions.reduce((n, r) => n + r.blocksSkipped, 0);
-    const unverified = result.regions.filter((r) => !r.verified);
-    if (unverified.length > 0) {
-      throw new KilnError(
-        'VERIFY_FAILED',
-        `${unverified.length} region(s) were written but did not verify.`,
-        {
-          hint: 'Flash the board again; if it repeats, lower the baud or change the cable.',
-          details: { offsets: unverified.map((r) => r.offset) },
+      baud: profile.baud,
+      after: 'hard-reset',
+      skip: (device) =>
+        !profile.policy.reflashDuplicates && run.isDuplicate(device.mac) ? 'duplicate-mac' : undefined,
+      images: (device) =>
+        Promise.all(
+          imagesForChip(profile, device.chip).map(async (img) => ({
+            name: img.name,
+            offset: img.offset,
+            data: await deps.firmware.get(img.sha256),
+          })),
+        ),
+      write: {
+        eraseAll: profile.options.eraseAll,
+        skipUnchanged: profile.options.skipUnchanged,
+        flashMode: profile.options.flashMode,
+      },
+      backup: profile.options.backupFirst
+        ? {
+            grouping: 'one-span',
+            save: (device, offset, data) =>
+              saveBackup(backupFolderFor(deps.backupsRoot, profile.name), device.mac, offset, data),
+          }
+        : undefined,
+      bootCheck: {
+        wanted: profile.bootCheck,
+        strict: true,
+        listen: deps.bootListenMs !== undefined ? { romListenMs: deps.bootListenMs } : undefined,
+      },
+      hooks: {
+        engine: () => engine,
+        log: (_level, message) => run.onLog?.(message),
+        connected: (device) => {
+          describeDevice(record, device);
+          setState('connecting', 100);
         },
-      );
-    }
-
-    if (run.profile.bootCheck && transport.info.lines !== 'none') {
-      setState('boot-check', 0);
-      const s = session;
-      const flashMode = bootFlashMode(session.info.chip, plan, run.profile.options.flashMode);
-      const check = await listenForBoot(transport, session.info.chip, deps.clock, {
-        signal: run.signal,
-        reset: () => s.finish('hard-reset'),
-        ...(deps.bootListenMs !== undefined ? { listenMs: deps.bootListenMs } : {}),
-        ...(flashMode ? { flashMode } : {}),
-      });
-      record.bootCheck = check;
-      if (check.verdict !== 'booted') {
-        throw new KilnError(
-          'BOOT_CHECK_FAILED',
-          `Flashed and verified, but after the reset: ${check.summary}`,
-          {
-            hint: check.retryFlashModes?.length
-              ? `Try the profile with flash mode ${check.retryFlashModes.map((m) => m.toUpperCase()).join(', then ')}; then check the supply.`
-              : (check.advice?.[0] ?? 'See what was heard in the record.'),
-          },
-        );
-      }
-    } else {
-      await session.finish('hard-reset');
-    }
-    record.result = 'verified';
-    return record;
+        phase: (phase) => {
+          if (phase === 'connecting') setState('connecting', 0);
+          else if (phase === 'backup') setState('backup', 0);
+          else if (phase === 'writing') setState(profile.options.eraseAll ? 'erasing' : 'writing', 0);
+          else if (phase === 'boot-check') setState('boot-check', 0);
+        },
+      },
+    });
   } catch (e) {
-    const error =
-      run.signal.aborted && !(e instanceof KilnError && e.code === 'DEVICE_LOST')
-        ? toErrorData(run.signal.reason ?? e)
-        : toErrorData(e);
-    record.result = 'failed';
-    record.error = {
-      code: error.code,
-      message: error.message,
-      ...(error.hint !== undefined ? { hint: error.hint } : {}),
-    };
-    const diagnosis = (deps.diagnose ?? defaultDiagnose)(error, run.port);
-    if (diagnosis) record.diagnosis = diagnosis;
-    return record;
+    // Only claiming the port can throw here (JOB_CONFLICT); the run itself never does.
+    outcome = { ok: false, error: e };
   } finally {
-    record.durationMs = Math.round(deps.clock.now() - started);
-    await session?.close().catch(() => undefined);
-    if (transport?.isOpen) await transport.close().catch(() => undefined);
     release?.();
   }
+  record.durationMs = Math.round(deps.clock.now() - started);
+  return recordOutcome(deps, run, record, outcome);
+}
+
+function recordOutcome(
+  deps: StationDeps,
+  run: DeviceRun,
+  record: DeviceRecord,
+  outcome: BoardOutcome<SavedBackup>,
+): DeviceRecord {
+  if (outcome.device) describeDevice(record, outcome.device);
+  if (outcome.plan) {
+    const images = imagesForChip(run.profile, outcome.device!.chip);
+    record.firmware = outcome.plan.map((p) => {
+      const img = images.find((x) => x.name === p.name) ?? images[0]!;
+      return { sha256: img.sha256, name: p.name, offset: p.offset };
+    });
+  }
+  if (outcome.backup?.[0]) record.backup = outcome.backup[0];
+  if (outcome.written) {
+    record.bytesSent = outcome.written.bytesSent;
+    record.blocksSkipped = outcome.written.regions.reduce((n, r) => n + r.blocksSkipped, 0);
+  }
+  if (outcome.boot) record.bootCheck = outcome.boot;
+  if (outcome.ok) {
+    if (outcome.retriedAtBaud !== undefined) record.retriedAtBaud = outcome.retriedAtBaud;
+    if (outcome.skipped !== undefined) {
+      record.result = 'skipped';
+      record.skipReason = outcome.skipped;
+    } else record.result = 'verified';
+    return record;
+  }
+  const e = outcome.error;
+  const error =
+    run.signal.aborted && !(e instanceof KilnError && e.code === 'DEVICE_LOST')
+      ? toErrorData(run.signal.reason ?? e)
+      : toErrorData(e);
+  record.result = 'failed';
+  record.error = {
+    code: error.code,
+    message: error.message,
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+  };
+  const diagnosis = diagnoseFailure(error, run.port.usbId, deps.diagnoseSync ?? doctorDiagnosis, (m) =>
+    deps.warn?.(`station: ${m}`),
+  );
+  if (diagnosis) record.diagnosis = diagnosis;
+  return record;
 }
 
 function describeDevice(record: DeviceRecord, info: DeviceInfo): void {

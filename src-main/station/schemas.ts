@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
 import { CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
+import { bootCheckResultSchema } from '../flash/boot-result';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -111,36 +112,13 @@ export const recordDiagnosisSchema = z.looseObject({
   steps: z.array(z.string()).optional(),
 });
 
-export const bootVerdictSchema = z.enum([
-  'booted',
-  'boot-loop',
-  'no-app',
-  'download-mode',
-  'garbage',
-  'silent',
-]);
-
-export const bootCheckSchema = z.object({
-  verdict: bootVerdictSchema,
-  /** Baud the boot text was read at. */
-  baud: z.number().int(),
-  listenedMs: z.number(),
-  /** Resets seen in the boot text (ROM banners); 2 or more in the window is a boot loop. */
-  resets: z.number().int(),
-  /** The first readable lines heard (bounded), exactly as received. */
-  heard: z.array(z.string()),
-  bytes: z.number().int(),
-  unreadableBytes: z.number().int(),
-  /** One sentence a person can act on. */
-  summary: z.string(),
-  /** What was heard, quoted with its baud (doctor/boot-check.ts). */
-  evidence: z.array(z.string()).optional(),
-  /** Next steps, first to try first. */
-  advice: z.array(z.string()).optional(),
-  /** Set when the advice is to re-flash with another flash mode ('dout', then 'dio'). */
-  retryFlashModes: z.array(z.enum(['dout', 'dio'])).optional(),
+/**
+ * The boot check as a record stores it: the one boot-result shape, except that records written before the check
+ * quoted its evidence lack it (the Station screen shows the lines heard instead).
+ */
+export const recordBootCheckSchema = bootCheckResultSchema.extend({
+  evidence: bootCheckResultSchema.shape.evidence.optional(),
 });
-export type BootCheck = z.output<typeof bootCheckSchema>;
 
 export const recordResultSchema = z.enum(['verified', 'failed', 'skipped']);
 
@@ -173,10 +151,12 @@ export const deviceRecordSchema = z.object({
   /** Blocks the device already held (skip unchanged). */
   blocksSkipped: z.number().int().optional(),
   baud: z.number().int().optional(),
+  /** Set when data errors at the profile's baud made the board run again at this lower one. */
+  retriedAtBaud: z.number().int().optional(),
   backup: z
     .object({ file: z.string(), sha256: z.string(), offset: z.number().int(), size: z.number().int() })
     .optional(),
-  bootCheck: bootCheckSchema.optional(),
+  bootCheck: recordBootCheckSchema.optional(),
   /** 1 for the first try on this slot, 2 after one retry... */
   attempt: z.number().int(),
 });
@@ -207,7 +187,7 @@ export const slotSnapshotSchema = z.object({
   chip: z.string().optional(),
   error: recordErrorSchema.optional(),
   diagnosis: recordDiagnosisSchema.optional(),
-  bootCheck: bootCheckSchema.optional(),
+  bootCheck: recordBootCheckSchema.optional(),
   /** Whether the port is still present (auto mode: the board was unplugged). */
   present: z.boolean(),
 });

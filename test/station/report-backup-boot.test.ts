@@ -2,8 +2,8 @@ import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256, smallImage, VirtualBench } from './virtual-bench';
+import { classifyBootText } from '../../src-main/flash';
 import {
-  classifyBootText,
   parseReport,
   readReport,
   recordsToCsv,

@@ -51,6 +51,8 @@ export class VirtualBench {
   readonly boards = new Map<string, SimulatedDevice>();
   readonly firmware = new Map<string, Uint8Array>();
   readonly opened: string[] = [];
+  /** Boards whose cable corrupts bytes above a baud (see `board`'s `noisyAbove`). */
+  private readonly cables = new Map<string, { baud: number; noiseRate: number; faults: SimFaults }>();
 
   constructor(clock: Clock = new VirtualClock()) {
     this.clock = clock;
@@ -66,6 +68,11 @@ export class VirtualBench {
       faults?: SimFaults;
       flashImage?: Uint8Array;
       flashWiring?: FlashWiring;
+      /**
+       * A cable or adapter that corrupts bytes faster than `baud` (a clone CH340 or long wires at 921600): the
+       * simulator's own seeded noise fault, switched on while the line runs above that rate.
+       */
+      noisyAbove?: { baud: number; noiseRate: number };
     },
   ): SimulatedDevice {
     const device = new SimulatedDevice({
@@ -78,6 +85,7 @@ export class VirtualBench {
       ...(o.flashWiring ? { flashWiring: o.flashWiring } : {}),
     });
     this.boards.set(pathName, device);
+    if (o.noisyAbove) this.cables.set(pathName, { ...o.noisyAbove, faults: o.faults ?? {} });
     return device;
   }
 
@@ -101,6 +109,15 @@ export class VirtualBench {
         this.opened.push(port.path);
         const pair = createMemoryPair({ path: port.path, baudRate: 115200 });
         device.attach(pair.device);
+        const cable = this.cables.get(port.path);
+        if (cable) {
+          const at = (baud: number) =>
+            device.setFaults(
+              baud > cable.baud ? { ...cable.faults, noiseRate: cable.noiseRate } : cable.faults,
+            );
+          at(pair.device.hostBaudRate);
+          pair.device.onBaudRate(at);
+        }
         return pair.host;
       },
       firmware: {

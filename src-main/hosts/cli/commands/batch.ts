@@ -12,13 +12,11 @@ import { KilnError } from '../../../core/errors';
 import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
 import {
-  loadProfileFile,
   MAX_STATION_CONCURRENCY,
-  missingFirmware,
   type DeviceRecord,
   type Profile,
   type StationSnapshot,
-} from '../../../station';
+} from '../../../service/station-methods';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
@@ -93,7 +91,7 @@ async function supplyFirmware(
   extra: string[],
   cwd: string,
 ): Promise<void> {
-  const missing = await missingFirmware(profile, service.firmwareCache);
+  const missing = await service.station.missingFirmware(profile);
   if (missing.length === 0) return;
   const candidates = [
     ...extra.map((f) => path.resolve(cwd, f)),
@@ -146,7 +144,6 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     throw usageError('--plug only applies to --auto.', 'List virtual boards with --ports instead.');
   const concurrency = o.concurrency !== undefined ? parseConcurrency(o.concurrency) : undefined;
   const profileFile = path.resolve(ctx.io.cwd, o.profile);
-  const profile = await loadProfileFile(profileFile);
   const ports = o.ports
     ?.split(',')
     .map((p) => p.trim())
@@ -155,6 +152,7 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
   if (ports && ports.length === 0)
     throw usageError('--ports lists no port.', 'e.g. --ports /dev/ttyUSB0,/dev/ttyUSB1');
   const service = ctx.service(ports ?? []);
+  const profile = await service.station.loadProfile(profileFile);
   await supplyFirmware(service, profile, profileFile, o.firmware, ctx.io.cwd);
 
   const records: DeviceRecord[] = [];

@@ -1,0 +1,98 @@
+/**
+ * The boot check at the end of a board run (DESIGN §4: "reset → optional boot check"): hard reset, listen, and
+ * let the doctor read what the board printed (doctor/boot-check.ts). Whether it runs, how its report becomes a
+ * result, and how a check that cannot run is treated live here, for single flashes and the station alike.
+ */
+import type { Clock } from '../core/clock';
+import { checkBoot, classifyBoot, type BootReport, type HeaderFlashMode } from '../doctor/boot-check';
+import type { BootListenOptions } from '../doctor/boot-listen';
+import type { AfterMode, ChipName, EspSessionApi, LogLevel } from '../esp';
+import type { Transport } from '../serial/transport';
+import type { BootCheckResult } from './boot-result';
+
+/** How long each pass listens (defaults in doctor/boot-listen.ts). */
+export type BootListenWindows = Pick<BootListenOptions, 'romListenMs' | 'appListenMs'>;
+
+/**
+ * Whether to check: never without reset lines (TCP); otherwise as asked, and by default after a hard reset
+ * through a UART's reset lines (native USB re-enumerates on reset).
+ */
+export function wantsBootCheck(option: boolean | undefined, after: AfterMode, transport: Transport): boolean {
+  if (transport.info.lines === 'none') return false;
+  return option ?? (after === 'hard-reset' && transport.info.lines === 'uart');
+}
+
+/** The doctor's report as the result every host sees (empty advice and retry lists are left out). */
+function toBootResult(r: BootReport): BootCheckResult {
+  const out: BootCheckResult = {
+    verdict: r.verdict,
+    summary: r.summary,
+    evidence: r.evidence,
+    baud: r.baud,
+    listenedMs: r.listenedMs,
+    heard: r.heard,
+    resets: r.resets,
+    bytes: r.bytes,
+    unreadableBytes: r.unreadableBytes,
+  };
+  if (r.advice.length > 0) out.advice = r.advice;
+  if (r.retryFlashModes.length > 0) out.retryFlashModes = r.retryFlashModes;
+  return out;
+}
+
+/** Classifies bytes heard at one baud (the ROM's), as a boot check would. */
+export function classifyBootText(
+  bytes: Uint8Array,
+  chip: ChipName,
+  baud: number,
+  listenedMs: number,
+): BootCheckResult {
+  return toBootResult(classifyBoot([{ role: 'rom', baud, bytes, listenedMs }], { chip }));
+}
+
+interface BootCheckRun {
+  session: EspSessionApi;
+  transport: Transport;
+  clock: Clock;
+  signal: AbortSignal;
+  flashMode: HeaderFlashMode | undefined;
+  listen?: BootListenWindows | undefined;
+  /**
+   * Strict (the station): a check that cannot run fails the board. Lenient (a single flash, already verified byte
+   * for byte): it is logged and gives no verdict; only a cancel ends the run.
+   */
+  strict: boolean;
+  phase(message: string): void;
+  log(level: LogLevel, message: string): void;
+}
+
+export async function runBootCheck(o: BootCheckRun): Promise<BootCheckResult | undefined> {
+  const chip = o.session.info.chip;
+  o.phase(
+    chip === 'esp8266'
+      ? 'Resetting and listening at 74880 baud (ROM), then 115200 (firmware)'
+      : 'Resetting and listening at 115200 baud',
+  );
+  try {
+    const report = await checkBoot(
+      o.transport,
+      o.clock,
+      { chip, flashMode: o.flashMode },
+      { reset: () => o.session.finish('hard-reset'), signal: o.signal, ...o.listen },
+    );
+    if (report.verdict === 'booted') o.log('info', `Boot check: ${report.summary}`);
+    else
+      o.log(
+        'warn',
+        `Boot check (${report.verdict}): ${report.summary}${report.advice[0] ? ` Next: ${report.advice[0]}` : ''}`,
+      );
+    return toBootResult(report);
+  } catch (e) {
+    if (o.strict || o.signal.aborted) throw e;
+    o.log(
+      'warn',
+      `The boot check could not run (${e instanceof Error ? e.message : String(e)}); the flash itself is verified.`,
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The board run: one board from port to verified, shared by single flashes and the batch station. Hosts never
+ * import this room; the service and the station do. (The boot-result schema is imported from ./boot-result
+ * directly by the contract, which must stay free of Node code.)
+ */
+export { runBoard, type BoardHooks, type BoardOutcome } from './board-run';
+export { withDevice, type PortOpener } from './connection';
+export { withBaudFallback } from './baud-retry';
+export { classifyBootText, type BootListenWindows } from './boot-check';
+export { diagnoseFailure, type DiagnoseSync } from './diagnosis';
