@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const bootVerdictSchema = z.enum([
+const bootVerdictSchema = z.enum([
   'booted',
   'boot-loop',
   'no-app',
@@ -13,7 +13,6 @@ export const bootVerdictSchema = z.enum([
   'garbage',
   'silent',
 ]);
-export type BootVerdict = z.output<typeof bootVerdictSchema>;
 
 /**
  * What the board printed after the post-flash hard reset, read by the doctor (doctor/boot-check.ts). A single

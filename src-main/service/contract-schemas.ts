@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
 import { CHIP_NAMES, MAX_FLASH_BYTES, isBaudRate, type BaudRate } from '../vocabulary';
-import { bootCheckResultSchema, bootVerdictSchema } from '../flash/boot-result';
+import { bootCheckResultSchema } from '../flash/boot-result';
 
 // Limits and allowlists live in the vocabulary (plain constants the renderer and preload load too); re-exported
 // here so clients keep importing from `contract`.
@@ -206,7 +206,7 @@ export const savedReadSchema = z.object({
 });
 
 /** The post-flash boot check's one shape, shared with station records (flash/boot-result.ts). */
-export { bootCheckResultSchema, bootVerdictSchema };
+export { bootCheckResultSchema };
 
 export const flashJobResultSchema = z.object({
   kind: z.literal('flash'),
