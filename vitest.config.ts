@@ -1,8 +1,28 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-// Two projects: Node-side tests (unchanged settings) and the Svelte renderer's component/state tests in jsdom.
-// `npx vitest run` runs both; `npx vitest run --project renderer` runs one.
+/**
+ * Test files that must run alone, each with the reason. They run after everything else (groupOrder 1), one at a
+ * time, so nothing competes with them for the CPU or for the shared thing they touch:
+ * - test/doctor/real-system.test.ts: changes the real system (creates the user `kilntest`, edits its groups);
+ * - test/integration/cli-pty.test.ts: a real-clock bound (DEVICE_LOST noticed within 2 s of the pty vanishing);
+ * - test/serial/hotplug.test.ts: real inotify events judged against real-time debounce windows;
+ * - test/e2e/**: Chromium plus a production renderer build, the heaviest CPU users; beside other files they stretch
+ *   every real-time wait in those files.
+ */
+const RUN_ALONE = [
+  'test/doctor/real-system.test.ts',
+  'test/integration/cli-pty.test.ts',
+  'test/serial/hotplug.test.ts',
+  'test/e2e/**/*.test.ts',
+];
+
+/** Everything else runs two files at a time (the build machines have 2 cores; Vitest's default would be one). */
+const WORKERS = 2;
+
+const timeouts = { testTimeout: 30_000, hookTimeout: 30_000 };
+
+// `npx vitest run` runs every project; `npx vitest run --project renderer` runs one.
 export default defineConfig({
   test: {
     projects: [
@@ -10,12 +30,12 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/renderer/**', 'node_modules/**'],
+          exclude: ['test/renderer/**', 'node_modules/**', ...RUN_ALONE],
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          ...timeouts,
           pool: 'forks',
+          maxWorkers: WORKERS,
         },
       },
       {
@@ -27,9 +47,22 @@ export default defineConfig({
           include: ['test/renderer/**/*.test.ts'],
           environment: 'jsdom',
           setupFiles: ['test/renderer/setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          ...timeouts,
           pool: 'forks',
+          maxWorkers: WORKERS,
+        },
+      },
+      {
+        test: {
+          name: 'alone',
+          include: RUN_ALONE,
+          environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
+          ...timeouts,
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -5,8 +5,9 @@
 import type { Clock } from '../core/clock';
 import type { Transport } from '../serial/transport';
 
-export type ChipName =
-  'esp8266' | 'esp32' | 'esp32s2' | 'esp32s3' | 'esp32c2' | 'esp32c3' | 'esp32c6' | 'esp32h2';
+import type { ChipName } from '../vocabulary';
+
+export type { ChipName };
 
 /** `default` = the reset strategies that suit the port (esptool's cycle); `no-reset` = the user holds GPIO0 low. */
 export type BeforeMode = 'default' | 'no-reset' | 'usb-reset';

@@ -14,8 +14,8 @@ import { connectStrategies, hardReset, runReset, type ResetStrategy } from './re
 import { isFatalLinkError } from './errors';
 import type { EspLink } from './link';
 import type { BeforeMode } from './api';
+import { ROM_BAUD } from '../vocabulary';
 
-export const ROM_BAUD = 115200;
 const SYNC_TRIES_PER_ATTEMPT = 5;
 const SYNC_REPLIES = 8;
 

@@ -7,7 +7,8 @@ import type { ConnectFn, ConnectOptions, EspSessionApi } from './api';
 
 export type * from './api';
 export { EspSession } from './session';
-export { SYNC_FRAME, ROM_BAUD } from './connect';
+export { SYNC_FRAME } from './connect';
+export { ROM_BAUD } from '../vocabulary';
 export {
   connectStrategies,
   classicReset,

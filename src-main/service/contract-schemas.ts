@@ -6,39 +6,21 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
+import { CHIP_NAMES, MAX_FLASH_BYTES, isBaudRate, type BaudRate } from '../vocabulary';
 
-// ---------------------------------------------------------------------------------------------------------
-// Limits and allowlists
-// ---------------------------------------------------------------------------------------------------------
-
-/** Bauds a user may pick. 74880 is the ESP8266 boot-ROM rate (monitor), the rest are common adapter rates. */
-export const BAUD_RATES = [
-  9600, 19200, 38400, 57600, 74880, 115200, 230400, 256000, 460800, 500000, 921600, 1000000, 1500000, 2000000,
-] as const;
-export type BaudRate = (typeof BAUD_RATES)[number];
-
-/** One firmware file sent by the renderer (the largest common flash is 16 MB). */
-export const MAX_FIRMWARE_BYTES = 16 * 1024 * 1024;
-/** Largest flash any supported chip addresses (ESP32-S3 octal); bounds offsets and read sizes. */
-export const MAX_FLASH_BYTES = 128 * 1024 * 1024;
-export const MAX_IMAGES_PER_FLASH = 16;
-/** One monitor write (a typed line or a pasted block). */
-export const MAX_MONITOR_WRITE_BYTES = 64 * 1024;
-export const MAX_MANIFEST_CHARS = 1024 * 1024;
-
-/** Chips the contract can name; mirrors `ChipName` in esp/api.ts (checked at compile time in service/). */
-export const CHIP_NAMES = [
-  'esp8266',
-  'esp32',
-  'esp32s2',
-  'esp32s3',
-  'esp32c2',
-  'esp32c3',
-  'esp32c6',
-  'esp32h2',
-] as const;
-/** Virtual devices offered in every port listing. */
-export const VIRTUAL_CHIPS = ['esp8266', 'esp32', 'esp32c3'] as const;
+// Limits and allowlists live in the vocabulary (plain constants the renderer and preload load too); re-exported
+// here so clients keep importing from `contract`.
+export {
+  BAUD_RATES,
+  CHIP_NAMES,
+  MAX_FIRMWARE_BYTES,
+  MAX_FLASH_BYTES,
+  MAX_IMAGES_PER_FLASH,
+  MAX_MANIFEST_CHARS,
+  MAX_MONITOR_WRITE_BYTES,
+  VIRTUAL_CHIPS,
+  type BaudRate,
+} from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------
 // Primitive schemas
@@ -65,7 +47,7 @@ export const portPathSchema = z
 export const baudSchema = z
   .number()
   .int()
-  .refine((b): b is BaudRate => (BAUD_RATES as readonly number[]).includes(b), {
+  .refine((b): b is BaudRate => isBaudRate(b), {
     message: 'baud not in the allowlist',
   });
 

@@ -1,15 +1,18 @@
 /**
  * The one contract between Kiln's user interfaces and its service: every request/response method and every
  * pushed event, with a zod schema for each payload. Electron IPC, the browser-mode WebSocket and the CLI are
- * thin adapters typed from this module; every host validates every incoming payload with these schemas (use
- * `parseCall` from `./validate`) before anything reaches `service/`.
+ * thin adapters typed from this module. Every incoming payload is validated against these schemas in one place,
+ * the service's `invoke` (`parseCall` from `./validate`), whichever host it came through; hosts add only what
+ * they alone can check (the Electron sender, the WebSocket token and Origin).
  *
  * Rules that keep the contract portable:
  * - Payloads are JSON-safe except for binary, which is always a `Uint8Array` (never a Buffer, never an Error).
  * - Errors are data: `{ code, message, hint?, details? }` (`KilnErrorData`). A rejected method call carries that
  *   shape (see `KilnApiError`).
  * - This file imports nothing from Node or Electron, so the renderer may `import type` from it under its DOM
- *   tsconfig. The renderer imports TYPES only; the runtime schemas stay in the main process.
+ *   tsconfig. The renderer imports TYPES only; the runtime schemas stay in the main process. The names and
+ *   allowed values (methods, events, channels, chips, bauds, limits) come from `../vocabulary`, which the
+ *   renderer and the preload do load at run time.
  *
  * Trust boundaries encoded here: port paths must look like a serial device, a `sim:` URL or a `socket://`
  * address (the service additionally requires a real path to be in the latest listing); bauds come from an
@@ -41,11 +44,6 @@ import {
   jobResultSchema,
   jobSummarySchema,
   manifestSchema,
-  MAX_FIRMWARE_BYTES,
-  MAX_FLASH_BYTES,
-  MAX_IMAGES_PER_FLASH,
-  MAX_MANIFEST_CHARS,
-  MAX_MONITOR_WRITE_BYTES,
   portEntrySchema,
   portPathSchema,
   settingsPatchSchema,
@@ -54,7 +52,15 @@ import {
   uint8ArraySchema,
   fixSchema,
 } from './contract-schemas';
+import {
+  MAX_FIRMWARE_BYTES,
+  MAX_FLASH_BYTES,
+  MAX_IMAGES_PER_FLASH,
+  MAX_MANIFEST_CHARS,
+  MAX_MONITOR_WRITE_BYTES,
+} from '../vocabulary';
 import { stationEvents, stationMethods } from './station-contract';
+import type { EventName as VocabularyEvent, MethodName as VocabularyMethod } from '../vocabulary';
 
 export * from './contract-schemas';
 
@@ -305,9 +311,12 @@ export type KilnApi = {
   on<E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): () => void;
 };
 
-/** Method names as a runtime list (for hosts that bind in one loop). */
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
-export const EVENT_NAMES = Object.keys(events) as EventName[];
+// The vocabulary lists the same names without zod (for the renderer and the preload). `sameNames` only compiles
+// when both sides name exactly the same methods and the same events.
+type SameNames<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : false;
+const sameNames: SameNames<MethodName, VocabularyMethod> & SameNames<EventName, VocabularyEvent> = true;
+void sameNames;
+export { EVENT_NAMES, METHOD_NAMES } from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------
 // Wire formats
@@ -316,9 +325,9 @@ export const EVENT_NAMES = Object.keys(events) as EventName[];
 /**
  * Electron IPC: one `ipcMain.handle` channel per method, `kiln:call:<method>`, resolving to a `CallOutcome`
  * (never throwing: Electron keeps only `message` of a thrown error); events on `kiln:event` as `WireEvent`.
+ * The channel names are in the vocabulary (the preload needs them at run time).
  */
-export const IPC_CALL_PREFIX = 'kiln:call:';
-export const IPC_EVENT_CHANNEL = 'kiln:event';
+export { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL } from '../vocabulary';
 
 export type CallOutcome<N extends MethodName = MethodName> =
   { ok: true; output: MethodOutput<N> } | { ok: false; error: KilnErrorData };

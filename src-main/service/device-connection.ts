@@ -9,8 +9,7 @@ import type { Transport } from '../serial/transport';
 import type { ServiceDeps } from './deps';
 import type { ResolvedPort } from './port-directory';
 import type { VirtualDevices } from './virtual-devices';
-
-export const ROM_BAUD = 115200;
+import { ROM_BAUD } from '../vocabulary';
 
 export interface ConnectionEnv {
   deps: ServiceDeps;

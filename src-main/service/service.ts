@@ -28,7 +28,8 @@ import { SettingsStore } from './settings-store';
 import { VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
 import { parseManifest } from '../esp/image';
-import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
+import { CHIP_IDENTITIES } from '../esp/chips/table';
+import { CHIP_NAMES } from '../vocabulary';
 
 export type Handlers = { [N in MethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>> };
 

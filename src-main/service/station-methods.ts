@@ -29,7 +29,7 @@ import {
 } from '../station';
 import type { MethodName, MethodOutput, ParsedInput } from './contract';
 import type { Logger, ServiceConfig, ServiceDeps } from './deps';
-import { ROM_BAUD } from './device-connection';
+import { ROM_BAUD } from '../vocabulary';
 import type { EventBus } from './event-bus';
 import type { FirmwareCache } from './firmware-cache';
 import type { JobManager } from './jobs';

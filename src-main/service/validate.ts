@@ -1,6 +1,6 @@
 /**
- * The one gate every host puts in front of the service: is this a method of the contract, and does its input
- * pass the method's schema? Failures become BAD_REQUEST with the schema's complaints in `details.issues`
+ * The one schema gate, run by the service's `invoke`/`call` for every host: is this a method of the contract, and
+ * does its input pass the method's schema? Failures become BAD_REQUEST with the schema's complaints in `details.issues`
  * (paths and messages only, never the rejected value, which may be large or hostile).
  */
 import { KilnError } from '../core/errors';

@@ -5,7 +5,8 @@
  */
 import type { Clock } from '../core/clock';
 import type { ChipName } from '../esp/api';
-import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
+import { CHIP_IDENTITIES } from '../esp/chips/table';
+import { CHIP_NAMES } from '../vocabulary';
 import { VIRTUAL_CHIPS, type PortEntry } from './contract';
 import type { ServiceDeps, VirtualDevice } from './deps';
 

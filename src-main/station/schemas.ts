@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
+import { CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const UNIX_DEVICE = /^\/dev\/[A-Za-z0-9._+:@=,-]+(\/[A-Za-z0-9._+:@=,-]+)*$/;
@@ -59,18 +60,12 @@ export const profileImageSchema = z.object({
 
 /** A manifest-style profile: one build per chip family, picked by the chip each board turns out to be. */
 export const profileBuildSchema = z.object({
-  chip: z.enum(['esp8266', 'esp32', 'esp32s2', 'esp32s3', 'esp32c2', 'esp32c3', 'esp32c6', 'esp32h2']),
+  chip: z.enum(CHIP_NAMES),
   parts: z.array(profileImageSchema).min(1).max(16),
 });
 
-export const stationBaudSchema = z.union([
-  z.literal(115200),
-  z.literal(230400),
-  z.literal(460800),
-  z.literal(921600),
-  z.literal(1500000),
-  z.literal(2000000),
-]);
+/** A profile's data baud: one the flash screen offers too. */
+export const stationBaudSchema = z.literal(FLASH_BAUDS);
 
 export const profileOptionsSchema = z.object({
   eraseAll: z.boolean().default(false),

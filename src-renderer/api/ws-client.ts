@@ -18,7 +18,7 @@ import type {
   MethodOutput,
   WireServerMessage,
 } from './types';
-import { METHOD_NAMES } from './method-names';
+import { METHOD_NAMES } from '../../src-main/vocabulary';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

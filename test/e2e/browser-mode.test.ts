@@ -1,7 +1,7 @@
 /**
  * Browser e2e: the built renderer, served by the real browser-mode host (in this process, so the test can read the
  * virtual board's flash), driven in Debian Chromium with playwright-core. Writes the screenshots in
- * docs/screenshots/. Skipped with a message where /usr/bin/chromium is missing (`apt-get install -y chromium`).
+ * `screenshotDir` (docs/screenshots/ with KILN_UPDATE_SCREENSHOTS=1). Skipped with a message where /usr/bin/chromium is missing (`apt-get install -y chromium`).
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

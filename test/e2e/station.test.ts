@@ -2,7 +2,7 @@
  * Browser e2e for the Station screen: the built renderer served by the real browser-mode host (in this process, so
  * the test can read the virtual boards' flash), driven in Debian Chromium with playwright-core. A profile is made in
  * the editor (firmware added through the file input), the station starts in auto mode, two virtual ESP8266 boards
- * are "plugged in" from the screen, and both slots must end verified. Screenshot: docs/screenshots/station.png.
+ * are "plugged in" from the screen, and both slots must end verified. Screenshot: station.png in `screenshotDir`.
  * Skipped with a message where /usr/bin/chromium is missing.
  */
 import { mkdirSync } from 'node:fs';

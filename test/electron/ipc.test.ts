@@ -18,10 +18,12 @@ import {
   type ServiceInvoke,
   type ServiceSubscribe,
 } from '../../src-main/hosts/electron/ipc';
+import { parseCall } from '../../src-main/service/validate';
 
 describe('IPC binding', () => {
   let window: BrowserWindow;
   let invoke: ReturnType<typeof vi.fn>;
+  let handler: ReturnType<typeof vi.fn<(method: string, input: unknown) => Promise<unknown>>>;
   let unbind: () => void;
 
   const call = (channel: string, event: unknown, input: unknown) =>
@@ -31,7 +33,9 @@ describe('IPC binding', () => {
   beforeEach(() => {
     unbind?.();
     window = new BrowserWindow();
-    invoke = vi.fn(async (method: string, input: unknown) => ({ method, input }));
+    // The service's own door, as service.invoke has it: the contract's schema (parseCall), then the handler.
+    handler = vi.fn(async (method: string, input: unknown) => ({ method, input }));
+    invoke = vi.fn(async (method: string, input: unknown) => handler(method, parseCall(method, input)));
     unbind = bindContract({
       ipcMain: ipcMain as unknown as IpcMain,
       getWindow: () => window as unknown as ElectronWindow,
@@ -47,13 +51,14 @@ describe('IPC binding', () => {
     );
   });
 
-  it('passes validated input, with defaults filled in, from the app window to the service', async () => {
+  it("passes the app window's input to the service, which validates it and fills in defaults", async () => {
     const outcome = await call('startRead', fromWindow(), { port: '/dev/ttyUSB0' });
     expect(outcome).toEqual({
       ok: true,
       output: { method: 'startRead', input: { port: '/dev/ttyUSB0', offset: 0 } },
     });
-    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(invoke).toHaveBeenCalledWith('startRead', { port: '/dev/ttyUSB0' });
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 
   it.each([
@@ -102,7 +107,7 @@ describe('IPC binding', () => {
     ['inspectFirmware', { name: 'a.bin', bytes: [1, 2, 3] }, 'bytes'],
     ['runFix', { fixId: 'add-group', confirmed: false }, 'confirmed'],
   ])(
-    'answers a bad %s payload with BAD_REQUEST data and never calls the service',
+    'answers a bad %s payload with BAD_REQUEST data and never reaches a service handler',
     async (method, input, field) => {
       const outcome = await call(method, fromWindow(), input);
       expect(outcome.ok).toBe(false);
@@ -113,12 +118,12 @@ describe('IPC binding', () => {
       // Plain data, so it survives structured cloning with every field intact.
       expect(outcome.error).not.toBeInstanceOf(Error);
       expect(structuredClone(outcome)).toEqual(outcome);
-      expect(invoke).not.toHaveBeenCalled();
+      expect(handler).not.toHaveBeenCalled();
     },
   );
 
   it('returns service errors as catalogue data, keeping the code, hint and details', async () => {
-    invoke.mockRejectedValueOnce(
+    handler.mockRejectedValueOnce(
       new KilnError('PORT_BUSY', 'held by minicom', { hint: 'Close minicom.', details: { pid: 77 } }),
     );
     const outcome = await call('identify', fromWindow(), { port: '/dev/ttyUSB0' });
@@ -129,7 +134,7 @@ describe('IPC binding', () => {
   });
 
   it('turns an unexpected exception into INTERNAL data, not a thrown Error', async () => {
-    invoke.mockRejectedValueOnce(new TypeError('boom'));
+    handler.mockRejectedValueOnce(new TypeError('boom'));
     const outcome = await call('listPorts', fromWindow(), {});
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error.code).toBe('INTERNAL');

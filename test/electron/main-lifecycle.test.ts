@@ -33,7 +33,6 @@ vi.mock('../../src-main/service/service', () => ({
 vi.mock('../../src-main/service/default-deps', () => ({ defaultDeps: () => ({ fake: true }) }));
 
 import { IPC_CALL_PREFIX, methods, type CallOutcome } from '../../src-main/service/contract';
-import { readApiManifest } from '../../src-main/hosts/electron/api-manifest';
 
 type MockElectron = typeof import('./mocks/electron');
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -91,9 +90,8 @@ describe('main process lifecycle', () => {
       webSecurity: true,
       preload: '/tmp/kiln-mock/app/dist/main/preload.cjs',
     });
-    // The preload learns the names of every contract method and event from the main process.
-    const manifest = readApiManifest(prefs.additionalArguments as string[]);
-    expect([...manifest.methods].sort()).toEqual(Object.keys(methods).sort());
+    // The preload takes the contract's names from the vocabulary it bundles; nothing travels on argv.
+    expect(prefs.additionalArguments).toBeUndefined();
     // The guards of app 'web-contents-created' apply to the window's contents.
     electron.app.emit('web-contents-created', {}, window!.webContents);
     expect(window!.webContents.navigate('will-navigate', 'https://example.com/')).toBe(false);

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mainWindowOptions } from '../../src-main/hosts/electron/window-options';
 
 describe('main window options', () => {
-  const apiArgument = '--kiln-api={"m":["listPorts"],"e":["portsChanged"]}';
   const options = mainWindowOptions({
     preloadPath: '/opt/Kiln/resources/app.asar/dist/main/preload.cjs',
-    apiArgument,
   });
   const prefs = options.webPreferences!;
 
@@ -37,7 +35,8 @@ describe('main window options', () => {
   it('uses the given CommonJS preload and nothing that loads remote content', () => {
     expect(prefs.preload).toBe('/opt/Kiln/resources/app.asar/dist/main/preload.cjs');
     expect(prefs.preload!.endsWith('.cjs')).toBe(true);
-    expect(prefs.additionalArguments).toEqual([apiArgument]);
+    // The preload takes the contract's names from src-main/vocabulary, bundled in; nothing is passed on argv.
+    expect(prefs.additionalArguments).toBeUndefined();
     expect(JSON.stringify(options)).not.toMatch(/https?:\/\//);
   });
 

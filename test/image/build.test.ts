@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChipName } from '../../src-main/esp/api';
-import { CHIP_NAMES } from '../../src-main/esp/chips/table';
+import { CHIP_NAMES } from '../../src-main/vocabulary';
 import {
   FLASH_FREQ_NIBBLES,
   FLASH_MODES,

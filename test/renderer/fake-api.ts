@@ -15,7 +15,7 @@ import type {
   DeviceInfo,
   FlashJobResult,
 } from '../../src-renderer/api/types';
-import { METHOD_NAMES } from '../../src-renderer/api/method-names';
+import { METHOD_NAMES } from '../../src-main/vocabulary';
 
 type Handlers = { [N in MethodName]: Mock<(input: MethodInput<N>) => Promise<MethodOutput<N>>> };
 

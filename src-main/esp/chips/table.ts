@@ -4,10 +4,11 @@
  * Facts: protocol notes §3–5; image chip ids from the ESP-IDF image header (esp_chip_id_t).
  */
 import type { ChipName } from '../api';
+import { CHIP_DISPLAY_NAMES } from '../../vocabulary';
 
 export interface ChipIdentity {
   name: ChipName;
-  /** Marketing name as printed to users. */
+  /** Marketing name as printed to users (the vocabulary's spelling). */
   displayName: string;
   /** `chip_id` in the ESP32-family extended image header; undefined for ESP8266 (no extended header). */
   imageChipId: number | undefined;
@@ -22,7 +23,7 @@ export interface ChipIdentity {
 export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   esp8266: {
     name: 'esp8266',
-    displayName: 'ESP8266',
+    displayName: CHIP_DISPLAY_NAMES.esp8266,
     imageChipId: undefined,
     bootloaderOffset: 0x0,
     appOffset: 0x0,
@@ -30,7 +31,7 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32: {
     name: 'esp32',
-    displayName: 'ESP32',
+    displayName: CHIP_DISPLAY_NAMES.esp32,
     imageChipId: 0,
     bootloaderOffset: 0x1000,
     appOffset: 0x10000,
@@ -38,7 +39,7 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32s2: {
     name: 'esp32s2',
-    displayName: 'ESP32-S2',
+    displayName: CHIP_DISPLAY_NAMES.esp32s2,
     imageChipId: 2,
     bootloaderOffset: 0x1000,
     appOffset: 0x10000,
@@ -46,7 +47,7 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32c3: {
     name: 'esp32c3',
-    displayName: 'ESP32-C3',
+    displayName: CHIP_DISPLAY_NAMES.esp32c3,
     imageChipId: 5,
     bootloaderOffset: 0x0,
     appOffset: 0x10000,
@@ -54,7 +55,7 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32s3: {
     name: 'esp32s3',
-    displayName: 'ESP32-S3',
+    displayName: CHIP_DISPLAY_NAMES.esp32s3,
     imageChipId: 9,
     bootloaderOffset: 0x0,
     appOffset: 0x10000,
@@ -62,7 +63,7 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32c2: {
     name: 'esp32c2',
-    displayName: 'ESP32-C2',
+    displayName: CHIP_DISPLAY_NAMES.esp32c2,
     imageChipId: 12,
     bootloaderOffset: 0x0,
     appOffset: 0x10000,
@@ -70,7 +71,7 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32c6: {
     name: 'esp32c6',
-    displayName: 'ESP32-C6',
+    displayName: CHIP_DISPLAY_NAMES.esp32c6,
     imageChipId: 13,
     bootloaderOffset: 0x0,
     appOffset: 0x10000,
@@ -78,15 +79,13 @@ export const CHIP_IDENTITIES: Record<ChipName, ChipIdentity> = {
   },
   esp32h2: {
     name: 'esp32h2',
-    displayName: 'ESP32-H2',
+    displayName: CHIP_DISPLAY_NAMES.esp32h2,
     imageChipId: 16,
     bootloaderOffset: 0x0,
     appOffset: 0x10000,
     manifestFamily: 'ESP32-H2',
   },
 };
-
-export const CHIP_NAMES = Object.keys(CHIP_IDENTITIES) as ChipName[];
 
 export function chipByImageId(id: number): ChipIdentity | undefined {
   return Object.values(CHIP_IDENTITIES).find((c) => c.imageChipId === id);

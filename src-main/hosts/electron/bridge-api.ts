@@ -1,6 +1,7 @@
 /**
- * Builds the `window.kiln` object from an ipcRenderer-like port and the contract's names (see api-manifest.ts).
- * Runs inside the sandboxed preload, so it imports only types from the contract and nothing from Node.
+ * Builds the `window.kiln` object from an ipcRenderer-like port and the contract's names. Runs inside the sandboxed
+ * preload, so it takes the names from the vocabulary (plain constants, no zod), only types from the contract, and
+ * nothing from Node.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type {
@@ -11,13 +12,13 @@ import type {
   KilnApiError,
   WireEvent,
 } from '../../service/contract';
-import { CALL_PREFIX, EVENT_CHANNEL, type ApiManifest } from './api-manifest';
+import { EVENT_NAMES, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, METHOD_NAMES } from '../../vocabulary';
 
 export type IpcRendererPort = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
 type Listener = (payload: unknown) => void;
 
-export function buildKilnApi(ipc: IpcRendererPort, manifest: ApiManifest): KilnApi {
+export function buildKilnApi(ipc: IpcRendererPort): KilnApi {
   const listeners = new Map<EventName, Set<Listener>>();
   let attached = false;
 
@@ -37,9 +38,9 @@ export function buildKilnApi(ipc: IpcRendererPort, manifest: ApiManifest): KilnA
   };
 
   const api: Record<string, unknown> = {};
-  for (const method of manifest.methods) {
+  for (const method of METHOD_NAMES) {
     api[method] = async (input: unknown) => {
-      const outcome = (await ipc.invoke(CALL_PREFIX + method, input ?? {})) as CallOutcome;
+      const outcome = (await ipc.invoke(IPC_CALL_PREFIX + method, input ?? {})) as CallOutcome;
       if (outcome.ok) return outcome.output;
       // A plain object, not an Error: contextBridge drops custom properties of Error instances.
       const error: KilnApiError = { ...outcome.error };
@@ -48,21 +49,22 @@ export function buildKilnApi(ipc: IpcRendererPort, manifest: ApiManifest): KilnA
   }
 
   api.on = <E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): (() => void) => {
-    if (!manifest.events.includes(event)) throw new TypeError(`Unknown Kiln event: ${String(event)}`);
+    if (!(EVENT_NAMES as readonly string[]).includes(event))
+      throw new TypeError(`Unknown Kiln event: ${String(event)}`);
     if (typeof cb !== 'function') throw new TypeError('Kiln event callback must be a function');
     let set = listeners.get(event);
     if (!set) listeners.set(event, (set = new Set()));
     const listener = cb as Listener;
     set.add(listener);
     if (!attached) {
-      ipc.on(EVENT_CHANNEL, dispatch);
+      ipc.on(IPC_EVENT_CHANNEL, dispatch);
       attached = true;
     }
     return () => {
       set.delete(listener);
       const anyLeft = [...listeners.values()].some((s) => s.size > 0);
       if (!anyLeft && attached) {
-        ipc.removeListener(EVENT_CHANNEL, dispatch);
+        ipc.removeListener(IPC_EVENT_CHANNEL, dispatch);
         attached = false;
       }
     };

@@ -2,7 +2,7 @@
  * The few contract methods whose answer needs something only the Electron host can do. Wraps the service's invoke
  * for those methods; every other method passes straight through, so the binding stays one generic loop.
  */
-import type { MethodName, MethodOutput, ParsedInput } from '../../service/contract';
+import type { MethodOutput } from '../../service/contract';
 import type { ServiceInvoke } from './ipc';
 
 export interface ElectronAbilities {
@@ -11,14 +11,14 @@ export interface ElectronAbilities {
 }
 
 export function withElectronAbilities(invoke: ServiceInvoke, abilities: ElectronAbilities): ServiceInvoke {
-  return (async <N extends MethodName>(method: N, input: ParsedInput<N>): Promise<MethodOutput<N>> => {
+  return async (method, input) => {
     const output = await invoke(method, input);
     if (method === 'openLogFolder') {
       // The path comes from the service's own configuration, never from the renderer.
       const { path } = output as MethodOutput<'openLogFolder'>;
       const failure = await abilities.openPath(path);
-      return { path, opened: failure === '' } as MethodOutput<N>;
+      return { path, opened: failure === '' } satisfies MethodOutput<'openLogFolder'>;
     }
     return output;
-  }) as ServiceInvoke;
+  };
 }

@@ -1,9 +1,10 @@
 /**
  * The one gatekeeper between the renderer and the service. Every contract method is bound in a single loop, so a
  * method added to the contract needs no change here. Per call, in order:
- *   1. sender check: only the main frame of Kiln's own window, showing a `kiln://app/` page;
- *   2. schema validation of the input (`parseCall`), defaults filled in;
- *   3. the service.
+ *   1. sender check: only the main frame of Kiln's own window, showing a `kiln://app/` page (this gate's job:
+ *      only the Electron host knows who is calling);
+ *   2. the service's `invoke`, which validates the input against the contract (`parseCall`) for every host alike,
+ *      so a bad payload is refused there, once, with BAD_REQUEST.
  * The answer is always a `CallOutcome` value, never a thrown Error: Electron keeps only the `message` of an error
  * thrown from a handler, and the renderer needs `code`, `hint` and `details`.
  */
@@ -19,17 +20,12 @@ import {
   type EventPayload,
   type MethodName,
   type MethodOutput,
-  type ParsedInput,
   type WireEvent,
 } from '../../service/contract';
-import { parseCall } from '../../service/validate';
 import { isAppUrl } from './app-protocol';
 
-/** Calls the service with an already validated input. */
-export type ServiceInvoke = <N extends MethodName>(
-  method: N,
-  input: ParsedInput<N>,
-) => Promise<MethodOutput<N>>;
+/** The service's door: takes the renderer's raw input, validates it, runs the method. */
+export type ServiceInvoke = (method: MethodName, input: unknown) => Promise<unknown>;
 /** Subscribes to all service events (the service's event bus); returns the unsubscribe function. */
 export type ServiceSubscribe = (
   listener: <E extends EventName>(event: E, payload: EventPayload<E>) => void,
@@ -86,8 +82,7 @@ export async function handleCall(
     };
   }
   try {
-    const parsed = parseCall(method, input);
-    const output = await options.invoke(method, parsed);
+    const output = (await options.invoke(method, input)) as MethodOutput<typeof method>;
     return { ok: true, output };
   } catch (e) {
     const error = toErrorData(e);

@@ -17,11 +17,9 @@ import {
   shell,
   type MenuItemConstructorOptions,
 } from 'electron';
-import { EVENT_NAMES, METHOD_NAMES } from '../../service/contract';
 import { createService, type KilnService } from '../../service/service';
 import { defaultDeps } from '../../service/default-deps';
 import { aboutContent } from './about';
-import { encodeApiManifest } from './api-manifest';
 import { APP_ENTRY_URL } from './app-protocol';
 import { withElectronAbilities } from './host-methods';
 import { bindContract, forwardEvents } from './ipc';
@@ -53,7 +51,6 @@ function noticesPath(): string {
 function createWindow(): void {
   const options = mainWindowOptions({
     preloadPath: appFile('dist', 'main', 'preload.cjs'),
-    apiArgument: encodeApiManifest({ methods: METHOD_NAMES, events: EVENT_NAMES }),
   });
   // The critical flags are restated where the window is built: electronegativity checks each file on its own and
   // cannot follow mainWindowOptions(), and an edit to that function can then never weaken them silently.
@@ -165,7 +162,7 @@ async function start(): Promise<void> {
   bindContract({
     ipcMain,
     getWindow: () => mainWindow,
-    invoke: withElectronAbilities((method, input) => running.invoke(method, input) as never, {
+    invoke: withElectronAbilities((method, input) => running.invoke(method, input), {
       openPath: (p) => shell.openPath(p),
     }),
     log: logging.scope('ipc'),

@@ -3,8 +3,6 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 export interface MainWindowInputs {
   /** Absolute path of the bundled CommonJS preload (`dist/main/preload.cjs`). */
   preloadPath: string;
-  /** The contract's names for the preload, from `encodeApiManifest` (passed as a renderer command-line argument). */
-  apiArgument: string;
   /** Window/taskbar icon; omitted on macOS where the bundle icon is used. */
   iconPath?: string;
 }
@@ -17,7 +15,6 @@ export interface MainWindowInputs {
  */
 export function mainWindowOptions({
   preloadPath,
-  apiArgument,
   iconPath,
 }: MainWindowInputs): BrowserWindowConstructorOptions {
   return {
@@ -32,7 +29,6 @@ export function mainWindowOptions({
     ...(iconPath ? { icon: iconPath } : {}),
     webPreferences: {
       preload: preloadPath,
-      additionalArguments: [apiArgument],
       // The renderer's JS world is separate from the preload's: the page only sees what contextBridge exposes.
       contextIsolation: true,
       // The renderer process runs in Chromium's OS-level sandbox; the preload gets a reduced `require`.

@@ -16,7 +16,19 @@ import { startWebServer, type WebServer } from '../../../src-main/hosts/web/serv
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
+/**
+ * Where the e2e tests save their screenshots: docs/screenshots/ only when asked (KILN_UPDATE_SCREENSHOTS=1), so
+ * `npm test` leaves the checkout as it found it; otherwise a fresh folder under the system temp dir, kept for a
+ * look (its path is printed) because a screenshot is only worth something when someone can see it.
+ */
+export const screenshotDir = chooseScreenshotDir();
+
+function chooseScreenshotDir(): string {
+  if (process.env.KILN_UPDATE_SCREENSHOTS === '1') return path.join(repoRoot, 'docs', 'screenshots');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-screenshots-'));
+  console.info(`screenshots: ${dir} (KILN_UPDATE_SCREENSHOTS=1 writes docs/screenshots/ instead)`);
+  return dir;
+}
 
 /** Builds the renderer with the repository's vite config into `outDir`; throws with vite's output on failure. */
 function buildRenderer(outDir: string): void {

@@ -1,0 +1,9 @@
+/**
+ * Kiln's vocabulary: the names and allowed values every side shares (contract method and event names, IPC
+ * channels, chips, bauds, limits). Plain constants with no imports at all, so the sandboxed preload and the
+ * renderer load it at run time; the zod contract builds its schemas from it.
+ */
+export * from './api-names';
+export * from './bauds';
+export * from './chips';
+export * from './limits';
