@@ -3,28 +3,28 @@
  * (one JSONL line of the report), the live snapshot the GUI draws. Pure zod and nothing from Node, so the service
  * contract can re-use these schemas and the renderer can import their types.
  *
- * The few primitives below (SHA-256, port path) repeat the contract's on purpose: the contract imports this file,
- * so importing the contract from here would make a module cycle.
+ * The SHA-256 pattern below repeats the contract's on purpose: the contract imports this file, so importing the
+ * contract from here would make a module cycle. Port names come from the vocabulary, as the contract's do.
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
-import { CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
+import {
+  CHIP_NAMES,
+  FLASH_BAUDS,
+  MAX_PORT_NAME_CHARS,
+  hasPathTraversal,
+  isPortNameShape,
+} from '../vocabulary';
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const UNIX_DEVICE = /^\/dev\/[A-Za-z0-9._+:@=,-]+(\/[A-Za-z0-9._+:@=,-]+)*$/;
-const WINDOWS_COM = /^(\\\\\.\\)?COM[1-9][0-9]{0,2}$/i;
-const SIM_URL = /^sim:[A-Za-z0-9-]+(\?[A-Za-z0-9=&,._:-]{0,200})?$/;
-const SOCKET_URL = /^socket:\/\/[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
 
 export const stationSha256Schema = z.string().regex(SHA256, 'lower-case hex SHA-256');
 export const stationPortSchema = z
   .string()
   .min(1)
-  .max(300)
-  .refine((p) => UNIX_DEVICE.test(p) || WINDOWS_COM.test(p) || SIM_URL.test(p) || SOCKET_URL.test(p), {
-    message: 'not a serial device path, sim: URL or socket:// address',
-  })
-  .refine((p) => !p.split(/[\\/]/).includes('..'), { message: 'path traversal' });
+  .max(MAX_PORT_NAME_CHARS)
+  .refine(isPortNameShape, { message: 'not a serial device path, sim: URL or socket:// address' })
+  .refine((p) => !hasPathTraversal(p), { message: 'path traversal' });
 
 /** The most boards a station flashes at once when a limit is asked for (a USB hub's worth; default: no limit). */
 export const MAX_STATION_CONCURRENCY = 16;
