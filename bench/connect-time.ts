@@ -7,7 +7,7 @@
  *    first block is acknowledged. Target: under 1.5 s. Median of several runs, each on a freshly powered board.
  * 2. End-to-end time for a 1 MB incompressible image at 921600, against the line-rate bound
  *    1 MB × 10 bits / 921600 baud (every byte on the wire costs 10 bit times; compression cannot help here).
- * 3. For scale, the same start-up measured on a child process (`node bin/kiln.mjs`), which adds Node and tsx.
+ * 3. For scale, the same start-up measured on a child process (`node bin/kiln.mjs`), which adds Node and the bundle's imports.
  * 4. Item 1 again on virtual boards (`sim:CHIP`, in process), where DTR/RTS reach the reset circuit: the only rig
  *    here on which the ESP8266 can be re-synced at 921600 for its stub upload (a pty has no modem lines).
  *
@@ -146,7 +146,7 @@ if (e2e.code !== 0) throw new Error(`1 MB flash failed (${e2e.code}): ${JSON.str
 const lineBoundMs = ((1024 * 1024 * 10) / BAUD) * 1000;
 const writeMs = (e2e.phases.resetting ?? e2e.totalMs) - (e2e.phases.writing ?? 0);
 
-/** Start-up of the real entry point: node + tsx + imports, to the first output line (`kiln --version`). */
+/** Start-up of the real entry point: node + bundle imports, to the first output line (`kiln --version`). */
 async function childStartupMs(): Promise<number> {
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -209,6 +209,6 @@ console.log(
   `1 MB incompressible at ${BAUD}: total ${f(e2e.totalMs)}, write+verify phase ${f(writeMs)}; line-rate bound ${f(lineBoundMs)} (write ${(writeMs / lineBoundMs).toFixed(2)}× the bound, total ${(e2e.totalMs / lineBoundMs).toFixed(2)}×)`,
 );
 console.log(
-  `child process start-up (node + tsx + imports, kiln --version): ${f(figures.cliProcessStartupMs)} (not part of the figures above)`,
+  `child process start-up (node + bundle imports, kiln --version): ${f(figures.cliProcessStartupMs)} (not part of the figures above)`,
 );
 console.log(JSON.stringify(figures));

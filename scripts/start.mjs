@@ -6,7 +6,7 @@
  * runs in a child process with its output captured, so a failed download (no network, as on the project's build
  * machines) costs one line here rather than a stack trace. With a runtime, the main bundle is built if missing
  * (`scripts/build.mjs`) and Electron is started on the repository (package.json `main`). Without one, browser
- * mode starts (`src-main/hosts/web/main.ts`, which builds the renderer if needed and prints the URL with its
+ * mode starts (`scripts/web.mjs`, the compiled `src-main/hosts/web/main.ts`, which builds the renderer if needed and prints the URL with its
  * token). Arguments after `--` go to browser mode (e.g. `npm start -- --port 8080`).
  */
 import { spawn } from 'node:child_process';
@@ -68,11 +68,7 @@ async function main() {
   console.log(
     `Kiln: the Electron runtime is not installed and could not be fetched (${found.reason}); starting browser mode instead.`,
   );
-  run(process.execPath, [
-    path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-    path.join(REPO, 'src-main', 'hosts', 'web', 'main.ts'),
-    ...args,
-  ]);
+  run(process.execPath, [path.join(REPO, 'scripts', 'web.mjs'), ...args]);
 }
 
 main();

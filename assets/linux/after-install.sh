@@ -78,7 +78,7 @@ if [ -f "$KILN_UDEV_SOURCE" ]; then
   # Reloading udev is meaningless in a chroot (image builds) and impossible without udevadm (containers).
   if hash udevadm 2>/dev/null && ! { [ -x '/usr/bin/ischroot' ] && /usr/bin/ischroot; }; then
     # Re-evaluate the rules for adapters that are already plugged in, so they work without replugging.
-    udevadm control --reload-rules && udevadm trigger --subsystem-match=tty --action=change || true
+    udevadm control --reload-rules && udevadm trigger --subsystem-match=tty --subsystem-match=usb-serial --action=change || true
   fi
 fi
 

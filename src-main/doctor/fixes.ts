@@ -79,14 +79,20 @@ export const FIXES = {
       steps: [
         root('install', '-m', '0644', STAGED_FILE, KILN_UDEV_RULE_PATH),
         root('udevadm', 'control', '--reload-rules'),
-        root('udevadm', 'trigger', '--subsystem-match=tty', '--action=change'),
+        root(
+          'udevadm',
+          'trigger',
+          '--subsystem-match=tty',
+          '--subsystem-match=usb-serial',
+          '--action=change',
+        ),
       ],
     });
     fix.manual = [
       `Save the rule shown as ${KILN_UDEV_RULE_PATH.split('/').pop()} in the current directory, then:`,
       `sudo install -m 0644 ${KILN_UDEV_RULE_PATH.split('/').pop()} ${KILN_UDEV_RULE_PATH}`,
       'sudo udevadm control --reload-rules',
-      'sudo udevadm trigger --subsystem-match=tty --action=change',
+      'sudo udevadm trigger --subsystem-match=tty --subsystem-match=usb-serial --action=change',
     ];
     return fix;
   },

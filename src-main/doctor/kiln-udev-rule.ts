@@ -5,7 +5,8 @@
  * Why these choices: `TAG+="uaccess"` gives the person at the local seat an ACL on the port without joining a
  * group or logging out; it only works from a file that sorts before 73-seat-late.rules (systemd 258 enforces
  * this), hence "60-". ID_MM_DEVICE_IGNORE/ID_MM_PORT_IGNORE keep ModemManager from sending AT probes into a
- * bootloader. The mode and group are left as the distribution sets them (dialout or uucp).
+ * bootloader. The mode and group are left as the distribution sets them (dialout or uucp). FTDI's latency timer
+ * (an attribute of the usb-serial device, not the tty) is set to 1 ms: see serial/ftdi-latency.ts for what it costs.
  */
 export const KILN_UDEV_RULE_NAME = '60-kiln.rules';
 export const KILN_UDEV_RULE_PATH = `/etc/udev/rules.d/${KILN_UDEV_RULE_NAME}`;
@@ -14,6 +15,10 @@ export const KILN_UDEV_RULE = `# Kiln: let the person at this computer use USB-s
 # and keep ModemManager from probing them. Installed to /etc/udev/rules.d/60-kiln.rules.
 # It must sort before 73-seat-late.rules for TAG+="uaccess" to take effect.
 ACTION=="remove", GOTO="kiln_end"
+
+# FTDI adapters: latency timer 1 ms instead of the driver's 16 ms, so replies from the chip are not held back.
+SUBSYSTEM=="usb-serial", DRIVER=="ftdi_sio", ATTR{latency_timer}="1"
+
 SUBSYSTEM!="tty", GOTO="kiln_end"
 
 # Silicon Labs CP210x (CP2102/CP2104/CP2102N, CP2105, CP2108)

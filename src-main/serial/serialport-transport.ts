@@ -9,10 +9,12 @@
  * The stream is kept flowing from the moment the port opens: without an active read the binding never notices a
  * vanished device until the next write. The binding's read is replaced for end-of-file handling (hangup-read.ts).
  */
+import { realpath } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { KilnError } from '../core/errors';
 import type { Signals, Transport, TransportInfo } from './transport';
 import { bridgeForUsbId } from './usb-bridges';
+import { lowerFtdiLatency } from './ftdi-latency';
 import { installHangupAwareRead } from './hangup-read';
 import { EventedTransport } from './transport-events';
 import {
@@ -49,6 +51,8 @@ class SerialPortTransport extends EventedTransport implements Transport {
     private readonly port: SerialPort,
     private readonly path: string,
     private readonly options: SerialPortOpenOptions,
+    /** Puts back what opening changed on the system (the FTDI latency timer); run once the port is closed. */
+    private readonly restoreOnClose?: () => Promise<void>,
   ) {
     super();
     const lines = options.lines ?? bridgeForUsbId(options.usbId)?.lines ?? 'uart';
@@ -156,6 +160,7 @@ class SerialPortTransport extends EventedTransport implements Transport {
         resolve();
       });
     });
+    await this.restoreOnClose?.();
     this.reportClose(undefined);
   }
 
@@ -180,12 +185,14 @@ class SerialPortTransport extends EventedTransport implements Transport {
     if (this.lost) return this.lost;
     this.lost = deviceLostError(this.path, err === undefined ? undefined : messageOf(err));
     this.reportClose(this.lost);
-    if (this.port.isOpen) this.port.close(() => undefined);
+    if (this.port.isOpen) this.port.close(() => void this.restoreOnClose?.());
     return this.lost;
   }
 }
 
-/** Opens a device node (or pty) exclusively. Rejects with PORT_PERMISSION_DENIED, PORT_BUSY, PORT_NOT_FOUND or PORT_OPEN_FAILED. */
+/**
+ * Opens a device node (or pty) exclusively; on an FTDI adapter it also lowers the latency timer to 1 ms while
+ * the port is held (serial/ftdi-latency.ts), when this user may. Rejects with PORT_PERMISSION_DENIED, PORT_BUSY, PORT_NOT_FOUND or PORT_OPEN_FAILED. */
 export async function openSerialPort(path: string, options: SerialPortOpenOptions): Promise<Transport> {
   const port = new SerialPort({ path, baudRate: options.baudRate, autoOpen: false, lock: true });
   try {
@@ -194,5 +201,10 @@ export async function openSerialPort(path: string, options: SerialPortOpenOption
     throw await mapOpenError(path, err, options.root === undefined ? {} : { root: options.root });
   }
   installHangupAwareRead(port);
-  return new SerialPortTransport(port, path, options);
+  const device = await realpath(path).catch(() => path);
+  const restoreLatency = await lowerFtdiLatency(device, {
+    ...(options.root === undefined ? {} : { sysRoot: options.root }),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return new SerialPortTransport(port, path, options, restoreLatency);
 }

@@ -6,7 +6,20 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
-import { CHIP_NAMES, MAX_FLASH_BYTES, isBaudRate, type BaudRate } from '../vocabulary';
+import {
+  AFTER_RESETS,
+  BEFORE_RESETS,
+  CHIP_NAMES,
+  FLASH_FREQS,
+  FLASH_MODES,
+  FLASH_SIZES,
+  MAX_FLASH_BYTES,
+  MAX_PORT_NAME_CHARS,
+  hasPathTraversal,
+  isBaudRate,
+  isPortNameShape,
+  type BaudRate,
+} from '../vocabulary';
 import { bootCheckResultSchema } from '../flash/boot-result';
 
 // Limits and allowlists live in the vocabulary (plain constants the renderer and preload load too); re-exported
@@ -14,7 +27,6 @@ import { bootCheckResultSchema } from '../flash/boot-result';
 export {
   BAUD_RATES,
   MAX_FIRMWARE_BYTES,
-  MAX_FLASH_BYTES,
   MAX_MONITOR_WRITE_BYTES,
   VIRTUAL_CHIPS,
   type BaudRate,
@@ -24,23 +36,13 @@ export {
 // Primitive schemas
 // ---------------------------------------------------------------------------------------------------------
 
-const UNIX_DEVICE = /^\/dev\/[A-Za-z0-9._+:@=,-]+(\/[A-Za-z0-9._+:@=,-]+)*$/;
-const WINDOWS_COM = /^(\\\\\.\\)?COM[1-9][0-9]{0,2}$/i;
-const SIM_URL = /^sim:[A-Za-z0-9-]+(\?[A-Za-z0-9=&,._:-]{0,200})?$/;
-const SOCKET_URL = /^socket:\/\/[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
-
-/**
- * What may arrive as a port: `/dev/ttyUSB0`, `/dev/serial/by-id/...`, `/dev/cu.usbserial-0001`, `COM7`,
- * `sim:esp8266?fault=swap-txrx`, `socket://127.0.0.1:4000`. No `..` segments, bounded length.
- */
+/** A port name as the vocabulary defines it (vocabulary/port-names.ts): device path, COM, sim: or socket://. */
 export const portPathSchema = z
   .string()
   .min(1)
-  .max(300)
-  .refine((p) => UNIX_DEVICE.test(p) || WINDOWS_COM.test(p) || SIM_URL.test(p) || SOCKET_URL.test(p), {
-    message: 'not a serial device path, sim: URL or socket:// address',
-  })
-  .refine((p) => !p.split(/[\\/]/).includes('..'), { message: 'path traversal' });
+  .max(MAX_PORT_NAME_CHARS)
+  .refine(isPortNameShape, { message: 'not a serial device path, sim: URL or socket:// address' })
+  .refine((p) => !hasPathTraversal(p), { message: 'path traversal' });
 
 export const baudSchema = z
   .number()
@@ -69,24 +71,11 @@ export const bytesSchema = (max: number) =>
   uint8ArraySchema().refine((b) => b.byteLength <= max, { message: `more than ${max} bytes` });
 
 export const chipNameSchema = z.enum(CHIP_NAMES);
-export const beforeSchema = z.enum(['default', 'no-reset', 'usb-reset']);
-export const afterSchema = z.enum(['hard-reset', 'no-reset']);
-export const flashModeSchema = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
-export const flashFreqSchema = z.enum(['keep', '80m', '40m', '26m', '20m']);
-export const flashSizeSchema = z.enum([
-  'keep',
-  'detect',
-  '256KB',
-  '512KB',
-  '1MB',
-  '2MB',
-  '4MB',
-  '8MB',
-  '16MB',
-  '32MB',
-  '64MB',
-  '128MB',
-]);
+export const beforeSchema = z.enum(BEFORE_RESETS);
+export const afterSchema = z.enum(AFTER_RESETS);
+export const flashModeSchema = z.enum(FLASH_MODES);
+export const flashFreqSchema = z.enum(FLASH_FREQS);
+export const flashSizeSchema = z.enum(FLASH_SIZES);
 
 export const errorDataSchema = z.object({
   code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),

@@ -4,7 +4,7 @@
  * tests. See device.ts for the board, rom.ts/stub.ts for the loaders, line.ts for pacing.
  */
 export type { SimChip, SimFaults, SimOptions } from './types';
-export { FLASH_WIRINGS, flashServesMode, type FlashWiring } from './flash-wiring';
+export { flashServesMode, type FlashWiring } from './flash-wiring';
 export { SimulatedDevice } from './device';
 export { parseSimUrl } from './url';
 export { FAULT_NAMES } from './faults';

@@ -3,8 +3,8 @@
  * (one JSONL line of the report), the live snapshot the GUI draws. Pure zod and nothing from Node, so the service
  * contract can re-use these schemas and the renderer can import their types.
  *
- * The SHA-256 primitive below repeats the contract's on purpose: the contract imports this file,
- * so importing the contract from here would make a module cycle.
+ * The SHA-256 pattern below repeats the contract's on purpose: the contract imports this file, so importing the
+ * contract from here would make a module cycle.
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';

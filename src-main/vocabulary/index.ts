@@ -6,4 +6,6 @@
 export * from './api-names';
 export * from './bauds';
 export * from './chips';
+export * from './flash-options';
 export * from './limits';
+export * from './port-names';

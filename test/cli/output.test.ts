@@ -176,7 +176,14 @@ describe('exit codes', () => {
     const calls: { method: string; input: unknown }[] = [];
     const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], {
       createService: fakeService({ events: events.slice(0, 3), hang: true }, calls),
-      onStart: (press) => setTimeout(() => press('SIGINT'), 50),
+      // Pressed once the job runs (not after a fixed delay, which a loaded machine can outlast).
+      onStart: (press) => {
+        const poll = setInterval(() => {
+          if (!calls.some((c) => c.method === 'startFlash')) return;
+          clearInterval(poll);
+          setTimeout(() => press('SIGINT'), 0);
+        }, 5);
+      },
     });
     expect(calls.map((c) => c.method)).toContain('cancelJob');
     expect(r.code).toBe(EXIT.CANCELLED);

@@ -60,7 +60,14 @@ describe('fix runner', () => {
     expect(rec.calls[0]![5]).toBe('/etc/udev/rules.d/60-kiln.rules');
     expect(rec.calls.slice(1)).toEqual([
       ['pkexec', 'udevadm', 'control', '--reload-rules'],
-      ['pkexec', 'udevadm', 'trigger', '--subsystem-match=tty', '--action=change'],
+      [
+        'pkexec',
+        'udevadm',
+        'trigger',
+        '--subsystem-match=tty',
+        '--subsystem-match=usb-serial',
+        '--action=change',
+      ],
     ]);
     expect(rec.staged).toEqual([KILN_UDEV_RULE]);
   });

@@ -209,7 +209,7 @@ describe('deb/rpm scripts on a (sandboxed) system', () => {
     expect(install).toContain('update-alternatives --install /usr/bin/kiln kiln /opt/Kiln/kiln 100');
     expect(install.filter((c) => c.startsWith('udevadm'))).toEqual([
       'udevadm control --reload-rules',
-      'udevadm trigger --subsystem-match=tty --action=change',
+      'udevadm trigger --subsystem-match=tty --subsystem-match=usb-serial --action=change',
     ]);
     expect(run.ruleAfterRemove).toBe('absent');
     expect(remove).toContain('update-alternatives --remove kiln /opt/Kiln/kiln');

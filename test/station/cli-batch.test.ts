@@ -72,8 +72,8 @@ describe('kiln batch', () => {
     // Working slots at each station update, counted on the service the command runs.
     const working = new Map<string, boolean>();
     let mostAtOnce = 0;
-    const watched = (o: Parameters<typeof virtualCliService>[0]) => {
-      const service = virtualCliService(o);
+    const watched = async (o: Parameters<typeof virtualCliService>[0]) => {
+      const service = await virtualCliService(o);
       service.subscribe((event, payload) => {
         if (event !== 'stationUpdate') return;
         for (const slot of (payload as StationSnapshot).slots)

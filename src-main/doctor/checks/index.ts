@@ -2,6 +2,7 @@
 import type { AccessCheck } from '../access-context';
 import { brlttyPortCheck, brlttySystemCheck } from './brltty';
 import { confinementCheck } from './confinement';
+import { ftdiLatencyCheck } from './ftdi-latency';
 import { holdersCheck } from './holders';
 import { modemManagerCheck } from './modem-manager';
 import { nodeCheck } from './node';
@@ -23,6 +24,7 @@ export const ACCESS_CHECKS: readonly AccessCheck[] = [
   wslCheck,
   confinementCheck,
   usbDriverCheck,
+  ftdiLatencyCheck,
   brlttySystemCheck,
   polkitCheck,
 ];

@@ -1,10 +1,10 @@
 /**
  * Parsing what people type after `kiln`: numbers in hex or decimal (with K/M units for sizes), FILE@OFFSET,
- * OFFSET:SIZE regions, and bauds from the contract's allowlist. Every refusal is a BAD_REQUEST that names the
+ * OFFSET:SIZE regions, and bauds from the vocabulary's allowlist. Every refusal is a BAD_REQUEST that names the
  * text it refused and shows a form that works, and maps to the usage exit code.
  */
 import { KilnError } from '../../core/errors';
-import { BAUD_RATES, MAX_FLASH_BYTES } from '../../service/contract';
+import { BAUD_RATES, MAX_FLASH_BYTES } from '../../vocabulary';
 
 export function usageError(message: string, hint: string): KilnError {
   return new KilnError('BAD_REQUEST', message, { hint });

@@ -9,10 +9,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { portPathSchema } from '../../service/contract';
-import { defaultDeps } from '../../service/default-deps';
-import { silentLogger, type Logger, type PortInfo, type ServiceDeps } from '../../service/deps';
-import { createService, type KilnService } from '../../service/service';
+import type { Logger, PortInfo, ServiceDeps } from '../../service/deps';
+import type { KilnService } from '../../service/service';
+import { isPortName } from '../../vocabulary';
 import type { CliIo } from './io';
 
 export const CLI_VERSION = '0.1.0';
@@ -40,10 +39,10 @@ export function servicePortName(typed: string, cwd: string): string {
   if (typed.startsWith('sim:') || typed.startsWith('socket://') || /^(\\\\\.\\)?COM\d+$/i.test(typed))
     return typed;
   const abs = path.resolve(cwd, typed);
-  if (portPathSchema.safeParse(abs).success) return abs;
+  if (isPortName(abs)) return abs;
   try {
     const real = realpathSync(abs);
-    if (portPathSchema.safeParse(real).success) return real;
+    if (isPortName(real)) return real;
   } catch {
     // Missing: keep the typed path so the error names what the person wrote.
   }
@@ -83,11 +82,18 @@ export interface CliServiceOptions {
   verbose: boolean;
 }
 
-export type ServiceFactory = (o: CliServiceOptions) => KilnService;
+/** Makes the service a command talks to; may load it lazily (the CLI does, so `kiln --version` stays quick). */
+export type ServiceFactory = (o: CliServiceOptions) => KilnService | Promise<KilnService>;
 
-export const createCliService: ServiceFactory = ({ io, namedPorts, verbose }) => {
+export const createCliService: ServiceFactory = async ({ io, namedPorts, verbose }) => {
+  // Loaded on first use: the service brings zod, serialport, the engine and the doctor with it.
+  const [{ defaultDeps }, { silentLogger }, { createService }] = await Promise.all([
+    import('../../service/default-deps'),
+    import('../../service/deps'),
+    import('../../service/service'),
+  ]);
   const dataDir = dataDirFor(io.env);
-  const logger = verbose ? stderrLogger(io) : silentLogger;
+  const logger: Logger = verbose ? stderrLogger(io) : silentLogger;
   const deps = withNamedPorts(defaultDeps({ logger }), namedPorts);
   return createService(deps, {
     host: 'cli',

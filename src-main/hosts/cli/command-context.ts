@@ -18,7 +18,8 @@ export interface CommandContext {
   reporter: Reporter;
   verbose: boolean;
   /** The service; `ports` are the device paths this command names (see cli-service.ts). */
-  service(ports?: string[]): KilnService;
+  /** The service (made on first call, with the ports named on the command line). */
+  service(ports?: string[]): Promise<KilnService>;
   /** A typed port → the name the service accepts. */
   portName(typed: string): string;
   /** Runs until Ctrl-C (or SIGTERM) once, then resolves; the caller tidies up. */
@@ -41,7 +42,7 @@ export interface ContextOptions {
 }
 
 export function createCommandContext(o: ContextOptions): CommandContext {
-  let service: KilnService | undefined;
+  let service: Promise<KilnService> | undefined;
   const handlers: ((signal: 'SIGINT' | 'SIGTERM') => void)[] = [];
   const offs = (['SIGINT', 'SIGTERM'] as const).map((sig) =>
     o.io.onSignal(sig, () => handlers.at(-1)?.(sig)),
@@ -58,7 +59,7 @@ export function createCommandContext(o: ContextOptions): CommandContext {
     reporter: o.reporter,
     verbose: o.verbose,
     service(ports = []) {
-      service ??= o.createService({ io: o.io, namedPorts: ports, verbose: o.verbose });
+      service ??= Promise.resolve(o.createService({ io: o.io, namedPorts: ports, verbose: o.verbose }));
       return service;
     },
     portName(typed) {
@@ -81,7 +82,8 @@ export function createCommandContext(o: ContextOptions): CommandContext {
     async dispose() {
       for (const off of offs.splice(0)) off();
       handlers.length = 0;
-      await service?.shutdown();
+      const made = await service?.catch(() => undefined);
+      await made?.shutdown();
     },
   };
 }

@@ -2,6 +2,7 @@
  * Where browser mode keeps its data: the same folder Electron's `app.getPath('userData')` gives the desktop app
  * (so both modes share the firmware cache, backups and settings), and the repository's build output.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,16 @@ export function defaultDataDir(
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), APP_NAME);
 }
 
-/** The repository root (this file is src-main/hosts/web/paths.ts). */
+/**
+ * The repository root: the nearest folder above this module with a package.json. This module runs from
+ * src-main/hosts/web/ (tests, tsx) and from the bundle in dist/cli/ (`npm run web`), at different depths.
+ */
 export function repoRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('Kiln: cannot find the folder that holds package.json');
+    dir = parent;
+  }
+  return dir;
 }

@@ -151,7 +151,7 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     .map((p) => ctx.portName(p));
   if (ports && ports.length === 0)
     throw usageError('--ports lists no port.', 'e.g. --ports /dev/ttyUSB0,/dev/ttyUSB1');
-  const service = ctx.service(ports ?? []);
+  const service = await ctx.service(ports ?? []);
   const profile = await service.station.loadProfile(profileFile);
   await supplyFirmware(service, profile, profileFile, o.firmware, ctx.io.cwd);
 

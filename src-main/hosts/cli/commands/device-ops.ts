@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { afterSchema, beforeSchema } from '../../../service/contract';
+import { AFTER_RESETS, BEFORE_RESETS } from '../../../vocabulary';
 import { parseBaud, parseFlashNumber, parseRegion, usageError } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
@@ -22,8 +22,8 @@ function connectionOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-p, --port <port>', 'serial port, sim:CHIP or socket://HOST:PORT')
     .option('-b, --baud <baud>', 'data baud after the stub starts', parseBaud)
-    .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(beforeSchema.options))
-    .addOption(new Option('--after <mode>', 'what to do when done').choices(afterSchema.options));
+    .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(BEFORE_RESETS))
+    .addOption(new Option('--after <mode>', 'what to do when done').choices(AFTER_RESETS));
 }
 
 function connection(ctx: CommandContext, o: ConnectionOpts) {
@@ -44,7 +44,7 @@ export function infoCommand(program: Command, run: Run): void {
     .action((o: ConnectionOpts) =>
       run(async (ctx) => {
         const c = connection(ctx, o);
-        const info = await ctx.service([c.port]).call('identify', c);
+        const info = await (await ctx.service([c.port])).call('identify', c);
         ctx.reporter.print(deviceLines(info).join('\n'));
         ctx.reporter.succeed('info', { device: info });
         return EXIT.OK;
@@ -75,7 +75,7 @@ export function readCommand(program: Command, run: Run): void {
         if (out === '')
           throw usageError('No output file was given.', 'Name the file to write, e.g. backup.bin.');
         const c = connection(ctx, o);
-        const service = ctx.service([c.port]);
+        const service = await ctx.service([c.port]);
         const done = await runJob(ctx, service, () =>
           service.call('startRead', { ...c, offset, ...(size !== undefined ? { size } : {}) }),
         );
@@ -108,7 +108,7 @@ export function eraseCommand(program: Command, run: Run): void {
       run(async (ctx) => {
         const region = o.region === undefined ? undefined : parseRegion(o.region);
         const c = connection(ctx, o);
-        const service = ctx.service([c.port]);
+        const service = await ctx.service([c.port]);
         const done = await runJob(ctx, service, () =>
           service.call('startErase', { ...c, ...(region ? { region } : {}) }),
         );

@@ -110,7 +110,7 @@ async function doctor(ctx: CommandContext, o: DoctorOpts): Promise<number> {
   if (o.yes && !o.fix)
     throw usageError('--yes only goes with --fix ID.', 'e.g. kiln doctor --fix add-user-to-group --yes');
   const port = o.port === undefined ? undefined : ctx.portName(o.port);
-  const service = ctx.service(port ? [port] : []);
+  const service = await ctx.service(port ? [port] : []);
   const report = await service.call('doctorReport', port ? { port } : {});
   if (!o.fix) {
     ctx.reporter.print(reportText(report));

@@ -1,14 +1,7 @@
 /** `kiln flash`: write one or more images (or a manifest's build for the detected chip), verify, reset. */
 import { Command, Option } from 'commander';
-import {
-  afterSchema,
-  beforeSchema,
-  flashFreqSchema,
-  flashModeSchema,
-  flashSizeSchema,
-  type FlashDefaults,
-  type JobResult,
-} from '../../../service/contract';
+import type { FlashDefaults, JobResult } from '../../../service/contract';
+import { AFTER_RESETS, BEFORE_RESETS, FLASH_FREQS, FLASH_MODES, FLASH_SIZES } from '../../../vocabulary';
 import { parseBaud, parseFileArg } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { bootCheckText } from '../boot-check-text';
@@ -63,21 +56,21 @@ export function flashCommand(
       'data baud after the stub starts (default: the adapter\u2019s best)',
       parseBaud,
     )
-    .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(beforeSchema.options))
-    .addOption(new Option('--after <mode>', 'what to do when done').choices(afterSchema.options))
+    .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(BEFORE_RESETS))
+    .addOption(new Option('--after <mode>', 'what to do when done').choices(AFTER_RESETS))
     .addOption(
       new Option('--flash-mode <mode>', 'SPI mode written into the image header')
-        .choices(flashModeSchema.options)
+        .choices(FLASH_MODES)
         .default('keep'),
     )
     .addOption(
       new Option('--flash-freq <freq>', 'SPI frequency written into the header')
-        .choices(flashFreqSchema.options)
+        .choices(FLASH_FREQS)
         .default('keep'),
     )
     .addOption(
       new Option('--flash-size <size>', 'flash size written into the header (detect = the chip\u2019s)')
-        .choices(flashSizeSchema.options)
+        .choices(FLASH_SIZES)
         .default('keep'),
     )
     .option('--erase-all', 'erase the whole flash first')
@@ -95,7 +88,7 @@ export function flashCommand(
 async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Promise<number> {
   const args = files.map(parseFileArg); // usage errors before anything opens
   const port = ctx.portName(opts.port);
-  const service = ctx.service([port]);
+  const service = await ctx.service([port]);
   const connection = {
     port,
     ...(opts.baud !== undefined ? { baud: opts.baud } : {}),

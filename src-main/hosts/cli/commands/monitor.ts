@@ -79,7 +79,7 @@ export function monitorCommand(program: Command, run: Run): void {
 
 async function monitor(ctx: CommandContext, o: MonitorOpts): Promise<number> {
   const port = ctx.portName(o.port);
-  const service = ctx.service([port]);
+  const service = await ctx.service([port]);
   const { monitorId } = await service.call('monitorOpen', { port, baud: o.baud });
   let received = 0;
   let finish!: (r: { lost?: EventPayload<'monitorClosed'>['error'] }) => void;

@@ -45,7 +45,7 @@ export function portsCommand(program: Command, run: Run): void {
     .addHelpText('after', '\nExamples:\n  kiln ports\n  kiln ports --json')
     .action(() =>
       run(async (ctx) => {
-        const { ports } = await ctx.service().call('listPorts', {});
+        const { ports } = await (await ctx.service()).call('listPorts', {});
         ctx.reporter.print(portTable(ports));
         ctx.reporter.succeed('ports', { ports });
         return EXIT.OK;

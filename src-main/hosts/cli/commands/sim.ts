@@ -7,15 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { realClock } from '../../../core/clock';
-import {
-  FAULT_NAMES,
-  FLASH_WIRINGS,
-  parseSimUrl,
-  serveTcp,
-  servePty,
-  SimulatedDevice,
-  type SimOptions,
-} from '../../../sim/index';
+import { FAULT_NAMES } from '../../../sim/faults';
+import { FLASH_WIRINGS } from '../../../sim/flash-wiring';
+import type { SimOptions } from '../../../sim/index';
 import { parseListenAddress, usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
@@ -105,6 +99,8 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
       'e.g. kiln sim --chip esp8266 --tcp 127.0.0.1:4000',
     );
   const listen = o.tcp ? parseListenAddress(o.tcp) : undefined;
+  // The simulator is loaded by this command only (it is most of what `kiln` would otherwise load at start).
+  const { parseSimUrl, serveTcp, servePty, SimulatedDevice } = await import('../../../sim/index');
   const url = simUrlFor(o);
   const parsed = parseSimUrl(url);
   const options: SimOptions = { chip: parsed.chip, clock: realClock, faults: parsed.faults };
