@@ -9,8 +9,9 @@
  *
  * Pure-JavaScript dependencies are bundled in; modules behind a dynamic `import()` (the service, the simulator,
  * the station, the doctor) are only evaluated when a command needs them, which keeps `kiln --version` fast.
- * Kept external: serialport (its native binding is found relative to its own package folder) and esptool-js
- * (read as data: the flasher stub images, located through its package.json).
+ * Kept external: @serialport/bindings-cpp (its native binding is found relative to its own package folder) and
+ * esptool-js (read as data: the flasher stub images, located through its package.json). An external ES import
+ * would be loaded at start whatever imports it, so only CommonJS-required packages may stay external.
  *
  * Each bundle is written beside its final name and renamed over it, so concurrent builds (several `kiln`
  * children in a test run) never expose a half-written file.
@@ -41,7 +42,9 @@ export async function buildCli({ outDir = CLI_BUNDLE_DIR } = {}) {
     platform: 'node',
     target: 'node20',
     tsconfig: path.join(REPO, 'tsconfig.node.json'),
-    external: ['serialport', '@serialport/*', 'esptool-js', 'esptool-js/*'],
+    // serialport's JavaScript is bundled (its require() of the native binding then runs only when a port is
+    // used); the binding package stays outside because it finds its prebuilt .node file from its own folder.
+    external: ['@serialport/bindings-cpp', 'esptool-js', 'esptool-js/*'],
     // Bundled CommonJS packages (commander, ws, cli-progress) call require() for Node built-ins; an ES module
     // has no require, so give the bundle one.
     banner: {

@@ -5,14 +5,7 @@
  */
 import { z } from 'zod';
 
-const bootVerdictSchema = z.enum([
-  'booted',
-  'boot-loop',
-  'no-app',
-  'download-mode',
-  'garbage',
-  'silent',
-]);
+const bootVerdictSchema = z.enum(['booted', 'boot-loop', 'no-app', 'download-mode', 'garbage', 'silent']);
 
 /**
  * What the board printed after the post-flash hard reset, read by the doctor (doctor/boot-check.ts). A single

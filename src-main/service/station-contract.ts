@@ -5,9 +5,9 @@
  * chosen by the service inside its data folder (a client never sends a path to write to).
  */
 import { z } from 'zod';
+import { MAX_STATION_CONCURRENCY } from '../vocabulary';
 import {
   deviceRecordSchema,
-  MAX_STATION_CONCURRENCY,
   profileNameSchema,
   profileSchema,
   reportSummarySchema,

@@ -40,7 +40,7 @@ import type { VirtualDevices } from './virtual-devices';
 import { isSimUrl } from './virtual-devices';
 
 /** What `kiln batch` needs beside the controller (hosts import the service, never `station/`). */
-export { MAX_STATION_CONCURRENCY, type DeviceRecord, type Profile, type StationSnapshot } from '../station';
+export type { DeviceRecord, Profile, StationSnapshot } from '../station';
 
 /** Coalescing of progress-only station updates. */
 export const STATION_UPDATE_INTERVAL_MS = 150;

@@ -15,9 +15,6 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 export const stationSha256Schema = z.string().regex(SHA256, 'lower-case hex SHA-256');
 
-/** The most boards a station flashes at once when a limit is asked for (a USB hub's worth; default: no limit). */
-export const MAX_STATION_CONCURRENCY = 16;
-
 /** Profile names become folder and file names (backups, saved profiles): letters, digits, space, . _ - only. */
 export const profileNameSchema = z
   .string()

@@ -8,3 +8,5 @@ export const MAX_IMAGES_PER_FLASH = 16;
 /** One monitor write (a typed line or a pasted block). */
 export const MAX_MONITOR_WRITE_BYTES = 64 * 1024;
 export const MAX_MANIFEST_CHARS = 1024 * 1024;
+/** The most boards a station flashes at once when a limit is asked for (a USB hub's worth; default: no limit). */
+export const MAX_STATION_CONCURRENCY = 16;

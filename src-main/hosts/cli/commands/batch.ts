@@ -11,12 +11,8 @@ import { Command } from 'commander';
 import { KilnError } from '../../../core/errors';
 import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
-import {
-  MAX_STATION_CONCURRENCY,
-  type DeviceRecord,
-  type Profile,
-  type StationSnapshot,
-} from '../../../service/station-methods';
+import type { DeviceRecord, Profile, StationSnapshot } from '../../../service/station-methods';
+import { MAX_STATION_CONCURRENCY } from '../../../vocabulary';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';

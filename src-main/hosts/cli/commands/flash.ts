@@ -6,13 +6,7 @@ import { parseBaud, parseFileArg } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { bootCheckText } from '../boot-check-text';
 import { EXIT } from '../exit-codes';
-import {
-  isManifestArg,
-  loadImages,
-  loadManifest,
-  loadManifestBuild,
-  type ChosenImage,
-} from '../firmware-input';
+import type { ChosenImage } from '../firmware-input';
 import { formatBytes, hex } from '../format';
 
 export interface FlashOpts {
@@ -96,6 +90,8 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
     ...(opts.after ? { after: opts.after } : {}),
   };
 
+  // Loaded here, not at start: manifests bring the image room and zod (`kiln --version` stays quick).
+  const { isManifestArg, loadImages, loadManifest, loadManifestBuild } = await import('../firmware-input');
   let images: ChosenImage[];
   if (isManifestArg(args)) {
     const m = await loadManifest(service, args[0]!.file, ctx.io.cwd);
