@@ -176,7 +176,12 @@ describe('exit codes', () => {
     const calls: { method: string; input: unknown }[] = [];
     const r = await runInProcess(['flash', '--port', 'sim:esp8266', '--json', image], {
       createService: fakeService({ events: events.slice(0, 3), hang: true }, calls),
-      onStart: (press) => setTimeout(() => press('SIGINT'), 50),
+      // Pressed once the job is running (a fixed delay raced the CLI's start on a busy machine).
+      onStart: (press) => {
+        const pressWhenStarted = () =>
+          calls.some((c) => c.method === 'startFlash') ? press('SIGINT') : setTimeout(pressWhenStarted, 5);
+        pressWhenStarted();
+      },
     });
     expect(calls.map((c) => c.method)).toContain('cancelJob');
     expect(r.code).toBe(EXIT.CANCELLED);
