@@ -4,7 +4,7 @@
  * text it refused and shows a form that works, and maps to the usage exit code.
  */
 import { KilnError } from '../../core/errors';
-import { BAUD_RATES, MAX_FLASH_BYTES } from '../../service/contract';
+import { BAUD_RATES, MAX_FLASH_BYTES } from '../../vocabulary';
 
 export function usageError(message: string, hint: string): KilnError {
   return new KilnError('BAD_REQUEST', message, { hint });
