@@ -1,8 +1,8 @@
 /**
- * The contract's building blocks: limits, allowlists, primitive schemas (port paths, bauds, hashes, bytes) and the
- * shapes results are made of. Split from `contract.ts` so other parts of the contract (e.g. the station's) can
- * build on the same primitives without an import cycle; `contract.ts` re-exports everything here, so clients
- * import from `contract` only. Like the contract, this file imports nothing from Node or Electron.
+ * The contract's building blocks: primitive schemas (port paths, bauds, hashes, bytes) and the shapes results are
+ * made of, built on the vocabulary's names and limits (`../vocabulary`). Split from `contract.ts` so other parts of
+ * the contract (e.g. the station's) can build on the same primitives without an import cycle; `contract.ts`
+ * re-exports everything here. Like the contract, this file imports nothing from Node or Electron.
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
@@ -21,16 +21,6 @@ import {
   type BaudRate,
 } from '../vocabulary';
 import { bootCheckResultSchema } from '../flash/boot-result';
-
-// Limits and allowlists live in the vocabulary (plain constants the renderer and preload load too); re-exported
-// here so clients keep importing from `contract`.
-export {
-  BAUD_RATES,
-  MAX_FIRMWARE_BYTES,
-  MAX_MONITOR_WRITE_BYTES,
-  VIRTUAL_CHIPS,
-  type BaudRate,
-} from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------
 // Primitive schemas

@@ -314,18 +314,16 @@ export type KilnApi = {
 type SameNames<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : false;
 const sameNames: SameNames<MethodName, VocabularyMethod> & SameNames<EventName, VocabularyEvent> = true;
 void sameNames;
-export { EVENT_NAMES, METHOD_NAMES } from '../vocabulary';
 
 // ---------------------------------------------------------------------------------------------------------
 // Wire formats
 // ---------------------------------------------------------------------------------------------------------
 
 /**
- * Electron IPC: one `ipcMain.handle` channel per method, `kiln:call:<method>`, resolving to a `CallOutcome`
- * (never throwing: Electron keeps only `message` of a thrown error); events on `kiln:event` as `WireEvent`.
- * The channel names are in the vocabulary (the preload needs them at run time).
+ * Electron IPC: one `ipcMain.handle` channel per method (`IPC_CALL_PREFIX` + method, in the vocabulary), resolving
+ * to a `CallOutcome` (never throwing: Electron keeps only `message` of a thrown error); events travel on
+ * `IPC_EVENT_CHANNEL` as `WireEvent`.
  */
-export { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL } from '../vocabulary';
 
 export type CallOutcome<N extends MethodName = MethodName> =
   { ok: true; output: MethodOutput<N> } | { ok: false; error: KilnErrorData };

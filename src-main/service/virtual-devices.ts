@@ -6,8 +6,8 @@
 import type { Clock } from '../core/clock';
 import type { ChipName } from '../esp/api';
 import { CHIP_IDENTITIES } from '../esp/chips/table';
-import { CHIP_NAMES } from '../vocabulary';
-import { VIRTUAL_CHIPS, type PortEntry } from './contract';
+import { CHIP_NAMES, VIRTUAL_CHIPS } from '../vocabulary';
+import type { PortEntry } from './contract';
 import type { ServiceDeps, VirtualDevice } from './deps';
 
 /** The baud virtual devices flash at by default (a typical CP210x board). */

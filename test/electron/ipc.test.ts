@@ -5,13 +5,8 @@ vi.mock('electron', () => import('./mocks/electron'));
 import type { BrowserWindow as ElectronWindow, IpcMain } from 'electron';
 import { BrowserWindow, FakeFrame, FakeWebContents, ipcMain } from './mocks/electron';
 import { KilnError } from '../../src-main/core/errors';
-import {
-  EVENT_NAMES,
-  IPC_CALL_PREFIX,
-  IPC_EVENT_CHANNEL,
-  methods,
-  type CallOutcome,
-} from '../../src-main/service/contract';
+import { methods, type CallOutcome } from '../../src-main/service/contract';
+import { EVENT_NAMES, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL } from '../../src-main/vocabulary';
 import {
   bindContract,
   forwardEvents,

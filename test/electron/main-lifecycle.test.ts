@@ -32,7 +32,8 @@ vi.mock('../../src-main/service/service', () => ({
 }));
 vi.mock('../../src-main/service/default-deps', () => ({ defaultDeps: () => ({ fake: true }) }));
 
-import { IPC_CALL_PREFIX, methods, type CallOutcome } from '../../src-main/service/contract';
+import { methods, type CallOutcome } from '../../src-main/service/contract';
+import { IPC_CALL_PREFIX } from '../../src-main/vocabulary';
 
 type MockElectron = typeof import('./mocks/electron');
 const flush = () => new Promise((r) => setTimeout(r, 0));

@@ -3,13 +3,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('./mocks/electron'));
 
 import { contextBridge, ipcRenderer } from './mocks/electron';
-import {
-  IPC_CALL_PREFIX,
-  IPC_EVENT_CHANNEL,
-  events,
-  methods,
-  type KilnApi,
-} from '../../src-main/service/contract';
+import { events, methods, type KilnApi } from '../../src-main/service/contract';
+import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL } from '../../src-main/vocabulary';
 
 let kiln: KilnApi;
 

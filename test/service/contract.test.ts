@@ -4,14 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KilnError } from '../../src-main/core/errors';
-import {
-  BAUD_RATES,
-  EVENT_NAMES,
-  events,
-  MAX_MONITOR_WRITE_BYTES,
-  METHOD_NAMES,
-  methods,
-} from '../../src-main/service/contract';
+import { events, methods } from '../../src-main/service/contract';
+import { BAUD_RATES, EVENT_NAMES, MAX_MONITOR_WRITE_BYTES, METHOD_NAMES } from '../../src-main/vocabulary';
 import { parseCall } from '../../src-main/service/validate';
 
 function refused(method: unknown, input: unknown): KilnError {

@@ -11,10 +11,6 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { KilnError, toErrorData } from '../../core/errors';
 import {
-  EVENT_NAMES,
-  IPC_CALL_PREFIX,
-  IPC_EVENT_CHANNEL,
-  METHOD_NAMES,
   type CallOutcome,
   type EventName,
   type EventPayload,
@@ -22,6 +18,7 @@ import {
   type MethodOutput,
   type WireEvent,
 } from '../../service/contract';
+import { EVENT_NAMES, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, METHOD_NAMES } from '../../vocabulary';
 import { isAppUrl } from './app-protocol';
 
 /** The service's door: takes the renderer's raw input, validates it, runs the method. */
