@@ -37,8 +37,6 @@ export interface ChipFacts {
   chipId: number;
   /** FLASH_BEGIN payload the ROM expects: 16 bytes (ESP8266, ESP32) or 20 (later ROMs; notes §4). */
   romBeginLen: 16 | 20;
-  /** esptool-js stub image file name under lib/targets/stub_flasher/. */
-  stubFile: string;
   /**
    * ESP32 ROM only: it sets a new baud from its own estimate of the crystal, calibrated against the internal
    * 8 MHz oscillator: rom_freq = cali_val × 15625 × ck8m / 40 (esptool targets/esp32.py get_rom_cal_crystal_freq
@@ -69,7 +67,6 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: false,
     chipId: 0,
     romBeginLen: 16,
-    stubFile: 'esp8266.json',
   },
   esp32: {
     chip: 'esp32',
@@ -84,7 +81,6 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: false,
     chipId: 0,
     romBeginLen: 16,
-    stubFile: 'esp32.json',
     romCal: { caliVal: 2023, ck8m: 0x31 },
   },
   esp32c3: {
@@ -99,6 +95,5 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: true,
     chipId: 5,
     romBeginLen: 20,
-    stubFile: 'esp32c3.json',
   },
 };

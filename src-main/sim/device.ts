@@ -20,6 +20,8 @@ import { Rng } from './rng';
 import { RomLoader } from './rom';
 import { ResetCircuit } from './reset-circuit';
 import { STUB_GREETING, StubLoader } from './stub';
+import { STUB_CATALOGUE } from './stub-catalogue';
+import { STUB_BEHAVIOUR } from './stub-families';
 import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
 
 /**
@@ -302,6 +304,7 @@ export class SimulatedDevice {
       facts: this.facts,
       flash: this.flashMemory,
       regs: this.regs,
+      knownStubs: this.o.extraStubs ? [...STUB_CATALOGUE, ...this.o.extraStubs] : STUB_CATALOGUE,
       clock: this.clock,
       faults: () => this.faults,
       sendFrame: (payload) =>
@@ -315,7 +318,7 @@ export class SimulatedDevice {
         if (this.board !== 'usb-jtag-serial') line.deviceBaud = baud;
         this.autobaud = false;
       },
-      startStub: () => {
+      startStub: (stub) => {
         const stubEpoch = this.epoch;
         this.loader = undefined;
         this.autobaud = false;
@@ -323,7 +326,7 @@ export class SimulatedDevice {
           if (this.epoch !== stubEpoch) return;
           this.currentMode = 'stub';
           this.decoder.reset();
-          this.loader = new StubLoader(this.loaderContext(stubEpoch));
+          this.loader = new StubLoader(this.loaderContext(stubEpoch), STUB_BEHAVIOUR[stub.family]);
           this.line?.toHost(slipEncode(STUB_GREETING));
         });
       },

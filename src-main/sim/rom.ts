@@ -14,12 +14,13 @@
  * - FLASH_BEGIN payload must be 16 bytes (ESP8266, ESP32) or 20 (C3) (notes §4); the wrong length is refused
  *   with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
  */
+import { createHash } from 'node:crypto';
 import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/protocol';
 import { romCalibratedXtalHz, type ChipFacts } from './chip-facts';
 import { SECTOR } from './flash-memory';
 import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';
-import { stubIdentity } from './stub-images';
+import { findKnownStub } from './stub-catalogue';
 
 export const ROM_SYNC_VALUE = 0x20120707;
 /** [guess] op byte of the "unsupported command" reply. */
@@ -191,11 +192,22 @@ export class RomLoader implements Loader {
     }
   }
 
+  /**
+   * MEM_END with a jump: the chip runs what MEM_DATA loaded. The simulator cannot execute it; it recognises a
+   * catalogued flasher stub by its entry, its text segment's SHA-256 at text_start and a data segment of the
+   * catalogued length at data_start. Anything else is unknown code and the chip falls silent.
+   */
   private jumpTo(entry: number): void {
-    const stub = stubIdentity(this.facts.stubFile);
-    const text = stub && this.ram.get(stub.textStart);
-    if (stub && entry === stub.entry && text && text.subarray(0, stub.text.length).equals(stub.text)) {
-      this.ctx.startStub();
+    const loaded = (start: number, length: number) => {
+      const seg = this.ram.get(start);
+      return seg && seg.length >= length ? seg.subarray(0, length) : undefined;
+    };
+    const stub = findKnownStub(this.ctx.knownStubs, this.facts.chip, entry, (start, length) => {
+      const seg = loaded(start, length);
+      return seg && createHash('sha256').update(seg).digest('hex');
+    });
+    if (stub && (stub.dataLength === 0 || loaded(stub.dataStart, stub.dataLength))) {
+      this.ctx.startStub(stub);
     } else {
       this.ctx.jumpToUnknownCode();
     }

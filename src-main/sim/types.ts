@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { FlashWiring } from './flash-wiring';
+import type { KnownStub } from './stub-catalogue';
 
 export type SimChip = 'esp8266' | 'esp32' | 'esp32c3';
 
@@ -91,6 +92,11 @@ export interface SimOptions {
    * written and verified fine but does not boot.
    */
   flashWiring?: FlashWiring;
+  /**
+   * Stubs to recognise besides the published ones (stub-catalogue.ts): a team's own build of a flasher stub,
+   * described by the same facts and run with its family's behaviour.
+   */
+  extraStubs?: readonly KnownStub[];
 }
 
 export type DeviceMode = 'off' | 'download' | 'stub' | 'app' | 'flash-boot';
