@@ -223,13 +223,20 @@ export class SimulatedDevice {
         ? 'app'
         : 'flash-boot';
     if (this.board !== 'usb-jtag-serial') line.deviceBaud = this.facts.bootBaud;
+    let bannerDone = () => {};
     if (script.listens) {
       this.autobaud = this.board !== 'usb-jtag-serial';
       this.loader = new RomLoader(this.loaderContext(this.epoch));
+      // The ROM prints its banner and only then runs the download loop: what the host sent meanwhile waits in
+      // the UART and is answered after the banner (trace_esp32_boot_banner_during_sync_esptool489.txt shows the
+      // banner arriving first and the SYNC replies after it). That nothing is lost is a [guess]; the UART FIFO
+      // is 128 bytes, about two SYNC frames.
+      this.work = new Promise<void>((resolve) => (bannerDone = resolve));
     }
     const epoch = this.epoch;
     const play = (segments: BootSegment[], startDelay: number, then?: () => void) => {
       let at = startDelay;
+      if (segments.length === 0) then?.();
       segments.forEach((seg, i) => {
         at += seg.afterMs;
         this.timer(at, () => {
@@ -245,7 +252,10 @@ export class SimulatedDevice {
       if (!loop || !this.end?.hostOpen) return;
       play(loop.segments, loop.everyMs, repeat);
     };
-    play(script.segments, 0, repeat);
+    play(script.segments, 0, () => {
+      bannerDone();
+      repeat();
+    });
   }
 
   private timer(ms: number, fn: () => void): void {
