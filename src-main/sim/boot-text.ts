@@ -207,23 +207,56 @@ function esp32Script(c: BootContext): BootScript {
   };
 }
 
-// ---- ESP32-C3: ROM and app at 115200. ----
+// ---- ESP32-C3, -S3, -C6: "ESP-ROM:" style banner, ROM and app at 115200. ----
 
-/** esp32c3_rom_download_usb_reset_espwebtools465.txt / esp32c3_rom_flash_boot_loader_error_pioHome2926.txt. */
-const C3_ROM = lines('ESP-ROM:esp32c3-api1-20210207', 'Build:Feb  7 2021');
+interface EspRom {
+  /** First two banner lines. */
+  header: string;
+  /** The strap word and name printed for download and flash boot. */
+  downloadBoot: string;
+  flashBoot: string;
+  /** Chip and revision in the app's "chip" line. */
+  appChip: string;
+}
 
-function c3Script(c: BootContext): BootScript {
+const ESP_ROM: Record<'esp32c3' | 'esp32s3' | 'esp32c6', EspRom> = {
+  // esp32c3_rom_download_usb_reset_espwebtools465.txt / esp32c3_rom_flash_boot_loader_error_pioHome2926.txt.
+  esp32c3: {
+    header: lines('ESP-ROM:esp32c3-api1-20210207', 'Build:Feb  7 2021'),
+    downloadBoot: 'boot:0x5 (DOWNLOAD(USB/UART0/1))',
+    flashBoot: 'boot:0xc (SPI_FAST_FLASH_BOOT)',
+    appChip: 'ESP32-C3 v0.4',
+  },
+  // esp32s3_rom_download_poweron_ydesp32s3_2.txt (download). Flash boot strap word: [guess] 0x8, the value of the
+  // S3's SPI boot strapping (GPIO0 high, GPIO46 low) as the other ROMs print theirs.
+  esp32s3: {
+    header: lines('ESP-ROM:esp32s3-20210327', 'Build:Mar 27 2021'),
+    downloadBoot: 'boot:0x0 (DOWNLOAD(USB/UART0))',
+    flashBoot: 'boot:0x8 (SPI_FAST_FLASH_BOOT)',
+    appChip: 'ESP32-S3 v0.2',
+  },
+  // "ESP-ROM:esp32c6-20220919" from trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt (the capture is
+  // cut after "B"). [guess] the Build line (the ROM date written out as the other ROMs do) and both strap words.
+  esp32c6: {
+    header: lines('ESP-ROM:esp32c6-20220919', 'Build:Sep 19 2022'),
+    downloadBoot: 'boot:0x4 (DOWNLOAD(USB/UART/SDIO_REI_REO_V2))',
+    flashBoot: 'boot:0xc (SPI_FAST_FLASH_BOOT)',
+    appChip: 'ESP32-C6 v0.2',
+  },
+};
+
+function espRomScript(c: BootContext, rom: EspRom): BootScript {
   const b = 115200;
   // After a power-on reset there is no "Saved PC" line (as in esp32s3_rom_download_poweron_ydesp32s3_2.txt);
-  // after a USB core reset there is (espwebtools465).
+  // after a USB core reset there is (espwebtools465, C3; [guess] the same reset code on the S3 and C6).
   const rst = c.cause === 'usb-core-reset' ? 'rst:0x15 (USB_UART_CHIP_RESET)' : 'rst:0x1 (POWERON)';
   const savedPc = c.cause === 'usb-core-reset' ? lines('Saved PC:0x400462dc') : '';
   if (c.brownout) {
-    // [guess] C3 brownout loop: same message as the ESP32 capture, C3 ROM header, reset code 0xf.
+    // [guess] brownout loop: same message as the ESP32 capture, this ROM's header, reset code 0xf.
     const period =
       lines('Brownout detector was triggered', '') +
-      C3_ROM +
-      lines('rst:0xf (BROWN_OUT_RST),boot:0xc (SPI_FAST_FLASH_BOOT)');
+      rom.header +
+      lines(`rst:0xf (BROWN_OUT_RST),${rom.flashBoot}`);
     return {
       segments: [{ afterMs: 30, baud: b, text: period }],
       loop: { everyMs: 400, segments: [{ afterMs: 0, baud: b, text: period }] },
@@ -236,20 +269,16 @@ function c3Script(c: BootContext): BootScript {
         {
           afterMs: 30,
           baud: b,
-          text:
-            C3_ROM +
-            lines(`${rst},boot:0x5 (DOWNLOAD(USB/UART0/1))`) +
-            savedPc +
-            lines('waiting for download'),
+          text: rom.header + lines(`${rst},${rom.downloadBoot}`) + savedPc + lines('waiting for download'),
         },
       ],
       listens: true,
     };
   }
-  const head = C3_ROM + lines(`${rst},boot:0xc (SPI_FAST_FLASH_BOOT)`) + savedPc;
+  const head = rom.header + lines(`${rst},${rom.flashBoot}`) + savedPc;
   if (!c.hasApp) {
     // Erased flash boot-loops on "invalid header: 0xffffffff" (seen on the C6 ROM:
-    // trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt; assumed the same on the C3).
+    // trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt; assumed the same on the C3 and S3).
     const invalid = lines('invalid header: 0xffffffff');
     return {
       segments: [{ afterMs: 30, baud: b, text: head + invalid }],
@@ -262,11 +291,12 @@ function c3Script(c: BootContext): BootScript {
       {
         afterMs: 30,
         baud: b,
+        // C3 lines from esp32c3_rom_flash_boot_loader_error_pioHome2926.txt; [guess] reused on the S3 and C6.
         text:
           head +
           lines('SPIWP:0xee', 'mode:DIO, clock div:1', 'load:0x3fcd5820,len:0x1714', 'entry 0x403ce000'),
       },
-      { afterMs: 250, baud: b, text: ESP32_APP.replace('ESP32-D0WD v1.0', 'ESP32-C3 v0.4') },
+      { afterMs: 250, baud: b, text: ESP32_APP.replace('ESP32-D0WD v1.0', rom.appChip) },
     ],
     loop: { everyMs: 7000, segments: [{ afterMs: 0, baud: b, text: APP_LOOP }] },
     listens: false,
@@ -276,5 +306,5 @@ function c3Script(c: BootContext): BootScript {
 export function bootScript(c: BootContext): BootScript {
   if (c.chip === 'esp8266') return esp8266Script(c);
   if (c.chip === 'esp32') return esp32Script(c);
-  return c3Script(c);
+  return espRomScript(c, ESP_ROM[c.chip]);
 }

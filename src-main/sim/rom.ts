@@ -11,8 +11,9 @@
  * - ESP8266 ROM: no MD5, CHANGE_BAUDRATE, deflate, SPI_ATTACH, SPI_SET_PARAMS; its FLASH_BEGIN erase bug;
  * - ESP32-family ROMs: READ_FLASH_SLOW, SPI_FLASH_MD5 as 32 hex characters, CHANGE_BAUDRATE (new, 0);
  *   GET_SECURITY_INFO only on the C3 (20-byte form, chip_id 5);
- * - FLASH_BEGIN payload must be 16 bytes (ESP8266, ESP32) or 20 (C3) (notes §4); the wrong length is refused
- *   with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
+ * - FLASH_BEGIN / FLASH_DEFL_BEGIN payload is 16 bytes on the ESP8266 and ESP32 ROMs and 20 on later ROMs
+ *   (notes §4; esptool loader.py: "ESP32 and ESP8266 ROMs do not support extended parameter format"); the other
+ *   length is refused with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
  */
 import { createHash } from 'node:crypto';
 import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/protocol';

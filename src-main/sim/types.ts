@@ -6,13 +6,13 @@ import type { Clock } from '../core/clock';
 import type { FlashWiring } from './flash-wiring';
 import type { KnownStub } from './stub-catalogue';
 
-export type SimChip = 'esp8266' | 'esp32' | 'esp32c3';
+export type SimChip = 'esp8266' | 'esp32' | 'esp32c3' | 'esp32s3' | 'esp32c6';
 
 /**
  * How the host's DTR/RTS reach the chip:
  * - 'nodemcu': the two-transistor auto-reset circuit of NodeMCU/DevKit boards (protocol notes §3).
  * - 'no-auto-reset': Sonoff Basic, ESP-01 on a bare adapter — the lines are not connected at all.
- * - 'usb-jtag-serial': the ESP32-C3's built-in USB-Serial/JTAG (303a:1001), which emulates the circuit.
+ * - 'usb-jtag-serial': the built-in USB-Serial/JTAG of the ESP32-C3, -S3 and -C6 (303a:1001), which emulates the circuit.
  * - 'reset-only': RTS reaches EN but nothing drives GPIO0 (ESP-01 programmers with only a reset wire, or a
  *   NodeMCU whose DTR transistor is dead): every reset boots from flash and prints the boot banner.
  */
