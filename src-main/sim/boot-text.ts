@@ -241,7 +241,7 @@ const ESP_ROM: Record<'esp32c3' | 'esp32s3' | 'esp32c6', EspRom> = {
     header: lines('ESP-ROM:esp32c6-20220919', 'Build:Sep 19 2022'),
     downloadBoot: 'boot:0x4 (DOWNLOAD(USB/UART/SDIO_REI_REO_V2))',
     flashBoot: 'boot:0xc (SPI_FAST_FLASH_BOOT)',
-    appChip: 'ESP32-C6 v0.2',
+    appChip: 'ESP32-C6 v0.0',
   },
 };
 
@@ -277,12 +277,14 @@ function espRomScript(c: BootContext, rom: EspRom): BootScript {
   }
   const head = rom.header + lines(`${rst},${rom.flashBoot}`) + savedPc;
   if (!c.hasApp) {
-    // Erased flash boot-loops on "invalid header: 0xffffffff" (seen on the C6 ROM:
-    // trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt; assumed the same on the C3 and S3).
+    // Erased flash boot-loops on "invalid header: 0xffffffff", back to back: in
+    // trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt esptool flushed its input and read 64 bytes of
+    // these lines 2 ms later, i.e. they follow at line rate (a 28-byte line takes 2.4 ms at 115200). Seen on the
+    // C6 ROM; assumed the same on the C3 and S3.
     const invalid = lines('invalid header: 0xffffffff');
     return {
       segments: [{ afterMs: 30, baud: b, text: head + invalid }],
-      loop: { everyMs: 300, segments: [{ afterMs: 0, baud: b, text: invalid }] },
+      loop: { everyMs: 2.5, segments: [{ afterMs: 0, baud: b, text: invalid }] },
       listens: false,
     };
   }

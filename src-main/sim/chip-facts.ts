@@ -132,8 +132,8 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: true,
     chipId: 13,
     romBeginLen: 20,
-    // Word 3 = 0x00080000 as a real ESP32-C6 (QFN40) answered READ_REG 0x600B0850
-    // (trace_esp32c6_slip_escape_in_reply_esptool963.txt): package 0, minor revision field 2.
-    efuseBlock1: { base: 0x600b0800 + 0x44, words: { 3: 0x00080000 } },
+    // Word 3 = 0x08000000 as a real ESP32-C6 answered READ_REG 0x600B0850
+    // (trace_esp32c6_slip_escape_in_reply_esptool963.txt): package 0 (QFN40), revision v0.0, as esptool printed.
+    efuseBlock1: { base: 0x600b0800 + 0x44, words: { 3: 0x08000000 } },
   },
 };

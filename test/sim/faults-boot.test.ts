@@ -79,6 +79,8 @@ describe('boot text per wiring and strap', () => {
     for (const [dtr, rts, ms] of seq) {
       await r.pair.host.setSignals({ dtr, rts });
       if (ms) await r.wait(ms);
+      // The erased chip boot-loops on "invalid header" until the sequence holds it in reset; keep what follows.
+      if (!dtr && rts && ms) r.arrivals.length = 0;
     }
     await r.wait(60);
     expect(text(r.rx())).toBe(
