@@ -34,6 +34,16 @@ const STUB_START_MS = 50;
 const USB_SERIAL_JTAG_BAUD = 4_000_000;
 /** A run of 0x55 this long in what the host sent lets the ROM's autobaud lock on (SYNC carries 32). */
 const AUTOBAUD_RUN = 8;
+/**
+ * The ESP8266 ROM syncing above 115200 is not verified by any capture here. Default 'works' on the evidence of
+ * reports of ROM-only uploads at the upload baud: esptool-ck at 921600 ("less than 4 seconds" for 200 KB,
+ * esp8266/Arduino#37) and esptool.py before it had a stub, "it really can go up to large speeds (eg using 921600
+ * baud) … the bootloader autodetects the baud rate" (espressif/esptool#44); failures there were blamed on long
+ * wires and adapters (esp8266/Arduino#97). The other two models are the ways it could fail on a board. 'garbled'
+ * locks [guess] 5 % off, beyond the line's tolerance (line.ts BAUD_TOLERANCE).
+ */
+const HIGH_BAUD_SYNC_FROM = 115200;
+const GARBLED_LOCK_ERROR = 1.05;
 
 /** Thrown inside a loader's wait when the chip was reset meanwhile; the loader just stops. */
 class ChipReset extends Error {}
@@ -272,9 +282,13 @@ export class SimulatedDevice {
       // Host baud not observable (TCP, pty): the chip still locks onto the host's nominal rate, for pacing.
       const hostBaud = this.line.hostBaudKnown ? c.senderBaud : this.end.hostBaudRate;
       const limit = this.faults.autobaudMaxBaud;
-      if (limit !== undefined && hostBaud > limit) {
-        // Fault: the measurement fails at this rate (see SimFaults.autobaudMaxBaud). Nothing locks, detection
-        // stays armed, and what arrived is what a UART at the wrong baud makes of it.
+      const high =
+        this.o.chip === 'esp8266' && hostBaud > HIGH_BAUD_SYNC_FROM
+          ? (this.o.highBaudSync ?? 'works')
+          : 'works';
+      if ((limit !== undefined && hostBaud > limit) || high === 'ignored') {
+        // The measurement fails at this rate (SimFaults.autobaudMaxBaud, or highBaudSync 'ignored'). Nothing locks,
+        // detection stays armed, and what arrived is what a UART at the wrong baud makes of it.
         if (c.garbled) return;
       } else {
         // The ROM measures the 0x55 pattern (at any rate: esptool serial-protocol docs, "the sync packets can be
@@ -284,7 +298,8 @@ export class SimulatedDevice {
         // is modelled: none is documented, only adapter limits (esptool#435) and esptool#365's "a little less
         // reliable at very high speeds" — the autobaudMaxBaud fault stands for those.
         this.autobaud = false;
-        if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = hostBaud;
+        const locked = high === 'garbled' ? hostBaud * GARBLED_LOCK_ERROR : hostBaud;
+        if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = locked;
         // The garbled chunk itself is lost, so the first SYNC after a baud mismatch goes unanswered (both ESP8266
         // traces in fixtures/real-world show the first SYNC timing out and the second answered).
         if (c.garbled) return;

@@ -3,7 +3,15 @@
  * a paced serial line, with injectable faults. Used by virtual devices in the app, `kiln sim`, benchmarks and
  * tests. See device.ts for the board, rom.ts/stub.ts for the loaders, line.ts for pacing.
  */
-export type { BoardWiring, DeviceMode, FlashTiming, SimChip, SimFaults, SimOptions } from './types';
+export type {
+  BoardWiring,
+  DeviceMode,
+  FlashTiming,
+  HighBaudSync,
+  SimChip,
+  SimFaults,
+  SimOptions,
+} from './types';
 export { DEFAULT_TIMING } from './types';
 export { FLASH_WIRINGS, flashServesMode, type FlashWiring } from './flash-wiring';
 export { SimulatedDevice } from './device';

@@ -93,10 +93,22 @@ export interface SimOptions {
    */
   flashWiring?: FlashWiring;
   /**
+   * What the ESP8266 ROM's baud detection makes of a SYNC faster than 115200 (the engine's high-baud re-sync;
+   * esptool itself always syncs at 115200). See HIGH_BAUD_SYNC in device.ts for the evidence; default 'works'.
+   */
+  highBaudSync?: HighBaudSync;
+  /**
    * Stubs to recognise besides the published ones (stub-catalogue.ts): a team's own build of a flasher stub,
    * described by the same facts and run with its family's behaviour.
    */
   extraStubs?: readonly KnownStub[];
 }
+
+/**
+ * - 'works': the ROM locks onto the fast rate and answers there;
+ * - 'ignored': detection does not lock above 115200: the fast SYNCs go unanswered, a 115200 SYNC still works;
+ * - 'garbled': the ROM locks onto a wrong rate (a few percent off), so what follows is garbage both ways.
+ */
+export type HighBaudSync = 'works' | 'ignored' | 'garbled';
 
 export type DeviceMode = 'off' | 'download' | 'stub' | 'app' | 'flash-boot';
