@@ -38,6 +38,36 @@ export interface BootContext {
   headerModeReadable?: boolean;
   /** Station MAC, used by the app's hostname (Tasmota derives it from the chip id). */
   mac: number[];
+  /** ESP32: what the ROM finds at 0x1000 (a second-stage bootloader image) and whether 0x8000 holds a partition table. */
+  esp32Flash?: Esp32FlashLayout;
+}
+
+export interface Esp32FlashLayout {
+  bootloader?: { flashMode: number; segments: { addr: number; len: number }[]; entry: number };
+  partitionTable: boolean;
+}
+
+/** Reads the image header the ESP32 ROM loads from 0x1000 (esptool image format: 8-byte header, 16-byte
+ *  extended header, then segments of [load address, length, data]). Undefined when it is not a plausible image. */
+export function esp32FlashLayout(flash: Buffer): Esp32FlashLayout {
+  const partitionTable = flash[0x8000] === 0xaa && flash[0x8001] === 0x50;
+  const at = 0x1000;
+  if (flash[at] !== 0xe9) return { partitionTable };
+  const count = flash[at + 1]!;
+  const segments: { addr: number; len: number }[] = [];
+  let off = at + 24;
+  for (let i = 0; i < count; i++) {
+    if (count > 16 || off + 8 > flash.length) return { partitionTable };
+    const addr = flash.readUInt32LE(off);
+    const len = flash.readUInt32LE(off + 4);
+    if (len > 0x80000) return { partitionTable };
+    segments.push({ addr, len });
+    off += 8 + len;
+  }
+  return {
+    bootloader: { flashMode: flash[at + 2]!, segments, entry: flash.readUInt32LE(at + 4) },
+    partitionTable,
+  };
 }
 
 const CRLF = '\r\n';
@@ -145,6 +175,37 @@ const ESP32_FLASH_LOAD = lines(
   'load:0x40080400,len:3036',
   'entry 0x400805e4',
 );
+/**
+ * What the ROM prints while loading the image at 0x1000: the configsip/clk_drv lines and the "mode:…, clock div:"
+ * line as in esp32_rom_download_then_flash_wdt_loop_lmicnode50.txt; one "load:0x%08x,len:%d" line per segment and
+ * "entry 0x%08x" in that capture's format, with the values of the image actually in flash. The mode name follows
+ * the header's flash-mode byte; "clock div:2" and "configsip: 188777542" are the capture's (a [guess] for others).
+ */
+function esp32RomLoadLines(img: NonNullable<Esp32FlashLayout['bootloader']>): string {
+  const mode = ['QIO', 'QOUT', 'DIO', 'DOUT'][img.flashMode] ?? 'DIO';
+  const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+  return lines(
+    'configsip: 188777542, SPIWP:0xee',
+    'clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00',
+    `mode:${mode}, clock div:2`,
+    ...img.segments.map((sg) => `load:0x${hex8(sg.addr)},len:${sg.len}`),
+    `entry 0x${hex8(img.entry)}`,
+  );
+}
+/**
+ * An ESP-IDF second-stage bootloader finding erased flash at 0x8000. The lines are ESP-IDF's own: "partition %d
+ * invalid magic number 0x%x" (bootloader_support flash_partitions.c, esp_partition_table_verify, with the magic an
+ * erased sector reads, 0xffff), then "Failed to verify partition table" and "load partition table error!"
+ * (bootloader_utility.c / bootloader_start.c), and all three together as a real board printed them (a public
+ * ESP32-C3 bring-up note found through the code search: "E (35) flash_parts: partition 0 invalid magic number …").
+ * The info lines before them (IDF version, SPI mode, chip revision) depend on the bootloader's IDF version and are
+ * left out; colour codes off and the timestamps are [guess].
+ */
+const NO_PARTITION_TABLE = lines(
+  'E (35) flash_parts: partition 0 invalid magic number 0xffff',
+  'E (35) boot: Failed to verify partition table',
+  'E (35) boot: load partition table error!',
+);
 /** esp32_rom_brownout_loop_nkolban168.txt, verbatim (one period of the loop). */
 const ESP32_BROWNOUT = lines(
   'Brownout detector was triggered',
@@ -190,6 +251,18 @@ function esp32Script(c: BootContext): BootScript {
     return { segments: [{ afterMs: 30, baud: b, text }], listens: true };
   }
   const head = ESP32_ETS + lines('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)');
+  const second = c.esp32Flash?.bootloader;
+  if (!c.hasApp && second && !c.esp32Flash!.partitionTable) {
+    // A second-stage bootloader but no partition table: the ROM loads the bootloader, which cannot verify the
+    // table and resets the chip (bootloader_reset → software system reset, rst:0x3), over and over.
+    const load = esp32RomLoadLines(second);
+    const reboot = ESP32_ETS + lines('rst:0x3 (SW_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)');
+    return {
+      segments: [{ afterMs: 30, baud: b, text: head + load + NO_PARTITION_TABLE }],
+      loop: { everyMs: 80, segments: [{ afterMs: 0, baud: b, text: reboot + load + NO_PARTITION_TABLE }] },
+      listens: false,
+    };
+  }
   if (!c.hasApp) {
     // [guess] Erased flash: the ROM cannot read a valid bootloader header and stops.
     return {

@@ -8,7 +8,7 @@ import { KilnError } from '../core/errors';
 import { SlipDecoder, slipEncode } from '../esp/slip';
 import type { DeviceEnd } from '../serial/memory-pair';
 import type { Signals } from '../serial/transport';
-import { bootScript, type BootSegment, type ResetCause } from './boot-text';
+import { bootScript, esp32FlashLayout, type BootSegment, type ResetCause } from './boot-text';
 import { CHIP_FACTS, type ChipFacts } from './chip-facts';
 import { FlashMemory } from './flash-memory';
 import { flashServesMode } from './flash-wiring';
@@ -226,6 +226,7 @@ export class SimulatedDevice {
       headerModeReadable: flashServesMode(this.o.flashWiring ?? 'qio', this.flashMemory.data[2]!),
       brownout: !!this.faults.brownout,
       mac: this.macBytes,
+      esp32Flash: this.o.chip === 'esp32' ? esp32FlashLayout(this.flashMemory.data) : undefined,
     });
     this.currentMode = script.listens
       ? 'download'
