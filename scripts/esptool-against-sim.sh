@@ -43,6 +43,7 @@ check() {
     fail=$((fail + 1))
     echo "  FAIL  $chip $name (see the log below)"
     tail -n 15 "$work/log" | sed 's/^/        /'
+    tail -n 5 "$work/sim.out" | sed 's/^/  sim:  /'
   fi
 }
 
