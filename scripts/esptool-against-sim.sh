@@ -6,8 +6,8 @@
 #
 # ESPTOOL_SRC is a checkout of github.com/espressif/esptool (the directory that holds the `esptool` package);
 # it runs with PYTHONPATH=$ESPTOOL_SRC and needs pyserial (Debian: python3-serial) plus esptool's other imports
-# (python3-intelhex, python3-bitstring, python3-ecdsa, python3-cryptography, python3-yaml for v4.x; v5.x also needs
-# rich-click, which Debian bookworm lacks). PYTHON defaults to /usr/bin/python3 (where apt installs those).
+# (python3-intelhex, python3-bitstring, python3-ecdsa, python3-cryptography, python3-yaml; v5.x also
+# python3-rich-click). PYTHON defaults to /usr/bin/python3 (where apt installs those).
 # Default chips: esp8266 esp32 esp32c3 esp32s3 esp32c6. ESPTOOL_ARGS adds options, e.g. ESPTOOL_ARGS=--no-stub
 # for the ROM-only path (then erase-region, and read-flash on the ESP8266, are not offered by esptool).
 set -u
