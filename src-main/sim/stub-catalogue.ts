@@ -19,8 +19,9 @@ export type StubChip = 'esp8266' | 'esp32' | 'esp32c3' | 'esp32s3' | 'esp32c6';
 
 /**
  * - 'legacy': esptool's original flasher stub (esptool's flasher_stub/, later espressif/esptool-legacy-flasher-stub),
- *   the default stub of esptool 4.x and 5.x (stub set 1).
- * - 'esp-flasher-stub': espressif/esp-flasher-stub, the stub esptool-js 0.7.0 uploads and esptool 5.x ships as set 2.
+ *   stub set 1, the one esptool uploads by default up to v5.2 (loader.py STUB_SUBDIRS ["1", …]);
+ * - 'esp-flasher-stub': espressif/esp-flasher-stub, stub set 2, esptool's default from v5.3 (STUB_SUBDIRS ["2", "1"])
+ *   and the stub esptool-js 0.7.0 uploads.
  */
 export type StubFamily = 'legacy' | 'esp-flasher-stub';
 
