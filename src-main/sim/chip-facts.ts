@@ -1,6 +1,6 @@
 /**
  * Per-chip facts the simulated ROM answers with. Sources: protocol notes §1–4 and the chip target files of
- * esptool (read for facts only: esptool/targets/esp8266.py, esp32.py, esp32c3.py) and esptool-js 0.7.0
+ * esptool (read for facts only: esptool/targets/esp8266.py, esp32.py, esp32c3.py, esp32s3.py, esp32c6.py) and esptool-js 0.7.0
  * (lib/targets/*.js). Values observed on real chips are cited to fixtures/real-world.
  */
 import type { SimChip } from './types';
@@ -37,8 +37,6 @@ export interface ChipFacts {
   chipId: number;
   /** FLASH_BEGIN payload the ROM expects: 16 bytes (ESP8266, ESP32) or 20 (later ROMs; notes §4). */
   romBeginLen: 16 | 20;
-  /** esptool-js stub image file name under lib/targets/stub_flasher/. */
-  stubFile: string;
   /**
    * ESP32 ROM only: it sets a new baud from its own estimate of the crystal, calibrated against the internal
    * 8 MHz oscillator: rom_freq = cali_val × 15625 × ck8m / 40 (esptool targets/esp32.py get_rom_cal_crystal_freq
@@ -49,6 +47,11 @@ export interface ChipFacts {
    * 446148-for-460800 request in trace_esp32_rom_change_baudrate_spi_attach_esptool921.txt.
    */
   romCal?: { caliVal: number; ck8m: number };
+  /**
+   * Chips after the ESP32: eFuse BLOCK1 read address (MAC in words 0–1, as esptool targets/<chip>.py read_mac) and
+   * the other BLOCK1 words the host reads for package and revision, by word index.
+   */
+  efuseBlock1?: { base: number; words: Record<number, number> };
 }
 
 export function romCalibratedXtalHz(cal: { caliVal: number; ck8m: number }): number {
@@ -69,7 +72,6 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: false,
     chipId: 0,
     romBeginLen: 16,
-    stubFile: 'esp8266.json',
   },
   esp32: {
     chip: 'esp32',
@@ -84,7 +86,6 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: false,
     chipId: 0,
     romBeginLen: 16,
-    stubFile: 'esp32.json',
     romCal: { caliVal: 2023, ck8m: 0x31 },
   },
   esp32c3: {
@@ -99,6 +100,40 @@ export const CHIP_FACTS: Record<SimChip, ChipFacts> = {
     romSecurityInfo: true,
     chipId: 5,
     romBeginLen: 20,
-    stubFile: 'esp32c3.json',
+    // Word 3 bits 18–20 = minor revision (4 → v0.4), bits 21–23 package (0 = QFN32). [guess: a v0.4 part]
+    efuseBlock1: { base: 0x60008800 + 0x44, words: { 3: 4 << 18 } },
+  },
+  esp32s3: {
+    chip: 'esp32s3',
+    // esptool ≥ 4 identifies the S3 by GET_SECURITY_INFO (USES_MAGIC_VALUE = False); older esptool listed 0x9.
+    magic: 0x00000009,
+    romStatusLen: 4,
+    bootBaud: 115200,
+    clkdivReg: 0x60000014,
+    uartClockHz: 40_000_000,
+    spi: { base: 0x60002000, usr: 0x18, usr1: 0x1c, usr2: 0x20, w0: 0x58 },
+    romHasEsp32Commands: true,
+    romSecurityInfo: true,
+    chipId: 9,
+    romBeginLen: 20,
+    // Minor revision = word 5 bit 23 (high) and word 3 bits 18–20 (low); major = word 5 bits 24–25; package word 3
+    // bits 21–23. [guess: a v0.2 QFN56 part, the common DevKitC-1 revision]
+    efuseBlock1: { base: 0x60007000 + 0x44, words: { 3: 2 << 18, 5: 0 } },
+  },
+  esp32c6: {
+    chip: 'esp32c6',
+    magic: 0x2ce0806f,
+    romStatusLen: 4,
+    bootBaud: 115200,
+    clkdivReg: 0x60000014,
+    uartClockHz: 40_000_000,
+    spi: { base: 0x60003000, usr: 0x18, usr1: 0x1c, usr2: 0x20, w0: 0x58 },
+    romHasEsp32Commands: true,
+    romSecurityInfo: true,
+    chipId: 13,
+    romBeginLen: 20,
+    // Word 3 = 0x08000000 as a real ESP32-C6 answered READ_REG 0x600B0850
+    // (trace_esp32c6_slip_escape_in_reply_esptool963.txt): package 0 (QFN40), revision v0.0, as esptool printed.
+    efuseBlock1: { base: 0x600b0800 + 0x44, words: { 3: 0x08000000 } },
   },
 };

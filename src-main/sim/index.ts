@@ -3,7 +3,7 @@
  * a paced serial line, with injectable faults. Used by virtual devices in the app, `kiln sim`, benchmarks and
  * tests. See device.ts for the board, rom.ts/stub.ts for the loaders, line.ts for pacing.
  */
-export type { SimChip, SimFaults, SimOptions } from './types';
+export type { HighBaudSync, SimChip, SimFaults, SimOptions } from './types';
 export { flashServesMode, type FlashWiring } from './flash-wiring';
 export { SimulatedDevice } from './device';
 export { parseSimUrl } from './url';

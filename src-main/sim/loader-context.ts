@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock';
 import type { ChipFacts } from './chip-facts';
 import type { FlashMemory } from './flash-memory';
 import type { RegisterFile } from './registers';
+import type { KnownStub } from './stub-catalogue';
 import type { SimFaults } from './types';
 
 export interface LoaderContext {
@@ -13,13 +14,15 @@ export interface LoaderContext {
   readonly flash: FlashMemory;
   readonly regs: RegisterFile;
   readonly clock: Clock;
+  /** The stubs this chip recognises at MEM_END (the catalogue plus SimOptions.extraStubs). */
+  readonly knownStubs: readonly KnownStub[];
   faults(): SimFaults;
   /** SLIP-encodes and transmits one frame; returns when its last byte leaves the chip (clock ms). */
   sendFrame(payload: Uint8Array): number;
   /** Switches the chip's UART baud once everything queued so far has been transmitted. */
   changeBaud(baud: number): Promise<void>;
-  /** MEM_END jumped to the real flasher stub: switch to stub behaviour (the stub then says OHAI). */
-  startStub(): void;
+  /** MEM_END jumped to a catalogued flasher stub: switch to its family's behaviour (it then says OHAI). */
+  startStub(stub: KnownStub): void;
   /** The loader handed control to other code (FLASH_END reboot, RUN_USER_CODE, unknown MEM_END entry). */
   runFromFlash(): void;
   jumpToUnknownCode(): void;

@@ -12,6 +12,9 @@ const DEFAULT_OUI: Record<SimChip, number[]> = {
   esp8266: [0x18, 0xfe, 0x34],
   esp32: [0x24, 0x6f, 0x28],
   esp32c3: [0x34, 0x85, 0x18],
+  // [guess] Espressif-registered OUIs as printed on S3 and C6 DevKit labels; any Espressif OUI would do.
+  esp32s3: [0x7c, 0xdf, 0xa1],
+  esp32c6: [0x40, 0x4c, 0xca],
 };
 
 export function parseMac(mac: string): number[] {

@@ -18,8 +18,6 @@ const ESP32_EFUSE = 0x3ff5a000;
 /** Older esptool (v2.x) read the ESP32 eFuses through this alias (trace_esp32_mac_stub_upload_esptool570.txt). */
 const ESP32_EFUSE_ALIAS = 0x6001a000;
 const ESP32_RTCCALICFG1 = 0x3ff5f06c;
-const C3_EFUSE_BASE = 0x60008800;
-const C3_BLOCK1 = C3_EFUSE_BASE + 0x44;
 
 export class RegisterFile {
   private written = new Map<number, number>();
@@ -47,12 +45,13 @@ export class RegisterFile {
       });
       // RTC calibration result the ROM's baud arithmetic uses (see ChipFacts.romCal).
       if (facts.romCal) this.fixed.set(ESP32_RTCCALICFG1, (facts.romCal.caliVal << 7) >>> 0);
-    } else {
-      // ESP32-C3 eFuse BLOCK1 (esptool targets/esp32c3.py): word 0 = MAC bytes 2–5, word 1 low 16 bits =
-      // MAC bytes 0–1; word 3 bits 18–20 = minor revision (4 → v0.4), bits 21–23 package (0 = QFN32).
-      this.fixed.set(C3_BLOCK1, ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0);
-      this.fixed.set(C3_BLOCK1 + 4, (mac[0]! << 8) | mac[1]!);
-      this.fixed.set(C3_BLOCK1 + 12, 4 << 18);
+    } else if (facts.efuseBlock1) {
+      // Later chips' eFuse BLOCK1 (esptool targets/esp32c3.py, esp32s3.py, esp32c6.py read_mac): word 0 = MAC
+      // bytes 2–5, word 1 low 16 bits = MAC bytes 0–1; further words (revision, package) from ChipFacts.
+      const { base, words } = facts.efuseBlock1;
+      this.fixed.set(base, ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0);
+      this.fixed.set(base + 4, (mac[0]! << 8) | mac[1]!);
+      for (const [i, w] of Object.entries(words)) this.fixed.set(base + 4 * Number(i), w >>> 0);
     }
   }
 

@@ -11,15 +11,17 @@
  * - ESP8266 ROM: no MD5, CHANGE_BAUDRATE, deflate, SPI_ATTACH, SPI_SET_PARAMS; its FLASH_BEGIN erase bug;
  * - ESP32-family ROMs: READ_FLASH_SLOW, SPI_FLASH_MD5 as 32 hex characters, CHANGE_BAUDRATE (new, 0);
  *   GET_SECURITY_INFO only on the C3 (20-byte form, chip_id 5);
- * - FLASH_BEGIN payload must be 16 bytes (ESP8266, ESP32) or 20 (C3) (notes §4); the wrong length is refused
- *   with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
+ * - FLASH_BEGIN / FLASH_DEFL_BEGIN payload is 16 bytes on the ESP8266 and ESP32 ROMs and 20 on later ROMs
+ *   (notes §4; esptool loader.py: "ESP32 and ESP8266 ROMs do not support extended parameter format"); the other
+ *   length is refused with "invalid message" [guess: the real ROM's reaction to the wrong length is not recorded].
  */
+import { createHash } from 'node:crypto';
 import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/link/protocol';
 import { romCalibratedXtalHz, type ChipFacts } from './chip-facts';
 import { SECTOR } from './flash-memory';
 import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';
-import { stubIdentity } from './stub-images';
+import { findKnownStub } from './stub-catalogue';
 
 export const ROM_SYNC_VALUE = 0x20120707;
 /** [guess] op byte of the "unsupported command" reply. */
@@ -191,11 +193,22 @@ export class RomLoader implements Loader {
     }
   }
 
+  /**
+   * MEM_END with a jump: the chip runs what MEM_DATA loaded. The simulator cannot execute it; it recognises a
+   * catalogued flasher stub by its entry, its text segment's SHA-256 at text_start and a data segment of the
+   * catalogued length at data_start. Anything else is unknown code and the chip falls silent.
+   */
   private jumpTo(entry: number): void {
-    const stub = stubIdentity(this.facts.stubFile);
-    const text = stub && this.ram.get(stub.textStart);
-    if (stub && entry === stub.entry && text && text.subarray(0, stub.text.length).equals(stub.text)) {
-      this.ctx.startStub();
+    const loaded = (start: number, length: number) => {
+      const seg = this.ram.get(start);
+      return seg && seg.length >= length ? seg.subarray(0, length) : undefined;
+    };
+    const stub = findKnownStub(this.ctx.knownStubs, this.facts.chip, entry, (start, length) => {
+      const seg = loaded(start, length);
+      return seg && createHash('sha256').update(seg).digest('hex');
+    });
+    if (stub && (stub.dataLength === 0 || loaded(stub.dataStart, stub.dataLength))) {
+      this.ctx.startStub(stub);
     } else {
       this.ctx.jumpToUnknownCode();
     }

@@ -1,16 +1,17 @@
 /**
- * The flasher stub's behaviour (esp-flasher-stub v1.2.2, "v2" — protocol notes §2, §4, §6), which the chip runs
- * after the host uploads it and MEM_END jumps to its entry:
+ * The flasher stubs' behaviour (protocol notes §2, §4, §6), which the chip runs after the host uploads a
+ * catalogued stub (stub-catalogue.ts) and MEM_END jumps to its entry. Written from esp-flasher-stub; where
+ * esptool's legacy stub differs, the family's StubBehaviour row decides (stub-families.ts):
  * - greets with one `OHAI` frame (trace_esp8266_stub_ohai_readflash_esptool620.txt);
  * - 2 status bytes; failures are [code, 0] with code ≥ 0xC0; the value field is 0 except for READ_REG;
  * - SYNC answered 8 times with value 0, so a host can tell a stub is already running;
  * - FLASH_DATA / FLASH_DEFL_DATA are acknowledged after the length/checksum checks and *before* the write; a
- *   write error is kept and returned as the reply to the next command, which is not executed;
- * - lazy erase: FLASH_BEGIN takes the exact size; sectors (or aligned 64 KB blocks) are erased while writing,
- *   skipping already-blank sectors until the first non-blank one;
- * - FLASH_DEFL_* inflate with zlib, streaming across blocks; FLASH_END(0) does not reboot (v2);
- * - SPI_FLASH_MD5 → 16 raw bytes; READ_FLASH streams packets, one in flight: each waits for the host's
- *   cumulative-count ack, then a final 16-byte MD5 frame;
+ *   write error is deferred (to the next command, or to the flash session: StubBehaviour.deferredError);
+ * - lazy erase: FLASH_BEGIN takes the exact size; sectors (or aligned 64 KB blocks) are erased while writing
+ *   (esp-flasher-stub skips already-blank sectors until the first non-blank one);
+ * - FLASH_DEFL_* inflate with zlib, streaming across blocks; FLASH_END(0) reboots only the legacy stub;
+ * - SPI_FLASH_MD5 → 16 raw bytes; READ_FLASH streams packets (esp-flasher-stub one in flight, legacy up to the
+ *   host's max_in_flight), each acked by the host's cumulative count, then a final 16-byte MD5 frame;
  * - CHANGE_BAUDRATE (new, old) is answered at the old baud, then the UART switches.
  */
 import { Op, SYNC_PAYLOAD, checksum, decodeRequest, encodeResponse } from '../esp/link/protocol';
@@ -18,17 +19,20 @@ import { BLOCK, SECTOR } from './flash-memory';
 import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';
 import { securityInfo } from './rom';
+import type { StubBehaviour } from './stub-families';
 
 export const STUB_GREETING = Buffer.from('OHAI', 'ascii');
 const BAD_DATA_LEN = 0xc0;
 const BAD_DATA_CHECKSUM = 0xc1;
 const BAD_BLOCKSIZE = 0xc2;
-const INVALID_COMMAND = 0xc3;
 const FAILED_SPI_OP = 0xc4;
+const NOT_IN_FLASH_MODE = 0xc6;
 const INFLATE_ERROR = 0xc7;
 const NOT_ENOUGH_DATA = 0xc8;
 const TOO_MUCH_DATA = 0xc9;
 const MAX_BLOCK = 0x4000;
+/** Both stubs read flash through a one-sector buffer, so a READ_FLASH packet is at most 4 KB. */
+const MAX_READ_PACKET = SECTOR;
 
 interface WriteSession {
   offset: number;
@@ -40,12 +44,15 @@ interface WriteSession {
   erasedTo: number;
   eraseEnd: number;
   skippingBlank: boolean;
+  /** Legacy stub: the session's write error, reported on every later FLASH_DATA and at FLASH_END. */
+  lastError: number;
 }
 
 interface ReadSession {
   offset: number;
   remaining: number;
   packet: number;
+  maxInFlight: number;
   acked: number;
   sent: number;
   md5: Buffer;
@@ -56,7 +63,10 @@ export class StubLoader implements Loader {
   private session: WriteSession | undefined;
   private reading: ReadSession | undefined;
 
-  constructor(private readonly ctx: LoaderContext) {}
+  constructor(
+    private readonly ctx: LoaderContext,
+    readonly behaviour: StubBehaviour,
+  ) {}
 
   private reply(op: number, result: Uint8Array = Buffer.alloc(0), code = 0, value = 0): number {
     return this.ctx.sendFrame(encodeResponse(op, value, Buffer.concat([result, Buffer.from([code, 0])])));
@@ -111,7 +121,8 @@ export class StubLoader implements Loader {
           inflater: op === Op.FLASH_DEFL_BEGIN ? new StreamingInflater() : undefined,
           erasedTo: offset - (offset % SECTOR),
           eraseEnd: Math.ceil((offset + size) / SECTOR) * SECTOR,
-          skippingBlank: true,
+          skippingBlank: this.behaviour.skipsBlankSectors,
+          lastError: 0,
         };
         return void this.reply(op);
       }
@@ -121,18 +132,22 @@ export class StubLoader implements Loader {
       case Op.FLASH_END:
       case Op.FLASH_DEFL_END: {
         const s = this.session;
+        if (!s) return void this.reply(op, undefined, NOT_IN_FLASH_MODE);
+        if (s.written < s.size) return void this.reply(op, undefined, NOT_ENOUGH_DATA);
         this.session = undefined;
-        s?.inflater?.close();
-        if (s && s.written < s.size) return void this.reply(op, undefined, NOT_ENOUGH_DATA);
-        // v2 stub: FLASH_END(0) does not reboot.
-        return void this.reply(op);
+        s.inflater?.close();
+        this.reply(op, undefined, s.lastError);
+        if (this.behaviour.rebootsOnFlashEnd && w[0] === 0 && !s.lastError) this.ctx.runFromFlash();
+        return;
       }
       case Op.ERASE_FLASH:
         await this.ctx.sleep(flash.eraseChip());
         return void this.reply(op);
       case Op.ERASE_REGION: {
         const [offset = 0, size = 0] = w;
-        if (offset % SECTOR || size % SECTOR) return void this.reply(op, undefined, BAD_DATA_LEN);
+        const unaligned = this.behaviour.eraseRegionUnaligned;
+        if (offset % SECTOR) return void this.reply(op, undefined, unaligned.address);
+        if (size % SECTOR) return void this.reply(op, undefined, unaligned.length);
         if (!flash.inRange(offset, size)) return void this.reply(op, undefined, FAILED_SPI_OP);
         await this.ctx.sleep(flash.eraseRange(offset, size));
         return void this.reply(op);
@@ -144,11 +159,16 @@ export class StubLoader implements Loader {
         return void this.reply(op, flash.md5(addr, size));
       }
       case Op.READ_FLASH: {
-        const [offset = 0, len = 0, packet = 0x1000] = w;
+        const [offset = 0, len = 0, packet = 0x1000, inFlight = 1] = w;
         if (!flash.inRange(offset, len) || packet === 0) return void this.reply(op, undefined, FAILED_SPI_OP);
+        if (packet > MAX_READ_PACKET && this.behaviour.oversizedReadPacket === 'refused')
+          return void this.reply(op, undefined, BAD_DATA_LEN);
         this.reply(op);
-        this.reading = { offset, remaining: len, packet, acked: 0, sent: 0, md5: flash.md5(offset, len) };
-        return this.sendNextPacket();
+        if (packet > MAX_READ_PACKET) return;
+        const maxInFlight = this.behaviour.honoursMaxInFlight ? Math.max(1, inFlight) : 1;
+        const md5 = flash.md5(offset, len);
+        this.reading = { offset, remaining: len, packet, maxInFlight, acked: 0, sent: 0, md5 };
+        return this.sendPackets();
       }
       case Op.CHANGE_BAUDRATE:
         if (data.length !== 8 || !w[0]) return void this.reply(op, undefined, BAD_DATA_LEN);
@@ -156,14 +176,15 @@ export class StubLoader implements Loader {
         await this.ctx.changeBaud(w[0]!);
         return;
       case Op.GET_SECURITY_INFO:
-        // [guess] the ESP8266/ESP32 builds of the stub refuse it (esptool expects a FatalError there).
-        if (this.ctx.facts.chipId === 0) return void this.reply(op, undefined, INVALID_COMMAND);
+        if (this.ctx.facts.chipId === 0)
+          return void this.reply(op, undefined, this.behaviour.securityInfoOnOldChips);
         return void this.reply(op, securityInfo(this.ctx.facts.chipId));
       case Op.RUN_USER_CODE:
-        this.ctx.runFromFlash();
+        // No reply in either family.
+        if (this.behaviour.runUserCodeBoots) this.ctx.runFromFlash();
         return;
       default:
-        return void this.reply(op, undefined, INVALID_COMMAND);
+        return void this.reply(op, undefined, this.behaviour.unknownCommandCode);
     }
   }
 
@@ -171,9 +192,12 @@ export class StubLoader implements Loader {
     const s = this.session;
     const body = data.subarray(16);
     const len = data.length >= 4 ? data.readUInt32LE(0) : -1;
-    if (!s || data.length < 16 || len !== body.length) return void this.reply(op, undefined, BAD_DATA_LEN);
+    if (!s) return void this.reply(op, undefined, NOT_IN_FLASH_MODE);
+    if (data.length < 16 || len !== body.length) return void this.reply(op, undefined, BAD_DATA_LEN);
     if (body.length > MAX_BLOCK) return void this.reply(op, undefined, BAD_BLOCKSIZE);
     if (checksum(body) !== (chk & 0xff)) return void this.reply(op, undefined, BAD_DATA_CHECKSUM);
+    // Legacy: the session's earlier error answers this DATA, which is then dropped.
+    if (s.lastError) return void this.reply(op, undefined, s.lastError);
     // Acknowledged now; the write follows.
     this.reply(op);
     let bytes: Buffer = body;
@@ -181,27 +205,28 @@ export class StubLoader implements Loader {
       try {
         bytes = await this.ctx.track(s.inflater.push(body));
       } catch {
-        this.pendingError = INFLATE_ERROR;
-        return;
+        return this.defer(s, INFLATE_ERROR);
       }
     } else if (s.written + bytes.length > s.size) {
       // Uncompressed blocks are padded with 0xFF to the block size; only the announced size is written.
       bytes = bytes.subarray(0, Math.max(0, s.size - s.written));
     }
-    if (s.written + bytes.length > s.size) {
-      this.pendingError = TOO_MUCH_DATA;
-      return;
-    }
+    if (s.written + bytes.length > s.size) return this.defer(s, TOO_MUCH_DATA);
     const at = s.offset + s.written;
     s.written += bytes.length;
     let ms = this.lazyErase(s, at + bytes.length);
     if (this.ctx.faults().flashWriteError) {
       await this.ctx.sleep(ms);
-      this.pendingError = FAILED_SPI_OP;
-      return;
+      return this.defer(s, FAILED_SPI_OP);
     }
     ms += this.ctx.flash.program(at, bytes);
     await this.ctx.sleep(ms);
+  }
+
+  /** Keeps a write error for later, where the family reports it (StubBehaviour.deferredError). */
+  private defer(s: WriteSession, code: number): void {
+    if (this.behaviour.deferredError === 'flash-session') s.lastError ||= code;
+    else this.pendingError = code;
   }
 
   /** Erases ahead of the write position, up to `until` (rounded up to a sector), returning the time taken. */
@@ -229,19 +254,21 @@ export class StubLoader implements Loader {
     return ms;
   }
 
-  private async sendNextPacket(): Promise<void> {
+  /** Sends packets while fewer than maxInFlight are unacknowledged; the MD5 once everything is acked. */
+  private async sendPackets(): Promise<void> {
     const r = this.reading!;
-    if (r.remaining === 0) {
+    while (r.remaining > 0 && (r.sent - r.acked) / r.packet < r.maxInFlight) {
+      const n = Math.min(r.packet, r.remaining);
+      await this.ctx.sleep(this.ctx.flash.readTimeMs(n));
+      if (this.reading !== r) return;
+      this.ctx.sendFrame(this.ctx.flash.read(r.offset + r.sent, n));
+      r.sent += n;
+      r.remaining -= n;
+    }
+    if (r.remaining === 0 && r.acked >= r.sent) {
       this.reading = undefined;
       this.ctx.sendFrame(r.md5);
-      return;
     }
-    const n = Math.min(r.packet, r.remaining);
-    await this.ctx.sleep(this.ctx.flash.readTimeMs(n));
-    if (this.reading !== r) return;
-    this.ctx.sendFrame(this.ctx.flash.read(r.offset + r.sent, n));
-    r.sent += n;
-    r.remaining -= n;
   }
 
   /** During READ_FLASH every host frame is an ack: the cumulative number of bytes received (u32). */
@@ -250,6 +277,6 @@ export class StubLoader implements Loader {
     if (frame.length < 4) return;
     const count = frame.readUInt32LE(0);
     if (count > r.acked) r.acked = count;
-    if (r.acked >= r.sent) await this.sendNextPacket();
+    await this.sendPackets();
   }
 }

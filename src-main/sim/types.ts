@@ -4,14 +4,15 @@
  */
 import type { Clock } from '../core/clock';
 import type { FlashWiring } from './flash-wiring';
+import type { KnownStub } from './stub-catalogue';
 
-export type SimChip = 'esp8266' | 'esp32' | 'esp32c3';
+export type SimChip = 'esp8266' | 'esp32' | 'esp32c3' | 'esp32s3' | 'esp32c6';
 
 /**
  * How the host's DTR/RTS reach the chip:
  * - 'nodemcu': the two-transistor auto-reset circuit of NodeMCU/DevKit boards (protocol notes §3).
  * - 'no-auto-reset': Sonoff Basic, ESP-01 on a bare adapter — the lines are not connected at all.
- * - 'usb-jtag-serial': the ESP32-C3's built-in USB-Serial/JTAG (303a:1001), which emulates the circuit.
+ * - 'usb-jtag-serial': the built-in USB-Serial/JTAG of the ESP32-C3, -S3 and -C6 (303a:1001), which emulates the circuit.
  * - 'reset-only': RTS reaches EN but nothing drives GPIO0 (ESP-01 programmers with only a reset wire, or a
  *   NodeMCU whose DTR transistor is dead): every reset boots from flash and prints the boot banner.
  */
@@ -91,6 +92,23 @@ export interface SimOptions {
    * written and verified fine but does not boot.
    */
   flashWiring?: FlashWiring;
+  /**
+   * What the ESP8266 ROM's baud detection makes of a SYNC faster than 115200 (the engine's high-baud re-sync;
+   * esptool itself always syncs at 115200). See HIGH_BAUD_SYNC in device.ts for the evidence; default 'works'.
+   */
+  highBaudSync?: HighBaudSync;
+  /**
+   * Stubs to recognise besides the published ones (stub-catalogue.ts): a team's own build of a flasher stub,
+   * described by the same facts and run with its family's behaviour.
+   */
+  extraStubs?: readonly KnownStub[];
 }
+
+/**
+ * - 'works': the ROM locks onto the fast rate and answers there;
+ * - 'ignored': detection does not lock above 115200: the fast SYNCs go unanswered, a 115200 SYNC still works;
+ * - 'garbled': the ROM locks onto a wrong rate (a few percent off), so what follows is garbage both ways.
+ */
+export type HighBaudSync = 'works' | 'ignored' | 'garbled';
 
 export type DeviceMode = 'off' | 'download' | 'stub' | 'app' | 'flash-boot';

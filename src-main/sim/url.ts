@@ -26,6 +26,10 @@ const CHIPS: Record<string, SimChip> = {
   esp32: 'esp32',
   esp32c3: 'esp32c3',
   'esp32-c3': 'esp32c3',
+  esp32s3: 'esp32s3',
+  'esp32-s3': 'esp32s3',
+  esp32c6: 'esp32c6',
+  'esp32-c6': 'esp32c6',
 };
 
 /** Board names people use, mapped to the wiring that matters. */

@@ -3,12 +3,15 @@
  * replayed byte for byte against a simulated chip, and the simulated replies are compared with what the real
  * chip answered (framing, status length, value field, register values). Where the simulator differs on
  * purpose (another MAC, no line noise, a legacy stub), the test says so and compares only the rest.
+ * Replies are compared whole (length included) wherever the capture holds them whole; where an excerpt is cut
+ * mid-reply (the last read of a kept excerpt, a capture that lists only some replies) the test says so and compares
+ * the captured prefix.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Op, words } from '../../src-main/esp/link/protocol';
-import { SlipDecoder } from '../../src-main/esp/link/slip';
+import { Op, encodeRequest, words } from '../../src-main/esp/link/protocol';
+import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
 import { sharedDir } from '../helpers/shared';
 import { rig, type Rig } from './rig';
 import { uploadStub } from './stub-upload';
@@ -50,9 +53,8 @@ const COVERAGE: Record<string, string> = {
   'trace_esp32_change_baudrate_read_flash_esptool342.txt': 'replayed',
   'trace_esp32_download_banner_sync_esptooljs_pr107.txt':
     'not replayed: the esptool-js dump drops leading zeros of bytes, so the bytes cannot be recovered',
-  'trace_esp32c6_slip_escape_in_reply_esptool963.txt':
-    'not replayed: ESP32-C6 is not simulated (SLIP escaping itself is covered by the ESP8266 READ_FLASH replay)',
-  'trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt': 'not replayed: ESP32-C6 is not simulated',
+  'trace_esp32c6_slip_escape_in_reply_esptool963.txt': 'replayed',
+  'trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt': 'replayed',
   'trace_micropython_repl_invalid_head_0x08_esptool1174.txt':
     'not replayed: the simulated app does not run a REPL that echoes input',
   'trace_esp32_invalid_head_0x00_fatal_esptool752.txt':
@@ -88,6 +90,8 @@ describe('real-world traces', () => {
         expect(cut).toBeGreaterThan(0);
         expect(hex(sim.subarray(0, cut + 1))).toBe(hex(real.subarray(0, cut + 1)));
       } else {
+        // Not lossless: the excerpt is cut inside the 95-byte read (81 of the 96 reply bytes kept); compared to there.
+        expect(real.length).toBe(81);
         expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
       }
       expect(sim.length).toBe(8 * 12);
@@ -102,10 +106,13 @@ describe('real-world traces', () => {
     await r.classicReset();
     await r.sync();
     let compared = 0;
-    for (const i of writes(ev)) {
+    const ws = writes(ev);
+    for (const i of ws) {
       const real = readsAfter(ev, i);
       const sim = await replay(r, ev[i]!.bytes);
-      expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
+      // The excerpt ends inside the last reply: that one is compared up to the cut, all others whole.
+      if (i === ws.at(-1)) expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
+      else expect(hex(sim)).toBe(hex(real));
       compared += real.length;
     }
     expect(compared).toBeGreaterThan(40);
@@ -136,9 +143,9 @@ describe('real-world traces', () => {
     await rom.command(Op.READ_REG, words(0x3ff0005c));
     const simEnd = await replay(rom, ev[memEnd!]!.bytes, 200);
     const realEnd = readsAfter(ev, memEnd!);
-    expect(hex(simEnd.subarray(0, 12))).toBe(hex(realEnd.subarray(0, 12)));
-    // Differs on purpose: entry 0x4010E004 is esptool 2.6's legacy stub, which the simulator does not run
-    // (it recognises the esptool-js stub), so no OHAI follows here. The real OHAI frame is the one we send:
+    expect(hex(simEnd)).toBe(hex(realEnd.subarray(0, 12)));
+    // Differs on purpose: entry 0x4010E004 is esptool 2.6's legacy stub, older than the stub catalogue (esptool
+    // v4.7.0 on) and not uploaded in this replay anyway, so no OHAI follows here. The real OHAI frame is this:
     expect(hex(realEnd.subarray(12))).toBe('c04f484149c0');
     expect(rom.device.mode).toBe('app');
     await rom.close();
@@ -157,6 +164,7 @@ describe('real-world traces', () => {
     const sim = await replay(stub, ev[readFlash!]!.bytes, 800);
     const real = Buffer.concat([readsAfter(ev, readFlash!)]);
     expect(real.length).toBeGreaterThan(100);
+    // Not lossless: the excerpt stops inside the data packet (no MD5 frame kept); compared up to the cut.
     expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
     expect(hex(real)).toContain('dbdc'); // a C0 inside the data, escaped on the wire
     await stub.close();
@@ -169,6 +177,7 @@ describe('real-world traces', () => {
     );
     const r = rig({ chip: 'esp32' });
     await r.classicReset();
+    // Not lossless: the trace shows the banner only as far as esptool read it; compared up to there.
     expect(hex(r.rx().subarray(0, real.length))).toBe(hex(real));
     await r.close();
   });
@@ -178,10 +187,13 @@ describe('real-world traces', () => {
     const r = rig({ chip: 'esp32' });
     await r.classicReset();
     await r.sync();
-    for (const i of writes(ev)) {
+    const ws = writes(ev);
+    for (const i of ws) {
       const real = readsAfter(ev, i);
       const sim = await replay(r, ev[i]!.bytes);
-      expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
+      // The excerpt ends inside the last reply: that one is compared up to the cut, all others whole.
+      if (i === ws.at(-1)) expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
+      else expect(hex(sim)).toBe(hex(real));
     }
     await r.close();
   });
@@ -202,7 +214,7 @@ describe('real-world traces', () => {
     );
     for (const i of [w1!, memBegin!]) {
       const real = readsAfter(ev, i);
-      expect(hex((await replay(r, ev[i]!.bytes)).subarray(0, real.length))).toBe(hex(real));
+      expect(hex(await replay(r, ev[i]!.bytes))).toBe(hex(real));
     }
     await r.close();
   });
@@ -225,7 +237,7 @@ describe('real-world traces', () => {
     await r.wait(50);
     for (const i of [attach!, usr!]) {
       const real = readsAfter(ev, i);
-      expect(hex((await replay(r, ev[i]!.bytes)).subarray(0, real.length))).toBe(hex(real));
+      expect(hex(await replay(r, ev[i]!.bytes))).toBe(hex(real));
     }
     await r.close();
   });
@@ -246,7 +258,65 @@ describe('real-world traces', () => {
     const real = readsAfter(ev, read!);
     const sim = await replay(r, ev[read!]!.bytes, 100);
     expect(real.length).toBeGreaterThan(150);
+    // Not lossless: the excerpt stops inside the first data packet; compared up to the cut.
     expect(hex(sim.subarray(0, real.length))).toBe(hex(real));
+    await r.close();
+  });
+  it('ESP32-C6 boot loop on erased flash (esptool#1123): banner "ESP-ROM:esp32c6-20220919", invalid header lines, SYNC unanswered', async () => {
+    const ev = parseTrace('trace_esp32c6_bootloop_rom_banner_during_sync_esptool1123.txt');
+    const [sync1, sync2] = writes(ev);
+    const r = rig({ chip: 'esp32c6' });
+    // EN pulse with GPIO0 high (RTS only): the chip boots from its erased flash.
+    await r.pair.host.setSignals({ dtr: false, rts: true });
+    await r.wait(100);
+    await r.pair.host.setSignals({ dtr: false, rts: false });
+    await r.wait(20);
+    const simFirst = await replay(r, ev[sync1!]!.bytes, 100);
+    // What esptool read (one byte, "E") and what it found buffered then ("Remaining data").
+    const realFirst = Buffer.concat(
+      ev
+        .slice(sync1! + 1, sync2!)
+        .filter((e) => e.kind === 'read' || e.kind === 'remaining')
+        .map((e) => e.bytes),
+    );
+    // Not lossless: esptool read the first byte and logged what was buffered then; compared up to there.
+    expect(realFirst.toString('latin1')).toBe('ESP-ROM:esp32c6-20220919\r\nB');
+    expect(hex(simFirst.subarray(0, realFirst.length))).toBe(hex(realFirst));
+    const simSecond = await replay(r, ev[sync2!]!.bytes, 400);
+    const realSecond = readsAfter(ev, sync2!);
+    // Not lossless: the excerpt keeps 32 of the 64 bytes read; the loop text contains them.
+    expect(realSecond.toString('latin1')).toBe(' header: 0xffffffff\r\ninvalid hea');
+    expect(simSecond.toString('latin1')).toContain(realSecond.toString('latin1'));
+    expect(r.frames.filter((f) => f[0] === 0x01)).toHaveLength(0);
+    await r.close();
+  });
+
+  it('ESP32-C6 ROM (esptool#963): READ_REG 0x600B0850 answered whole; a stale value holding C0 is SLIP-escaped', async () => {
+    const ev = parseTrace('trace_esp32c6_slip_escape_in_reply_esptool963.txt');
+    const r = rig({ chip: 'esp32c6' });
+    await r.classicReset();
+    await r.sync();
+    for (const i of writes(ev)) {
+      const real = readsAfter(ev, i);
+      expect(hex(await replay(r, ev[i]!.bytes))).toBe(hex(real));
+    }
+    // The excerpt starts with a reply whose request is not kept: WRITE_REG answered with the stale value
+    // 0x12C00000 (its C0 sent as DB DC). The register read before it is not shown; prime the same value through a
+    // DRAM word, then any WRITE_REG's reply must be that frame, whole.
+    const realFirst = Buffer.concat(
+      ev
+        .filter((e) => e.kind === 'read')
+        .slice(0, 2)
+        .map((e) => e.bytes),
+    );
+    expect(hex(realFirst)).toBe('c0010904000000dbdc1200000000c0');
+    await r.command(Op.WRITE_REG, words(0x4087f000, 0x12c00000, 0xffffffff, 0));
+    await r.command(Op.READ_REG, words(0x4087f000));
+    const simFirst = await replay(
+      r,
+      slipEncode(encodeRequest(Op.WRITE_REG, words(0x4087f004, 0, 0xffffffff, 0))),
+    );
+    expect(hex(simFirst)).toBe(hex(realFirst));
     await r.close();
   });
 });

@@ -54,7 +54,7 @@ export function simCommand(program: Command, run: Run): void {
     .description('serve a simulated board on a TCP port or a pty (runs until Ctrl-C)')
     .addOption(
       new Option('--chip <chip>', 'chip to simulate')
-        .choices(['esp8266', 'esp32', 'esp32c3'])
+        .choices(['esp8266', 'esp32', 'esp32c3', 'esp32s3', 'esp32c6'])
         .makeOptionMandatory(),
     )
     .option('--tcp <host:port>', 'serve as a raw serial-over-TCP bridge (connect with socket://HOST:PORT)')
