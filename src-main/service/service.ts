@@ -213,7 +213,8 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 
     async runFix(input) {
       try {
-        return await deps.doctor.runFix(input.fixId);
+        // `confirmed: true` from the caller only says the page showed the fix; the host asks for itself.
+        return await deps.doctor.runFix(input.fixId, config.confirmFix);
       } catch (e) {
         return { ok: false, status: 'failed', error: (await describe('')(e)).error };
       }

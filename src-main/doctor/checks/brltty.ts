@@ -124,14 +124,12 @@ export const brlttySystemCheck: AccessCheck = {
       false,
       true,
     ).then((fs) =>
-      fs
-        .slice(0, 1)
-        .map((f) => ({
-          ...f,
-          id: 'brltty-rule-active',
-          severity: 'warn' as const,
-          title: 'brltty\u2019s udev rule will claim common USB-serial adapters',
-        })),
+      fs.slice(0, 1).map((f) => ({
+        ...f,
+        id: 'brltty-rule-active',
+        severity: 'warn' as const,
+        title: 'brltty\u2019s udev rule will claim common USB-serial adapters',
+      })),
     );
   },
 };

@@ -96,5 +96,8 @@ export const createCliService: ServiceFactory = ({ io, namedPorts, verbose }) =>
     dataDir,
     logDir: path.join(dataDir, 'logs'),
     logger,
+    // No page here: the only caller is `kiln doctor --fix ID`, which showed the exact commands in this terminal
+    // and got the person's y (or --yes) before it asks the service to run the fix.
+    confirmFix: async () => true,
   });
 };

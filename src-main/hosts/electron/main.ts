@@ -22,6 +22,7 @@ import { createService, type KilnService } from '../../service/service';
 import { defaultDeps } from '../../service/default-deps';
 import { aboutContent } from './about';
 import { encodeApiManifest } from './api-manifest';
+import { nativeFixConfirmation } from './fix-confirm';
 import { APP_ENTRY_URL } from './app-protocol';
 import { withElectronAbilities } from './host-methods';
 import { bindContract, forwardEvents } from './ipc';
@@ -160,6 +161,7 @@ async function start(): Promise<void> {
     logDir: logging.folder(),
     logger: logging.scope('service'),
     platform: process.platform,
+    confirmFix: nativeFixConfirmation(dialog, () => mainWindow),
   });
   const running = service;
   bindContract({

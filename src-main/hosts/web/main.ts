@@ -15,6 +15,7 @@ import { createService } from '../../service/service';
 import { createFileLogger } from './file-logger';
 import { defaultDataDir, repoRoot } from './paths';
 import { startWebServer } from './server';
+import { terminalFixConfirmation } from './terminal-confirm';
 import { rendererBuilt } from './static-files';
 
 function buildRenderer(root: string): boolean {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     dataDir,
     logDir,
     logger,
+    confirmFix: terminalFixConfirmation({ input: process.stdin, output: process.stdout }),
   });
   const port = values.port !== undefined ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
