@@ -29,6 +29,22 @@ import { VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
 import { parseManifest } from '../esp/image';
 import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
+import { MAX_FLASH_BYTES } from './contract-schemas';
+
+/** A manifest part placed beyond the largest flash is the manifest's fault, said as MANIFEST_INVALID. */
+function assertOffsetsFit(m: ReturnType<typeof parseManifest>): void {
+  for (const b of m.builds)
+    for (const p of b.parts)
+      if (p.offset >= MAX_FLASH_BYTES)
+        throw new KilnError(
+          'MANIFEST_INVALID',
+          `part "${p.path}" is placed at ${p.offset}, beyond any flash.`,
+          {
+            hint: 'Check the offsets in manifest.json (they are byte addresses in flash, e.g. 0x10000 = 65536).',
+            details: { part: p.path, offset: p.offset },
+          },
+        );
+}
 
 export type Handlers = { [N in MethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>> };
 
@@ -160,6 +176,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 
     async parseManifest(input) {
       const m = parseManifest(input.json);
+      assertOffsetsFit(m);
       const out: MethodOutput<'parseManifest'> = {
         name: m.name,
         builds: m.builds.map((b) => {
