@@ -39,7 +39,15 @@ export interface WsClientOptions {
   /** Backoff for reconnects, ms (doubled up to `maxReconnectDelayMs`). */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /**
+   * How long a call may wait for its answer before it rejects (default 2 minutes; `runFix` waits for a person
+   * at the host's own dialog, so it gets 15). A job's long work is not a call: start* answers at once.
+   */
+  callTimeoutMs?: number;
 }
+
+const DEFAULT_CALL_TIMEOUT_MS = 2 * 60_000;
+const SLOW_METHODS: Partial<Record<MethodName, number>> = { runFix: 15 * 60_000 };
 
 export interface WsKilnApi extends KilnApi {
   readonly connection: ConnectionState;
@@ -56,6 +64,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   method: string;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export function createWsClient(opts: WsClientOptions): WsKilnApi {
@@ -83,6 +92,7 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
   function rejectAllPending(message: string, hint: string): void {
     for (const [id, p] of pending) {
       pending.delete(id);
+      clearTimeout(p.timer);
       p.reject(apiError('DISCONNECTED', message, hint));
     }
     queue.length = 0;
@@ -108,6 +118,7 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
         const p = pending.get(msg.id);
         if (!p) return;
         pending.delete(msg.id);
+        clearTimeout(p.timer);
         if (msg.ok) p.resolve(msg.output);
         else p.reject(apiError(msg.error.code, msg.error.message, msg.error.hint, msg.error.details));
       } else if (msg.type === 'event') {
@@ -157,8 +168,19 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
     }
     const id = nextId++;
     const frame = JSON.stringify(encodeBytes({ type: 'call', id, method, input: input ?? {} }));
+    const timeoutMs = SLOW_METHODS[method] ?? opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, method });
+      const timer = setTimeout(() => {
+        if (!pending.delete(id)) return;
+        reject(
+          apiError(
+            'DISCONNECTED',
+            `The Kiln server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s.`,
+            'Check that Kiln is still running in its terminal; reload the page if it is.',
+          ),
+        );
+      }, timeoutMs);
+      pending.set(id, { resolve, reject, method, timer });
       if (socket && socket.readyState === OPEN) socket.send(frame);
       else queue.push(frame);
     });

@@ -175,3 +175,32 @@ describe('$bytes codec', () => {
     }
   });
 });
+
+describe('per-call timeout (issue 15, finding 9)', () => {
+  it('a call the server never answers rejects with a clear error instead of waiting for ever', async () => {
+    vi.useFakeTimers();
+    const sockets: FakeSocket[] = [];
+    const api = createWsClient({
+      url: 'ws://127.0.0.1:5555/api',
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      callTimeoutMs: 1000,
+    });
+    sockets[0]!.open();
+    const pending = api.listPorts({});
+    const seen = pending.catch((e: unknown) => e as { code: string; message: string });
+    await vi.advanceTimersByTimeAsync(1001);
+    const e = await seen;
+    expect(e.code).toBe('DISCONNECTED');
+    expect(e.message).toContain('listPorts');
+    // A late answer to the timed-out call is ignored; the next call still works.
+    sockets[0]!.reply({ type: 'result', id: 1, ok: true, output: { ports: [] } });
+    const next = api.getSettings({});
+    sockets[0]!.reply({ type: 'result', id: 2, ok: true, output: { theme: 'system' } });
+    expect(await next).toEqual({ theme: 'system' });
+    api.dispose();
+  });
+});

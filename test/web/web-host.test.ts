@@ -306,3 +306,24 @@ describe('the contract over the socket', () => {
     }
   });
 });
+
+describe('malformed frames (issue 15, finding 9)', () => {
+  it('a frame that is not valid JSON is answered with the id it carried', async () => {
+    const { server, origin } = await start();
+    const client = await openClient(server, origin);
+    client.ws.send('{"type":"call","id":4242,"method":"listPorts","input":{');
+    const r = await client.waitFor((m) => m.type === 'result' && m.id === 4242);
+    expect(r.type === 'result' && !r.ok && r.error.code).toBe('BAD_REQUEST');
+  });
+
+  it('input nested 5000 deep is refused with its id, and the server stays up', async () => {
+    const { server, origin } = await start();
+    const client = await openClient(server, origin);
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    client.ws.send(`{"type":"call","id":77,"method":"getSettings","input":{"x":${deep}}}`);
+    const r = await client.waitFor((m) => m.type === 'result' && m.id === 77);
+    expect(r.type === 'result' && !r.ok && r.error.code).toBe('BAD_REQUEST');
+    expect(r.type === 'result' && !r.ok && r.error.message).toContain('nested');
+    expect((await client.call('getSettings', {})).ok).toBe(true);
+  });
+});

@@ -12,7 +12,7 @@ import { KilnError, toErrorData } from '../../core/errors';
 import { MAX_FIRMWARE_BYTES, WS_CLOSE, type WireEvent, type WireResult } from '../../service/contract';
 import type { Logger } from '../../service/deps';
 import type { KilnService } from '../../service/service';
-import { parseWire, stringifyWire } from '../../service/wire-codec';
+import { decodeWire, recoverCallId, stringifyWire, WireDepthError } from '../../service/wire-codec';
 import { AccessPolicy, newToken } from './access';
 import { notBuiltPage, rendererBuilt, serveStatic } from './static-files';
 
@@ -152,22 +152,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         throw new KilnError('BAD_REQUEST', 'Binary frames are not part of the protocol.', {
           hint: 'Send JSON text frames.',
         });
-      let msg: unknown;
+      // The id first: whatever is wrong with the rest, the answer goes to the call that waits for it.
+      let json: unknown;
       try {
-        msg = parseWire(text);
+        json = JSON.parse(text);
       } catch (e) {
+        id = recoverCallId(text);
         throw new KilnError('BAD_REQUEST', `The frame is not valid JSON: ${(e as Error).message}`, {
           hint: 'Send one JSON call per frame.',
+        });
+      }
+      id = recoverCallId(text, json);
+      let msg: unknown;
+      try {
+        msg = decodeWire(json);
+      } catch (e) {
+        throw new KilnError('BAD_REQUEST', `The frame cannot be read: ${(e as Error).message}`, {
+          hint:
+            e instanceof WireDepthError ? 'Calls are nested only a few levels deep.' : 'Check $bytes values.',
         });
       }
       const call = msg as { type?: unknown; id?: unknown; method?: unknown; input?: unknown };
       if (typeof msg !== 'object' || msg === null || call.type !== 'call') {
         throw new KilnError('BAD_REQUEST', 'Expected {"type":"call", "id", "method", "input"}.');
       }
-      if (typeof call.id !== 'number' || !Number.isSafeInteger(call.id) || call.id <= 0) {
-        throw new KilnError('BAD_REQUEST', 'A call needs a positive integer id.');
-      }
-      id = call.id;
+      if (id === 0) throw new KilnError('BAD_REQUEST', 'A call needs a positive integer id.');
       const output = await opts.service.invoke(call.method, call.input);
       send(ws, { type: 'result', id, ok: true, output: output as never });
     } catch (e) {
