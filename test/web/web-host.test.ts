@@ -127,26 +127,17 @@ async function openClient(server: WebServer, origin: string): Promise<Client> {
 }
 
 describe('page access', () => {
-  it('prints a loopback URL with a long random token', async () => {
+  it('prints a loopback URL with a long random token in its fragment (never sent to a server)', async () => {
     const { server } = await start();
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${server.token}`);
     expect(server.token.length).toBeGreaterThanOrEqual(32);
     const other = await start();
     expect(other.server.token).not.toBe(server.token);
   });
 
-  it('refuses the page without the token or with a wrong one (401)', async () => {
+  it('serves the page and its assets with a CSP and no cookie: the token is never a cookie (issue 15, finding 5)', async () => {
     const { server } = await start();
-    expect((await get(server, '/')).status).toBe(401);
-    expect((await get(server, '/?token=')).status).toBe(401);
-    expect((await get(server, `/?token=${server.token.slice(0, -1)}x`)).status).toBe(401);
-    const r = await get(server, '/');
-    expect(r.body).toContain('token');
-  });
-
-  it('serves the page with the token, with a CSP and a cookie for its assets', async () => {
-    const { server } = await start();
-    const page = await get(server, `/?token=${server.token}`);
+    const page = await get(server, '/');
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Kiln</title>');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
@@ -154,16 +145,31 @@ describe('page access', () => {
       `connect-src 'self' ws://127.0.0.1:${server.port}`,
     );
     expect(page.headers['referrer-policy']).toBe('no-referrer');
-    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
-    expect(cookie).toBe(`kiln_token_${server.port}=${server.token}`);
-
-    expect((await get(server, '/assets/app.js')).status).toBe(401);
-    const asset = await get(server, '/assets/app.js', { Cookie: cookie });
+    // A cookie for 127.0.0.1 reaches every port of 127.0.0.1: another local server would receive the token.
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(JSON.stringify(page.headers)).not.toContain(server.token);
+    expect(page.body).not.toContain(server.token);
+    const asset = await get(server, '/assets/app.js');
     expect(asset.status).toBe(200);
+    expect(asset.headers['set-cookie']).toBeUndefined();
     expect(asset.headers['content-type']).toContain('text/javascript');
     expect(asset.body).toBe('console.log("kiln")');
-    // The page itself needs the token in its URL, not just the cookie.
-    expect((await get(server, '/', { Cookie: cookie })).status).toBe(401);
+  });
+
+  it('a cookie carrying the token opens nothing: the socket needs it in its own URL', async () => {
+    const { server, origin } = await start();
+    const r = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, {
+        origin,
+        headers: { Cookie: `kiln_token_${server.port}=${server.token}` },
+      });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => {
+        ws.close();
+        resolve(101);
+      });
+    });
+    expect(r).toBe(401);
   });
 
   it('never serves a file outside the renderer folder', async () => {

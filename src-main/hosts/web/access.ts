@@ -1,6 +1,7 @@
 /**
  * Who may talk to the browser-mode server (an open local API is anti-pattern 2 of the style anchors):
- * - a random token, required on the page URL and the WebSocket URL, compared in constant time;
+ * - a random token, required on the WebSocket URL, compared in constant time (the page gets it in its URL
+ *   fragment and keeps it in memory; it is never a cookie, which every port of 127.0.0.1 would receive);
  * - the Host header must name this server (a DNS-rebinding page would send its own host name);
  * - a WebSocket's Origin must be this server's own origin (another site's page cannot open it, even with the token).
  */
@@ -54,24 +55,8 @@ export class AccessPolicy {
     return url.searchParams.get('token');
   }
 
-  /** Token from the URL, or the cookie the page was given (for the page's own assets, which carry no query). */
-  authorised(req: IncomingMessage, allowCookie: boolean): boolean {
-    if (tokenMatches(this.token, this.tokenOf(req))) return true;
-    return allowCookie && tokenMatches(this.token, readCookie(req, this.cookieName));
+  /** The token from the WebSocket URL's query. */
+  authorised(req: IncomingMessage): boolean {
+    return tokenMatches(this.token, this.tokenOf(req));
   }
-
-  /** Cookies are not separated by port, so the name carries it. */
-  get cookieName(): string {
-    return `kiln_token_${this.getPort()}`;
-  }
-}
-
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }

@@ -88,20 +88,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     if (!policy.hostAllowed(req)) return refuse(res, 403, 'Wrong Host header.');
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const isPage = url.pathname === '/' || url.pathname === '/index.html';
-    // The page needs the token in its URL; its assets may use the cookie the page set.
-    if (!policy.authorised(req, !isPage)) {
-      return refuse(
-        res,
-        401,
-        'Kiln: this address needs the token. Open the exact URL Kiln printed when it started (…?token=…).',
-      );
-    }
+    // The page and its assets are the public renderer build and need no token: the token is in the URL's
+    // fragment, which the browser never sends, and it authorises only the WebSocket. No cookie: cookies are
+    // shared by every port of 127.0.0.1, so any other local server would receive the token.
     const headers = pageHeaders(req.headers.host);
-    if (isPage) {
-      headers['Set-Cookie'] = `${policy.cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;
-    }
     if (!rendererBuilt(opts.rendererDir)) {
       const page = notBuiltPage(opts.rendererDir);
       res.writeHead(503, {
@@ -124,7 +114,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       logger.warn(`web: refused a WebSocket from origin ${JSON.stringify(req.headers.origin ?? null)}`);
       return refuseUpgrade(socket, 403, 'Origin not allowed.');
     }
-    if (!policy.authorised(req, false)) {
+    if (!policy.authorised(req)) {
       logger.warn('web: refused a WebSocket without a valid token');
       return refuseUpgrade(socket, 401, 'Token required.');
     }
@@ -210,7 +200,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       : bindHost.includes(':')
         ? `[${bindHost}]`
         : bindHost;
-  const url = `http://${shownHost}:${port}/?token=${token}`;
+  const url = `http://${shownHost}:${port}/#token=${token}`;
   logger.info(`web: listening on ${bindHost}:${port}`);
 
   let closing: Promise<void> | undefined;
