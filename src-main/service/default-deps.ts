@@ -25,13 +25,7 @@ import { openTransport } from '../serial/open-transport';
 import { parseSimUrl, SimulatedDevice } from '../sim/index';
 import type { SimOptions } from '../sim/index';
 import type { AccessReport, MethodOutput } from './contract';
-import type {
-  DoctorFunctions,
-  FixConfirmationRequest,
-  Logger,
-  ServiceDeps,
-  VirtualDevice,
-} from './deps';
+import type { DoctorFunctions, FixConfirmationRequest, Logger, ServiceDeps, VirtualDevice } from './deps';
 
 /** A `sim:` URL → a simulated board that persists across connections (each `open()` re-plugs it). */
 export function createSimDevice(url: string, clock: Clock): VirtualDevice {
@@ -47,13 +41,14 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   return {
     url,
     chip: parsed.chip,
+    flashSize: device.flashMemory.size,
     open(baudRate) {
       const pair = createMemoryPair({ path: url, baudRate, lines });
       device.attach(pair.device);
       return pair.host;
     },
     readFlash(offset, size) {
-      return new Uint8Array(device.flash.subarray(offset, offset + size));
+      return new Uint8Array(device.flashMemory.read(offset, size));
     },
     dispose() {
       device.detach();

@@ -34,6 +34,8 @@ export interface PortWatchHandlers {
 export interface VirtualDevice {
   readonly url: string;
   readonly chip: ChipName;
+  /** The simulated flash's size in bytes (counted against the cap on all virtual flash). */
+  readonly flashSize?: number;
   open(baudRate: number): Transport;
   /** The simulated flash contents (for tests and `kiln sim` inspection). */
   readFlash(offset: number, size: number): Uint8Array;

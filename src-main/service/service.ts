@@ -93,7 +93,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     if (shuttingDown)
       throw new KilnError('CANCELLED', 'Kiln is shutting down.', { hint: 'Start Kiln again.' });
     const port = await ports.resolve(path);
-    if (port.kind === 'virtual') virtual.get(port.path); // a bad sim: URL fails here, before a job exists
+    if (port.kind === 'virtual') virtual.check(port.path); // a bad sim: URL fails here, before a job exists
     // The user asked for a job on this port: an open monitor gives way (a running job does not).
     await monitors.closeOn(port.lockKey, 'job');
     jobs.assertFree(port.lockKey, port.path);
