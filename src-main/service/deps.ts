@@ -99,6 +99,8 @@ export interface ServiceConfig {
   platform?: string;
   /** Finished jobs kept for `listJobs`. */
   keepFinishedJobs?: number;
+  /** Size quota of the firmware cache (default DEFAULT_FIRMWARE_CACHE_BYTES). */
+  firmwareCacheBytes?: number;
   /** How this host asks the person at the machine before a doctor fix runs; without it fixes only print. */
   confirmFix?: FixConfirmation;
 }

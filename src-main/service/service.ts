@@ -19,6 +19,7 @@ import { withDevice } from './device-connection';
 import { EventBus, type ServiceEventListener } from './event-bus';
 import { describeFailure } from './failure';
 import { FirmwareCache } from './firmware-cache';
+import { FirmwarePins } from './firmware-pins';
 import { summariseFirmware } from './firmware-summary';
 import { runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
 import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs';
@@ -27,7 +28,9 @@ import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
 import { VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
+import path from 'node:path';
 import { parseManifest } from '../esp/image';
+import { profileImages } from '../station/profile';
 import { CHIP_IDENTITIES, CHIP_NAMES } from '../esp/chips/table';
 import { MAX_FLASH_BYTES } from './contract-schemas';
 
@@ -69,7 +72,11 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   const logger = config.logger;
   const bus = new EventBus(logger);
   const virtual = new VirtualDevices(deps.createVirtualDevice, deps.clock);
-  const cache = new FirmwareCache(config.dataDir);
+  const pins = new FirmwarePins(path.join(config.dataDir, 'station', 'profiles'));
+  const cache = new FirmwareCache(config.dataDir, {
+    ...(config.firmwareCacheBytes !== undefined ? { quotaBytes: config.firmwareCacheBytes } : {}),
+    pinned: () => pins.all(),
+  });
   const settings = new SettingsStore(config.dataDir, logger);
   const jobs = new JobManager(bus, deps.clock, logger, config.keepFinishedJobs ?? 20);
   const env: JobEnv = { deps, virtual, cache, dataDir: config.dataDir };
@@ -83,6 +90,21 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   );
   let shuttingDown: Promise<void> | undefined;
   const station = createStationService({ deps, config, cache, virtual, ports, jobs, bus, logger });
+  // The running station's firmware stays in the cache (a CLI batch may run a profile that is not saved).
+  const startStation = station.controller.start.bind(station.controller);
+  let releaseStationPins = () => {};
+  station.controller.start = async (o) => {
+    const release = pins.hold(profileImages(o.profile).map((i) => i.sha256));
+    try {
+      const snapshot = await startStation(o);
+      releaseStationPins();
+      releaseStationPins = release;
+      return snapshot;
+    } catch (e) {
+      release();
+      throw e;
+    }
+  };
 
   const describe = (port: string, usbId?: string) => (e: unknown) =>
     describeFailure(e, { port, usbId }, deps.doctor, logger);
@@ -205,7 +227,18 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
           });
         }
       }
-      return startJob('flash', input.port, (ctx, port) => runFlashJob(env, ctx, port, input));
+      // The job's images stay in the cache until it is done, whatever else is added meanwhile.
+      const release = pins.hold(input.images.map((i) => i.sha256));
+      try {
+        const started = await startJob('flash', input.port, (ctx, port) =>
+          runFlashJob(env, ctx, port, input),
+        );
+        void jobs.wait(started.jobId).finally(release);
+        return started;
+      } catch (e) {
+        release();
+        throw e;
+      }
     },
 
     async startRead(input) {
