@@ -11,9 +11,10 @@
  * stored. A removed file is simply added again when someone names it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-files';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -67,12 +68,13 @@ export class FirmwareCache {
   async put(bytes: Uint8Array): Promise<CachedFirmware> {
     const sha256 = sha256Hex(bytes);
     const file = this.fileFor(sha256);
-    await mkdir(this.dir, { recursive: true });
+    // Reads of a board's flash are cached too, and they hold Wi-Fi passwords: owner-only folder and files.
+    await ensurePrivateDir(this.dir);
     const existing = await stat(file).catch(() => undefined);
     if (existing?.size !== bytes.byteLength) {
       // Write to a unique temporary name, then rename: a crash never leaves a truncated file under a valid hash.
       const tmp = path.join(this.dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
-      await writeFile(tmp, bytes);
+      await writeFile(tmp, bytes, { mode: PRIVATE_FILE_MODE });
       await rename(tmp, file);
     } else await touch(file);
     await this.trim(sha256);

@@ -3,9 +3,10 @@
  * leave the loader, after a flash through the boot check when it applies (post-flash-boot.ts). Data errors at a high baud get one retry at the bridge's next lower rate (the retry is
  * logged and recorded in the result); every other failure is reported as it happened.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isKilnError, KilnError } from '../core/errors';
+import { writePrivateFile } from '../core/private-files';
 import type { AfterMode, BeforeMode, DeviceInfo, EspSessionApi, FlashResult } from '../esp/api';
 import { planImages, type PlannedImage } from '../esp/image';
 import { decideBaudFallback } from '../serial/baud-fallback';
@@ -123,7 +124,7 @@ async function saveRead(env: JobEnv, device: DeviceInfo, offset: number, data: U
     dir,
     `${label}-${device.chip}-${mac}-0x${offset.toString(16).padStart(6, '0')}-${data.byteLength}-${stamp()}.bin`,
   );
-  await writeFile(file, data);
+  await writePrivateFile(file, data);
   const cached = await env.cache.put(data);
   return { offset, size: data.byteLength, sha256: cached.sha256, file };
 }

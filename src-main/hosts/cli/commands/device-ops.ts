@@ -1,9 +1,9 @@
 /** `kiln info`, `kiln read` and `kiln erase`: the one-shot device operations. */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { checkOutputPath } from '../../../core/named-files';
+import { writePrivateFile } from '../../../core/private-files';
 import { afterSchema, beforeSchema } from '../../../service/contract';
 import { parseBaud, parseFlashNumber, parseRegion, usageError } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
@@ -84,7 +84,8 @@ export function readCommand(program: Command, run: Run): void {
         );
         if (!done.ok || done.result?.kind !== 'read') throw new JobFailed(done);
         const { bytes } = await service.call('getFirmware', { sha256: done.result.read.sha256 });
-        await writeFile(file, bytes);
+        // A flash dump holds Wi-Fi passwords: owner-only.
+        await writePrivateFile(file, bytes);
         const md5 = createHash('md5').update(bytes).digest('hex');
         ctx.reporter.print(
           `Read ${formatBytes(bytes.byteLength)} from ${hex(offset, 6)} of ${done.result.device.description} into ${out} (md5 ${md5}, checked by the chip).`,
