@@ -103,4 +103,9 @@ export interface ServiceConfig {
   firmwareCacheBytes?: number;
   /** How this host asks the person at the machine before a doctor fix runs; without it fixes only print. */
   confirmFix?: FixConfirmation;
+  /**
+   * How this host asks before Kiln first opens a `socket://` target (`host:port`); without it only targets
+   * confirmed earlier (remembered in the data folder) are opened.
+   */
+  confirmSocketTarget?: (target: string) => Promise<boolean>;
 }

@@ -26,6 +26,7 @@ import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs
 import { Monitors } from './monitors';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
+import { SocketTargets } from './socket-targets';
 import { VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
 import path from 'node:path';
@@ -81,12 +82,14 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   const jobs = new JobManager(bus, deps.clock, logger, config.keepFinishedJobs ?? 20);
   const env: JobEnv = { deps, virtual, cache, dataDir: config.dataDir };
   const monitors = new Monitors(env, jobs, bus, deps.clock, logger);
+  const socketTargets = new SocketTargets(config.dataDir, config.confirmSocketTarget);
   const ports = new PortDirectory(
     deps,
     virtual,
     bus,
     logger,
     async () => (await settings.get()).showVirtualDevices,
+    (url) => socketTargets.admit(url),
   );
   let shuttingDown: Promise<void> | undefined;
   const station = createStationService({ deps, config, cache, virtual, ports, jobs, bus, logger });

@@ -13,6 +13,7 @@ import { portPathSchema } from '../../service/contract';
 import { defaultDeps } from '../../service/default-deps';
 import { silentLogger, type Logger, type PortInfo, type ServiceDeps } from '../../service/deps';
 import { createService, type KilnService } from '../../service/service';
+import { socketTarget } from '../../service/socket-targets';
 import type { CliIo } from './io';
 
 export const CLI_VERSION = '0.1.0';
@@ -99,5 +100,7 @@ export const createCliService: ServiceFactory = ({ io, namedPorts, verbose }) =>
     // No page here: the only caller is `kiln doctor --fix ID`, which showed the exact commands in this terminal
     // and got the person's y (or --yes) before it asks the service to run the fix.
     confirmFix: async () => true,
+    // A socket:// target is allowed when the person typed it on this command line.
+    confirmSocketTarget: async (target) => namedPorts.some((p) => socketTarget(p) === target),
   });
 };

@@ -9,20 +9,21 @@ import type { FixConfirmation, FixConfirmationRequest } from '../../service/deps
 const RUN = 1;
 
 export function fixMessageBoxOptions(request: FixConfirmationRequest): MessageBoxOptions {
-  const detail = [
-    request.why,
-    '',
-    'Kiln will run exactly (no shell):',
-    ...request.commands.map((argv) => JSON.stringify(argv)),
-  ];
+  const detail = [request.why];
+  if (request.commands.length > 0)
+    detail.push(
+      '',
+      'Kiln will run exactly (no shell):',
+      ...request.commands.map((argv) => JSON.stringify(argv)),
+    );
   if (request.preview) detail.push('', `It writes ${request.preview.path}:`, request.preview.content);
   if (request.warning) detail.push('', request.warning);
   return {
     type: 'warning',
-    title: 'Kiln: run a fix?',
+    title: request.commands.length > 0 ? 'Kiln: run a fix?' : 'Kiln: allow this?',
     message: request.title,
     detail: detail.join('\n'),
-    buttons: ['Cancel', 'Run'],
+    buttons: ['Cancel', request.commands.length > 0 ? 'Run' : 'Allow'],
     defaultId: 0,
     cancelId: 0,
     noLink: true,

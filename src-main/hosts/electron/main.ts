@@ -20,6 +20,7 @@ import {
 import { EVENT_NAMES, METHOD_NAMES } from '../../service/contract';
 import { createService, type KilnService } from '../../service/service';
 import { defaultDeps } from '../../service/default-deps';
+import { socketTargetRequest } from '../../service/socket-targets';
 import { aboutContent } from './about';
 import { encodeApiManifest } from './api-manifest';
 import { nativeFixConfirmation } from './fix-confirm';
@@ -153,6 +154,8 @@ async function start(): Promise<void> {
   denyAllPermissions(session.defaultSession);
   serveRenderer(protocol, appFile('dist', 'renderer'));
 
+  // Decisions the page may not make are asked in the main process's own dialog.
+  const nativeConfirm = nativeFixConfirmation(dialog, () => mainWindow);
   service = createService(defaultDeps({ logger: logging.scope('serial') }), {
     host: 'electron',
     appName: 'Kiln',
@@ -161,7 +164,8 @@ async function start(): Promise<void> {
     logDir: logging.folder(),
     logger: logging.scope('service'),
     platform: process.platform,
-    confirmFix: nativeFixConfirmation(dialog, () => mainWindow),
+    confirmFix: nativeConfirm,
+    confirmSocketTarget: (target) => nativeConfirm(socketTargetRequest(target)),
   });
   const running = service;
   bindContract({

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDeps } from '../../service/default-deps';
 import { createService } from '../../service/service';
+import { socketTargetRequest } from '../../service/socket-targets';
 import { createFileLogger } from './file-logger';
 import { defaultDataDir, repoRoot } from './paths';
 import { startWebServer } from './server';
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
     .version;
 
+  // Decisions the page may not make are asked here, in the terminal that runs Kiln.
+  const askTerminal = terminalFixConfirmation({ input: process.stdin, output: process.stdout });
   const service = createService(defaultDeps({ logger }), {
     host: 'web',
     appName: 'Kiln',
@@ -61,7 +64,8 @@ async function main(): Promise<void> {
     dataDir,
     logDir,
     logger,
-    confirmFix: terminalFixConfirmation({ input: process.stdin, output: process.stdout }),
+    confirmFix: askTerminal,
+    confirmSocketTarget: (target) => askTerminal(socketTargetRequest(target)),
   });
   const port = values.port !== undefined ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)

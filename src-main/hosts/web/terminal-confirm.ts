@@ -1,5 +1,5 @@
 /**
- * Browser mode's "yes" for a doctor fix: asked in the terminal that runs `npm run web`, never by the page. The
+ * Browser mode's "yes" for a doctor fix (or a new socket:// target): asked in the terminal that runs `npm run web`, never by the page. The
  * page can be any tab that got hold of the token; the terminal is the person who started Kiln. The exact argv
  * arrays (and any file the fix writes) are printed, and only the word `yes` typed there runs them. Without an
  * interactive terminal (started by a service manager, stdin from /dev/null) nothing is asked and the fix is
@@ -17,13 +17,12 @@ export interface TerminalConfirmOptions {
 }
 
 export function fixConfirmationText(request: FixConfirmationRequest): string {
-  const lines = [
-    '',
-    `Kiln: the page asks to run a fix: ${request.title}`,
-    `  ${request.why}`,
-    '  Exact commands (run without a shell):',
-    ...request.commands.map((argv) => `    ${JSON.stringify(argv)}`),
-  ];
+  const lines = ['', `Kiln: the page asks: ${request.title}`, `  ${request.why}`];
+  if (request.commands.length > 0)
+    lines.push(
+      '  Exact commands (run without a shell):',
+      ...request.commands.map((argv) => `    ${JSON.stringify(argv)}`),
+    );
   if (request.preview)
     lines.push(
       `  It writes ${request.preview.path}:`,
