@@ -6,13 +6,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../src-main/service/deps';
 import type { WireServerMessage } from '../../src-main/service/contract';
 import { parseWire, stringifyWire } from '../../src-main/service/wire-codec';
-import { startWebServer, type WebServer } from '../../src-main/hosts/web/server';
+import { MAX_CLIENTS, startWebServer, type WebServer } from '../../src-main/hosts/web/server';
+import { stopBrowserMode } from '../../src-main/hosts/web/shutdown';
 import { harness, pattern, tempDir } from '../service/fakes';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,7 +33,7 @@ function rendererDir(): string {
   return dir;
 }
 
-async function start(opts: { built?: boolean; prepare?: (dir: string) => void } = {}) {
+async function start(opts: { built?: boolean; prepare?: (dir: string) => void; host?: string } = {}) {
   const h = harness();
   const dir = opts.built === false ? tempDir('kiln-empty-') : rendererDir();
   opts.prepare?.(dir);
@@ -39,6 +41,7 @@ async function start(opts: { built?: boolean; prepare?: (dir: string) => void } 
     service: h.service,
     rendererDir: dir,
     logger: silentLogger,
+    ...(opts.host ? { host: opts.host } : {}),
   });
   cleanups.push(async () => {
     await server.close();
@@ -331,5 +334,58 @@ describe('malformed frames (issue 15, finding 9)', () => {
     expect(r.type === 'result' && !r.ok && r.error.code).toBe('BAD_REQUEST');
     expect(r.type === 'result' && !r.ok && r.error.message).toContain('nested');
     expect((await client.call('getSettings', {})).ok).toBe(true);
+  });
+});
+
+describe('smaller walls (issue 15, finding 11)', () => {
+  it(`at most ${MAX_CLIENTS} pages at once: the next socket is refused (503) until one closes`, async () => {
+    const { server, origin } = await start();
+    const url = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
+    const open: WebSocket[] = [];
+    for (let i = 0; i < MAX_CLIENTS; i++) {
+      const r = await connect(url, origin);
+      open.push(r.ws!);
+    }
+    cleanups.push(async () => open.forEach((ws) => ws.close()));
+    expect((await connect(url, origin)).refusedWith).toBe(503);
+    const closed = new Promise((r) => open[0]!.once('close', r));
+    open[0]!.close();
+    await closed;
+    // The server sees the close a moment later; the next page gets in once it has.
+    let again = await connect(url, origin);
+    while (again.refusedWith === 503) again = await connect(url, origin);
+    expect(again.ws).toBeDefined();
+    open.push(again.ws!);
+  });
+
+  it("--host 0.0.0.0 keeps the Host check: this machine's names pass, another name is refused", async () => {
+    const { server } = await start({ host: '0.0.0.0' });
+    expect((await get(server, '/', { Host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await get(server, '/', { Host: `127.0.0.1:${server.port}` })).status).toBe(200);
+    expect((await get(server, '/', { Host: `${os.hostname()}:${server.port}` })).status).toBe(200);
+  });
+
+  it('on shutdown a page hears jobDone CANCELLED for its running job before the socket closes', async () => {
+    const { h, server, origin } = await start();
+    h.engine.script.holdFlash = new Promise<void>(() => {});
+    const client = await openClient(server, origin);
+    const fw = await client.call('inspectFirmware', { name: 'app.bin', bytes: pattern(4096) });
+    if (!fw.ok) throw new Error(JSON.stringify(fw.error));
+    const started = await client.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: (fw.output as { sha256: string }).sha256, offset: 0x10000, name: 'app.bin' }],
+    });
+    if (!started.ok) throw new Error(JSON.stringify(started.error));
+    await client.waitFor((m) => m.type === 'event' && m.event === 'jobProgress');
+    const closed = new Promise<number>((r) => client.ws.once('close', () => r(client.messages.length)));
+    await stopBrowserMode(server, h.service);
+    const seenBeforeClose = await closed;
+    const done = client.messages
+      .slice(0, seenBeforeClose)
+      .find((m) => m.type === 'event' && m.event === 'jobDone');
+    expect(done && done.type === 'event' && done.payload).toMatchObject({
+      ok: false,
+      error: { code: 'CANCELLED' },
+    });
   });
 });

@@ -7,6 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -33,13 +34,29 @@ export class AccessPolicy {
     return this.bindHost === '127.0.0.1' || this.bindHost === 'localhost' || this.bindHost === '::1';
   }
 
-  /** Host header check: on a loopback bind only loopback names with our port are accepted. */
+  /**
+   * Host header check: the names of this machine with our port — loopback names on a loopback bind; on any
+   * other bind also the host name and every interface address (a DNS-rebinding page sends its own name).
+   */
   hostAllowed(req: IncomingMessage): boolean {
-    const host = req.headers.host;
+    const host = req.headers.host?.toLowerCase();
     if (!host) return false;
-    if (!this.loopbackOnly) return true;
     const port = String(this.getPort());
-    return LOOPBACK_NAMES.some((name) => host === `${name}:${port}`);
+    return this.ownNames().some((name) => host === `${name}:${port}`);
+  }
+
+  private ownNames(): string[] {
+    if (this.loopbackOnly) return LOOPBACK_NAMES;
+    const names = new Set([
+      ...LOOPBACK_NAMES,
+      os.hostname().toLowerCase(),
+      `${os.hostname().toLowerCase()}.local`,
+    ]);
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address.split('%')[0]}]` : a.address);
+    if (this.bindHost !== '0.0.0.0' && this.bindHost !== '::')
+      names.add(this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost.toLowerCase());
+    return [...names];
   }
 
   /** The Origin of a WebSocket upgrade must be `http://<the Host it was sent to>`. */

@@ -16,6 +16,7 @@ import { socketTargetRequest } from '../../service/socket-targets';
 import { createFileLogger } from './file-logger';
 import { defaultDataDir, repoRoot } from './paths';
 import { startWebServer } from './server';
+import { stopBrowserMode } from './shutdown';
 import { terminalFixConfirmation } from './terminal-confirm';
 import { rendererBuilt } from './static-files';
 
@@ -84,8 +85,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`web: ${signal}, shutting down`);
-    await server.close();
-    await service.shutdown();
+    await stopBrowserMode(server, service);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -22,6 +22,8 @@ export const MAX_FRAME_BYTES = Math.ceil((MAX_FIRMWARE_BYTES * 4) / 3) + 64 * 10
 /** Above this much unsent data a client is too slow: progress and monitor events to it are dropped. */
 const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
 const DROPPABLE_EVENTS = new Set(['jobProgress', 'monitorData']);
+/** Pages connected at once: a person has a tab or two; each socket costs memory and event traffic. */
+export const MAX_CLIENTS = 8;
 
 export interface WebServerOptions {
   service: KilnService;
@@ -67,8 +69,10 @@ function refuse(res: ServerResponse, status: number, text: string): void {
   res.end(text + '\n');
 }
 
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, text: string): void {
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 503, text: string): void {
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
+    status
+  ];
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
@@ -117,6 +121,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!policy.authorised(req)) {
       logger.warn('web: refused a WebSocket without a valid token');
       return refuseUpgrade(socket, 401, 'Token required.');
+    }
+    if (clients.size >= MAX_CLIENTS) {
+      logger.warn(`web: refused a WebSocket: ${MAX_CLIENTS} pages are connected already`);
+      return refuseUpgrade(socket, 503, 'Too many Kiln pages are open; close one.');
     }
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
