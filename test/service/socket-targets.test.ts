@@ -29,7 +29,10 @@ async function httpServer(): Promise<{ port: number; connections: () => number }
   return { port: (server.address() as AddressInfo).port, connections: () => connections };
 }
 
-function service(confirmSocketTarget?: (target: string) => Promise<boolean>, dataDir = tempDir()): KilnService {
+function service(
+  confirmSocketTarget?: (target: string) => Promise<boolean>,
+  dataDir = tempDir(),
+): KilnService {
   const deps = defaultDeps({ clock: new VirtualClock() });
   delete deps.watchPorts;
   const s = createService(deps, {
@@ -92,7 +95,9 @@ describe('socket:// targets need the host', () => {
 
     // A later Kiln on the same data folder, with no way to ask: the confirmed bridge is still allowed.
     const later = service(undefined, dataDir);
-    const again = (await later.invoke('monitorOpen', { port: target, baud: 115200 })) as { monitorId: string };
+    const again = (await later.invoke('monitorOpen', { port: target, baud: 115200 })) as {
+      monitorId: string;
+    };
     await later.invoke('monitorClose', { monitorId: again.monitorId });
     expect(asked).toHaveLength(2);
   });
