@@ -40,14 +40,23 @@ export interface WsClientOptions {
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   /**
-   * How long a call may wait for its answer before it rejects (default 2 minutes; `runFix` waits for a person
-   * at the host's own dialog, so it gets 15). A job's long work is not a call: start* answers at once.
+   * How long a call may wait for its answer before it rejects (default 2 minutes). Calls that may wait for a
+   * person at the host's own dialog or terminal get longer: `runFix` 15 minutes, and the calls that may first
+   * have the host confirm a new socket:// target 6. A job's long work is not a call: start* answers at once.
    */
   callTimeoutMs?: number;
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 2 * 60_000;
-const SLOW_METHODS: Partial<Record<MethodName, number>> = { runFix: 15 * 60_000 };
+const HOST_QUESTION_MS = 6 * 60_000;
+const SLOW_METHODS: Partial<Record<MethodName, number>> = {
+  runFix: 15 * 60_000,
+  identify: HOST_QUESTION_MS,
+  monitorOpen: HOST_QUESTION_MS,
+  startFlash: HOST_QUESTION_MS,
+  startRead: HOST_QUESTION_MS,
+  startErase: HOST_QUESTION_MS,
+};
 
 export interface WsKilnApi extends KilnApi {
   readonly connection: ConnectionState;

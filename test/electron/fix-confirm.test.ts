@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { BrowserWindow, MessageBoxOptions } from 'electron';
 import { nativeFixConfirmation } from '../../src-main/hosts/electron/fix-confirm';
 import type { FixConfirmationRequest } from '../../src-main/service/deps';
+import { socketTargetRequest } from '../../src-main/service/socket-targets';
 
 const request: FixConfirmationRequest = {
   title: 'Close screen (PID 4242)',
@@ -43,5 +44,18 @@ describe('the native fix dialog', () => {
 
   it('runs only when the person pressed Run', async () => {
     expect(await nativeFixConfirmation(dialogAnswering(1).dialog, () => null)(request)).toBe(true);
+  });
+});
+
+describe('the native question for a new socket:// target', () => {
+  it('names the target, runs nothing, and answers Allow or Cancel', async () => {
+    const d = dialogAnswering(1);
+    expect(await nativeFixConfirmation(d.dialog, () => null)(socketTargetRequest('192.168.4.1:2217'))).toBe(
+      true,
+    );
+    const { options } = d.shown[0]!;
+    expect(options.message).toContain('192.168.4.1:2217');
+    expect(options.detail).not.toContain('Kiln will run');
+    expect(options.buttons).toEqual(['Cancel', 'Allow']);
   });
 });
