@@ -42,6 +42,7 @@ describe('the attack: six 256 MB virtual boards', () => {
       expect(info).toBeDefined();
     }
     const grown = process.memoryUsage().arrayBuffers - before;
+    console.log(`six 256 MB virtual boards identified: array buffers grew ${(grown / MB).toFixed(1)} MB`);
     expect(grown).toBeLessThan(64 * MB);
     // The caps hold: never more declared flash alive than the limit.
     const live = (await virtualPorts(s)).filter((p) => p.includes('flash=256MB'));
