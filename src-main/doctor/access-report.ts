@@ -5,8 +5,9 @@
 import { discoverSerialNodes, gatherContext, gatherPort, type AccessHints } from './access-context';
 import { ACCESS_CHECKS } from './checks/index';
 import { fixesFromFindings, type Fix } from './fixes';
-import { bySeverity, worstSeverity, type Finding, type Severity } from './findings';
-import { createSystemView, type SystemView } from './system-view';
+import { bySeverity, modeString, worstSeverity, type Finding, type Severity } from './findings';
+import { isSerialPortNode } from './serial-node';
+import { createSystemView, type NodeStat, type SystemView } from './system-view';
 
 export interface PortReport {
   path: string;
@@ -76,8 +77,13 @@ export async function accessReport(opts: AccessReportOptions = {}): Promise<Acce
   for (const p of paths) {
     const facts = await gatherPort(view, p);
     const findings: Finding[] = [];
-    for (const check of ACCESS_CHECKS.filter((c) => c.scope === 'port'))
-      findings.push(...(await check.run(ctx, facts)));
+    if (facts.stat && facts.node && !(await isSerialPortNode(view, facts.node, facts.stat))) {
+      // The caller may name any path; only serial ports are examined, so no fix is built for anything else.
+      findings.push(notSerialPort(p, facts.node, facts.stat));
+    } else {
+      for (const check of ACCESS_CHECKS.filter((c) => c.scope === 'port'))
+        findings.push(...(await check.run(ctx, facts)));
+    }
     findings.sort(bySeverity);
     ports.push({
       path: p,
@@ -106,6 +112,18 @@ export async function accessReport(opts: AccessReportOptions = {}): Promise<Acce
     ports,
     worst: worstSeverity(all),
     fixes: fixesFromFindings(all),
+  };
+}
+
+function notSerialPort(asked: string, node: string, stat: NodeStat): Finding {
+  return {
+    id: 'not-a-serial-port',
+    severity: 'error',
+    title: `${asked} is not a serial port`,
+    explanation:
+      'The doctor examines serial ports only (USB-serial adapters, native USB serial, on-board UARTs and pseudo-terminals). Pick the board\u2019s port from the list.',
+    evidence: [`${modeString(stat)} ${node} (device ${stat.rdev.major}:${stat.rdev.minor})`],
+    fixes: [],
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Runs a fix, and only after an explicit yes. The plan shown to `confirm` is exactly what will run: the argv
  * arrays with the staged file's real path filled in, and the file content. Commands are spawned without a
- * shell. Privileged steps go through pkexec; when pkexec or a polkit agent is missing (or pkexec reports that
- * no agent answered), the runner runs nothing privileged and returns the `sudo` commands to copy instead.
+ * shell. A fix about a running process is checked again after the yes (`Fix.stillApplies`). Privileged steps
+ * go through pkexec; when pkexec or a polkit agent is missing (or pkexec reports that no agent answered), the
+ * runner runs nothing privileged and returns the `sudo` commands to copy instead.
  */
 import { spawn as nodeSpawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
@@ -42,6 +43,8 @@ export type FixRunResult =
       steps: StepResult[];
     }
   | { status: 'done'; steps: StepResult[] }
+  /** Re-checked after the yes, the fix no longer applied (its process exited or let go): nothing ran. */
+  | { status: 'stale'; message: string }
   | { status: 'failed'; steps: StepResult[]; message: string; manual: string[] };
 
 export interface RunFixOptions {
@@ -96,6 +99,8 @@ export async function runFix(fix: Fix, opts: RunFixOptions): Promise<FixRunResul
       throw new Error(`fix ${fix.id} refers to a staged file but has no preview`);
     const plan: FixPlan = { fix, commands, ...(fix.preview ? { preview: fix.preview } : {}) };
     if (!(await opts.confirm(plan))) return { status: 'declined' };
+    const changed = await fix.stillApplies?.();
+    if (changed !== undefined) return { status: 'stale', message: changed };
 
     const run = opts.spawn ?? defaultSpawn;
     const steps: StepResult[] = [];

@@ -32,6 +32,11 @@ export interface Fix {
   manual: string[];
   /** Side effects a person should know before saying yes. */
   warning?: string;
+  /**
+   * Checked again after the yes and before anything runs: why the fix no longer applies (the process to stop
+   * exited, let go of the port, or its PID now names another process), or undefined when it still does.
+   */
+  stillApplies?: () => Promise<string | undefined>;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
@@ -122,9 +127,10 @@ export const FIXES = {
     });
   },
 
-  stopProcess(pid: number, comm: string): Fix {
+  stopProcess(pid: number, comm: string, stillApplies: () => Promise<string | undefined>): Fix {
     if (!Number.isInteger(pid) || pid <= 1) throw new Error(`bad pid ${pid}`);
     return make({
+      stillApplies,
       id: `stop-process-${pid}`,
       title: `Close ${comm} (PID ${pid})`,
       why: `${comm} has the port open, so Kiln cannot use it. This asks it to quit (SIGTERM); unsaved work in it may be lost.`,

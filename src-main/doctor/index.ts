@@ -6,6 +6,6 @@
 export { accessReport, type AccessReport } from './access-report';
 export type { Finding } from './findings';
 export { FIXES, type Fix } from './fixes';
-export { runFix, type FixRunResult } from './fix-runner';
+export { runFix, type FixPlan, type FixRunResult } from './fix-runner';
 export { findPortHolders } from './port-holders';
 export { diagnoseSync } from './sync-diagnosis';

@@ -11,6 +11,8 @@ export interface PortHolder {
   pid: number;
   comm: string;
   uid: number;
+  /** From /proc/PID/stat; undefined when unreadable. */
+  startTime?: string;
   /** How we know: an open file descriptor, a flock, or both. */
   via: ('fd' | 'flock')[];
 }
@@ -46,7 +48,9 @@ export async function findPortHolders(portPath: string, opts: FindHoldersOptions
       return;
     }
     const info = await processInfo(view, pid);
-    found.set(pid, { pid, comm: info?.comm ?? '?', uid: info?.uid ?? -1, via: [via] });
+    const holder: PortHolder = { pid, comm: info?.comm ?? '?', uid: info?.uid ?? -1, via: [via] };
+    if (info?.startTime !== undefined) holder.startTime = info.startTime;
+    found.set(pid, holder);
   };
 
   for (const pid of await listPids(view)) {

@@ -11,6 +11,11 @@ export interface ProcessInfo {
   comm: string;
   /** Real uid; -1 when the status file could not be read. */
   uid: number;
+  /**
+   * When it started (field 22 of /proc/PID/stat, clock ticks since boot): with the PID, it names one process
+   * for good, as a PID alone may be reused after the process exits.
+   */
+  startTime?: string;
 }
 
 export interface LockEntry {
@@ -37,7 +42,21 @@ export async function processInfo(view: SystemView, pid: number): Promise<Proces
   if (comm === undefined) return undefined;
   const status = (await view.readText(`/proc/${pid}/status`)) ?? '';
   const uidLine = status.match(/^Uid:\s+(\d+)/m);
-  return { pid, comm: comm.replace(/\n$/, ''), uid: uidLine ? Number(uidLine[1]) : -1 };
+  const info: ProcessInfo = { pid, comm: comm.replace(/\n$/, ''), uid: uidLine ? Number(uidLine[1]) : -1 };
+  const startTime = parseStartTime((await view.readText(`/proc/${pid}/stat`)) ?? '');
+  if (startTime !== undefined) info.startTime = startTime;
+  return info;
+}
+
+/** Field 22 of /proc/PID/stat; the command name (field 2) may hold spaces and ')', so count after the last ')'. */
+export function parseStartTime(stat: string): string | undefined {
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  // fields[0] is field 3 (state), so field 22 is fields[19].
+  const value = fields[19];
+  return value !== undefined && /^\d+$/.test(value) ? value : undefined;
 }
 
 export async function listProcesses(view: SystemView): Promise<ProcessInfo[]> {

@@ -14,6 +14,7 @@ import {
   type AccessReport as DoctorReport,
   type Finding,
   type Fix as DoctorFix,
+  type FixPlan,
   type FixRunResult,
 } from '../doctor/index';
 import { connectEsp } from '../esp/index';
@@ -24,7 +25,7 @@ import { openTransport } from '../serial/open-transport';
 import { parseSimUrl, SimulatedDevice } from '../sim/index';
 import type { SimOptions } from '../sim/index';
 import type { AccessReport, MethodOutput } from './contract';
-import type { DoctorFunctions, Logger, ServiceDeps, VirtualDevice } from './deps';
+import type { DoctorFunctions, FixConfirmationRequest, Logger, ServiceDeps, VirtualDevice } from './deps';
 
 /** A `sim:` URL → a simulated board that persists across connections (each `open()` re-plugs it). */
 export function createSimDevice(url: string, clock: Clock): VirtualDevice {
@@ -40,13 +41,14 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   return {
     url,
     chip: parsed.chip,
+    flashSize: device.flashMemory.size,
     open(baudRate) {
       const pair = createMemoryPair({ path: url, baudRate, lines });
       device.attach(pair.device);
       return pair.host;
     },
     readFlash(offset, size) {
-      return new Uint8Array(device.flash.subarray(offset, offset + size));
+      return new Uint8Array(device.flashMemory.read(offset, size));
     },
     dispose() {
       device.detach();
@@ -101,15 +103,39 @@ export function toContractReport(r: DoctorReport, platform: string): AccessRepor
   return report;
 }
 
-export function toRunFixOutput(r: FixRunResult): MethodOutput<'runFix'> {
+export function toRunFixOutput(r: FixRunResult, fix: DoctorFix): MethodOutput<'runFix'> {
+  if (r.status === 'stale') {
+    return {
+      ok: false,
+      status: 'failed',
+      error: {
+        code: 'NOT_FOUND',
+        message: r.message,
+        hint: 'Run the check again to see what holds the port now.',
+      },
+    };
+  }
   const output =
     'steps' in r ? r.steps.map((s) => `$ ${s.argv.join(' ')}\n${s.stdout}${s.stderr}`).join('\n') : undefined;
   const out: MethodOutput<'runFix'> = { ok: r.status === 'done', status: r.status };
   if (output) out.output = output;
   if (r.status === 'manual' || r.status === 'failed') out.manual = r.manual;
+  // Declined by the host: the commands stay available to copy.
+  if (r.status === 'declined') out.manual = fix.manual;
   if (r.status === 'failed')
     out.error = { code: 'INTERNAL', message: r.message, hint: 'Run the commands shown by hand.' };
   return out;
+}
+
+function confirmationRequest(plan: FixPlan): FixConfirmationRequest {
+  const request: FixConfirmationRequest = {
+    title: plan.fix.title,
+    why: plan.fix.why,
+    commands: plan.commands.map((c) => [...c]),
+  };
+  if (plan.fix.warning) request.warning = plan.fix.warning;
+  if (plan.preview) request.preview = { ...plan.preview };
+  return request;
 }
 
 /** The doctor on the live system; remembers the latest report so `runFix` runs only a fix it offered. */
@@ -130,7 +156,7 @@ export function liveDoctor(root?: string): DoctorFunctions {
     diagnoseSync(capture, context) {
       return { ...diagnoseSync(capture, { ...context, kernelRelease: os.release() }) };
     },
-    async runFix(fixId) {
+    async runFix(fixId, confirm) {
       if (!lastFixes.has(fixId)) await report();
       const fix = lastFixes.get(fixId);
       if (!fix) {
@@ -139,8 +165,19 @@ export function liveDoctor(root?: string): DoctorFunctions {
           details: { fixId },
         });
       }
-      // The user confirmed in the UI after seeing the fix's commands (the contract requires confirmed: true).
-      return toRunFixOutput(await doctorRunFix(fix, { confirm: async () => true }));
+      if (!confirm) {
+        return {
+          ok: false,
+          status: 'manual',
+          output:
+            'This Kiln host cannot ask you to confirm a fix, so it runs none: type the commands yourself.',
+          manual: [...fix.manual],
+        };
+      }
+      return toRunFixOutput(
+        await doctorRunFix(fix, { confirm: (plan) => confirm(confirmationRequest(plan)) }),
+        fix,
+      );
     },
     async findPortHolders(path) {
       const opts: Parameters<typeof findPortHolders>[1] = {};

@@ -34,19 +34,41 @@ export interface PortWatchHandlers {
 export interface VirtualDevice {
   readonly url: string;
   readonly chip: ChipName;
+  /** The simulated flash's size in bytes (counted against the cap on all virtual flash). */
+  readonly flashSize?: number;
   open(baudRate: number): Transport;
   /** The simulated flash contents (for tests and `kiln sim` inspection). */
   readFlash(offset: number, size: number): Uint8Array;
   dispose?(): void;
 }
 
+/** What the host shows before a doctor fix runs: exactly the commands that will run, and any file written. */
+export interface FixConfirmationRequest {
+  title: string;
+  why: string;
+  warning?: string;
+  /** The argv arrays, in order, exactly as they will be spawned (no shell). */
+  commands: string[][];
+  preview?: { path: string; content: string };
+}
+
+/**
+ * The host's own yes or no for a doctor fix: a native dialog (Electron), a question typed in the terminal that
+ * runs Kiln (browser mode), the CLI's prompt. Never the page's word: in Electron the page is the trusted main
+ * frame and in browser mode it is whatever holds the token, so a page saying "confirmed" proves nothing.
+ */
+export type FixConfirmation = (request: FixConfirmationRequest) => Promise<boolean>;
+
 /** The doctor, adapted to the contract's shapes (default-deps.ts does the adapting). */
 export interface DoctorFunctions {
   accessReport(opts: { port?: string }): Promise<AccessReport>;
   /** `context.usbId` sharpens bridge-specific diagnoses (CH340 kernel regression...). */
   diagnoseSync(capture: ConnectCapture, context: { usbId?: string }): Diagnosis;
-  /** Runs a fix of the latest access report; the user already confirmed its exact commands. */
-  runFix(fixId: string): Promise<MethodOutput<'runFix'>>;
+  /**
+   * Runs a fix of the latest access report once the host's `confirm` said yes to its exact commands. Without
+   * a `confirm` nothing runs: the answer is the commands to type by hand.
+   */
+  runFix(fixId: string, confirm: FixConfirmation | undefined): Promise<MethodOutput<'runFix'>>;
   /** Human-readable holders of a busy port, e.g. ['minicom (pid 4242)']. */
   findPortHolders(path: string): Promise<string[]>;
 }
@@ -77,4 +99,13 @@ export interface ServiceConfig {
   platform?: string;
   /** Finished jobs kept for `listJobs`. */
   keepFinishedJobs?: number;
+  /** Size quota of the firmware cache (default DEFAULT_FIRMWARE_CACHE_BYTES). */
+  firmwareCacheBytes?: number;
+  /** How this host asks the person at the machine before a doctor fix runs; without it fixes only print. */
+  confirmFix?: FixConfirmation;
+  /**
+   * How this host asks before Kiln first opens a `socket://` target (`host:port`); without it only targets
+   * confirmed earlier (remembered in the data folder) are opened.
+   */
+  confirmSocketTarget?: (target: string) => Promise<boolean>;
 }

@@ -4,9 +4,10 @@
  * errors) turned into a job result; reads get the same baud retry; erasing is not data-heavy and gets none.
  * Every failure is thrown as it happened, for the job manager to describe.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import { writePrivateFile } from '../core/private-files';
 import type { AfterMode, BeforeMode, DeviceInfo, EspSessionApi } from '../esp';
 import {
   runBoard,
@@ -104,7 +105,7 @@ async function saveRead(env: JobEnv, device: DeviceInfo, offset: number, data: U
     dir,
     `${label}-${device.chip}-${mac}-0x${offset.toString(16).padStart(6, '0')}-${data.byteLength}-${stamp()}.bin`,
   );
-  await writeFile(file, data);
+  await writePrivateFile(file, data);
   const cached = await env.cache.put(data);
   return { offset, size: data.byteLength, sha256: cached.sha256, file };
 }

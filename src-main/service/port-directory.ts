@@ -1,7 +1,7 @@
 /**
  * The list of ports clients may name. A real path is accepted only if the latest listing (or a fresh one)
- * contains it, directly or as its by-id link; `sim:` URLs and `socket://` addresses are always acceptable
- * (they are validated by the simulator and the TCP transport). Hot-plug updates the listing and pushes
+ * contains it, directly or as its by-id link; `sim:` URLs are validated by the simulator, and a `socket://`
+ * address only once the host confirmed it (socket-targets.ts). Hot-plug updates the listing and pushes
  * `portsChanged` to every client.
  */
 import { KilnError } from '../core/errors';
@@ -61,6 +61,8 @@ export class PortDirectory {
     private readonly bus: EventBus,
     private readonly logger: Logger,
     private readonly showVirtual: () => Promise<boolean>,
+    /** Resolves when the host allows this socket:// target, throws otherwise. */
+    private readonly admitSocket: (url: string) => Promise<void>,
   ) {}
 
   async list(): Promise<PortEntry[]> {
@@ -100,7 +102,10 @@ export class PortDirectory {
   /** Accepts a client-named port or throws PORT_NOT_FOUND. */
   async resolve(path: string): Promise<ResolvedPort> {
     if (isSimUrl(path)) return { path, lockKey: path, kind: 'virtual', defaultBaud: VIRTUAL_DEFAULT_BAUD };
-    if (isSocketUrl(path)) return { path, lockKey: path, kind: 'network', defaultBaud: 115200 };
+    if (isSocketUrl(path)) {
+      await this.admitSocket(path);
+      return { path, lockKey: path, kind: 'network', defaultBaud: 115200 };
+    }
     let info = this.find(path);
     if (!info) {
       // The client may be acting on a listing newer than ours (hot-plug without a watcher): look once more.

@@ -10,6 +10,7 @@ import type { ServiceConfig, ServiceDeps, VirtualDevice } from './deps';
 import { EventBus, type ServiceEventListener } from './event-bus';
 import { describeFailure } from './failure';
 import { FirmwareCache } from './firmware-cache';
+import { FirmwarePins } from './firmware-pins';
 import { summariseFirmware } from './firmware-summary';
 import { portRef, runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
 import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs';
@@ -17,12 +18,30 @@ import { Monitors } from './monitors';
 import { createPortOpener } from './port-opener';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
+import { SocketTargets } from './socket-targets';
 import { VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
+import path from 'node:path';
 import { withDevice } from '../flash';
 import { parseManifest } from '../esp/image';
 import { CHIP_IDENTITIES } from '../esp/chips/table';
-import { CHIP_NAMES } from '../vocabulary';
+import { CHIP_NAMES, MAX_FLASH_BYTES } from '../vocabulary';
+import { profileImages } from '../station/profile';
+
+/** A manifest part placed beyond the largest flash is the manifest's fault, said as MANIFEST_INVALID. */
+function assertOffsetsFit(m: ReturnType<typeof parseManifest>): void {
+  for (const b of m.builds)
+    for (const p of b.parts)
+      if (p.offset >= MAX_FLASH_BYTES)
+        throw new KilnError(
+          'MANIFEST_INVALID',
+          `part "${p.path}" is placed at ${p.offset}, beyond any flash.`,
+          {
+            hint: 'Check the offsets in manifest.json (they are byte addresses in flash, e.g. 0x10000 = 65536).',
+            details: { part: p.path, offset: p.offset },
+          },
+        );
+}
 
 export type Handlers = { [N in MethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>> };
 
@@ -47,21 +66,42 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   const logger = config.logger;
   const bus = new EventBus(logger);
   const virtual = new VirtualDevices(deps.createVirtualDevice, deps.clock);
-  const cache = new FirmwareCache(config.dataDir);
+  const pins = new FirmwarePins(path.join(config.dataDir, 'station', 'profiles'));
+  const cache = new FirmwareCache(config.dataDir, {
+    ...(config.firmwareCacheBytes !== undefined ? { quotaBytes: config.firmwareCacheBytes } : {}),
+    pinned: () => pins.all(),
+  });
   const settings = new SettingsStore(config.dataDir, logger);
   const jobs = new JobManager(bus, deps.clock, logger, config.keepFinishedJobs ?? 20);
   const openPort = createPortOpener(deps, virtual);
   const env: JobEnv = { deps, openPort, cache, dataDir: config.dataDir };
   const monitors = new Monitors(openPort, jobs, bus, deps.clock, logger);
+  const socketTargets = new SocketTargets(config.dataDir, config.confirmSocketTarget);
   const ports = new PortDirectory(
     deps,
     virtual,
     bus,
     logger,
     async () => (await settings.get()).showVirtualDevices,
+    (url) => socketTargets.admit(url),
   );
   let shuttingDown: Promise<void> | undefined;
   const station = createStationService({ deps, config, cache, virtual, openPort, ports, jobs, bus, logger });
+  // The running station's firmware stays in the cache (a CLI batch may run a profile that is not saved).
+  const startStation = station.controller.start.bind(station.controller);
+  let releaseStationPins = () => {};
+  station.controller.start = async (o) => {
+    const release = pins.hold(profileImages(o.profile).map((i) => i.sha256));
+    try {
+      const snapshot = await startStation(o);
+      releaseStationPins();
+      releaseStationPins = release;
+      return snapshot;
+    } catch (e) {
+      release();
+      throw e;
+    }
+  };
 
   const describe = (port: string, usbId?: string) => (e: unknown) =>
     describeFailure(e, { port, usbId }, deps.doctor, logger);
@@ -72,7 +112,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     if (shuttingDown)
       throw new KilnError('CANCELLED', 'Kiln is shutting down.', { hint: 'Start Kiln again.' });
     const port = await ports.resolve(path);
-    if (port.kind === 'virtual') virtual.get(port.path); // a bad sim: URL fails here, before a job exists
+    if (port.kind === 'virtual') virtual.check(port.path); // a bad sim: URL fails here, before a job exists
     // The user asked for a job on this port: an open monitor gives way (a running job does not).
     await monitors.closeOn(port.lockKey, 'job');
     jobs.assertFree(port.lockKey, port.path);
@@ -158,6 +198,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 
     async parseManifest(input) {
       const m = parseManifest(input.json);
+      assertOffsetsFit(m);
       const out: MethodOutput<'parseManifest'> = {
         name: m.name,
         builds: m.builds.map((b) => {
@@ -186,7 +227,18 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
           });
         }
       }
-      return startJob('flash', input.port, (ctx, port) => runFlashJob(env, ctx, port, input));
+      // The job's images stay in the cache until it is done, whatever else is added meanwhile.
+      const release = pins.hold(input.images.map((i) => i.sha256));
+      try {
+        const started = await startJob('flash', input.port, (ctx, port) =>
+          runFlashJob(env, ctx, port, input),
+        );
+        void jobs.wait(started.jobId).finally(release);
+        return started;
+      } catch (e) {
+        release();
+        throw e;
+      }
     },
 
     async startRead(input) {
@@ -211,7 +263,8 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 
     async runFix(input) {
       try {
-        return await deps.doctor.runFix(input.fixId);
+        // `confirmed: true` from the caller only says the page showed the fix; the host asks for itself.
+        return await deps.doctor.runFix(input.fixId, config.confirmFix);
       } catch (e) {
         return { ok: false, status: 'failed', error: (await describe('')(e)).error };
       }

@@ -130,7 +130,7 @@ export function createStationService(env: StationEnv): {
 
   async function resolvePlug(portPath: string): Promise<PlugInfo> {
     if (isSimUrl(portPath)) {
-      env.virtual.get(portPath); // a bad sim: URL is refused here, before the station starts
+      env.virtual.check(portPath); // a bad sim: URL is refused here, before the station starts
       return { path: portPath };
     }
     const resolved = await env.ports.resolve(portPath);
@@ -285,7 +285,7 @@ export function createStationService(env: StationEnv): {
       return controller.snapshot();
     },
     async stationPlugVirtual(input) {
-      env.virtual.get(input.url); // a bad sim: URL is refused before the station sees it
+      env.virtual.check(input.url); // a bad sim: URL is refused before the station sees it
       const started = controller.plug({ path: input.url });
       // Plugged in as far as every client is concerned: the port pickers list it, as they would a real hot-plug.
       env.virtual.plugIn(input.url);

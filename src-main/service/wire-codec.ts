@@ -70,9 +70,23 @@ export function encodeWire(value: unknown): unknown {
   return value;
 }
 
-/** Inverse of `encodeWire`, applied to `JSON.parse` output. Throws on a malformed `$bytes` object. */
-export function decodeWire(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeWire);
+/**
+ * Deepest nesting a message may have. The contract's deepest input is a handful of levels; the cap keeps a
+ * hostile frame (5000 nested arrays) from overflowing the stack of this recursive decoder.
+ */
+export const MAX_WIRE_DEPTH = 64;
+
+export class WireDepthError extends Error {
+  constructor() {
+    super(`the message is nested more than ${MAX_WIRE_DEPTH} levels deep`);
+    this.name = 'WireDepthError';
+  }
+}
+
+/** Inverse of `encodeWire`, applied to `JSON.parse` output. Throws on a malformed `$bytes` object or deep nesting. */
+export function decodeWire(value: unknown, depth = 0): unknown {
+  if (depth > MAX_WIRE_DEPTH) throw new WireDepthError();
+  if (Array.isArray(value)) return value.map((v) => decodeWire(v, depth + 1));
   if (value !== null && typeof value === 'object') {
     const rec = value as Record<string, unknown>;
     if (Object.prototype.hasOwnProperty.call(rec, '$bytes')) {
@@ -84,7 +98,7 @@ export function decodeWire(value: unknown): unknown {
     for (const [k, v] of Object.entries(rec)) {
       // JSON.parse can produce an own "__proto__" key; never let it reach an object literal's prototype slot.
       if (k === '__proto__') continue;
-      out[k] = decodeWire(v);
+      out[k] = decodeWire(v, depth + 1);
     }
     return out;
   }
@@ -99,4 +113,22 @@ export function stringifyWire(message: unknown): string {
 /** `decodeWire(JSON.parse(text))`. */
 export function parseWire(text: string): unknown {
   return decodeWire(JSON.parse(text));
+}
+
+const ID_IN_TEXT = /^\s*\{[^{}[\]]*?"id"\s*:\s*(\d{1,15})\s*[,}]/;
+
+/**
+ * The id of a call, read before anything else so that even a frame Kiln refuses is answered under the id the
+ * caller waits on: from the parsed top-level object, or for text that is not JSON at all from an `"id": N`
+ * among the object's first keys. 0 when there is none.
+ */
+export function recoverCallId(text: string, parsed?: unknown): number {
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const id = (parsed as { id?: unknown }).id;
+    return valid(id) ? id : 0;
+  }
+  const m = ID_IN_TEXT.exec(text);
+  const id = m ? Number(m[1]) : 0;
+  return valid(id) ? id : 0;
 }

@@ -85,7 +85,7 @@ export class SimulatedDevice {
       });
     }
     this.flashMemory = new FlashMemory(size, o.timing);
-    if (o.flashImage) this.flashMemory.data.set(o.flashImage.subarray(0, size), 0);
+    if (o.flashImage) this.flashMemory.load(0, o.flashImage.subarray(0, size));
     this.faults = { ...(o.faults ?? {}) };
     this.flashMemory.slowFactor = this.faults.slowFlashFactor ?? 1;
     this.board = o.board ?? 'nodemcu';
@@ -206,7 +206,7 @@ export class SimulatedDevice {
   }
 
   private hasApp(): boolean {
-    const first = this.flashMemory.data[0];
+    const first = this.flashMemory.byteAt(0);
     return first === 0xe9 || first === 0xea;
   }
 
@@ -216,14 +216,14 @@ export class SimulatedDevice {
     if (!line) return;
     if (this.faults.appRunning && !this.hasApp()) {
       // The app-running fault needs an app in flash: a minimal image header stands for the firmware.
-      this.flashMemory.data.set([0xe9, 0x01, 0x02, 0x20, 0x00, 0x10, 0x10, 0x40], 0);
+      this.flashMemory.load(0, Uint8Array.of(0xe9, 0x01, 0x02, 0x20, 0x00, 0x10, 0x10, 0x40));
     }
     const script = bootScript({
       chip: this.o.chip,
       download: download && !this.faults.brownout,
       cause,
       hasApp: this.hasApp(),
-      headerModeReadable: flashServesMode(this.o.flashWiring ?? 'qio', this.flashMemory.data[2]!),
+      headerModeReadable: flashServesMode(this.o.flashWiring ?? 'qio', this.flashMemory.byteAt(2)),
       brownout: !!this.faults.brownout,
       mac: this.macBytes,
       esp32Flash: this.o.chip === 'esp32' ? esp32FlashLayout(this.flashMemory.data) : undefined,

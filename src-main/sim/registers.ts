@@ -68,7 +68,7 @@ export class RegisterFile {
       addr < ESP8266_FLASH_WINDOW + ESP8266_FLASH_WINDOW_SIZE
     ) {
       const off = (addr - ESP8266_FLASH_WINDOW) & ~3;
-      return off + 4 <= this.flash.size ? this.flash.data.readUInt32LE(off) : 0xffffffff;
+      return off + 4 <= this.flash.size ? this.flash.readUInt32LE(off) : 0xffffffff;
     }
     const w = this.written.get(addr);
     if (w !== undefined) return w;

@@ -6,9 +6,9 @@
  * goes into a record.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import { ensurePrivateDir, openPrivateExclusive } from '../core/private-files';
 
 /** Most suffixes tried before giving up (a folder with 1000 backups of one board is a mistake worth reporting). */
 const MAX_SUFFIX = 1000;
@@ -37,12 +37,13 @@ export async function saveBackup(
       hint: 'Please report this.',
     });
   }
-  await mkdir(folder, { recursive: true });
+  // Flash contents hold Wi-Fi passwords: owner-only folder and files.
+  await ensurePrivateDir(folder);
   for (let n = 1; n <= MAX_SUFFIX; n++) {
     const file = path.join(folder, n === 1 ? `${base}.bin` : `${base}-${n}.bin`);
     let handle;
     try {
-      handle = await open(file, 'wx');
+      handle = await openPrivateExclusive(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new KilnError('INTERNAL', `The backup ${file} could not be created.`, {

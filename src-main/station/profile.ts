@@ -3,9 +3,10 @@
  * file with a typo is refused with the field named), and resolution of every image against the firmware cache.
  * A profile whose firmware is missing from the cache names each file to add, with its SHA-256.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import { readRegularFile } from '../core/named-files';
 import type { ChipName } from '../esp/api';
 import { profileSchema, type Profile, type ProfileImage } from './schemas';
 
@@ -27,10 +28,19 @@ export function parseProfile(value: unknown, source = 'the profile'): Profile {
   return r.data;
 }
 
+/** A profile is a small JSON file; anything larger is not one (and is not read). */
+const PROFILE_LIMITS = {
+  maxBytes: 1024 * 1024,
+  tooLarge: (size: number) =>
+    new KilnError('BAD_REQUEST', `The profile is ${size} bytes; a profile is a small JSON file.`, {
+      hint: 'Name a profile saved from the Station screen.',
+    }),
+};
+
 export async function loadProfileFile(file: string): Promise<Profile> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = Buffer.from(await readRegularFile(file, PROFILE_LIMITS)).toString('utf8');
   } catch (e) {
     throw new KilnError('NOT_FOUND', `The profile ${file} could not be read.`, {
       hint: 'Check the path; profiles are JSON files saved from the Station screen or written by hand.',

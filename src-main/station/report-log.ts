@@ -13,6 +13,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import { lockReport } from './report-lock';
 import { deviceRecordSchema, type DeviceRecord } from './schemas';
 
 export interface ReportContents {
@@ -68,21 +69,24 @@ export class ReportLog {
   private constructor(
     readonly file: string,
     private readonly handle: FileHandle,
+    private readonly unlock: () => Promise<void>,
   ) {}
 
   /** Opens (creating folders and the file as needed) for appending. */
   static async open(file: string): Promise<ReportLog> {
     await mkdir(path.dirname(file), { recursive: true });
+    const unlock = await lockReport(file);
     let handle: FileHandle;
     try {
       handle = await open(file, 'a+');
     } catch (e) {
-      throw new KilnError('PORT_OPEN_FAILED', `The report file ${file} could not be opened for writing.`, {
+      await unlock();
+      throw new KilnError('BAD_REQUEST', `The report file ${file} could not be opened for writing.`, {
         hint: 'Pick a report file in a folder you can write to.',
         details: { file, reason: e instanceof Error ? e.message : String(e) },
       });
     }
-    const log = new ReportLog(file, handle);
+    const log = new ReportLog(file, handle, unlock);
     const { size } = await handle.stat();
     if (size === 0) await syncDirectory(path.dirname(file));
     if (size > 0) {
@@ -114,6 +118,7 @@ export class ReportLog {
   async close(): Promise<void> {
     await this.chain;
     await this.handle.close();
+    await this.unlock();
   }
 }
 

@@ -78,8 +78,9 @@ export class Station {
    */
   static async open(deps: StationDeps, o: StationOptions): Promise<Station> {
     await assertFirmwarePresent(o.profile, deps.firmware);
-    const previous = await readReport(o.reportFile);
+    // The report's lock first: a second station on the same file stops here, before it reads or flashes.
     const log = await ReportLog.open(o.reportFile);
+    const previous = await readReport(o.reportFile);
     return new Station(deps, o, log, previous.records);
   }
 

@@ -31,7 +31,24 @@ export interface WsClientOptions {
   /** Backoff for reconnects, ms (doubled up to `maxReconnectDelayMs`). */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /**
+   * How long a call may wait for its answer before it rejects (default 2 minutes). Calls that may wait for a
+   * person at the host's own dialog or terminal get longer: `runFix` 15 minutes, and the calls that may first
+   * have the host confirm a new socket:// target 6. A job's long work is not a call: start* answers at once.
+   */
+  callTimeoutMs?: number;
 }
+
+const DEFAULT_CALL_TIMEOUT_MS = 2 * 60_000;
+const HOST_QUESTION_MS = 6 * 60_000;
+const SLOW_METHODS: Partial<Record<MethodName, number>> = {
+  runFix: 15 * 60_000,
+  identify: HOST_QUESTION_MS,
+  monitorOpen: HOST_QUESTION_MS,
+  startFlash: HOST_QUESTION_MS,
+  startRead: HOST_QUESTION_MS,
+  startErase: HOST_QUESTION_MS,
+};
 
 export interface WsKilnApi extends KilnApi {
   readonly connection: ConnectionState;
@@ -48,6 +65,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   method: string;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export function createWsClient(opts: WsClientOptions): WsKilnApi {
@@ -75,6 +93,7 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
   function rejectAllPending(message: string, hint: string): void {
     for (const [id, p] of pending) {
       pending.delete(id);
+      clearTimeout(p.timer);
       p.reject(apiError('DISCONNECTED', message, hint));
     }
     queue.length = 0;
@@ -100,6 +119,7 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
         const p = pending.get(msg.id);
         if (!p) return;
         pending.delete(msg.id);
+        clearTimeout(p.timer);
         if (msg.ok) p.resolve(msg.output);
         else p.reject(apiError(msg.error.code, msg.error.message, msg.error.hint, msg.error.details));
       } else if (msg.type === 'event') {
@@ -150,8 +170,19 @@ export function createWsClient(opts: WsClientOptions): WsKilnApi {
     const id = nextId++;
     const message = { type: 'call', id, method, input: input ?? {} } as WireCall;
     const frame = JSON.stringify(encodeBytes(message));
+    const timeoutMs = SLOW_METHODS[method] ?? opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, method });
+      const timer = setTimeout(() => {
+        if (!pending.delete(id)) return;
+        reject(
+          apiError(
+            'DISCONNECTED',
+            `The Kiln server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s.`,
+            'Check that Kiln is still running in its terminal; reload the page if it is.',
+          ),
+        );
+      }, timeoutMs);
+      pending.set(id, { resolve, reject, method, timer });
       if (socket && socket.readyState === OPEN) socket.send(frame);
       else queue.push(frame);
     });

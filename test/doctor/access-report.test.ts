@@ -334,7 +334,7 @@ describe('port held by another process', () => {
     expect(f.fixes[0]!.needsRoot).toBe(false);
   });
 
-  it('a root process found only through /proc/locks (fd directory unreadable): named, no kill offered', async () => {
+  it('a root process found only through /proc/locks (fd directory unreadable): PID only, no kill offered', async () => {
     const t = keep(debianWithCh340({ groupFile: 'dialout:x:20:stephane\n', processGroups: [20] }));
     t.process(777, { comm: 'gpsd', uid: 0, fds: { '3': '/dev/ttyUSB0' }, denyFds: true });
     t.file(
@@ -343,7 +343,8 @@ describe('port held by another process', () => {
     );
     const r = await accessReport({ root: t.root, port: '/dev/ttyUSB0' });
     const held = allFindings(r).filter((f) => f.id === 'port-held');
-    expect(held.map((f) => f.title)).toEqual(['gpsd (PID 777) has /dev/ttyUSB0 open']);
+    // Another user's command line is theirs: the PID is shown, the name is not.
+    expect(held.map((f) => f.title)).toEqual(["another user's process (PID 777) has /dev/ttyUSB0 open"]);
     expect(held[0]!.evidence).toContain('/proc/locks: flock by PID 777 on 0:5:1234');
     expect(held[0]!.fixes).toEqual([]);
   });
@@ -476,8 +477,8 @@ describe('findPortHolders', () => {
     const r = await findPortHolders('/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0', { root: t.root });
     expect(r.node).toBe('/dev/ttyUSB0');
     expect(r.holders).toEqual([
-      { pid: 5150, comm: 'esptool.py', uid: 1001, via: ['flock'] },
-      { pid: 5151, comm: 'cat', uid: 1000, via: ['fd'] },
+      { pid: 5150, comm: 'esptool.py', uid: 1001, startTime: '1000', via: ['flock'] },
+      { pid: 5151, comm: 'cat', uid: 1000, startTime: '1000', via: ['fd'] },
     ]);
     expect(r.uninspectedPids).toEqual([1, 5150]);
   });

@@ -137,13 +137,26 @@ describe('fix runner', () => {
 
   it('stopping a holder needs no root and no privilege check', async () => {
     const rec = recordingSpawn();
-    const r = await runFix(FIXES.stopProcess(4242, 'screen'), {
-      confirm: async () => true,
-      spawn: rec.spawn,
-      privilege: { pkexec: false, agent: false },
-    });
+    const r = await runFix(
+      FIXES.stopProcess(4242, 'screen', async () => undefined),
+      {
+        confirm: async () => true,
+        spawn: rec.spawn,
+        privilege: { pkexec: false, agent: false },
+      },
+    );
     expect(r.status).toBe('done');
     expect(rec.calls).toEqual([['kill', '-TERM', '4242']]);
+  });
+
+  it('a holder that changed between the report and the yes is not signalled', async () => {
+    const rec = recordingSpawn();
+    const r = await runFix(
+      FIXES.stopProcess(4242, 'screen', async () => 'PID 4242 no longer holds /dev/ttyUSB0'),
+      { confirm: async () => true, spawn: rec.spawn },
+    );
+    expect(r).toEqual({ status: 'stale', message: 'PID 4242 no longer holds /dev/ttyUSB0' });
+    expect(rec.calls).toEqual([]);
   });
 
   it('advice-only fixes return their manual text', async () => {

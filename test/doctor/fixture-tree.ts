@@ -74,9 +74,14 @@ export class FixtureTree {
 
   process(
     pid: number,
-    p: { comm: string; uid: number; fds?: Record<string, string>; denyFds?: boolean },
+    p: { comm: string; uid: number; fds?: Record<string, string>; denyFds?: boolean; startTime?: number },
   ): this {
     this.file(`/proc/${pid}/comm`, `${p.comm}\n`);
+    // Field 22 of /proc/PID/stat is the start time (clock ticks since boot); the doctor re-checks it.
+    this.file(
+      `/proc/${pid}/stat`,
+      `${pid} (${p.comm}) S 1 ${pid} ${pid} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 ${p.startTime ?? 1000} 0 0\n`,
+    );
     this.file(`/proc/${pid}/status`, `Name:\t${p.comm}\nUid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\n`);
     this.dir(`/proc/${pid}/fd`);
     for (const [fd, target] of Object.entries(p.fds ?? {})) this.symlink(`/proc/${pid}/fd/${fd}`, target);

@@ -17,6 +17,7 @@ import {
   haveChromium,
   openBrowserHost,
   screenshotDir,
+  pageUrl,
   type BrowserHost,
 } from './helpers/browser-host';
 
@@ -46,8 +47,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
 
   it('makes a profile, runs a two-board batch on virtual boards to completion, shows the report', async () => {
     const image = smallImage(21);
-    const u = new URL(host.server.url);
-    await page.goto(`${u.origin}${u.pathname}${u.search}#station`);
+    await page.goto(pageUrl(host.server, 'station'));
     await page.getByRole('tab', { name: 'Station' }).click();
 
     await page.getByRole('button', { name: 'New profile' }).click();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWsClient, type SocketLike } from '../../src-renderer/api/ws-client';
 import { decodeBytes, encodeBytes } from '../../src-renderer/api/bytes-codec';
 import { getApi, wsUrlFor } from '../../src-renderer/api';
+import { splitToken, takePageToken } from '../../src-renderer/api/page-token';
 // The server's codec: the renderer keeps its own copy (it may import only types from src-main), so prove they agree.
 import { parseWire, stringifyWire } from '../../src-main/service/wire-codec';
 
@@ -152,10 +153,32 @@ describe('WebSocket KilnApi client', () => {
 });
 
 describe('getApi / wsUrlFor', () => {
-  it('takes the token from the page URL and connects to the same host', () => {
-    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:41234', search: '?token=ab%2Bc&x=1' })).toBe(
+  it('connects to the same host with the token', () => {
+    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:41234' }, 'ab+c')).toBe(
       'ws://127.0.0.1:41234/api?token=ab%2Bc',
     );
+  });
+
+  it('takes the token from the URL fragment (or the query) and removes it from the address bar', () => {
+    expect(splitToken({ pathname: '/', search: '', hash: '#token=ab%2Bc' })).toEqual({
+      token: 'ab+c',
+      rest: '/',
+    });
+    expect(splitToken({ pathname: '/', search: '', hash: '#doctor&token=T' })).toEqual({
+      token: 'T',
+      rest: '/#doctor',
+    });
+    expect(splitToken({ pathname: '/', search: '?token=Q&x=1', hash: '#station' })).toEqual({
+      token: 'Q',
+      rest: '/?x=1#station',
+    });
+    const replaced: string[] = [];
+    const win = {
+      location: { pathname: '/', search: '', hash: '#flash&token=secret' },
+      history: { state: null, replaceState: (_s: unknown, _t: string, url: string) => replaced.push(url) },
+    } as unknown as Window;
+    expect(takePageToken(win)).toBe('secret');
+    expect(replaced).toEqual(['/#flash']);
   });
 
   it('prefers the Electron preload object when present', () => {
@@ -173,5 +196,37 @@ describe('$bytes codec', () => {
       const back = decodeBytes(JSON.parse(stringifyWire(msg))) as { a: { data: Uint8Array } };
       expect([...back.a.data]).toEqual([...data]);
     }
+  });
+});
+
+describe('per-call timeout (issue 15, finding 9)', () => {
+  it('a call the server never answers rejects with a clear error instead of waiting for ever', async () => {
+    vi.useFakeTimers();
+    const sockets: FakeSocket[] = [];
+    const api = createWsClient({
+      url: 'ws://127.0.0.1:5555/api',
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      callTimeoutMs: 1000,
+    });
+    sockets[0]!.open();
+    const pending = api.listPorts({});
+    const seen = pending.then(
+      () => ({ code: 'resolved', message: '' }),
+      (e: unknown) => e as { code: string; message: string },
+    );
+    await vi.advanceTimersByTimeAsync(1001);
+    const e = await seen;
+    expect(e.code).toBe('DISCONNECTED');
+    expect(e.message).toContain('listPorts');
+    // A late answer to the timed-out call is ignored; the next call still works.
+    sockets[0]!.reply({ type: 'result', id: 1, ok: true, output: { ports: [] } });
+    const next = api.getSettings({});
+    sockets[0]!.reply({ type: 'result', id: 2, ok: true, output: { theme: 'system' } });
+    expect(await next).toEqual({ theme: 'system' });
+    api.dispose();
   });
 });

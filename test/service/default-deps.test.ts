@@ -61,24 +61,35 @@ describe('doctor adapters', () => {
   });
 
   it('maps every fix outcome onto the runFix output schema', () => {
+    const fix = FIXES.addUserToGroup('dialout', 'ana');
     const outputs = [
-      toRunFixOutput({
-        status: 'done',
-        steps: [{ argv: ['pkexec', 'true'], code: 0, stdout: 'ok\n', stderr: '' }],
-      }),
-      toRunFixOutput({
-        status: 'failed',
-        steps: [],
-        message: 'usermod failed',
-        manual: ['sudo usermod -aG dialout ana'],
-      }),
-      toRunFixOutput({
-        status: 'manual',
-        reason: 'no-polkit-agent',
-        manual: ['sudo usermod -aG dialout ana'],
-        steps: [],
-      }),
-      toRunFixOutput({ status: 'declined' }),
+      toRunFixOutput(
+        {
+          status: 'done',
+          steps: [{ argv: ['pkexec', 'true'], code: 0, stdout: 'ok\n', stderr: '' }],
+        },
+        fix,
+      ),
+      toRunFixOutput(
+        {
+          status: 'failed',
+          steps: [],
+          message: 'usermod failed',
+          manual: ['sudo usermod -aG dialout ana'],
+        },
+        fix,
+      ),
+      toRunFixOutput(
+        {
+          status: 'manual',
+          reason: 'no-polkit-agent',
+          manual: ['sudo usermod -aG dialout ana'],
+          steps: [],
+        },
+        fix,
+      ),
+      toRunFixOutput({ status: 'declined' }, fix),
+      toRunFixOutput({ status: 'stale', message: 'PID 4242 no longer holds /dev/ttyUSB0' }, fix),
     ];
     for (const o of outputs) expect(methods.runFix.output.safeParse(o).success, JSON.stringify(o)).toBe(true);
     expect(outputs.map((o) => [o.ok, o.status])).toEqual([
@@ -86,7 +97,10 @@ describe('doctor adapters', () => {
       [false, 'failed'],
       [false, 'manual'],
       [false, 'declined'],
+      [false, 'failed'],
     ]);
+    expect(outputs[3]!.manual).toEqual(['sudo usermod -aG dialout ana']);
+    expect(outputs[4]!.error?.code).toBe('NOT_FOUND');
     expect(outputs[0]!.output).toContain('$ pkexec true');
     expect(outputs[2]!.manual).toEqual(['sudo usermod -aG dialout ana']);
   });

@@ -6,13 +6,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../src-main/service/deps';
 import type { WireServerMessage } from '../../src-main/service/contract';
 import { parseWire, stringifyWire } from '../../src-main/service/wire-codec';
-import { startWebServer, type WebServer } from '../../src-main/hosts/web/server';
+import { MAX_CLIENTS, startWebServer, type WebServer } from '../../src-main/hosts/web/server';
+import { stopBrowserMode } from '../../src-main/hosts/web/shutdown';
 import { harness, pattern, tempDir } from '../service/fakes';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,7 +33,7 @@ function rendererDir(): string {
   return dir;
 }
 
-async function start(opts: { built?: boolean; prepare?: (dir: string) => void } = {}) {
+async function start(opts: { built?: boolean; prepare?: (dir: string) => void; host?: string } = {}) {
   const h = harness();
   const dir = opts.built === false ? tempDir('kiln-empty-') : rendererDir();
   opts.prepare?.(dir);
@@ -39,6 +41,7 @@ async function start(opts: { built?: boolean; prepare?: (dir: string) => void } 
     service: h.service,
     rendererDir: dir,
     logger: silentLogger,
+    ...(opts.host ? { host: opts.host } : {}),
   });
   cleanups.push(async () => {
     await server.close();
@@ -127,26 +130,17 @@ async function openClient(server: WebServer, origin: string): Promise<Client> {
 }
 
 describe('page access', () => {
-  it('prints a loopback URL with a long random token', async () => {
+  it('prints a loopback URL with a long random token in its fragment (never sent to a server)', async () => {
     const { server } = await start();
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${server.token}`);
     expect(server.token.length).toBeGreaterThanOrEqual(32);
     const other = await start();
     expect(other.server.token).not.toBe(server.token);
   });
 
-  it('refuses the page without the token or with a wrong one (401)', async () => {
+  it('serves the page and its assets with a CSP and no cookie: the token is never a cookie (issue 15, finding 5)', async () => {
     const { server } = await start();
-    expect((await get(server, '/')).status).toBe(401);
-    expect((await get(server, '/?token=')).status).toBe(401);
-    expect((await get(server, `/?token=${server.token.slice(0, -1)}x`)).status).toBe(401);
-    const r = await get(server, '/');
-    expect(r.body).toContain('token');
-  });
-
-  it('serves the page with the token, with a CSP and a cookie for its assets', async () => {
-    const { server } = await start();
-    const page = await get(server, `/?token=${server.token}`);
+    const page = await get(server, '/');
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Kiln</title>');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
@@ -154,16 +148,31 @@ describe('page access', () => {
       `connect-src 'self' ws://127.0.0.1:${server.port}`,
     );
     expect(page.headers['referrer-policy']).toBe('no-referrer');
-    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
-    expect(cookie).toBe(`kiln_token_${server.port}=${server.token}`);
-
-    expect((await get(server, '/assets/app.js')).status).toBe(401);
-    const asset = await get(server, '/assets/app.js', { Cookie: cookie });
+    // A cookie for 127.0.0.1 reaches every port of 127.0.0.1: another local server would receive the token.
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(JSON.stringify(page.headers)).not.toContain(server.token);
+    expect(page.body).not.toContain(server.token);
+    const asset = await get(server, '/assets/app.js');
     expect(asset.status).toBe(200);
+    expect(asset.headers['set-cookie']).toBeUndefined();
     expect(asset.headers['content-type']).toContain('text/javascript');
     expect(asset.body).toBe('console.log("kiln")');
-    // The page itself needs the token in its URL, not just the cookie.
-    expect((await get(server, '/', { Cookie: cookie })).status).toBe(401);
+  });
+
+  it('a cookie carrying the token opens nothing: the socket needs it in its own URL', async () => {
+    const { server, origin } = await start();
+    const r = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, {
+        origin,
+        headers: { Cookie: `kiln_token_${server.port}=${server.token}` },
+      });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => {
+        ws.close();
+        resolve(101);
+      });
+    });
+    expect(r).toBe(401);
   });
 
   it('never serves a file outside the renderer folder', async () => {
@@ -304,5 +313,79 @@ describe('the contract over the socket', () => {
       expect(done.payload).toMatchObject({ jobId, ok: true, kind: 'flash' });
       expect(client.messages.some((m) => m.type === 'event' && m.event === 'jobProgress')).toBe(true);
     }
+  });
+});
+
+describe('malformed frames (issue 15, finding 9)', () => {
+  it('a frame that is not valid JSON is answered with the id it carried', async () => {
+    const { server, origin } = await start();
+    const client = await openClient(server, origin);
+    client.ws.send('{"type":"call","id":4242,"method":"listPorts","input":{');
+    const r = await client.waitFor((m) => m.type === 'result' && m.id === 4242);
+    expect(r.type === 'result' && !r.ok && r.error.code).toBe('BAD_REQUEST');
+  });
+
+  it('input nested 5000 deep is refused with its id, and the server stays up', async () => {
+    const { server, origin } = await start();
+    const client = await openClient(server, origin);
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    client.ws.send(`{"type":"call","id":77,"method":"getSettings","input":{"x":${deep}}}`);
+    const r = await client.waitFor((m) => m.type === 'result' && m.id === 77);
+    expect(r.type === 'result' && !r.ok && r.error.code).toBe('BAD_REQUEST');
+    expect(r.type === 'result' && !r.ok && r.error.message).toContain('nested');
+    expect((await client.call('getSettings', {})).ok).toBe(true);
+  });
+});
+
+describe('smaller walls (issue 15, finding 11)', () => {
+  it(`at most ${MAX_CLIENTS} pages at once: the next socket is refused (503) until one closes`, async () => {
+    const { server, origin } = await start();
+    const url = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
+    const open: WebSocket[] = [];
+    for (let i = 0; i < MAX_CLIENTS; i++) {
+      const r = await connect(url, origin);
+      open.push(r.ws!);
+    }
+    cleanups.push(async () => open.forEach((ws) => ws.close()));
+    expect((await connect(url, origin)).refusedWith).toBe(503);
+    const closed = new Promise((r) => open[0]!.once('close', r));
+    open[0]!.close();
+    await closed;
+    // The server sees the close a moment later; the next page gets in once it has.
+    let again = await connect(url, origin);
+    while (again.refusedWith === 503) again = await connect(url, origin);
+    expect(again.ws).toBeDefined();
+    open.push(again.ws!);
+  });
+
+  it("--host 0.0.0.0 keeps the Host check: this machine's names pass, another name is refused", async () => {
+    const { server } = await start({ host: '0.0.0.0' });
+    expect((await get(server, '/', { Host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await get(server, '/', { Host: `127.0.0.1:${server.port}` })).status).toBe(200);
+    expect((await get(server, '/', { Host: `${os.hostname()}:${server.port}` })).status).toBe(200);
+  });
+
+  it('on shutdown a page hears jobDone CANCELLED for its running job before the socket closes', async () => {
+    const { h, server, origin } = await start();
+    h.engine.script.holdFlash = new Promise<void>(() => {});
+    const client = await openClient(server, origin);
+    const fw = await client.call('inspectFirmware', { name: 'app.bin', bytes: pattern(4096) });
+    if (!fw.ok) throw new Error(JSON.stringify(fw.error));
+    const started = await client.call('startFlash', {
+      port: 'sim:esp8266',
+      images: [{ sha256: (fw.output as { sha256: string }).sha256, offset: 0x10000, name: 'app.bin' }],
+    });
+    if (!started.ok) throw new Error(JSON.stringify(started.error));
+    await client.waitFor((m) => m.type === 'event' && m.event === 'jobProgress');
+    const closed = new Promise<number>((r) => client.ws.once('close', () => r(client.messages.length)));
+    await stopBrowserMode(server, h.service);
+    const seenBeforeClose = await closed;
+    const done = client.messages
+      .slice(0, seenBeforeClose)
+      .find((m) => m.type === 'event' && m.event === 'jobDone');
+    expect(done && done.type === 'event' && done.payload).toMatchObject({
+      ok: false,
+      error: { code: 'CANCELLED' },
+    });
   });
 });

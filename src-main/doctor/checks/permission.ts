@@ -7,6 +7,13 @@ import { processLine, type AccessCheck } from '../access-context';
 import { FIXES } from '../fixes';
 import { modeString, type Finding } from '../findings';
 
+/**
+ * The only groups the doctor offers to join: the ones distributions give serial ports (dialout on Debian,
+ * Ubuntu and Fedora; uucp on Arch; plugdev for some adapters' udev rules; tty where a distribution puts
+ * ttyS/ttyUSB there). Any other owner group (disk, kvm, input...) would give far more than a serial port.
+ */
+export const SERIAL_GROUPS: readonly string[] = ['dialout', 'uucp', 'plugdev', 'tty'];
+
 export const permissionCheck: AccessCheck = {
   id: 'port-permission',
   scope: 'port',
@@ -65,7 +72,14 @@ export const permissionCheck: AccessCheck = {
         evidence,
         fixes: [FIXES.relogin(user), udev],
       };
-    } else if (groupRw && st.gid !== 0 && groupName !== undefined && user !== undefined && !inProcess) {
+    } else if (
+      groupRw &&
+      st.gid !== 0 &&
+      groupName !== undefined &&
+      SERIAL_GROUPS.includes(groupName) &&
+      user !== undefined &&
+      !inProcess
+    ) {
       finding = {
         id: 'port-permission',
         severity: 'error',
@@ -82,7 +96,9 @@ export const permissionCheck: AccessCheck = {
         explanation:
           inProcess && groupRw
             ? `You are in ${group} in this login, yet access is refused: an access-control list or a security module (AppArmor in a snap) blocks it.`
-            : `No group you could join gives access to this node (group ${group}, mode ${modeString(st)}). Kiln\u2019s udev rule gives the person at this computer access.`,
+            : groupName !== undefined && !SERIAL_GROUPS.includes(groupName) && groupRw
+              ? `The port belongs to the ${group} group, which is not a serial-port group: joining it would give much more than this port, so Kiln does not offer it. Kiln\u2019s udev rule gives the person at this computer access.`
+              : `No group you could join gives access to this node (group ${group}, mode ${modeString(st)}). Kiln\u2019s udev rule gives the person at this computer access.`,
         evidence,
         fixes: [udev],
       };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Logger, PortInfo, ServiceDeps } from '../../service/deps';
 import type { KilnService } from '../../service/service';
 import { isPortName } from '../../vocabulary';
+import { socketTarget } from '../../service/socket-targets';
 import type { CliIo } from './io';
 
 export const CLI_VERSION = '0.1.0';
@@ -102,5 +103,10 @@ export const createCliService: ServiceFactory = async ({ io, namedPorts, verbose
     dataDir,
     logDir: path.join(dataDir, 'logs'),
     logger,
+    // No page here: the only caller is `kiln doctor --fix ID`, which showed the exact commands in this terminal
+    // and got the person's y (or --yes) before it asks the service to run the fix.
+    confirmFix: async () => true,
+    // A socket:// target is allowed when the person typed it on this command line.
+    confirmSocketTarget: async (target) => namedPorts.some((p) => socketTarget(p) === target),
   });
 };

@@ -3,14 +3,15 @@
  * that reads paths: it reads exactly the files the person named (and, for an ESP Web Tools manifest, the parts
  * it lists from the manifest's own folder) and hands their bytes to the service, which caches them by SHA-256.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../../core/errors';
+import { readRegularFile, type ReadLimits } from '../../core/named-files';
 import { resolvePartPath } from '../../esp/image';
 import type { ChipName } from '../../esp/api';
 import type { FirmwareSummary, Manifest } from '../../service/contract';
+import { MAX_FIRMWARE_BYTES, MAX_MANIFEST_CHARS } from '../../vocabulary';
 import type { KilnService } from '../../service/service';
-import { parseFileArg, usageError, type FileArg } from './args';
+import { parseFileArg, type FileArg } from './args';
 
 export interface ChosenImage {
   sha256: string;
@@ -19,22 +20,24 @@ export interface ChosenImage {
   summary: FirmwareSummary;
 }
 
-async function readNamed(file: string, cwd: string): Promise<Uint8Array> {
-  const abs = path.resolve(cwd, file);
-  try {
-    return await readFile(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? 'is a folder'
-          : code === 'EACCES'
-            ? 'is not readable by this user'
-            : `cannot be read (${code ?? String(e)})`;
-    throw usageError(`The file ${file} ${why}.`, 'Check the path; paths are relative to the current folder.');
-  }
+const MB = 1024 * 1024;
+
+/** Firmware larger than the largest flash Kiln writes is refused from its size, before it is read. */
+function firmwareLimits(file: string): ReadLimits {
+  return {
+    maxBytes: MAX_FIRMWARE_BYTES,
+    tooLarge: (size) =>
+      new KilnError(
+        'IMAGE_TOO_LARGE',
+        `${file} is ${(size / MB).toFixed(1)} MB; no flash Kiln writes holds more than ${MAX_FIRMWARE_BYTES / MB} MB.`,
+        { hint: 'Check that this is a firmware image and not another file.', details: { file, size } },
+      ),
+  };
+}
+
+/** A file that may hold a profile's missing firmware: its bytes, or undefined when it is absent or unfit. */
+export async function readFirmwareCandidate(abs: string): Promise<Uint8Array | undefined> {
+  return readRegularFile(abs, firmwareLimits(abs)).catch(() => undefined);
 }
 
 export function isManifestArg(args: FileArg[]): boolean {
@@ -46,7 +49,7 @@ export async function loadImages(service: KilnService, texts: string[], cwd: str
   const args = texts.map(parseFileArg);
   const out: ChosenImage[] = [];
   for (const a of args) {
-    const bytes = await readNamed(a.file, cwd);
+    const bytes = await readRegularFile(path.resolve(cwd, a.file), firmwareLimits(a.file), a.file);
     const summary = await service.call('inspectFirmware', { name: path.basename(a.file), bytes });
     out.push(
       a.offset === undefined
@@ -63,7 +66,20 @@ export async function loadManifest(
   cwd: string,
 ): Promise<{ manifest: Manifest; abs: string }> {
   const abs = path.resolve(cwd, file);
-  const text = Buffer.from(await readNamed(file, cwd)).toString('utf8');
+  const text = Buffer.from(
+    await readRegularFile(
+      abs,
+      {
+        maxBytes: MAX_MANIFEST_CHARS,
+        tooLarge: (size) =>
+          new KilnError('MANIFEST_INVALID', `${file} is ${size} bytes; a manifest is a small JSON file.`, {
+            hint: 'Name the manifest.json of an ESP Web Tools build.',
+            details: { file, size },
+          }),
+      },
+      file,
+    ),
+  ).toString('utf8');
   return { manifest: await service.call('parseManifest', { json: text }), abs };
 }
 
@@ -88,7 +104,23 @@ export async function loadManifestBuild(
   const out: ChosenImage[] = [];
   for (const part of build.parts) {
     const file = resolvePartPath(m.abs, part.path);
-    const bytes = await readNamed(file, '/');
+    const folder = path.dirname(m.abs);
+    const bytes = await readRegularFile(file, {
+      ...firmwareLimits(part.path),
+      // resolvePartPath refuses `..` and absolute paths; a symlink is only followed while it stays inside.
+      within: {
+        folder,
+        outside: (real) =>
+          new KilnError(
+            'MANIFEST_INVALID',
+            `part "${part.path}" is a symlink to ${real}, outside the manifest folder.`,
+            {
+              hint: 'Kiln reads parts only from the folder that holds manifest.json. Copy the part there.',
+              details: { manifest: m.abs, part: part.path },
+            },
+          ),
+      },
+    });
     const summary = await service.call('inspectFirmware', { name: path.basename(file), bytes });
     out.push({ sha256: summary.sha256, name: summary.name, offset: part.offset, summary });
   }

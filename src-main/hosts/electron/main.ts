@@ -19,7 +19,9 @@ import {
 } from 'electron';
 import { createService, type KilnService } from '../../service/service';
 import { defaultDeps } from '../../service/default-deps';
+import { socketTargetRequest } from '../../service/socket-targets';
 import { aboutContent } from './about';
+import { nativeFixConfirmation } from './fix-confirm';
 import { APP_ENTRY_URL } from './app-protocol';
 import { withElectronAbilities } from './host-methods';
 import { bindContract, forwardEvents } from './ipc';
@@ -149,6 +151,8 @@ async function start(): Promise<void> {
   denyAllPermissions(session.defaultSession);
   serveRenderer(protocol, appFile('dist', 'renderer'));
 
+  // Decisions the page may not make are asked in the main process's own dialog.
+  const nativeConfirm = nativeFixConfirmation(dialog, () => mainWindow);
   service = createService(defaultDeps({ logger: logging.scope('serial') }), {
     host: 'electron',
     appName: 'Kiln',
@@ -157,6 +161,8 @@ async function start(): Promise<void> {
     logDir: logging.folder(),
     logger: logging.scope('service'),
     platform: process.platform,
+    confirmFix: nativeConfirm,
+    confirmSocketTarget: (target) => nativeConfirm(socketTargetRequest(target)),
   });
   const running = service;
   bindContract({

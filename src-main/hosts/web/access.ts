@@ -1,11 +1,13 @@
 /**
  * Who may talk to the browser-mode server (an open local API is anti-pattern 2 of the style anchors):
- * - a random token, required on the page URL and the WebSocket URL, compared in constant time;
+ * - a random token, required on the WebSocket URL, compared in constant time (the page gets it in its URL
+ *   fragment and keeps it in memory; it is never a cookie, which every port of 127.0.0.1 would receive);
  * - the Host header must name this server (a DNS-rebinding page would send its own host name);
  * - a WebSocket's Origin must be this server's own origin (another site's page cannot open it, even with the token).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -32,13 +34,29 @@ export class AccessPolicy {
     return this.bindHost === '127.0.0.1' || this.bindHost === 'localhost' || this.bindHost === '::1';
   }
 
-  /** Host header check: on a loopback bind only loopback names with our port are accepted. */
+  /**
+   * Host header check: the names of this machine with our port — loopback names on a loopback bind; on any
+   * other bind also the host name and every interface address (a DNS-rebinding page sends its own name).
+   */
   hostAllowed(req: IncomingMessage): boolean {
-    const host = req.headers.host;
+    const host = req.headers.host?.toLowerCase();
     if (!host) return false;
-    if (!this.loopbackOnly) return true;
     const port = String(this.getPort());
-    return LOOPBACK_NAMES.some((name) => host === `${name}:${port}`);
+    return this.ownNames().some((name) => host === `${name}:${port}`);
+  }
+
+  private ownNames(): string[] {
+    if (this.loopbackOnly) return LOOPBACK_NAMES;
+    const names = new Set([
+      ...LOOPBACK_NAMES,
+      os.hostname().toLowerCase(),
+      `${os.hostname().toLowerCase()}.local`,
+    ]);
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address.split('%')[0]}]` : a.address);
+    if (this.bindHost !== '0.0.0.0' && this.bindHost !== '::')
+      names.add(this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost.toLowerCase());
+    return [...names];
   }
 
   /** The Origin of a WebSocket upgrade must be `http://<the Host it was sent to>`. */
@@ -54,24 +72,8 @@ export class AccessPolicy {
     return url.searchParams.get('token');
   }
 
-  /** Token from the URL, or the cookie the page was given (for the page's own assets, which carry no query). */
-  authorised(req: IncomingMessage, allowCookie: boolean): boolean {
-    if (tokenMatches(this.token, this.tokenOf(req))) return true;
-    return allowCookie && tokenMatches(this.token, readCookie(req, this.cookieName));
+  /** The token from the WebSocket URL's query. */
+  authorised(req: IncomingMessage): boolean {
+    return tokenMatches(this.token, this.tokenOf(req));
   }
-
-  /** Cookies are not separated by port, so the name carries it. */
-  get cookieName(): string {
-    return `kiln_token_${this.getPort()}`;
-  }
-}
-
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }

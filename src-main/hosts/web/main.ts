@@ -12,9 +12,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDeps } from '../../service/default-deps';
 import { createService } from '../../service/service';
+import { socketTargetRequest } from '../../service/socket-targets';
 import { createFileLogger } from './file-logger';
 import { defaultDataDir, repoRoot } from './paths';
 import { startWebServer } from './server';
+import { stopBrowserMode } from './shutdown';
+import { terminalFixConfirmation } from './terminal-confirm';
 import { rendererBuilt } from './static-files';
 
 function buildRenderer(root: string): boolean {
@@ -53,6 +56,8 @@ async function main(): Promise<void> {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
     .version;
 
+  // Decisions the page may not make are asked here, in the terminal that runs Kiln.
+  const askTerminal = terminalFixConfirmation({ input: process.stdin, output: process.stdout });
   const service = createService(defaultDeps({ logger }), {
     host: 'web',
     appName: 'Kiln',
@@ -60,6 +65,8 @@ async function main(): Promise<void> {
     dataDir,
     logDir,
     logger,
+    confirmFix: askTerminal,
+    confirmSocketTarget: (target) => askTerminal(socketTargetRequest(target)),
   });
   const port = values.port !== undefined ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -78,8 +85,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`web: ${signal}, shutting down`);
-    await server.close();
-    await service.shutdown();
+    await stopBrowserMode(server, service);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

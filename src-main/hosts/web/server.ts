@@ -13,7 +13,7 @@ import { WS_CLOSE, type WireEvent, type WireResult } from '../../service/contrac
 import { MAX_FIRMWARE_BYTES } from '../../vocabulary';
 import type { Logger } from '../../service/deps';
 import type { KilnService } from '../../service/service';
-import { parseWire, stringifyWire } from '../../service/wire-codec';
+import { decodeWire, recoverCallId, stringifyWire, WireDepthError } from '../../service/wire-codec';
 import { AccessPolicy, newToken } from './access';
 import { notBuiltPage, rendererBuilt, serveStatic } from './static-files';
 
@@ -23,6 +23,8 @@ export const MAX_FRAME_BYTES = Math.ceil((MAX_FIRMWARE_BYTES * 4) / 3) + 64 * 10
 /** Above this much unsent data a client is too slow: progress and monitor events to it are dropped. */
 const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
 const DROPPABLE_EVENTS = new Set(['jobProgress', 'monitorData']);
+/** Pages connected at once: a person has a tab or two; each socket costs memory and event traffic. */
+export const MAX_CLIENTS = 8;
 
 export interface WebServerOptions {
   service: KilnService;
@@ -68,8 +70,10 @@ function refuse(res: ServerResponse, status: number, text: string): void {
   res.end(text + '\n');
 }
 
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, text: string): void {
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 503, text: string): void {
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
+    status
+  ];
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
@@ -89,20 +93,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     if (!policy.hostAllowed(req)) return refuse(res, 403, 'Wrong Host header.');
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const isPage = url.pathname === '/' || url.pathname === '/index.html';
-    // The page needs the token in its URL; its assets may use the cookie the page set.
-    if (!policy.authorised(req, !isPage)) {
-      return refuse(
-        res,
-        401,
-        'Kiln: this address needs the token. Open the exact URL Kiln printed when it started (…?token=…).',
-      );
-    }
+    // The page and its assets are the public renderer build and need no token: the token is in the URL's
+    // fragment, which the browser never sends, and it authorises only the WebSocket. No cookie: cookies are
+    // shared by every port of 127.0.0.1, so any other local server would receive the token.
     const headers = pageHeaders(req.headers.host);
-    if (isPage) {
-      headers['Set-Cookie'] = `${policy.cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;
-    }
     if (!rendererBuilt(opts.rendererDir)) {
       const page = notBuiltPage(opts.rendererDir);
       res.writeHead(503, {
@@ -125,9 +119,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       logger.warn(`web: refused a WebSocket from origin ${JSON.stringify(req.headers.origin ?? null)}`);
       return refuseUpgrade(socket, 403, 'Origin not allowed.');
     }
-    if (!policy.authorised(req, false)) {
+    if (!policy.authorised(req)) {
       logger.warn('web: refused a WebSocket without a valid token');
       return refuseUpgrade(socket, 401, 'Token required.');
+    }
+    if (clients.size >= MAX_CLIENTS) {
+      logger.warn(`web: refused a WebSocket: ${MAX_CLIENTS} pages are connected already`);
+      return refuseUpgrade(socket, 503, 'Too many Kiln pages are open; close one.');
     }
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
@@ -153,22 +151,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         throw new KilnError('BAD_REQUEST', 'Binary frames are not part of the protocol.', {
           hint: 'Send JSON text frames.',
         });
-      let msg: unknown;
+      // The id first: whatever is wrong with the rest, the answer goes to the call that waits for it.
+      let json: unknown;
       try {
-        msg = parseWire(text);
+        json = JSON.parse(text);
       } catch (e) {
+        id = recoverCallId(text);
         throw new KilnError('BAD_REQUEST', `The frame is not valid JSON: ${(e as Error).message}`, {
           hint: 'Send one JSON call per frame.',
+        });
+      }
+      id = recoverCallId(text, json);
+      let msg: unknown;
+      try {
+        msg = decodeWire(json);
+      } catch (e) {
+        throw new KilnError('BAD_REQUEST', `The frame cannot be read: ${(e as Error).message}`, {
+          hint:
+            e instanceof WireDepthError ? 'Calls are nested only a few levels deep.' : 'Check $bytes values.',
         });
       }
       const call = msg as { type?: unknown; id?: unknown; method?: unknown; input?: unknown };
       if (typeof msg !== 'object' || msg === null || call.type !== 'call') {
         throw new KilnError('BAD_REQUEST', 'Expected {"type":"call", "id", "method", "input"}.');
       }
-      if (typeof call.id !== 'number' || !Number.isSafeInteger(call.id) || call.id <= 0) {
-        throw new KilnError('BAD_REQUEST', 'A call needs a positive integer id.');
-      }
-      id = call.id;
+      if (id === 0) throw new KilnError('BAD_REQUEST', 'A call needs a positive integer id.');
       const output = await opts.service.invoke(call.method, call.input);
       send(ws, { type: 'result', id, ok: true, output: output as never });
     } catch (e) {
@@ -202,7 +209,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       : bindHost.includes(':')
         ? `[${bindHost}]`
         : bindHost;
-  const url = `http://${shownHost}:${port}/?token=${token}`;
+  const url = `http://${shownHost}:${port}/#token=${token}`;
   logger.info(`web: listening on ${bindHost}:${port}`);
 
   let closing: Promise<void> | undefined;

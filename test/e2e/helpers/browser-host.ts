@@ -62,6 +62,15 @@ export async function startWebHost(
   return { service, server };
 }
 
+/**
+ * The page address for a screen: the token rides in the fragment (`#station&token=…`), as Kiln prints it; the
+ * page takes it into memory and removes it from the address bar.
+ */
+export function pageUrl(server: WebServer, screen?: string): string {
+  const u = new URL(server.url);
+  return `${u.origin}/#${screen ? `${screen}&` : ''}token=${server.token}`;
+}
+
 /** Headless Chromium with a throw-away profile in `profileDir`, light colour scheme; returns its first page. */
 async function launchChromium(
   profileDir: string,

@@ -5,16 +5,17 @@
  * checked by SHA-256) or taken from --firmware files; anything still missing is named.
  * Ports mode ends when every board is done; auto mode runs until Ctrl-C.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { KilnError } from '../../../core/errors';
+import { checkOutputPath } from '../../../core/named-files';
 import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
 import type { DeviceRecord, Profile, StationSnapshot } from '../../../service/station-methods';
 import { MAX_STATION_CONCURRENCY } from '../../../vocabulary';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
+import { readFirmwareCandidate } from '../firmware-input';
 import { EXIT } from '../exit-codes';
 
 type Run = (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>;
@@ -94,7 +95,7 @@ async function supplyFirmware(
     ...missing.map((m) => path.join(path.dirname(profileFile), path.basename(m.name))),
   ];
   for (const file of candidates) {
-    const bytes = await readFile(file).catch(() => undefined);
+    const bytes = await readFirmwareCandidate(file);
     if (bytes && missing.some((m) => m.sha256 === sha256Hex(bytes))) await service.firmwareCache.put(bytes);
   }
 }
@@ -164,7 +165,7 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     const start: Parameters<typeof station.start>[0] = { profile };
     if (ports) start.ports = ports;
     if (o.auto) start.auto = o.filter ? { filter: o.filter } : {};
-    if (o.report) start.reportFile = path.resolve(ctx.io.cwd, o.report);
+    if (o.report) start.reportFile = await checkOutputPath(path.resolve(ctx.io.cwd, o.report), o.report);
     if (o.station) start.stationName = o.station;
     if (concurrency !== undefined) start.concurrency = concurrency;
     const snap = await station.start(start);

@@ -1,8 +1,9 @@
 /** `kiln info`, `kiln read` and `kiln erase`: the one-shot device operations. */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { checkOutputPath } from '../../../core/named-files';
+import { writePrivateFile } from '../../../core/private-files';
 import { AFTER_RESETS, BEFORE_RESETS } from '../../../vocabulary';
 import { parseBaud, parseFlashNumber, parseRegion, usageError } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
@@ -74,6 +75,8 @@ export function readCommand(program: Command, run: Run): void {
         const size = o.size === undefined ? undefined : parseFlashNumber(o.size, 'The size', { min: 1 });
         if (out === '')
           throw usageError('No output file was given.', 'Name the file to write, e.g. backup.bin.');
+        // The output is checked before the board is read: a folder or an unwritable path fails now, not after.
+        const file = await checkOutputPath(path.resolve(ctx.io.cwd, out), out);
         const c = connection(ctx, o);
         const service = await ctx.service([c.port]);
         const done = await runJob(ctx, service, () =>
@@ -81,8 +84,8 @@ export function readCommand(program: Command, run: Run): void {
         );
         if (!done.ok || done.result?.kind !== 'read') throw new JobFailed(done);
         const { bytes } = await service.call('getFirmware', { sha256: done.result.read.sha256 });
-        const file = path.resolve(ctx.io.cwd, out);
-        await writeFile(file, bytes);
+        // A flash dump holds Wi-Fi passwords: owner-only.
+        await writePrivateFile(file, bytes);
         const md5 = createHash('md5').update(bytes).digest('hex');
         ctx.reporter.print(
           `Read ${formatBytes(bytes.byteLength)} from ${hex(offset, 6)} of ${done.result.device.description} into ${out} (md5 ${md5}, checked by the chip).`,
