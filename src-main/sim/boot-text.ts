@@ -4,6 +4,7 @@
  * [guess]. Delays between segments are guesses of the right order (ROM start-up a few ms, app start-up
  * ~0.1–0.3 s); nothing here is tuned to make a host look good.
  */
+import type { FlashMemory } from './flash-memory';
 import { MISREAD_LOOP_MS } from './flash-wiring';
 import type { SimChip } from './types';
 
@@ -42,6 +43,9 @@ export interface BootContext {
   esp32Flash?: Esp32FlashLayout;
 }
 
+/** What the layout reader needs of the flash: single reads, so a sparse flash stays sparse (flash-memory.ts). */
+type FlashBytes = Pick<FlashMemory, 'byteAt' | 'readUInt32LE' | 'size'>;
+
 export interface Esp32FlashLayout {
   bootloader?: { flashMode: number; segments: { addr: number; len: number }[]; entry: number };
   partitionTable: boolean;
@@ -49,15 +53,15 @@ export interface Esp32FlashLayout {
 
 /** Reads the image header the ESP32 ROM loads from 0x1000 (esptool image format: 8-byte header, 16-byte
  *  extended header, then segments of [load address, length, data]). Undefined when it is not a plausible image. */
-export function esp32FlashLayout(flash: Buffer): Esp32FlashLayout {
-  const partitionTable = flash[0x8000] === 0xaa && flash[0x8001] === 0x50;
+export function esp32FlashLayout(flash: FlashBytes): Esp32FlashLayout {
+  const partitionTable = flash.byteAt(0x8000) === 0xaa && flash.byteAt(0x8001) === 0x50;
   const at = 0x1000;
-  if (flash[at] !== 0xe9) return { partitionTable };
-  const count = flash[at + 1]!;
+  if (flash.byteAt(at) !== 0xe9) return { partitionTable };
+  const count = flash.byteAt(at + 1);
   const segments: { addr: number; len: number }[] = [];
   let off = at + 24;
   for (let i = 0; i < count; i++) {
-    if (count > 16 || off + 8 > flash.length) return { partitionTable };
+    if (count > 16 || off + 8 > flash.size) return { partitionTable };
     const addr = flash.readUInt32LE(off);
     const len = flash.readUInt32LE(off + 4);
     if (len > 0x80000) return { partitionTable };
@@ -65,7 +69,7 @@ export function esp32FlashLayout(flash: Buffer): Esp32FlashLayout {
     off += 8 + len;
   }
   return {
-    bootloader: { flashMode: flash[at + 2]!, segments, entry: flash.readUInt32LE(at + 4) },
+    bootloader: { flashMode: flash.byteAt(at + 2), segments, entry: flash.readUInt32LE(at + 4) },
     partitionTable,
   };
 }

@@ -226,7 +226,7 @@ export class SimulatedDevice {
       headerModeReadable: flashServesMode(this.o.flashWiring ?? 'qio', this.flashMemory.byteAt(2)),
       brownout: !!this.faults.brownout,
       mac: this.macBytes,
-      esp32Flash: this.o.chip === 'esp32' ? esp32FlashLayout(this.flashMemory.data) : undefined,
+      esp32Flash: this.o.chip === 'esp32' ? esp32FlashLayout(this.flashMemory) : undefined,
     });
     this.currentMode = script.listens
       ? 'download'
