@@ -8,6 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { FixConfirmation, FixConfirmationRequest } from '../../service/deps';
+import { argvLines, filePreviewLines } from '../shared/fix-text';
 
 export interface TerminalConfirmOptions {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -19,18 +20,8 @@ export interface TerminalConfirmOptions {
 export function fixConfirmationText(request: FixConfirmationRequest): string {
   const lines = ['', `Kiln: the page asks: ${request.title}`, `  ${request.why}`];
   if (request.commands.length > 0)
-    lines.push(
-      '  Exact commands (run without a shell):',
-      ...request.commands.map((argv) => `    ${JSON.stringify(argv)}`),
-    );
-  if (request.preview)
-    lines.push(
-      `  It writes ${request.preview.path}:`,
-      ...request.preview.content
-        .replace(/\n$/, '')
-        .split('\n')
-        .map((l) => `    | ${l}`),
-    );
+    lines.push('  Exact commands (run without a shell):', ...argvLines(request.commands));
+  if (request.preview) lines.push(...filePreviewLines(request.preview));
   if (request.warning) lines.push(`  Note: ${request.warning}`);
   return lines.join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import type { AccessReport, Fix } from '../../../service/contract';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
+import { argvLines, filePreviewLines } from '../../shared/fix-text';
 
 type Run = (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -62,16 +63,9 @@ export function fixPreviewText(fix: Fix): string {
   const lines = [`Fix: ${fix.title}`, `  ${fix.explanation}`];
   if (fix.commands.length > 0) {
     lines.push(`  Kiln will run${fix.needsRoot ? ' (pkexec asks for your password once)' : ''}:`);
-    for (const argv of fix.commands) lines.push(`    ${JSON.stringify(argv)}`);
+    lines.push(...argvLines(fix.commands));
   } else lines.push('  Nothing to run: this fix is advice. Do this:', ...fix.manual.map((m) => `    ${m}`));
-  if (fix.preview)
-    lines.push(
-      `  It writes ${fix.preview.path}:`,
-      ...fix.preview.content
-        .replace(/\n$/, '')
-        .split('\n')
-        .map((l) => `    | ${l}`),
-    );
+  if (fix.preview) lines.push(...filePreviewLines(fix.preview));
   if (fix.warning) lines.push(`  Note: ${fix.warning}`);
   return lines.join('\n');
 }
