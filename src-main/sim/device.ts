@@ -22,6 +22,7 @@ import { ResetCircuit } from './reset-circuit';
 import { STUB_GREETING, StubLoader } from './stub';
 import { STUB_CATALOGUE } from './stub-catalogue';
 import { STUB_BEHAVIOUR } from './stub-families';
+import { UsbPath } from './usb-path';
 import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
 
 /**
@@ -57,6 +58,7 @@ export class SimulatedDevice {
   private readonly macBytes: number[];
   private readonly regs: RegisterFile;
   private readonly board: BoardWiring;
+  private readonly usbPath: UsbPath | undefined;
   private faults: SimFaults;
   private circuit: ResetCircuit;
   private end: DeviceEnd | undefined;
@@ -89,6 +91,7 @@ export class SimulatedDevice {
     this.faults = { ...(o.faults ?? {}) };
     this.flashMemory.slowFactor = this.faults.slowFlashFactor ?? 1;
     this.board = o.board ?? 'nodemcu';
+    this.usbPath = o.usbPath ? new UsbPath(o.usbPath) : undefined;
     this.circuit = this.makeCircuit();
     this.regs = new RegisterFile(
       this.facts,
@@ -142,6 +145,7 @@ export class SimulatedDevice {
       initialBaud,
     );
     if (this.board === 'usb-jtag-serial' || opts.hostBaudKnown === false) this.line.hostBaudKnown = false;
+    this.line.usb = this.usbPath;
     this.unsubscribe = [
       end.onHostData((chunk) => this.line?.fromHost(chunk)),
       end.onSignals((s) => {

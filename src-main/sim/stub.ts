@@ -20,6 +20,7 @@ import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';
 import { securityInfo } from './rom';
 import type { StubBehaviour } from './stub-families';
+import { STUB_TIMING } from './stub-timing';
 
 export const STUB_GREETING = Buffer.from('OHAI', 'ascii');
 const BAD_DATA_LEN = 0xc0;
@@ -198,15 +199,19 @@ export class StubLoader implements Loader {
     if (checksum(body) !== (chk & 0xff)) return void this.reply(op, undefined, BAD_DATA_CHECKSUM);
     // Legacy: the session's earlier error answers this DATA, which is then dropped.
     if (s.lastError) return void this.reply(op, undefined, s.lastError);
-    // Acknowledged now; the write follows.
+    // The checks above take the chip time before the ack; the write follows the ack.
+    const timing = STUB_TIMING[this.ctx.facts.chip];
+    await this.ctx.sleep((body.length / 1024) * timing.checkMsPerKB);
     this.reply(op);
     let bytes: Buffer = body;
+    let inflateMs = 0;
     if (s.inflater) {
       try {
         bytes = await this.ctx.track(s.inflater.push(body));
       } catch {
         return this.defer(s, INFLATE_ERROR);
       }
+      inflateMs = (bytes.length / 1024) * timing.inflateMsPerKB;
     } else if (s.written + bytes.length > s.size) {
       // Uncompressed blocks are padded with 0xFF to the block size; only the announced size is written.
       bytes = bytes.subarray(0, Math.max(0, s.size - s.written));
@@ -214,7 +219,7 @@ export class StubLoader implements Loader {
     if (s.written + bytes.length > s.size) return this.defer(s, TOO_MUCH_DATA);
     const at = s.offset + s.written;
     s.written += bytes.length;
-    let ms = this.lazyErase(s, at + bytes.length);
+    let ms = inflateMs + this.lazyErase(s, at + bytes.length);
     if (this.ctx.faults().flashWriteError) {
       await this.ctx.sleep(ms);
       return this.defer(s, FAILED_SPI_OP);
