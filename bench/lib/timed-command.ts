@@ -1,0 +1,39 @@
+/**
+ * Runs one whole command (a fresh process, start-up included) and notes when each line of its output arrived,
+ * on the real clock, from the moment of the spawn.
+ */
+import { spawn } from 'node:child_process';
+
+export interface TimedLine {
+  ms: number;
+  text: string;
+}
+
+export interface TimedRun {
+  ms: number;
+  code: number | null;
+  lines: TimedLine[];
+  stderr: string;
+}
+
+export function timedCommand(argv: string[], cwd: string): Promise<TimedRun> {
+  const t0 = performance.now();
+  const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: TimedLine[] = [];
+  let partial = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const ms = performance.now() - t0;
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    for (const text of parts) lines.push({ ms, text });
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (partial) lines.push({ ms: performance.now() - t0, text: partial });
+      resolve({ ms: performance.now() - t0, code, lines, stderr });
+    });
+  });
+}
