@@ -157,7 +157,9 @@ export class LineModel {
   private deliverToHost(slice: Buffer, senderBaud: number): void {
     const f = this.faults();
     if (f.swapTxRx || f.unpowered) return;
-    const hostBaud = this.hostBaud();
+    // A host whose baud is unknown hears what was sent; not "the chip's baud now", which may have changed since
+    // (CHANGE_BAUDRATE's reply still held in a bridge when the chip switches).
+    const hostBaud = this.hostBaudKnown ? this.end.hostBaudRate : senderBaud;
     const garbled = !baudsMatch(hostBaud, senderBaud) || this.beyondBridge(senderBaud);
     let bytes = garbled ? this.garble(slice, senderBaud, hostBaud) : slice;
     bytes = applyByteFaults(bytes, this.rng, f);

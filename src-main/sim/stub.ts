@@ -32,6 +32,14 @@ const INFLATE_ERROR = 0xc7;
 const NOT_ENOUGH_DATA = 0xc8;
 const TOO_MUCH_DATA = 0xc9;
 const MAX_BLOCK = 0x4000;
+/**
+ * Both stubs receive into two frame buffers: one being handled, one being filled (esp-flasher-stub
+ * src/frame_buffer.c s_buffers[2], "cannot happen under the lock-step + single early-ack protocol" in
+ * src/transport.c; legacy stub_flasher.c uart_buf_t buf_a/buf_b, "read into one buffer while handling data from
+ * the other one"). So past the early ack only one DATA block can be in flight: the host may send block N+1 once
+ * N is acknowledged, not earlier.
+ */
+const RX_FRAME_BUFFERS = 2;
 /** Both stubs read flash through a one-sector buffer, so a READ_FLASH packet is at most 4 KB. */
 const MAX_READ_PACKET = SECTOR;
 
@@ -71,6 +79,13 @@ export class StubLoader implements Loader {
 
   private reply(op: number, result: Uint8Array = Buffer.alloc(0), code = 0, value = 0): number {
     return this.ctx.sendFrame(encodeResponse(op, value, Buffer.concat([result, Buffer.from([code, 0])])));
+  }
+
+  rxBuffers() {
+    // During READ_FLASH the stubs poll for the host's acks themselves (legacy handle_flash_read; esp-flasher-stub's
+    // READ_FLASH post-process), so acks never queue up as commands.
+    if (this.reading) return undefined;
+    return { count: RX_FRAME_BUFFERS, overrun: this.behaviour.rxOverrun };
   }
 
   async handle(frame: Buffer): Promise<void> {
