@@ -16,7 +16,8 @@ export interface TimedRun {
   stderr: string;
 }
 
-export function timedCommand(argv: string[], cwd: string): Promise<TimedRun> {
+/** A command still running after `timeoutMs` is stopped (SIGTERM to its pid) and reported with code null. */
+export function timedCommand(argv: string[], cwd: string, timeoutMs = 180_000): Promise<TimedRun> {
   const t0 = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: TimedLine[] = [];
@@ -29,9 +30,14 @@ export function timedCommand(argv: string[], cwd: string): Promise<TimedRun> {
     for (const text of parts) lines.push({ ms, text });
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const timer = setTimeout(() => {
+    stderr += `\n(stopped after ${timeoutMs} ms)`;
+    child.kill('SIGTERM');
+  }, timeoutMs);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {
+      clearTimeout(timer);
       if (partial) lines.push({ ms: performance.now() - t0, text: partial });
       resolve({ ms: performance.now() - t0, code, lines, stderr });
     });
