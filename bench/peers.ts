@@ -117,7 +117,10 @@ for (const peer of peers) {
       const run = await timedCommand(peer.argv(board.path), REPO, 90_000);
       if (run.code === null) {
         hungRuns++;
-        console.log(`${peer.name}: a run hung (stopped after 90 s)`);
+        const said = run.lines.filter((l) => !l.text.includes('"progress"')).at(-1);
+        console.log(
+          `${peer.name}: a run hung (stopped after 90 s), last said: ${said ? `${Math.round(said.ms)} ms ${said.text.slice(0, 160)}` : 'nothing'}`,
+        );
         continue;
       }
       if (run.code !== 0)

@@ -141,7 +141,13 @@ async function real(data: Buffer, baud: number, usb: UsbCase): Promise<Case['rea
       REPO,
       90_000,
     );
-    if (run.code === null) return undefined;
+    if (run.code === null) {
+      const said = run.lines.filter((l) => !l.text.includes('"progress"')).at(-1);
+      console.log(
+        `    hung after: ${said ? `${Math.round(said.ms)} ms ${said.text.slice(0, 160)}` : 'no output'}`,
+      );
+      return undefined;
+    }
     if (run.code !== 0)
       throw new Error(`kiln flash exited ${run.code}: ${run.stderr} ${run.lines.at(-1)?.text}`);
     const phasesMs = kilnPhases(run);

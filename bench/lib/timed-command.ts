@@ -33,6 +33,8 @@ export function timedCommand(argv: string[], cwd: string, timeoutMs = 180_000): 
   const timer = setTimeout(() => {
     stderr += `\n(stopped after ${timeoutMs} ms)`;
     child.kill('SIGTERM');
+    // A command that handles SIGTERM by cleaning up may be stuck there too.
+    setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref();
   }, timeoutMs);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
