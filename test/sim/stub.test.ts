@@ -134,7 +134,6 @@ describe('stub behaviour', () => {
       flashImage: Buffer.alloc(0x20000, 0x00),
       faults: { slowFlashFactor: 4 },
     });
-    const { checksum } = await import('../../src-main/esp/link/protocol');
     const blocks = [0x11, 0x22, 0x33].map((v) => Buffer.alloc(0x100, v));
     const begin = await r.command(Op.FLASH_BEGIN, words(0x300, 3, 0x100, 0x10000, 0));
     expect(begin.data[0]).toBe(0);
