@@ -38,6 +38,12 @@ export interface UsbBridge {
 export const SAFE_BAUD = 115200;
 /** Rate used for native USB ports (not on the wire) and for ports whose bridge is unknown but fast enough. */
 export const NOMINAL_NATIVE_BAUD = 921600;
+/**
+ * Above 921600, for bridges whose datasheet rate is well beyond it (FT232R/FT2232, CH343): 2 Mbaud, exact on
+ * both ends (see the rows). Not for the CP2102N (3 Mbaud): it shares 10c4:ea60 with the CP2102 (1 Mbaud), and
+ * only its USB product string tells them apart, which this table does not read.
+ */
+const ABOVE_921600 = 2000000;
 /** Rate for a port whose bridge is not in the table: esptool's default flashing rate. */
 export const UNKNOWN_BRIDGE_BAUD = 460800;
 
@@ -138,14 +144,18 @@ export const USB_BRIDGES: readonly UsbBridge[] = [
     productIds: ['55d3'],
     driver: 'cdc_acm',
     node: 'ttyACM',
-    maxReliableBaud: 921600,
-    fallbackBauds: [460800, 230400, 115200],
+    // CH343 datasheet: up to 6 Mbaud. 2 Mbaud is also exact on the ESP side (80 MHz UART clock ÷ 40), where
+    // 3 Mbaud is not (÷ 26.7): the fastest rate both ends make exactly.
+    maxReliableBaud: ABOVE_921600,
+    fallbackBauds: [1500000, 921600, 460800, 230400, 115200],
     nativeUsb: false,
     lines: 'uart',
     quirks: ['Binds cdc_acm and appears as ttyACM, not ttyUSB.', MODEM_MANAGER],
   },
-  ftdi('ft232r', 'FT232R', '6001', 921600, [FTDI_LATENCY, FTDI_POWER, BRLTTY]),
-  ftdi('ft2232', 'FT2232', '6010', 921600, [
+  // DS_FT232R: 3 Mbaud; DS_FT2232H: 12 Mbaud (the older FT2232D, same PID: 3 Mbaud). 2 Mbaud = 3 MHz ÷ 1.5, exact on
+  // the bridge, and 80 MHz ÷ 40 on the ESP.
+  ftdi('ft232r', 'FT232R', '6001', ABOVE_921600, [FTDI_LATENCY, FTDI_POWER, BRLTTY]),
+  ftdi('ft2232', 'FT2232', '6010', ABOVE_921600, [
     FTDI_LATENCY,
     'Dual channel: the first port is often JTAG, the second the UART.',
   ]),
@@ -215,7 +225,7 @@ export const USB_BRIDGES: readonly UsbBridge[] = [
 ];
 
 function ftdi(key: string, chip: string, pid: string, maxBaud: number, quirks: string[]): UsbBridge {
-  const below = [921600, 460800, 230400, 115200].filter((b) => b < maxBaud);
+  const below = [1500000, 921600, 460800, 230400, 115200].filter((b) => b < maxBaud);
   return {
     key,
     chip,

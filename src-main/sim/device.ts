@@ -22,6 +22,7 @@ import { ResetCircuit } from './reset-circuit';
 import { STUB_GREETING, StubLoader } from './stub';
 import { STUB_CATALOGUE } from './stub-catalogue';
 import { STUB_BEHAVIOUR } from './stub-families';
+import { UsbPath } from './usb-path';
 import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
 
 /**
@@ -57,6 +58,7 @@ export class SimulatedDevice {
   private readonly macBytes: number[];
   private readonly regs: RegisterFile;
   private readonly board: BoardWiring;
+  private readonly usbPath: UsbPath | undefined;
   private faults: SimFaults;
   private circuit: ResetCircuit;
   private end: DeviceEnd | undefined;
@@ -65,6 +67,10 @@ export class SimulatedDevice {
   private loader: Loader | undefined;
   private decoder: SlipDecoder;
   private work: Promise<void> = Promise.resolve();
+  /** Frames received and not yet finished by the loader (the one being handled included). */
+  private held = 0;
+  /** The last frame received and not yet picked up by the loader: what a legacy-stub overrun replaces. */
+  private waiting: { frame: Buffer } | undefined;
   private epoch = 0;
   private bootTimers = new Set<() => void>();
   private currentMode: DeviceMode = 'off';
@@ -89,6 +95,7 @@ export class SimulatedDevice {
     this.faults = { ...(o.faults ?? {}) };
     this.flashMemory.slowFactor = this.faults.slowFlashFactor ?? 1;
     this.board = o.board ?? 'nodemcu';
+    this.usbPath = o.usbPath ? new UsbPath(o.usbPath) : undefined;
     this.circuit = this.makeCircuit();
     this.regs = new RegisterFile(
       this.facts,
@@ -142,6 +149,7 @@ export class SimulatedDevice {
       initialBaud,
     );
     if (this.board === 'usb-jtag-serial' || opts.hostBaudKnown === false) this.line.hostBaudKnown = false;
+    this.line.usb = this.usbPath;
     this.unsubscribe = [
       end.onHostData((chunk) => this.line?.fromHost(chunk)),
       end.onSignals((s) => {
@@ -197,6 +205,8 @@ export class SimulatedDevice {
     this.autobaud = false;
     this.decoder.reset();
     this.work = Promise.resolve();
+    this.held = 0;
+    this.waiting = undefined;
     this.currentMode = mode;
   }
 
@@ -312,16 +322,32 @@ export class SimulatedDevice {
   private enqueue(frame: Buffer): void {
     const loader = this.loader;
     if (!loader) return;
-    this.work = this.work.then(() =>
-      loader.handle(frame).catch((e) => {
-        // A reset mid-command just ends it. Anything else is a simulator bug: surface it without wedging the
-        // command queue (a rejected chain would silently drop every later frame).
-        if (!(e instanceof ChipReset))
-          queueMicrotask(() => {
-            throw e;
-          });
-      }),
-    );
+    const buffers = loader.rxBuffers?.();
+    if (buffers && this.held >= buffers.count) {
+      // Both receive buffers taken (stub.ts RX_FRAME_BUFFERS): the frame is lost, or takes the waiting one's place.
+      if (buffers.overrun === 'replaces-waiting' && this.waiting) this.waiting.frame = frame;
+      return;
+    }
+    const epoch = this.epoch;
+    const slot = { frame };
+    this.held++;
+    this.waiting = slot;
+    this.work = this.work.then(() => {
+      if (this.waiting === slot) this.waiting = undefined;
+      return loader
+        .handle(slot.frame)
+        .catch((e) => {
+          // A reset mid-command just ends it. Anything else is a simulator bug: surface it without wedging the
+          // command queue (a rejected chain would silently drop every later frame).
+          if (!(e instanceof ChipReset))
+            queueMicrotask(() => {
+              throw e;
+            });
+        })
+        .finally(() => {
+          if (this.epoch === epoch) this.held--;
+        });
+    });
   }
 
   private loaderContext(epoch: number): LoaderContext {

@@ -17,6 +17,7 @@ import type { DeviceEnd } from '../serial/memory-pair';
 import { applyByteFaults } from './faults';
 import type { Rng } from './rng';
 import type { SimFaults } from './types';
+import type { UsbPath } from './usb-path';
 
 /** What the chip's UART receives: bytes as decoded at the chip's baud, plus what was really sent. */
 export interface RxChunk {
@@ -54,9 +55,13 @@ export class LineModel {
    * and to send at the chip's baud: no garbling. Pacing still uses the chip's baud.
    */
   hostBaudKnown = true;
+  /** The USB bridge between host and UART (usb-path.ts); none = bytes arrive as soon as they are paced. */
+  usb: UsbPath | undefined;
   private rxBusyUntil = 0;
   private txBusyUntil = 0;
   private echoBusyUntil = 0;
+  /** Bytes reach the host in order: a later transmission is never delivered before an earlier one's flush. */
+  private lastDeliveryAt = 0;
   private cancels = new Set<() => void>();
   private hostToDeviceCount = 0;
   private closed = false;
@@ -98,13 +103,15 @@ export class LineModel {
       this.schedule(this.echoBusyUntil, () => this.end.send(copy));
       return;
     }
-    this.rxBusyUntil = Math.max(now, this.rxBusyUntil) + byteTimeMs(chunk.length, senderBaud);
+    const departs = this.usb ? this.usb.departsAt(now) : now;
+    this.rxBusyUntil = Math.max(departs, this.rxBusyUntil) + byteTimeMs(chunk.length, senderBaud);
     const sent = Buffer.from(chunk);
     this.schedule(this.rxBusyUntil, () => {
       this.countHostBytes(sent.length);
       const faults = this.faults();
       if (faults.swapTxRx || faults.unpowered) return;
-      const garbled = this.hostBaudKnown && !baudsMatch(senderBaud, this.deviceBaud);
+      const garbled =
+        (this.hostBaudKnown && !baudsMatch(senderBaud, this.deviceBaud)) || this.beyondBridge(senderBaud);
       let bytes = garbled ? this.garble(sent, senderBaud, this.deviceBaud) : sent;
       bytes = applyByteFaults(bytes, this.rng, faults);
       this.stats.hostToDeviceBytes += sent.length;
@@ -133,7 +140,10 @@ export class LineModel {
     for (let off = 0; off < data.length; off += TX_SLICE) {
       const slice = Buffer.from(data.subarray(off, Math.min(data.length, off + TX_SLICE)));
       start += byteTimeMs(slice.length, baud);
-      this.schedule(start, () => this.deliverToHost(slice, baud));
+      const last = off + TX_SLICE >= data.length;
+      const at = last && this.usb ? this.usb.deliveredAt(start, data.length) : start;
+      this.lastDeliveryAt = Math.max(this.lastDeliveryAt, at);
+      this.schedule(this.lastDeliveryAt, () => this.deliverToHost(slice, baud));
     }
     this.txBusyUntil = start;
     return start;
@@ -147,12 +157,20 @@ export class LineModel {
   private deliverToHost(slice: Buffer, senderBaud: number): void {
     const f = this.faults();
     if (f.swapTxRx || f.unpowered) return;
-    const hostBaud = this.hostBaud();
-    let bytes = !baudsMatch(hostBaud, senderBaud) ? this.garble(slice, senderBaud, hostBaud) : slice;
+    // A host whose baud is unknown hears what was sent; not "the chip's baud now", which may have changed since
+    // (CHANGE_BAUDRATE's reply still held in a bridge when the chip switches).
+    const hostBaud = this.hostBaudKnown ? this.end.hostBaudRate : senderBaud;
+    const garbled = !baudsMatch(hostBaud, senderBaud) || this.beyondBridge(senderBaud);
+    let bytes = garbled ? this.garble(slice, senderBaud, hostBaud) : slice;
     bytes = applyByteFaults(bytes, this.rng, f);
     if (bytes.length === 0) return;
     this.stats.deviceToHostBytes += bytes.length;
     this.end.send(bytes);
+  }
+
+  /** A rate the bridge's UART cannot generate: the bytes on the wire are at some other rate, i.e. garbage. */
+  private beyondBridge(baud: number): boolean {
+    return !!this.usb && !this.usb.carries(baud);
   }
 
   /**
@@ -174,7 +192,7 @@ export class LineModel {
     for (const c of this.cancels) c();
     this.cancels.clear();
     const now = this.clock.now();
-    this.rxBusyUntil = this.txBusyUntil = this.echoBusyUntil = now;
+    this.rxBusyUntil = this.txBusyUntil = this.echoBusyUntil = this.lastDeliveryAt = now;
   }
 
   close(): void {

@@ -35,6 +35,11 @@ export interface LoaderContext {
 export interface Loader {
   /** One complete, unescaped SLIP frame from the host. Frames are handled strictly one at a time. */
   handle(frame: Buffer): Promise<void>;
+  /**
+   * How many frames the loader can hold (the one being handled included) and what happens to one more;
+   * undefined = no limit modelled (the ROM, or a stub reading its own acks during READ_FLASH).
+   */
+  rxBuffers?(): { count: number; overrun: 'dropped' | 'replaces-waiting' } | undefined;
 }
 
 /** The u32 little-endian words of a payload (missing trailing words read as undefined). */

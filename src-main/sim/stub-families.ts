@@ -50,6 +50,15 @@ export interface StubBehaviour {
    * (ESP32S2_OR_LATER), so it answers 0xFF there; esp-flasher-stub [guess] refuses it with INVALID_COMMAND.
    */
   securityInfoOnOldChips: number;
+  /**
+   * A frame that ends while both receive buffers are taken (one being handled, one received and waiting): both
+   * stubs have exactly two (see RX_FRAME_BUFFERS in stub.ts). esp-flasher-stub's SLIP receiver has no buffer
+   * armed and ignores the frame (src/slip.c slip_recv_byte, s_rx_buf NULL until the main loop re-arms);
+   * legacy's ISR swaps buffers without looking (stub_flasher.c stub_handle_rx_byte), so the newest frame
+   * replaces the waiting one as "the command" — it is even written into the buffer being handled, a corruption
+   * not modelled here.
+   */
+  rxOverrun: 'dropped' | 'replaces-waiting';
 }
 
 export const STUB_BEHAVIOUR: Record<StubFamily, StubBehaviour> = {
@@ -64,6 +73,7 @@ export const STUB_BEHAVIOUR: Record<StubFamily, StubBehaviour> = {
     deferredError: 'flash-session',
     runUserCodeBoots: true,
     securityInfoOnOldChips: 0xff,
+    rxOverrun: 'replaces-waiting',
   },
   'esp-flasher-stub': {
     family: 'esp-flasher-stub',
@@ -76,5 +86,6 @@ export const STUB_BEHAVIOUR: Record<StubFamily, StubBehaviour> = {
     deferredError: 'next-command',
     runUserCodeBoots: false,
     securityInfoOnOldChips: 0xc3,
+    rxOverrun: 'dropped',
   },
 };

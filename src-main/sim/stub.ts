@@ -20,6 +20,7 @@ import { StreamingInflater } from './inflater';
 import { payloadWords, type Loader, type LoaderContext } from './loader-context';
 import { securityInfo } from './rom';
 import type { StubBehaviour } from './stub-families';
+import { STUB_TIMING } from './stub-timing';
 
 export const STUB_GREETING = Buffer.from('OHAI', 'ascii');
 const BAD_DATA_LEN = 0xc0;
@@ -31,6 +32,14 @@ const INFLATE_ERROR = 0xc7;
 const NOT_ENOUGH_DATA = 0xc8;
 const TOO_MUCH_DATA = 0xc9;
 const MAX_BLOCK = 0x4000;
+/**
+ * Both stubs receive into two frame buffers: one being handled, one being filled (esp-flasher-stub
+ * src/frame_buffer.c s_buffers[2], "cannot happen under the lock-step + single early-ack protocol" in
+ * src/transport.c; legacy stub_flasher.c uart_buf_t buf_a/buf_b, "read into one buffer while handling data from
+ * the other one"). So past the early ack only one DATA block can be in flight: the host may send block N+1 once
+ * N is acknowledged, not earlier.
+ */
+const RX_FRAME_BUFFERS = 2;
 /** Both stubs read flash through a one-sector buffer, so a READ_FLASH packet is at most 4 KB. */
 const MAX_READ_PACKET = SECTOR;
 
@@ -70,6 +79,13 @@ export class StubLoader implements Loader {
 
   private reply(op: number, result: Uint8Array = Buffer.alloc(0), code = 0, value = 0): number {
     return this.ctx.sendFrame(encodeResponse(op, value, Buffer.concat([result, Buffer.from([code, 0])])));
+  }
+
+  rxBuffers() {
+    // During READ_FLASH the stubs poll for the host's acks themselves (legacy handle_flash_read; esp-flasher-stub's
+    // READ_FLASH post-process), so acks never queue up as commands.
+    if (this.reading) return undefined;
+    return { count: RX_FRAME_BUFFERS, overrun: this.behaviour.rxOverrun };
   }
 
   async handle(frame: Buffer): Promise<void> {
@@ -198,15 +214,19 @@ export class StubLoader implements Loader {
     if (checksum(body) !== (chk & 0xff)) return void this.reply(op, undefined, BAD_DATA_CHECKSUM);
     // Legacy: the session's earlier error answers this DATA, which is then dropped.
     if (s.lastError) return void this.reply(op, undefined, s.lastError);
-    // Acknowledged now; the write follows.
+    // The checks above take the chip time before the ack; the write follows the ack.
+    const timing = STUB_TIMING[this.ctx.facts.chip];
+    await this.ctx.sleep((body.length / 1024) * timing.checkMsPerKB);
     this.reply(op);
     let bytes: Buffer = body;
+    let inflateMs = 0;
     if (s.inflater) {
       try {
         bytes = await this.ctx.track(s.inflater.push(body));
       } catch {
         return this.defer(s, INFLATE_ERROR);
       }
+      inflateMs = (bytes.length / 1024) * timing.inflateMsPerKB;
     } else if (s.written + bytes.length > s.size) {
       // Uncompressed blocks are padded with 0xFF to the block size; only the announced size is written.
       bytes = bytes.subarray(0, Math.max(0, s.size - s.written));
@@ -214,7 +234,7 @@ export class StubLoader implements Loader {
     if (s.written + bytes.length > s.size) return this.defer(s, TOO_MUCH_DATA);
     const at = s.offset + s.written;
     s.written += bytes.length;
-    let ms = this.lazyErase(s, at + bytes.length);
+    let ms = inflateMs + this.lazyErase(s, at + bytes.length);
     if (this.ctx.faults().flashWriteError) {
       await this.ctx.sleep(ms);
       return this.defer(s, FAILED_SPI_OP);

@@ -5,6 +5,7 @@
 import type { Clock } from '../core/clock';
 import type { FlashWiring } from './flash-wiring';
 import type { KnownStub } from './stub-catalogue';
+import type { UsbPathOptions } from './usb-path';
 
 export type SimChip = 'esp8266' | 'esp32' | 'esp32c3' | 'esp32s3' | 'esp32c6';
 
@@ -102,6 +103,11 @@ export interface SimOptions {
    * described by the same facts and run with its family's behaviour.
    */
   extraStubs?: readonly KnownStub[];
+  /**
+   * The USB bridge between host and chip (usb-path.ts): its flush latency and its highest baud. Default none:
+   * bytes reach the host as soon as the line has paced them, as over a pty.
+   */
+  usbPath?: UsbPathOptions;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * `sim:` port URLs, e.g. `sim:esp8266`, `sim:esp8266?fault=swap-txrx`, `sim:esp32?board=devkit&flash=8MB`,
  * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`,
+ * `sim:esp8266?bridge=ft232r&latency=16` (the USB path: usb-path.ts),
  * `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
  * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
  * healthy device.
@@ -10,6 +11,7 @@ import { applyFaultName, FAULT_NAMES } from './faults';
 import { parseMac } from './mac';
 import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
 import type { BoardWiring, SimChip, SimFaults } from './types';
+import { SIM_BRIDGES, UsbPath, type UsbPathOptions } from './usb-path';
 
 export interface SimUrl {
   chip: SimChip;
@@ -19,6 +21,7 @@ export interface SimUrl {
   mac?: string;
   seed?: number;
   flashWiring?: FlashWiring;
+  usbPath?: UsbPathOptions;
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -121,6 +124,18 @@ export function parseSimUrl(url: string): SimUrl {
         out.flashWiring = wiring;
         break;
       }
+      case 'bridge': {
+        const bridge = SIM_BRIDGES.find((b) => b === value.toLowerCase());
+        if (!bridge)
+          throw bad(`The simulator has no bridge "${value}".`, `Known bridges: ${SIM_BRIDGES.join(', ')}.`);
+        out.usbPath = { ...out.usbPath, bridge };
+        break;
+      }
+      case 'latency':
+        if (!/^\d+$/.test(value))
+          throw bad(`latency "${value}" is not a whole number of ms.`, 'Use e.g. latency=16 or latency=1.');
+        out.usbPath = { bridge: 'ft232r', ...out.usbPath, latencyMs: Number(value) };
+        break;
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -128,9 +143,11 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed, wiring.',
+          'Known options: fault, board, flash, mac, seed, wiring, bridge, latency.',
         );
     }
   }
+  // A bridge the latency does not fit (e.g. bridge=ch340&latency=1) is refused here, not at attach.
+  if (out.usbPath) new UsbPath(out.usbPath);
   return out;
 }

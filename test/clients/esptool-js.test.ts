@@ -22,7 +22,7 @@ import { ESPLoader, Transport } from 'esptool-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../src-main/core/clock';
 import { SimulatedDevice, serveTcp, servePty, type SimChip } from '../../src-main/sim/index';
-import { WebSerialPortAdapter, serialLink, tcpLink, type ByteLink } from './web-serial-port';
+import { WebSerialPortAdapter, serialLink, tcpLink, type ByteLink } from '../helpers/web-serial-port';
 
 const FIRMWARE = path.resolve('../shared/fixtures/firmware');
 const FIXTURE: Record<SimChip, { file: string; address: number; chipName: string }> = {

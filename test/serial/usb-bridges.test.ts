@@ -19,9 +19,9 @@ describe('bridge table', () => {
     ['10c4', 'ea71', 'CP2108', 'cp210x', 'ttyUSB', 921600],
     ['1a86', '7523', 'CH340', 'ch341', 'ttyUSB', 921600],
     ['1a86', '55d4', 'CH9102', 'cdc_acm', 'ttyACM', 921600],
-    ['1a86', '55d3', 'CH343', 'cdc_acm', 'ttyACM', 921600],
-    ['0403', '6001', 'FT232R', 'ftdi_sio', 'ttyUSB', 921600],
-    ['0403', '6010', 'FT2232', 'ftdi_sio', 'ttyUSB', 921600],
+    ['1a86', '55d3', 'CH343', 'cdc_acm', 'ttyACM', 2000000],
+    ['0403', '6001', 'FT232R', 'ftdi_sio', 'ttyUSB', 2000000],
+    ['0403', '6010', 'FT2232', 'ftdi_sio', 'ttyUSB', 2000000],
     ['0403', '6011', 'FT4232', 'ftdi_sio', 'ttyUSB', 921600],
     ['0403', '6014', 'FT232H', 'ftdi_sio', 'ttyUSB', 3000000],
     ['0403', '6015', 'FT-X (FT231X/FT230X)', 'ftdi_sio', 'ttyUSB', 921600],
@@ -85,6 +85,20 @@ describe('bridge table', () => {
     // A user-chosen rate off the ladder still gets somewhere lower.
     expect(fallbackBauds(ch340, 2000000)).toEqual([921600, 460800, 230400, 115200]);
     expect(fallbackBauds(ch340, 500000)).toEqual([460800, 230400, 115200]);
+  });
+
+  it('FT232R, FT2232 and CH343 start at 2 Mbaud and step 2000000 -> 1500000 -> 921600 -> ... -> 115200', () => {
+    for (const [vid, pid] of [
+      ['0403', '6001'],
+      ['0403', '6010'],
+      ['1a86', '55d3'],
+    ] as const) {
+      const b = bridgeFor(vid, pid);
+      expect(defaultBaudFor(b)).toBe(2000000);
+      expect(fallbackBauds(b, 2000000)).toEqual([1500000, 921600, 460800, 230400, 115200]);
+    }
+    // CP210x stays at 921600: the CP2102 (1 Mbaud) and CP2102N (3 Mbaud) share 10c4:ea60.
+    expect(defaultBaudFor(bridgeFor('10c4', 'ea60'))).toBe(921600);
   });
 
   it('property: every fallback is strictly lower than the current rate and never below 115200', () => {

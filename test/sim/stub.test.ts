@@ -128,6 +128,31 @@ describe('stub behaviour', () => {
     await r.close();
   });
 
+  it('holds two frames: a third DATA block sent before the second is picked up is lost (esp-flasher-stub)', async () => {
+    // Flash under the region is not blank and slow, so block 0's erase + write outlasts blocks 1 and 2 on the wire.
+    const r = await stubRig('esp8266', {
+      flashImage: Buffer.alloc(0x20000, 0x00),
+      faults: { slowFlashFactor: 4 },
+    });
+    const blocks = [0x11, 0x22, 0x33].map((v) => Buffer.alloc(0x100, v));
+    const begin = await r.command(Op.FLASH_BEGIN, words(0x300, 3, 0x100, 0x10000, 0));
+    expect(begin.data[0]).toBe(0);
+    // All three sent back to back, without waiting for an ack.
+    for (const [i, b] of blocks.entries()) await r.sendData(Op.FLASH_DATA, [b.length, i, 0, 0], b);
+    await r.wait(3000);
+    const acks = r.frames.map((f) => decodeResponse(f)).filter((x) => x?.op === Op.FLASH_DATA);
+    expect(acks.map((a) => [...a!.data])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(r.device.flash.subarray(0x10000, 0x10100).every((b) => b === 0x11)).toBe(true);
+    expect(r.device.flash.subarray(0x10100, 0x10200).every((b) => b === 0x22)).toBe(true);
+    expect(r.device.flash.subarray(0x10200, 0x10300).every((b) => b === 0xff)).toBe(true);
+    const end = await r.command(Op.FLASH_END, words(1));
+    expect([...end.data]).toEqual([0xc8, 0x00]); // NOT_ENOUGH_DATA: block 2 never arrived
+    await r.close();
+  });
+
   it('rejects a bad checksum (0xC1) and a block over 16 KB (0xC2)', async () => {
     const r = await stubRig('esp8266');
     await r.command(Op.FLASH_BEGIN, words(0x400, 1, 0x400, 0x1000, 0));

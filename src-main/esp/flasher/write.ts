@@ -132,6 +132,8 @@ async function verifyRegion(ctx: WriteContext, region: PlannedRegion, result: Re
   const { link, chip, signal } = ctx;
   const meter = new ProgressMeter(link.clock, ctx.hooks, 'verifying', region.data.length, region.index);
   const expected = result.md5;
+  // Announced before the check, so the phase's time is the check's.
+  meter.update(0);
   let actual: string;
   if (canMd5(link, chip)) {
     actual = await deviceMd5(link, region.offset, region.data.length, signal);

@@ -32,19 +32,23 @@ interface SimCliOpts {
   flashSize: string;
   board?: string;
   flashWiring?: string;
+  bridge?: string;
+  latency?: string;
   loadFlash?: string;
   saveFlash?: string;
 }
 
 /** The `sim:` URL equivalent of the options, validated by the simulator's own parser. */
 export function simUrlFor(
-  o: Pick<SimCliOpts, 'chip' | 'fault' | 'flashSize' | 'board' | 'flashWiring'>,
+  o: Pick<SimCliOpts, 'chip' | 'fault' | 'flashSize' | 'board' | 'flashWiring' | 'bridge' | 'latency'>,
 ): string {
   const q = new URLSearchParams();
   for (const f of o.fault) q.append('fault', f);
   if (o.board) q.set('board', BOARDS[o.board] ?? o.board);
   q.set('flash', o.flashSize);
   if (o.flashWiring) q.set('wiring', o.flashWiring);
+  if (o.bridge) q.set('bridge', o.bridge);
+  if (o.latency) q.set('latency', o.latency);
   return `sim:${o.chip}?${q.toString()}`;
 }
 
@@ -77,6 +81,8 @@ export function simCommand(program: Command, run: Run): void {
         'read modes the flash answers: qio (all), dio, dout (an ESP8285/Sonoff)',
       ).choices([...FLASH_WIRINGS]),
     )
+    .option('--bridge <bridge>', 'USB bridge to model (latency, highest baud): ft232r, cp2102n, ch340, …')
+    .option('--latency <ms>', 'FTDI latency timer in ms (16 default, 1 low-latency)')
     .option('--load-flash <file>', 'initial flash contents (written at 0)')
     .option('--save-flash <file>', 'write the flash contents to this file on exit')
     .addHelpText(
@@ -107,6 +113,7 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
   if (parsed.board) options.board = parsed.board;
   if (parsed.flashSize !== undefined) options.flashSize = parsed.flashSize;
   if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
+  if (parsed.usbPath !== undefined) options.usbPath = parsed.usbPath;
   if (o.loadFlash) options.flashImage = await readFile(path.resolve(ctx.io.cwd, o.loadFlash));
   const device = new SimulatedDevice(options);
   const bootMode = o.fault.some((f) => NORMAL_BOOT_FAULTS.has(f.split(':')[0]!)) ? 'normal' : 'download';
