@@ -78,6 +78,11 @@ export interface SimOptions {
   board?: BoardWiring;
   /** no-auto-reset boards: GPIO0 held low (the button) at power-up. */
   buttonHeld?: boolean;
+  /**
+   * The board has its own supply, worked by virtual hands (sim/hands.ts): it is powered from creation, and opening
+   * the port neither powers nor resets it, so its banner comes only at a power-up or a RESET press.
+   */
+  poweredByHand?: boolean;
   /** Station MAC 'aa:bb:cc:dd:ee:ff'; default derived from the seed. */
   mac?: string;
   /** Seeds the MAC, noise, drops and garbling. Default 1. */

@@ -1,12 +1,13 @@
 /**
  * `sim:` port URLs, e.g. `sim:esp8266`, `sim:esp8266?fault=swap-txrx`, `sim:esp32?board=devkit&flash=8MB`,
  * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`,
- * `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
+ * `sim:esp8266?board=sonoff&hands=hold@0.5,power@1,release@3` (virtual hands, hands.ts), `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
  * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
  * healthy device.
  */
 import { KilnError } from '../core/errors';
 import { applyFaultName, FAULT_NAMES } from './faults';
+import { parseHandScript, type TimedAction } from './hands';
 import { parseMac } from './mac';
 import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
 import type { BoardWiring, SimChip, SimFaults } from './types';
@@ -19,6 +20,8 @@ export interface SimUrl {
   mac?: string;
   seed?: number;
   flashWiring?: FlashWiring;
+  /** Virtual hands (hands.ts): the board has its own supply; the actions play from the first port open. */
+  hands?: TimedAction[];
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -121,6 +124,9 @@ export function parseSimUrl(url: string): SimUrl {
         out.flashWiring = wiring;
         break;
       }
+      case 'hands':
+        out.hands = parseHandScript(value);
+        break;
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -128,7 +134,7 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed, wiring.',
+          'Known options: fault, board, flash, mac, seed, wiring, hands.',
         );
     }
   }
