@@ -70,6 +70,11 @@ const connectionFields = {
   baud: baudSchema.optional(),
   before: beforeSchema.optional(),
   after: afterSchema.optional(),
+  /**
+   * `before: 'manual'` (guided download mode): seconds to listen for the user's power-up before concluding from
+   * what was heard; absent = until cancelled.
+   */
+  listenSeconds: z.number().int().min(1).max(86_400).optional(),
 };
 const jobStarted = z.object({ jobId: idSchema });
 

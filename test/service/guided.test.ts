@@ -1,0 +1,96 @@
+/**
+ * Guided download mode (`before: 'manual'`) through the real service, engine and simulator: a Sonoff with no
+ * auto-reset wiring whose user's hands are scripted in its `sim:` URL (seconds from the port opening). The
+ * VirtualClock runs the scripts and the listening without wall time.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildImage } from '../../src-main/esp/image';
+import type { EventPayload } from '../../src-main/service/contract';
+import { pattern } from './fakes';
+import { simService } from './helpers/sim-service';
+
+const image = buildImage({
+  chip: 'esp8266',
+  entry: 0x40100004,
+  segments: [{ address: 0x40100000, data: pattern(6000, 5) }],
+  mode: 'qio',
+  freq: '40m',
+  size: '1MB',
+});
+
+async function guidedFlash(port: string, listenSeconds = 20) {
+  const s = simService();
+  try {
+    const fw = await s.service.call('inspectFirmware', { name: 'tasmota.bin', bytes: image });
+    const { jobId } = await s.service.call('startFlash', {
+      port,
+      before: 'manual',
+      listenSeconds,
+      images: [{ sha256: fw.sha256, name: 'tasmota.bin', offset: 0 }],
+      options: { flashMode: 'dout' },
+    });
+    const done = (await s.service.waitForJob(jobId)) as EventPayload<'jobDone'>;
+    const logs = s.events
+      .filter((e) => e.event === 'jobLog' && (e.payload as { jobId: string }).jobId === jobId)
+      .map((e) => (e.payload as EventPayload<'jobLog'>).message);
+    const flash = done.ok ? s.service.virtualDevice(port).readFlash(0, image.length) : undefined;
+    return { done, logs, flash };
+  } finally {
+    await s.service.shutdown();
+  }
+}
+
+describe('guided download mode on a virtual Sonoff', () => {
+  it('a good board: button held through a power cycle → (1,x) heard → flashed in DOUT and verified', async () => {
+    const { done, logs, flash } = await guidedFlash(
+      'sim:esp8266?board=sonoff&wiring=dout&hands=hold@0.5,power@1,release@3',
+    );
+    expect(done.error).toBeUndefined();
+    expect(logs[0]).toMatch(/^Hold the button \(GPIO0\)\..*\(listening at 74880 baud\)$/);
+    expect(logs.some((l) => /^Heard at 74880 baud: .*rst cause:1, boot mode:\(1,\d\)/.test(l))).toBe(true);
+    if (done.result?.kind !== 'flash') throw new Error('not a flash result');
+    expect(done.result.regions.every((r) => r.verified)).toBe(true);
+    expect(flash![2]).toBe(3); // DOUT in the header on the chip
+    expect(Buffer.from(flash!.subarray(8)).equals(image.subarray(8))).toBe(true);
+  });
+
+  it('button released too early: (3,6) heard and named as the cause, then the second try works', async () => {
+    const { done, logs } = await guidedFlash(
+      'sim:esp8266?board=sonoff&wiring=dout&hands=power@1,hold@4,power@5,release@7',
+    );
+    const early = logs.findIndex((l) => l.startsWith('GPIO0 was high when the board started'));
+    expect(early).toBeGreaterThan(0);
+    expect(logs.slice(0, early).some((l) => /Heard at 74880 baud: .*boot mode:\(3,6\)/.test(l))).toBe(true);
+    expect(logs.slice(early).some((l) => /boot mode:\(1,\d\)/.test(l))).toBe(true);
+    expect(done.ok).toBe(true);
+  });
+
+  it('swapped TX/RX: silence through the power cycle → wiring, high confidence', async () => {
+    const { done, logs } = await guidedFlash(
+      'sim:esp8266?board=sonoff&fault=swap-txrx&hands=hold@0.5,power@1,release@3',
+      8,
+    );
+    expect(done.ok).toBe(false);
+    expect(done.error?.code).toBe('SYNC_FAILED');
+    expect(done.diagnosis).toMatchObject({ code: 'NO_RESPONSE_WIRING', confidence: 'high' });
+    expect(done.diagnosis?.title).toBe(
+      'Nothing reached the adapter: a powered-up ESP always prints its banner',
+    );
+    expect(done.diagnosis?.steps[0]).toMatch(/^Swap TX and RX/);
+    expect(logs.some((l) => l.startsWith('Heard'))).toBe(false);
+  });
+
+  it('no power at the board: the same silence, the same high-confidence wiring/power diagnosis', async () => {
+    const { done } = await guidedFlash('sim:esp8266?board=sonoff&fault=unpowered&hands=hold@0.5,power@1', 8);
+    expect(done.error?.code).toBe('SYNC_FAILED');
+    expect(done.diagnosis).toMatchObject({ code: 'NO_RESPONSE_WIRING', confidence: 'high' });
+    expect(done.diagnosis?.steps.join(' ')).toContain('3.3 V');
+  });
+
+  it('button never held: every power-up is (3,6) → GPIO0 high, with the line as evidence', async () => {
+    const { done } = await guidedFlash('sim:esp8266?board=sonoff&hands=power@1', 8);
+    expect(done.error?.code).toBe('SYNC_FAILED');
+    expect(done.diagnosis?.code).toBe('ESP8266_FLASH_BOOT_GPIO0_HIGH');
+    expect(done.diagnosis?.evidence.join('\n')).toContain('boot mode:(3,6)');
+  });
+});
