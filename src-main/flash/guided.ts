@@ -115,7 +115,7 @@ export async function waitForDownloadMode(o: GuidedListen): Promise<{ line: stri
         meaning: download ? 'download' : normal ? 'normal-boot' : 'text',
       });
       if (download) {
-        instruct('download-mode', 'Download mode: you can let go of the button. Connecting\u2026', text);
+        instruct('download-mode', 'Download mode heard: you can let go of the button; connecting', text);
         // The ROM waits for a host only until something else resets it: sync at once, at the ROM's 115200.
         finish(() => {
           transport

@@ -64,10 +64,10 @@ function guidedOf(env: JobEnv, ctx: JobContext, c: Connection): GuidedOptions | 
     userDone:
       c.listenSeconds === undefined ? undefined : env.deps.clock.sleep(c.listenSeconds * 1000, ctx.signal),
     onEvent: (e) => {
+      // The instruction in force is the phase's message (one at a time); what was heard goes to the log.
       if (e.kind === 'instruction') {
-        ctx.phase('connecting', e.text);
-        ctx.log(
-          'info',
+        ctx.phase(
+          'connecting',
           e.step === 'download-mode' ? e.text : `${e.text} (listening at ${e.listeningBaud} baud)`,
         );
       } else {

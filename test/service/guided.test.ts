@@ -33,8 +33,11 @@ async function guidedFlash(port: string, listenSeconds = 20) {
     const logs = s.events
       .filter((e) => e.event === 'jobLog' && (e.payload as { jobId: string }).jobId === jobId)
       .map((e) => (e.payload as EventPayload<'jobLog'>).message);
+    const steps = s.events
+      .filter((e) => e.event === 'jobPhase' && (e.payload as { jobId: string }).jobId === jobId)
+      .map((e) => (e.payload as EventPayload<'jobPhase'>).message ?? '');
     const flash = done.ok ? s.service.virtualDevice(port).readFlash(0, image.length) : undefined;
-    return { done, logs, flash };
+    return { done, logs, steps, flash };
   } finally {
     await s.service.shutdown();
   }
@@ -42,11 +45,14 @@ async function guidedFlash(port: string, listenSeconds = 20) {
 
 describe('guided download mode on a virtual Sonoff', () => {
   it('a good board: button held through a power cycle → (1,x) heard → flashed in DOUT and verified', async () => {
-    const { done, logs, flash } = await guidedFlash(
+    const { done, logs, steps, flash } = await guidedFlash(
       'sim:esp8266?board=sonoff&wiring=dout&hands=hold@0.5,power@1,release@3',
     );
     expect(done.error).toBeUndefined();
-    expect(logs[0]).toMatch(/^Hold the button \(GPIO0\)\..*\(listening at 74880 baud\)$/);
+    expect(steps).toContain(
+      'Hold the button (GPIO0). Now unplug the board\u2019s power and plug it back in (or press RESET) \u2014 keep holding. (listening at 74880 baud)',
+    );
+    expect(steps).toContain('Download mode heard: you can let go of the button; connecting');
     expect(logs.some((l) => /^Heard at 74880 baud: .*rst cause:1, boot mode:\(1,\d\)/.test(l))).toBe(true);
     if (done.result?.kind !== 'flash') throw new Error('not a flash result');
     expect(done.result.regions.every((r) => r.verified)).toBe(true);
@@ -55,13 +61,19 @@ describe('guided download mode on a virtual Sonoff', () => {
   });
 
   it('button released too early: (3,6) heard and named as the cause, then the second try works', async () => {
-    const { done, logs } = await guidedFlash(
+    const { done, logs, steps } = await guidedFlash(
       'sim:esp8266?board=sonoff&wiring=dout&hands=power@1,hold@4,power@5,release@7',
     );
-    const early = logs.findIndex((l) => l.startsWith('GPIO0 was high when the board started'));
-    expect(early).toBeGreaterThan(0);
-    expect(logs.slice(0, early).some((l) => /Heard at 74880 baud: .*boot mode:\(3,6\)/.test(l))).toBe(true);
-    expect(logs.slice(early).some((l) => /boot mode:\(1,\d\)/.test(l))).toBe(true);
+    expect(
+      steps.some((m) =>
+        m.startsWith('GPIO0 was high when the board started: the button was released too early'),
+      ),
+    ).toBe(true);
+    const heard = logs.filter((l) => l.startsWith('Heard'));
+    const first = heard.findIndex((l) => /Heard at 74880 baud: .*boot mode:\(3,6\)/.test(l));
+    const second = heard.findIndex((l) => /Heard at 74880 baud: .*boot mode:\(1,\d\)/.test(l));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(second).toBeGreaterThan(first);
     expect(done.ok).toBe(true);
   });
 

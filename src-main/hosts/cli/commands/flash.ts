@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import type { FlashDefaults, JobResult } from '../../../service/contract';
 import { AFTER_RESETS, BEFORE_RESETS, FLASH_FREQS, FLASH_MODES, FLASH_SIZES } from '../../../vocabulary';
-import { parseBaud, parseFileArg } from '../args';
+import { parseBaud, parseFileArg, parseSeconds, usageError } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { bootCheckText } from '../boot-check-text';
 import { EXIT } from '../exit-codes';
@@ -12,7 +12,9 @@ import { formatBytes, hex } from '../format';
 export interface FlashOpts {
   port: string;
   baud?: number;
-  before?: 'default' | 'no-reset' | 'usb-reset';
+  before?: (typeof BEFORE_RESETS)[number];
+  /** With --before manual: seconds to listen for the power-up before concluding. */
+  listen?: number;
   after?: 'hard-reset' | 'no-reset';
   flashMode: FlashDefaults['flashMode'];
   flashFreq: FlashDefaults['flashFreq'];
@@ -31,6 +33,9 @@ Examples:
   kiln flash --port /dev/ttyACM0 --baud 921600 manifest.json   ESP Web Tools manifest: the build for the chip found
   kiln flash --port sim:esp8266 firmware.bin              a simulated board, no hardware needed
   kiln flash --port socket://127.0.0.1:4000 --json app.bin@0x10000
+  kiln flash --port /dev/ttyUSB0 --before manual --flash-mode dout tasmota.bin
+                                                          a Sonoff/ESP-01 without auto-reset: Kiln says when to
+                                                          hold the button and power up, and listens (Ctrl-C stops)
 
 Offsets are hex (0x10000) or decimal (65536). Blocks the chip already holds are skipped (--no-skip writes all).
 Every region is checked by MD5 on the chip before Kiln reports success. After a hard reset on a serial port Kiln
@@ -51,6 +56,11 @@ export function flashCommand(
       parseBaud,
     )
     .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(BEFORE_RESETS))
+    .option(
+      '--listen <seconds>',
+      'with --before manual: listen this long for the power-up, then say what was (not) heard (default: until Ctrl-C)',
+      parseSeconds,
+    )
     .addOption(new Option('--after <mode>', 'what to do when done').choices(AFTER_RESETS))
     .addOption(
       new Option('--flash-mode <mode>', 'SPI mode written into the image header')
@@ -88,7 +98,10 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
     ...(opts.baud !== undefined ? { baud: opts.baud } : {}),
     ...(opts.before ? { before: opts.before } : {}),
     ...(opts.after ? { after: opts.after } : {}),
+    ...(opts.listen !== undefined ? { listenSeconds: opts.listen } : {}),
   };
+  if (opts.listen !== undefined && opts.before !== 'manual')
+    throw usageError('--listen only applies with --before manual.', 'Add --before manual, or drop --listen.');
 
   // Loaded here, not at start: manifests bring the image room and zod (`kiln --version` stays quick).
   const { isManifestArg, loadImages, loadManifest, loadManifestBuild } = await import('../firmware-input');
