@@ -166,6 +166,28 @@ export const methods = {
     input: z.object({ port: portPathSchema.optional() }),
     output: accessReportSchema,
   },
+  /**
+   * The loopback self-test (doctor/adapter-self-test.ts): with a jumper on the adapter's TX–RX and the board
+   * disconnected, sends a pattern at each rate up to the adapter's highest and checks the echo.
+   */
+  adapterSelfTest: {
+    input: z.object({ port: portPathSchema }),
+    output: z.object({
+      verdict: z.enum(['good', 'no-echo', 'faulty']),
+      failsFrom: z.number().int().optional(),
+      steps: z.array(
+        z.object({
+          baud: z.number().int(),
+          sent: z.number().int(),
+          received: z.number().int(),
+          errors: z.number().int(),
+          ok: z.boolean(),
+        }),
+      ),
+      summary: z.string(),
+      advice: z.array(z.string()),
+    }),
+  },
   /** Runs one fix from the latest report. `confirmed: true` means the user saw its `commands` and agreed. */
   runFix: {
     input: z.object({ fixId: idSchema, confirmed: z.literal(true) }),

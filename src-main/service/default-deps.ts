@@ -46,7 +46,12 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
     chip: parsed.chip,
     flashSize: device.flashMemory.size,
     open(baudRate) {
-      const pair = createMemoryPair({ path: url, baudRate, lines });
+      const pair = createMemoryPair({
+        path: url,
+        baudRate,
+        lines,
+        ...(parsed.adapterUsbId ? { usbId: parsed.adapterUsbId } : {}),
+      });
       device.attach(pair.device);
       // The script's clock starts when the port first opens: that is when Kiln starts asking.
       if (hands && script) hands.play(script);

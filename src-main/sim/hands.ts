@@ -102,7 +102,9 @@ export class VirtualHands {
         return;
       case 'loop':
       case 'unloop':
-        // The jumper sits on the adapter with the board unplugged: the host hears its own bytes.
+        // The jumper goes on the adapter with the board unplugged (so unpowered): the host hears its own bytes.
+        // Taking it off leaves the board unplugged until `on` or `power`.
+        if (action === 'loop') this.do('off');
         this.state.loopback = action === 'loop';
         this.device.setFaults({ ...this.device.currentFaults, shortTxRx: this.state.loopback });
         return;

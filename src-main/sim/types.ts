@@ -45,6 +45,12 @@ export interface SimFaults {
    * at 921600 (esptool#435, esp8266/Arduino#97), autobaud "a little less reliable at very high speeds" (esptool#365).
    */
   autobaudMaxBaud?: number;
+  /**
+   * The USB adapter itself loses bytes above this rate, both ways ("fall back to 460800/115200 on data errors",
+   * failure-diagnosis §C for the CH340). Modelled as one byte in ADAPTER_OVERRUN_DROP lost [guess]. The loopback
+   * self-test sees it with the jumper on the adapter.
+   */
+  adapterMaxBaud?: number;
 }
 
 /** SPI NOR timing model (protocol notes §7, marked [guess] there: typical datasheet figures). */

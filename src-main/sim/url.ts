@@ -9,6 +9,7 @@ import { KilnError } from '../core/errors';
 import { applyFaultName, FAULT_NAMES } from './faults';
 import { parseHandScript, type TimedAction } from './hands';
 import { parseMac } from './mac';
+import { USB_BRIDGES } from '../serial/usb-bridges';
 import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
 import type { BoardWiring, SimChip, SimFaults } from './types';
 
@@ -22,6 +23,8 @@ export interface SimUrl {
   flashWiring?: FlashWiring;
   /** Virtual hands (hands.ts): the board has its own supply; the actions play from the first port open. */
   hands?: TimedAction[];
+  /** The USB adapter between host and board, as 'vvvv:pppp' (`adapter=ch340`: a key of serial/usb-bridges.ts). */
+  adapterUsbId?: string;
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -127,6 +130,18 @@ export function parseSimUrl(url: string): SimUrl {
       case 'hands':
         out.hands = parseHandScript(value);
         break;
+      case 'adapter': {
+        const bridge = USB_BRIDGES.find((b) => b.key === value.toLowerCase() && !b.nativeUsb);
+        if (!bridge)
+          throw bad(
+            `The simulator has no adapter "${value}".`,
+            `Known adapters: ${USB_BRIDGES.filter((b) => !b.nativeUsb)
+              .map((b) => b.key)
+              .join(', ')}.`,
+          );
+        out.adapterUsbId = `${bridge.vendorId}:${bridge.productIds[0]}`;
+        break;
+      }
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -134,7 +149,7 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed, wiring, hands.',
+          'Known options: fault, board, flash, mac, seed, wiring, hands, adapter.',
         );
     }
   }

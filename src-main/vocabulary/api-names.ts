@@ -18,6 +18,7 @@ export const METHOD_NAMES = [
   'cancelJob',
   'listJobs',
   'doctorReport',
+  'adapterSelfTest',
   'runFix',
   'monitorOpen',
   'monitorWrite',

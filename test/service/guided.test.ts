@@ -106,3 +106,89 @@ describe('guided download mode on a virtual Sonoff', () => {
     expect(done.diagnosis?.evidence.join('\n')).toContain('boot mode:(3,6)');
   });
 });
+
+describe('adapterSelfTest through the service', () => {
+  /** The user's hands on the board behind `port`: board off the adapter, jumper on TX–RX. */
+  function jumperOn(s: ReturnType<typeof simService>, port: string): void {
+    const hands = s.service.virtualDevice(port).hands;
+    if (!hands) throw new Error(`${port} has no hands`);
+    hands.do('loop');
+  }
+
+  it('a virtual CH340 with the jumper, losing bytes above 460800: faulty from 921600', async () => {
+    const s = simService();
+    const port = 'sim:esp8266?board=sonoff&adapter=ch340&fault=adapter-limit:460800&hands=';
+    try {
+      jumperOn(s, port);
+      const r = await s.service.call('adapterSelfTest', { port });
+      expect(r.verdict).toBe('faulty');
+      expect(r.failsFrom).toBe(921600);
+      expect(r.steps.map((x) => [x.baud, x.ok])).toEqual([
+        [115200, true],
+        [230400, true],
+        [460800, true],
+        [921600, false],
+      ]);
+      expect(r.summary).toMatch(/^The adapter loses or changes bytes from 921600 baud up/);
+    } finally {
+      await s.service.shutdown();
+    }
+  });
+
+  it('the founding story: silence through the power-up, then the loopback passes, so the fault is the wiring', async () => {
+    const port = 'sim:esp8266?board=sonoff&wiring=dout&adapter=ch340&fault=swap-txrx&hands=';
+    const s = simService();
+    try {
+      const fw = await s.service.call('inspectFirmware', { name: 'tasmota.bin', bytes: image });
+      const flash = async () => {
+        const { jobId } = await s.service.call('startFlash', {
+          port,
+          before: 'manual',
+          listenSeconds: 10,
+          images: [{ sha256: fw.sha256, name: 'tasmota.bin', offset: 0 }],
+          options: { flashMode: 'dout' },
+        });
+        return {
+          jobId,
+          done: s.service.waitForJob(jobId) as Promise<EventPayload<'jobDone'>>,
+        };
+      };
+      /** Resolves once Kiln shows the "hold and power up" instruction for the job (it is listening). */
+      const listening = async (jobId: string) => {
+        const shown = () =>
+          s.events.some(
+            (e) =>
+              e.event === 'jobPhase' &&
+              (e.payload as EventPayload<'jobPhase'>).jobId === jobId &&
+              (e.payload as EventPayload<'jobPhase'>).message?.startsWith('Hold the button'),
+          );
+        while (!shown()) await new Promise((r) => setImmediate(r));
+      };
+      const hands = s.service.virtualDevice(port).hands!;
+      // 1. Guided mode, button held, power cycled: nothing reaches the adapter.
+      hands.do('hold');
+      hands.do('power');
+      const first = await (await flash()).done;
+      expect(first.diagnosis).toMatchObject({ code: 'NO_RESPONSE_WIRING', confidence: 'high' });
+      // 2. Board off, jumper on the adapter: the adapter is good.
+      hands.do('loop');
+      const test = await s.service.call('adapterSelfTest', { port });
+      expect(test.verdict).toBe('good');
+      expect(test.advice[0]).toMatch(/^The fault is in the wiring or the board/);
+      // 3. Jumper off, wires swapped back, button held, power on: (1,x), flashed in DOUT, verified.
+      hands.do('unloop');
+      hands.do('unswap');
+      hands.do('hold');
+      const job = await flash();
+      await listening(job.jobId);
+      hands.do('on');
+      const second = await job.done;
+      expect(second.error).toBeUndefined();
+      if (second.result?.kind !== 'flash') throw new Error('not a flash');
+      expect(second.result.regions.every((r) => r.verified)).toBe(true);
+      expect(s.service.virtualDevice(port).readFlash(2, 1)[0]).toBe(3);
+    } finally {
+      await s.service.shutdown();
+    }
+  });
+});

@@ -85,6 +85,7 @@ describe('virtual hands', () => {
     await r.pair.host.write(pattern);
     await r.wait(50);
     expect(r.rx()).toEqual(pattern);
+    expect(r.hands.now.powered).toBe(false); // the board is off the adapter while the jumper is on
     r.hands.do('unloop');
     expect(r.hands.now.loopback).toBe(false);
     await r.close();
