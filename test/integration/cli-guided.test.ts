@@ -4,6 +4,7 @@
  * simulator with a VirtualClock. A good board flashes in DOUT and verifies; swapped TX/RX ends in exit 7 with the
  * wiring diagnosis at high confidence, because the user's power cycle was the experiment.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/hosts/cli/exit-codes';
@@ -63,6 +64,26 @@ describe('kiln flash --before manual on a virtual Sonoff', () => {
     expect(r.stderr).toMatch(/high confidence/i);
     expect(r.stderr).toContain('Swap TX and RX');
     expect(r.stderr).not.toContain('Heard at');
+  }, 30_000);
+
+  it('--board sonoff-basic: the wiring card first, guided mode, DOUT and 1 MB written into the header', async () => {
+    const port = 'sim:esp8266?board=sonoff&wiring=dout&hands=hold@0.5,power@1,release@3';
+    const r = await runInProcess(
+      ['flash', '--port', port, '--board', 'sonoff-basic', '--listen', '30', `${FIRMWARE}@0x0`],
+      { createService: virtualCliService },
+    );
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.stderr).toContain('Wiring for Sonoff Basic');
+    expect(r.stderr).toMatch(/adapter TX +\u2192 board RX/);
+    expect(r.stderr).toContain('Use 3.3 V only');
+    expect(r.stderr).toContain('Hold the button (GPIO0).');
+    // What reached the chip: the image with DOUT (byte 2 = 3) and 1 MB (ESP8266 size code 2, high nibble of byte 3).
+    const expected = Buffer.from(readFileSync(FIRMWARE));
+    expected[2] = 3;
+    expected[3] = (2 << 4) | (expected[3]! & 0x0f);
+    const md5 = createHash('md5').update(expected).digest('hex');
+    expect(r.stdout).toContain(`md5 ${md5}`);
+    expect(r.stdout).toContain('verified');
   }, 30_000);
 
   it('--listen without --before manual is a usage error', async () => {

@@ -1,7 +1,17 @@
 /** `kiln flash`: write one or more images (or a manifest's build for the detected chip), verify, reset. */
 import { Command, Option } from 'commander';
 import type { FlashDefaults, JobResult } from '../../../service/contract';
-import { AFTER_RESETS, BEFORE_RESETS, FLASH_FREQS, FLASH_MODES, FLASH_SIZES } from '../../../vocabulary';
+import {
+  AFTER_RESETS,
+  BEFORE_RESETS,
+  BOARD_PRESETS,
+  boardPreset,
+  FLASH_FREQS,
+  FLASH_MODES,
+  FLASH_SIZES,
+  wiringCard,
+  type BoardPreset,
+} from '../../../vocabulary';
 import { parseBaud, parseFileArg, parseSeconds, usageError } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { bootCheckText } from '../boot-check-text';
@@ -15,6 +25,8 @@ export interface FlashOpts {
   before?: (typeof BEFORE_RESETS)[number];
   /** With --before manual: seconds to listen for the power-up before concluding. */
   listen?: number;
+  /** A board preset id (vocabulary/board-presets.ts): its reset, flash mode and size, baud and wiring card. */
+  board?: string;
   after?: 'hard-reset' | 'no-reset';
   flashMode: FlashDefaults['flashMode'];
   flashFreq: FlashDefaults['flashFreq'];
@@ -55,6 +67,12 @@ export function flashCommand(
       'data baud after the stub starts (default: the adapter\u2019s best)',
       parseBaud,
     )
+    .addOption(
+      new Option(
+        '--board <preset>',
+        'a known board: sets --before, --flash-mode, --flash-size and --baud unless given, and shows its wiring',
+      ).choices(BOARD_PRESETS.map((p) => p.id)),
+    )
     .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(BEFORE_RESETS))
     .option(
       '--listen <seconds>',
@@ -89,8 +107,22 @@ export function flashCommand(
     .action((files: string[], opts: FlashOpts) => run((ctx) => flash(ctx, files, opts)));
 }
 
-async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Promise<number> {
+/** The preset's settings where the command line left the default. */
+function withPreset(opts: FlashOpts, p: BoardPreset): FlashOpts {
+  return {
+    ...opts,
+    before: opts.before ?? p.reset,
+    baud: opts.baud ?? p.safeBaud,
+    flashMode: opts.flashMode === 'keep' ? p.flashMode : opts.flashMode,
+    flashSize: opts.flashSize === 'keep' ? p.flashSize : opts.flashSize,
+  };
+}
+
+async function flash(ctx: CommandContext, files: string[], given: FlashOpts): Promise<number> {
+  const preset = given.board === undefined ? undefined : boardPreset(given.board);
+  const opts = preset ? withPreset(given, preset) : given;
   const args = files.map(parseFileArg); // usage errors before anything opens
+  if (preset?.wiring.length) ctx.reporter.note(wiringCard(preset).join('\n'));
   const port = ctx.portName(opts.port);
   const service = await ctx.service([port]);
   const connection = {
@@ -165,7 +197,11 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
       },
     }),
   );
-  if (!done.ok || done.result?.kind !== 'flash') throw new JobFailed(done);
+  if (!done.ok || done.result?.kind !== 'flash') {
+    // The wiring card again: after a failure is when it is read.
+    if (preset?.wiring.length) ctx.reporter.note(wiringCard(preset).join('\n'));
+    throw new JobFailed(done);
+  }
   printFlashResult(ctx, done.result);
   ctx.reporter.succeed('flash', { ...done.result });
   return EXIT.OK;
