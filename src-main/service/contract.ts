@@ -52,6 +52,7 @@ import {
   fixSchema,
 } from './contract-schemas';
 import {
+  HAND_ACTIONS,
   MAX_FIRMWARE_BYTES,
   MAX_FLASH_BYTES,
   MAX_IMAGES_PER_FLASH,
@@ -186,6 +187,16 @@ export const methods = {
       ),
       summary: z.string(),
       advice: z.array(z.string()),
+    }),
+  },
+  /** The user's hands on a virtual board whose URL has `hands=` (sim/hands.ts): one action, then their state. */
+  virtualHands: {
+    input: z.object({ port: portPathSchema, action: z.enum(HAND_ACTIONS) }),
+    output: z.object({
+      buttonHeld: z.boolean(),
+      powered: z.boolean(),
+      swapped: z.boolean(),
+      loopback: z.boolean(),
     }),
   },
   /** Runs one fix from the latest report. `confirmed: true` means the user saw its `commands` and agreed. */

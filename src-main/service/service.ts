@@ -19,7 +19,7 @@ import { createPortOpener } from './port-opener';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
 import { SocketTargets } from './socket-targets';
-import { VirtualDevices } from './virtual-devices';
+import { isSimUrl, VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
 import path from 'node:path';
 import { withDevice } from '../flash';
@@ -277,6 +277,20 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
       } finally {
         release();
       }
+    },
+
+    async virtualHands(input) {
+      if (!isSimUrl(input.port))
+        throw new KilnError('BAD_REQUEST', `${input.port} is not a virtual board.`, {
+          hint: 'Only virtual boards (sim: URLs) have hands Kiln can move; on a real board, do it yourself.',
+        });
+      const hands = virtual.get(input.port).hands;
+      if (!hands)
+        throw new KilnError('BAD_REQUEST', `The virtual board ${input.port} has no hands.`, {
+          hint: 'Add hands= to its URL, e.g. sim:esp8266?board=sonoff&hands=',
+        });
+      hands.do(input.action);
+      return hands.now;
     },
 
     async doctorReport(input) {

@@ -11,24 +11,11 @@
  */
 import type { Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
+import { HAND_ACTIONS, type HandAction } from '../vocabulary';
 import type { SimulatedDevice } from './device';
 
 /** Supply off during a `power` cycle. [guess] */
 export const POWER_OFF_MS = 300;
-
-export const HAND_ACTIONS = [
-  'hold',
-  'release',
-  'power',
-  'off',
-  'on',
-  'reset',
-  'swap',
-  'unswap',
-  'loop',
-  'unloop',
-] as const;
-export type HandAction = (typeof HAND_ACTIONS)[number];
 
 export interface TimedAction {
   atMs: number;

@@ -19,6 +19,7 @@ export const METHOD_NAMES = [
   'listJobs',
   'doctorReport',
   'adapterSelfTest',
+  'virtualHands',
   'runFix',
   'monitorOpen',
   'monitorWrite',

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildImage } from '../../src-main/esp/image';
 import type { EventPayload } from '../../src-main/service/contract';
+import type { HandAction } from '../../src-main/vocabulary';
 import { pattern } from './fakes';
 import { simService } from './helpers/sim-service';
 
@@ -164,29 +165,33 @@ describe('adapterSelfTest through the service', () => {
           );
         while (!shown()) await new Promise((r) => setImmediate(r));
       };
-      const hands = s.service.virtualDevice(port).hands!;
+      // The user's hands, through the contract as the GUI moves them.
+      const act = (action: HandAction) => s.service.call('virtualHands', { port, action });
       // 1. Guided mode, button held, power cycled: nothing reaches the adapter.
-      hands.do('hold');
-      hands.do('power');
+      await act('hold');
+      await act('power');
       const first = await (await flash()).done;
       expect(first.diagnosis).toMatchObject({ code: 'NO_RESPONSE_WIRING', confidence: 'high' });
       // 2. Board off, jumper on the adapter: the adapter is good.
-      hands.do('loop');
+      expect(await act('loop')).toEqual({ buttonHeld: true, powered: false, swapped: true, loopback: true });
       const test = await s.service.call('adapterSelfTest', { port });
       expect(test.verdict).toBe('good');
       expect(test.advice[0]).toMatch(/^The fault is in the wiring or the board/);
       // 3. Jumper off, wires swapped back, button held, power on: (1,x), flashed in DOUT, verified.
-      hands.do('unloop');
-      hands.do('unswap');
-      hands.do('hold');
+      await act('unloop');
+      await act('unswap');
+      await act('hold');
       const job = await flash();
       await listening(job.jobId);
-      hands.do('on');
+      await act('on');
       const second = await job.done;
       expect(second.error).toBeUndefined();
       if (second.result?.kind !== 'flash') throw new Error('not a flash');
       expect(second.result.regions.every((r) => r.verified)).toBe(true);
       expect(s.service.virtualDevice(port).readFlash(2, 1)[0]).toBe(3);
+      await expect(s.service.call('virtualHands', { port: 'sim:esp8266', action: 'hold' })).rejects.toThrow(
+        'has no hands',
+      );
     } finally {
       await s.service.shutdown();
     }
