@@ -23,7 +23,7 @@ async function guidedJob() {
     before: 'manual',
     images: [{ sha256: 'a'.repeat(64), offset: 0, name: 'a.bin' }],
   });
-  render(GuidedPanel, { props: { job, api, port: PORT, guided: true } });
+  render(GuidedPanel, { props: { job, api, port: PORT, guided: true, listenSeconds: 30 } });
   return { api, job };
 }
 
@@ -97,7 +97,7 @@ describe('GuidedPanel', () => {
       summary: 'The adapter echoed every byte at 115200 baud: it works.',
       advice: ['The fault is in the wiring or the board.'],
     });
-    render(GuidedPanel, { props: { job, api, port: PORT, guided: true } });
+    render(GuidedPanel, { props: { job, api, port: PORT, guided: true, listenSeconds: 30 } });
     await fireEvent.click(screen.getByRole('button', { name: 'Test the adapter (loopback)' }));
     await settle();
     expect(screen.getByTestId('self-test')).toHaveAttribute('data-verdict', 'good');
