@@ -41,6 +41,7 @@ describe('GuidedPanel', () => {
     api.emit('jobLog', {
       jobId: 'job-1',
       level: 'info',
+      time: 0,
       message: 'Heard at 74880 baud:  ets Jan  8 2013,rst cause:1, boot mode:(3,6)',
     });
     api.emit('jobPhase', {
