@@ -76,8 +76,10 @@ export class VirtualHands {
         this.device.setPower(this.state.powered);
         return;
       case 'power':
-        this.do('off');
-        this.later(POWER_OFF_MS, () => this.do('on'));
+        // A cycle: it ends powered, so that is the state to show (the off time is a moment, not a state).
+        this.state.powered = true;
+        this.device.setPower(false);
+        this.later(POWER_OFF_MS, () => this.device.setPower(this.state.powered));
         return;
       case 'reset':
         this.device.pressReset();
