@@ -18,4 +18,9 @@ export interface ConnectCapture {
   attempts: CaptureAttempt[];
   /** Optional listen after the attempts, e.g. at 74880 and 115200 for boot text. */
   listens?: { baud: number; rxHex: string }[];
+  /**
+   * The listens spanned a power-up (or RESET) the user made by hand in the guided download mode: an ESP prints
+   * its banner then without fail, so silence through it is proof that nothing reaches the adapter.
+   */
+  manualPowerUp?: boolean;
 }

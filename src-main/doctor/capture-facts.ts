@@ -85,6 +85,36 @@ function longestSharedRun(rx: Buffer, frame: Buffer): { length: number; start: n
   return best;
 }
 
+/**
+ * The ROM boot facts in one line of text: an ESP8266 `boot mode:(x,y)` banner and/or an ESP32-family
+ * `boot:0x..` line. Used for captures here and, line by line, by the guided download mode (flash/guided.ts).
+ */
+export function readBootLine(line: HeardLine): { esp8266?: Esp8266Banner; esp32?: Esp32BootLine } {
+  const out: { esp8266?: Esp8266Banner; esp32?: Esp32BootLine } = {};
+  const m8 = line.text.match(/boot mode:\((\d),(\d)\)/);
+  if (m8) {
+    const cause = line.text.match(/rst cause:(\d+)/);
+    out.esp8266 = {
+      line,
+      rstCause: cause ? Number(cause[1]) : undefined,
+      mode: Number(m8[1]),
+      modeY: Number(m8[2]),
+    };
+  }
+  const m32 = line.text.match(/boot:0x([0-9a-fA-F]+)(?:\s*\(([A-Za-z_]+))?/);
+  if (m32) {
+    const rst = line.text.match(/rst:0x([0-9a-fA-F]+)\s*\(([A-Za-z0-9_]+)/);
+    out.esp32 = {
+      line,
+      rstCode: rst ? parseInt(rst[1]!, 16) : undefined,
+      rstName: rst?.[2],
+      boot: parseInt(m32[1]!, 16),
+      bootName: m32[2],
+    };
+  }
+  return out;
+}
+
 export function captureFacts(capture: ConnectCapture): CaptureFacts {
   const syncFrame = fromHex(capture.syncFrameHex);
   const attempts = capture.attempts.map((a) => fromHex(a.rxHex));
@@ -102,27 +132,9 @@ export function captureFacts(capture: ConnectCapture): CaptureFacts {
   const esp8266Banners: Esp8266Banner[] = [];
   const esp32BootLines: Esp32BootLine[] = [];
   for (const line of lines) {
-    const m8 = line.text.match(/boot mode:\((\d),(\d)\)/);
-    if (m8) {
-      const cause = line.text.match(/rst cause:(\d+)/);
-      esp8266Banners.push({
-        line,
-        rstCause: cause ? Number(cause[1]) : undefined,
-        mode: Number(m8[1]),
-        modeY: Number(m8[2]),
-      });
-    }
-    const m32 = line.text.match(/boot:0x([0-9a-fA-F]+)(?:\s*\(([A-Za-z_]+))?/);
-    if (m32) {
-      const rst = line.text.match(/rst:0x([0-9a-fA-F]+)\s*\(([A-Za-z0-9_]+)/);
-      esp32BootLines.push({
-        line,
-        rstCode: rst ? parseInt(rst[1]!, 16) : undefined,
-        rstName: rst?.[2],
-        boot: parseInt(m32[1]!, 16),
-        bootName: m32[2],
-      });
-    }
+    const boot = readBootLine(line);
+    if (boot.esp8266) esp8266Banners.push(boot.esp8266);
+    if (boot.esp32) esp32BootLines.push(boot.esp32);
   }
 
   // Our frame echoed: a long shared run anywhere, or (tools that read a byte per attempt) the start of the

@@ -61,6 +61,8 @@ const brownout: SyncRule = (f) => {
 };
 
 const echo: SyncRule = (f) => {
+  // No SYNC was sent (the guided download mode only listens): nothing could be an echo of it.
+  if (f.syncFrame.length === 0) return undefined;
   const e = f.echo;
   const full = e.length >= Math.min(20, f.syncFrame.length);
   // Tools that read one byte per attempt show only the start of the frame, spread over the attempts.
@@ -350,6 +352,8 @@ function ch340ResetRegressionKernel(release: string | undefined): boolean {
 }
 
 const ch340Regression: SyncRule = (f, ctx) => {
+  // A hand power-up needs no auto-reset: the regression cannot explain silence through it.
+  if (f.capture.manualPowerUp) return undefined;
   if (f.rx.length > 0 || (f.capture.listens ?? []).some((l) => l.rxHex.length > 0)) return undefined;
   if (ctx.usbId?.toLowerCase() !== '1a86:7523' || !ch340ResetRegressionKernel(ctx.kernelRelease))
     return undefined;
@@ -371,7 +375,27 @@ const ch340Regression: SyncRule = (f, ctx) => {
   };
 };
 
-const silence: SyncRule = (f) => ({
+const silence: SyncRule = (f) => (f.capture.manualPowerUp ? silenceThroughPowerUp(f) : silenceAfterResets(f));
+
+/** The user powered the board up (button held) while Kiln listened: the experiment rules out boot mode and reset. */
+const silenceThroughPowerUp = (f: CaptureFacts): Diagnosis => ({
+  code: 'NO_RESPONSE_WIRING',
+  title: 'Nothing reached the adapter: a powered-up ESP always prints its banner',
+  explanation:
+    'You powered the board up while Kiln listened, and not one byte arrived. The ROM prints its boot banner at every power-up whatever the button does, so the chip\u2019s TX does not reach the adapter\u2019s RX: TX and RX swapped, no common ground, no power at the chip, or a faulty adapter.',
+  evidence: [
+    `no bytes heard at ${[...new Set((f.capture.listens ?? []).map((l) => l.baud))].join(' and ')} baud on ${f.capture.port} while the board was powered up by hand`,
+  ],
+  steps: [
+    'Swap TX and RX: adapter TX goes to the board\u2019s RX, adapter RX to the board\u2019s TX.',
+    'Connect the adapter\u2019s GND to the board\u2019s GND.',
+    'Check the board gets 3.3 V (never 5 V) while you hold the button.',
+    LOOPBACK_STEP,
+  ],
+  confidence: 'high',
+});
+
+const silenceAfterResets = (f: CaptureFacts): Diagnosis => ({
   code: 'NO_RESPONSE_WIRING',
   title: 'Nothing came back from the board',
   explanation:

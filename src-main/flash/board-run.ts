@@ -13,7 +13,6 @@ import { KilnError } from '../core/errors';
 import { bootFlashMode } from '../doctor/boot-check';
 import type {
   AfterMode,
-  BeforeMode,
   ConnectFn,
   DeviceInfo,
   EngineHooks,
@@ -29,7 +28,7 @@ import type { Transport } from '../serial/transport';
 import { withBaudFallback } from './baud-retry';
 import { runBootCheck, wantsBootCheck, type BootListenWindows } from './boot-check';
 import type { BootCheckResult } from './boot-result';
-import { withDevice, type PortOpener, type PortRef } from './connection';
+import { withDevice, type GuidedOptions, type PortOpener, type PortRef, type RunBefore } from './connection';
 
 /** One firmware file to write; without an offset the planner places it by its content. */
 interface BoardImage {
@@ -76,7 +75,9 @@ interface BoardRun<B = never> {
   signal: AbortSignal;
   /** Data baud after the stub is up; lowered once after data errors. */
   baud: number;
-  before?: BeforeMode | undefined;
+  before?: RunBefore | undefined;
+  /** The guided download mode's listening and events (with `before: 'manual'`). */
+  guided?: GuidedOptions | undefined;
   after: AfterMode;
   /** The files for the chip that answered (a station picks the build for the chip). */
   images(device: DeviceInfo): BoardImage[] | Promise<BoardImage[]>;
@@ -123,6 +124,7 @@ export async function runBoard<B = never>(run: BoardRun<B>): Promise<BoardOutcom
             clock: run.clock,
             baud,
             before: run.before,
+            guided: run.guided,
             signal: run.signal,
             hooks: run.hooks.engine(),
           },
@@ -205,7 +207,14 @@ async function attempt<B>(
 
   if (run.bootCheck.wanted && t.info.lines === 'none')
     hooks.log('warn', `No boot check on ${t.info.path}: it has no reset lines to restart the board with.`);
-  if (!wantsBootCheck(run.bootCheck.wanted, run.after, t)) {
+  // A board entered by hand has no reset wiring: the boot check's reset would reach nothing (unless asked for).
+  const bootWanted = run.bootCheck.wanted ?? (run.before === 'manual' ? false : undefined);
+  if (run.before === 'manual' && bootWanted === false)
+    hooks.log(
+      'info',
+      'Let go of the button and power the board off and on to start the new firmware (Kiln cannot reset it).',
+    );
+  if (!wantsBootCheck(bootWanted, run.after, t)) {
     hooks.phase('resetting');
     await s.finish(run.after);
     return;

@@ -9,11 +9,24 @@ import type { Clock } from '../core/clock';
 import type { BeforeMode, ConnectFn, EngineHooks, EspSessionApi } from '../esp';
 import { ROM_BAUD } from '../vocabulary';
 import type { Transport } from '../serial/transport';
+import { waitForDownloadMode, type GuidedEvent } from './guided';
 
 /** A port as a run names it: the path the user chose and, for USB adapters, its VID:PID. */
 export interface PortRef {
   path: string;
   usbId?: string | undefined;
+}
+
+/** The engine's reset choices, plus 'manual': the guided download mode (guided.ts) for boards Kiln cannot reset. */
+export type RunBefore = BeforeMode | 'manual';
+
+/** How the guided download mode listens and whom it tells (only with `before: 'manual'`). */
+export interface GuidedOptions {
+  /** 74880 (ESP8266, default) or 115200 (ESP32 family). */
+  listenBaud?: number | undefined;
+  /** The user says they powered the board up; without it Kiln listens until cancelled. */
+  userDone?: Promise<void> | undefined;
+  onEvent(e: GuidedEvent): void;
 }
 
 /** Opens a port at `baudRate` (default: the ROM's 115200). */
@@ -26,7 +39,8 @@ interface DeviceRequest {
   clock: Clock;
   /** Data baud after the stub is up. */
   baud: number;
-  before?: BeforeMode | undefined;
+  before?: RunBefore | undefined;
+  guided?: GuidedOptions | undefined;
   signal: AbortSignal;
   hooks: EngineHooks;
 }
@@ -44,7 +58,18 @@ export async function withDevice<T>(
       clock: req.clock,
       ...req.hooks,
     };
-    if (req.before) opts.before = req.before;
+    if (req.before === 'manual') {
+      // The user brings the chip into download mode by hand; then sync at once, without touching the lines.
+      await waitForDownloadMode({
+        transport,
+        clock: req.clock,
+        signal: req.signal,
+        listenBaud: req.guided?.listenBaud,
+        userDone: req.guided?.userDone,
+        onEvent: (e) => req.guided?.onEvent(e),
+      });
+      opts.before = 'no-reset';
+    } else if (req.before) opts.before = req.before;
     const session = await req.connect(transport, opts);
     try {
       return await fn(session, transport);

@@ -4,7 +4,7 @@
  * directly by the contract, which must stay free of Node code.)
  */
 export { runBoard, type BoardHooks, type BoardOutcome } from './board-run';
-export { withDevice, type PortOpener } from './connection';
+export { withDevice, type GuidedOptions, type PortOpener, type RunBefore } from './connection';
 export { withBaudFallback } from './baud-retry';
 export { classifyBootText, type BootListenWindows } from './boot-check';
 export { diagnoseFailure, type DiagnoseSync } from './diagnosis';

@@ -47,9 +47,10 @@ class Emitter<T> {
 }
 
 export function createMemoryPair(
-  opts: { path?: string; baudRate?: number; lines?: TransportInfo['lines'] } = {},
+  opts: { path?: string; baudRate?: number; lines?: TransportInfo['lines']; usbId?: string } = {},
 ): MemoryPair {
   const info: TransportInfo = { path: opts.path ?? 'memory', lines: opts.lines ?? 'uart' };
+  if (opts.usbId) info.usbId = opts.usbId;
   const toHost = new Emitter<Buffer>();
   const toDevice = new Emitter<Buffer>();
   const signalsEv = new Emitter<Signals>();

@@ -52,6 +52,7 @@ import {
   fixSchema,
 } from './contract-schemas';
 import {
+  HAND_ACTIONS,
   MAX_FIRMWARE_BYTES,
   MAX_FLASH_BYTES,
   MAX_IMAGES_PER_FLASH,
@@ -70,6 +71,11 @@ const connectionFields = {
   baud: baudSchema.optional(),
   before: beforeSchema.optional(),
   after: afterSchema.optional(),
+  /**
+   * `before: 'manual'` (guided download mode): seconds to listen for the user's power-up before concluding from
+   * what was heard; absent = until cancelled.
+   */
+  listenSeconds: z.number().int().min(1).max(86_400).optional(),
 };
 const jobStarted = z.object({ jobId: idSchema });
 
@@ -160,6 +166,38 @@ export const methods = {
   doctorReport: {
     input: z.object({ port: portPathSchema.optional() }),
     output: accessReportSchema,
+  },
+  /**
+   * The loopback self-test (doctor/adapter-self-test.ts): with a jumper on the adapter's TX–RX and the board
+   * disconnected, sends a pattern at each rate up to the adapter's highest and checks the echo.
+   */
+  adapterSelfTest: {
+    input: z.object({ port: portPathSchema }),
+    output: z.object({
+      verdict: z.enum(['good', 'no-echo', 'faulty']),
+      failsFrom: z.number().int().optional(),
+      steps: z.array(
+        z.object({
+          baud: z.number().int(),
+          sent: z.number().int(),
+          received: z.number().int(),
+          errors: z.number().int(),
+          ok: z.boolean(),
+        }),
+      ),
+      summary: z.string(),
+      advice: z.array(z.string()),
+    }),
+  },
+  /** The user's hands on a virtual board whose URL has `hands=` (sim/hands.ts): one action, then their state. */
+  virtualHands: {
+    input: z.object({ port: portPathSchema, action: z.enum(HAND_ACTIONS) }),
+    output: z.object({
+      buttonHeld: z.boolean(),
+      powered: z.boolean(),
+      swapped: z.boolean(),
+      loopback: z.boolean(),
+    }),
   },
   /** Runs one fix from the latest report. `confirmed: true` means the user saw its `commands` and agreed. */
   runFix: {

@@ -22,7 +22,7 @@ import { listPorts } from '../serial/discovery';
 import { watchPorts } from '../serial/hotplug';
 import { createMemoryPair } from '../serial/memory-pair';
 import { openTransport } from '../serial/open-transport';
-import { parseSimUrl, SimulatedDevice } from '../sim/index';
+import { parseSimUrl, SimulatedDevice, VirtualHands } from '../sim/index';
 import type { SimOptions } from '../sim/index';
 import type { AccessReport, MethodOutput } from './contract';
 import type { DoctorFunctions, FixConfirmationRequest, Logger, ServiceDeps, VirtualDevice } from './deps';
@@ -37,21 +37,34 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   if (parsed.seed !== undefined) options.seed = parsed.seed;
   if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
   if (parsed.usbPath !== undefined) options.usbPath = parsed.usbPath;
+  if (parsed.hands) options.poweredByHand = true;
   const device = new SimulatedDevice(options);
+  const hands = parsed.hands ? new VirtualHands(device, clock) : undefined;
+  let script = parsed.hands;
   const lines = parsed.board === 'usb-jtag-serial' ? 'usb-jtag-serial' : 'uart';
   return {
     url,
     chip: parsed.chip,
     flashSize: device.flashMemory.size,
     open(baudRate) {
-      const pair = createMemoryPair({ path: url, baudRate, lines });
+      const pair = createMemoryPair({
+        path: url,
+        baudRate,
+        lines,
+        ...(parsed.adapterUsbId ? { usbId: parsed.adapterUsbId } : {}),
+      });
       device.attach(pair.device);
+      // The script's clock starts when the port first opens: that is when Kiln starts asking.
+      if (hands && script) hands.play(script);
+      script = undefined;
       return pair.host;
     },
     readFlash(offset, size) {
       return new Uint8Array(device.flashMemory.read(offset, size));
     },
+    ...(hands ? { hands } : {}),
     dispose() {
+      hands?.stop();
       device.detach();
     },
   };

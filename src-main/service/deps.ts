@@ -9,6 +9,7 @@ import type { ConnectCapture } from '../core/capture';
 import type { ChipName, ConnectFn } from '../esp/api';
 import type { PortInfo } from '../serial/discovery';
 import type { Transport } from '../serial/transport';
+import type { VirtualHands } from '../sim/hands';
 import type { AccessReport, Diagnosis, HostKind, MethodOutput } from './contract';
 
 export interface Logger {
@@ -39,6 +40,8 @@ export interface VirtualDevice {
   open(baudRate: number): Transport;
   /** The simulated flash contents (for tests and `kiln sim` inspection). */
   readFlash(offset: number, size: number): Uint8Array;
+  /** The user's hands on the board (sim/hands.ts), when its URL asked for them (`hands=`). */
+  readonly hands?: VirtualHands;
   dispose?(): void;
 }
 

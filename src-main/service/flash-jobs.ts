@@ -8,14 +8,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
 import { writePrivateFile } from '../core/private-files';
-import type { AfterMode, BeforeMode, DeviceInfo, EspSessionApi } from '../esp';
+import type { AfterMode, DeviceInfo, EspSessionApi } from '../esp';
 import {
   runBoard,
   withBaudFallback,
   withDevice,
   type BoardHooks,
   type BootListenWindows,
+  type GuidedOptions,
   type PortOpener,
+  type RunBefore,
 } from '../flash';
 import type { ContractDeviceInfo, JobResult, ParsedInput } from './contract';
 import type { ServiceDeps } from './deps';
@@ -35,17 +37,45 @@ export interface JobEnv {
 interface Connection {
   port: ResolvedPort;
   baud: number;
-  before?: BeforeMode;
+  before?: RunBefore;
   after: AfterMode;
+  listenSeconds?: number | undefined;
 }
 
 function connectionOf(
   port: ResolvedPort,
-  input: { baud?: number | undefined; before?: BeforeMode | undefined; after?: AfterMode | undefined },
+  input: {
+    baud?: number | undefined;
+    before?: RunBefore | undefined;
+    after?: AfterMode | undefined;
+    listenSeconds?: number | undefined;
+  },
 ): Connection {
   const c: Connection = { port, baud: input.baud ?? port.defaultBaud, after: input.after ?? 'hard-reset' };
   if (input.before) c.before = input.before;
+  if (input.listenSeconds !== undefined) c.listenSeconds = input.listenSeconds;
   return c;
+}
+
+/** The guided download mode's steps and what it heard, as the job's phase and log lines. */
+function guidedOf(env: JobEnv, ctx: JobContext, c: Connection): GuidedOptions | undefined {
+  if (c.before !== 'manual') return undefined;
+  return {
+    userDone:
+      c.listenSeconds === undefined ? undefined : env.deps.clock.sleep(c.listenSeconds * 1000, ctx.signal),
+    onEvent: (e) => {
+      // The instruction in force is the phase's message (one at a time); what was heard goes to the log.
+      if (e.kind === 'instruction') {
+        ctx.phase(
+          'connecting',
+          e.step === 'download-mode' ? e.text : `${e.text} (listening at ${e.listeningBaud} baud)`,
+        );
+      } else {
+        const shown = e.meaning === 'unreadable' ? `${e.text.length} unreadable bytes` : e.text;
+        ctx.log('info', `Heard at ${e.baud} baud: ${shown}`);
+      }
+    },
+  };
 }
 
 export function portRef(port: ResolvedPort) {
@@ -85,6 +115,7 @@ function session<T>(
       clock: env.deps.clock,
       baud,
       before: c.before,
+      guided: guidedOf(env, ctx, c),
       signal: ctx.signal,
       hooks: ctx.hooks(),
     },
@@ -140,6 +171,7 @@ export async function runFlashJob(
     signal: ctx.signal,
     baud: c.baud,
     before: c.before,
+    guided: guidedOf(env, ctx, c),
     after: c.after,
     images: () => files,
     write: {

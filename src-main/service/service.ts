@@ -19,10 +19,11 @@ import { createPortOpener } from './port-opener';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
 import { SocketTargets } from './socket-targets';
-import { VirtualDevices } from './virtual-devices';
+import { isSimUrl, VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
 import path from 'node:path';
 import { withDevice } from '../flash';
+import { runAdapterSelfTest } from '../doctor/adapter-self-test';
 import { parseManifest } from '../esp/image';
 import { CHIP_IDENTITIES } from '../esp/chips/table';
 import { CHIP_NAMES, MAX_FLASH_BYTES } from '../vocabulary';
@@ -155,6 +156,12 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     },
 
     async identify(input) {
+      if (input.before === 'manual') {
+        // identify cannot be cancelled, and a hand power-up may never come: the guided mode runs as a job.
+        throw new KilnError('BAD_REQUEST', 'identify does not wait for a power-up by hand.', {
+          hint: 'Start a flash or a read with before "manual": that job can be cancelled.',
+        });
+      }
       const port = await claimForJob(input.port);
       const release = jobs.reserve(port.lockKey, port.path, 'identify');
       const controller = new AbortController();
@@ -255,6 +262,35 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 
     async listJobs() {
       return { jobs: jobs.list() };
+    },
+
+    async adapterSelfTest(input) {
+      const port = await claimForJob(input.port);
+      const release = jobs.reserve(port.lockKey, port.path, 'adapter-self-test');
+      try {
+        const transport = await openPort(portRef(port));
+        try {
+          return await runAdapterSelfTest({ transport, clock: deps.clock });
+        } finally {
+          await transport.close().catch(() => undefined);
+        }
+      } finally {
+        release();
+      }
+    },
+
+    async virtualHands(input) {
+      if (!isSimUrl(input.port))
+        throw new KilnError('BAD_REQUEST', `${input.port} is not a virtual board.`, {
+          hint: 'Only virtual boards (sim: URLs) have hands Kiln can move; on a real board, do it yourself.',
+        });
+      const hands = virtual.get(input.port).hands;
+      if (!hands)
+        throw new KilnError('BAD_REQUEST', `The virtual board ${input.port} has no hands.`, {
+          hint: 'Add hands= to its URL, e.g. sim:esp8266?board=sonoff&hands=',
+        });
+      hands.do(input.action);
+      return hands.now;
     },
 
     async doctorReport(input) {

@@ -75,6 +75,13 @@ export class SimulatedDevice {
   private bootTimers = new Set<() => void>();
   private currentMode: DeviceMode = 'off';
   private autobaud = false;
+  /**
+   * Boards with virtual hands (sim/hands.ts) have their own supply: undefined = power comes with the port (the
+   * board is re-plugged on every open, the model before hands); true/false = the supply switch the hands work.
+   */
+  private handPower: boolean | undefined;
+  /** The GPIO0 button as the hands hold it. */
+  private buttonPressed = false;
   private readonly idleStats = { hostToDeviceBytes: 0, deviceToHostBytes: 0 };
 
   constructor(private readonly o: SimOptions) {
@@ -104,6 +111,11 @@ export class SimulatedDevice {
       () => this.line?.deviceBaud ?? this.facts.bootBaud,
     );
     this.decoder = new SlipDecoder({ frame: (f) => this.enqueue(f) });
+    if (o.poweredByHand) {
+      // Powered since it was wired up, before any port opened: it runs its firmware and nobody heard the banner.
+      this.handPower = true;
+      this.boot(!!o.buttonHeld, 'power-on');
+    }
   }
 
   /** The flash contents (live view). */
@@ -157,17 +169,45 @@ export class SimulatedDevice {
       }),
       end.onHostClose(() => this.stopBootTimers()),
     ];
-    this.powerOn(undefined);
+    // A board with its own supply is already running: opening the port does not boot it.
+    if (this.handPower === undefined) this.powerOn(undefined);
   }
 
   detach(): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
-    this.powerDown('off');
+    if (this.handPower === undefined) this.powerDown('off');
     if (this.line) Object.assign(this.idleStats, this.line.stats);
     this.line?.close();
     this.line = undefined;
     this.end = undefined;
+  }
+
+  get currentFaults(): SimFaults {
+    return { ...this.faults };
+  }
+
+  /** The hands' GPIO0 button (sim/hands.ts): read by the strap at the next power-up or RESET. */
+  setButton(pressed: boolean): void {
+    this.buttonPressed = pressed;
+  }
+
+  /** The hands' supply switch; only for boards made with `poweredByHand`. */
+  setPower(on: boolean): void {
+    if (this.handPower === undefined || this.handPower === on) return;
+    this.handPower = on;
+    if (on) this.powerOn(undefined);
+    else {
+      this.powerDown('off');
+      this.line?.reset();
+    }
+  }
+
+  /** The RESET button (EN to ground and back): the chip re-samples its straps, rst cause 2. */
+  pressReset(): void {
+    if (this.handPower === false || this.faults.unpowered) return;
+    if (this.handPower === undefined && !this.end) return;
+    this.boot(this.buttonPressed, 'reset-pin');
   }
 
   setFaults(f: SimFaults): void {
@@ -189,12 +229,13 @@ export class SimulatedDevice {
   }
 
   private powerOn(buttonHeld: boolean | undefined): void {
-    if (!this.end || this.faults.unpowered) return;
-    const signals: Signals = this.end.hostSignals;
+    if (this.faults.unpowered || this.handPower === false) return;
+    if (!this.end && this.handPower === undefined) return;
+    const signals: Signals = this.end?.hostSignals ?? { dtr: false, rts: false };
     this.circuit.resync(signals);
     if (this.circuit.heldInReset) return this.powerDown('off');
     // The button (GPIO0 low) at power-up; the app-running fault models a board nobody holds it on.
-    const held = buttonHeld ?? (!!this.o.buttonHeld && !this.faults.appRunning);
+    const held = buttonHeld ?? (this.buttonPressed || (!!this.o.buttonHeld && !this.faults.appRunning));
     this.boot(held || this.circuit.io0LowAtPowerUp(signals), 'power-on');
   }
 
@@ -222,8 +263,8 @@ export class SimulatedDevice {
 
   private boot(download: boolean, cause: ResetCause): void {
     this.powerDown('off');
-    const line = this.line;
-    if (!line) return;
+    // A hand-powered board boots with the port closed too; what it prints then is lost, as on a real bench.
+    if (!this.line && this.handPower === undefined) return;
     if (this.faults.appRunning && !this.hasApp()) {
       // The app-running fault needs an app in flash: a minimal image header stands for the firmware.
       this.flashMemory.load(0, Uint8Array.of(0xe9, 0x01, 0x02, 0x20, 0x00, 0x10, 0x10, 0x40));
@@ -243,7 +284,8 @@ export class SimulatedDevice {
       : this.hasApp() && !this.faults.brownout
         ? 'app'
         : 'flash-boot';
-    if (this.board !== 'usb-jtag-serial') line.deviceBaud = this.facts.bootBaud;
+    const line = this.line;
+    if (this.board !== 'usb-jtag-serial' && line) line.deviceBaud = this.facts.bootBaud;
     let bannerDone = () => {};
     if (script.listens) {
       this.autobaud = this.board !== 'usb-jtag-serial';
@@ -262,6 +304,8 @@ export class SimulatedDevice {
         at += seg.afterMs;
         this.timer(at, () => {
           if (this.epoch !== epoch) return;
+          // Only a port open at the boot hears it (a port opened since re-plugs the board, or, hand-powered, missed it).
+          if (!line || line !== this.line) return;
           if (this.board !== 'usb-jtag-serial') line.deviceBaud = seg.baud;
           line.toHost(Buffer.from(seg.text, 'latin1'));
           if (i === segments.length - 1) then?.();

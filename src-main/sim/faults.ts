@@ -19,6 +19,7 @@ export const FAULT_NAMES: readonly string[] = [
   'app-running',
   'brownout',
   'autobaud-limit',
+  'adapter-limit',
 ] as const;
 
 /** Defaults for the faults that take a number when a URL names them without one. */
@@ -29,6 +30,8 @@ export const FAULT_DEFAULTS = {
   slowFlashFactor: 4,
   /** Only the ROM's own 115200 syncs: every higher rate fails, as on a bench whose adapter cannot carry it. */
   autobaudMaxBaud: 115200,
+  /** A CH340 clone that loses bytes above 460800 [guess: the rate; the behaviour per failure-diagnosis §C]. */
+  adapterMaxBaud: 460800,
 };
 
 /**
@@ -73,6 +76,9 @@ export function applyFaultName(
       return { ok: true };
     case 'brownout':
       faults.brownout = true;
+      return { ok: true };
+    case 'adapter-limit':
+      faults.adapterMaxBaud = arg ?? FAULT_DEFAULTS.adapterMaxBaud;
       return { ok: true };
     case 'autobaud-limit':
       faults.autobaudMaxBaud = arg ?? FAULT_DEFAULTS.autobaudMaxBaud;

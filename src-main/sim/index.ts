@@ -6,6 +6,7 @@
 export type { HighBaudSync, SimChip, SimFaults, SimOptions } from './types';
 export { flashServesMode, type FlashWiring } from './flash-wiring';
 export { SimulatedDevice } from './device';
+export { VirtualHands } from './hands';
 export { parseSimUrl } from './url';
 export { FAULT_NAMES } from './faults';
 export { serveTcp, type TcpServer } from './serve-tcp';

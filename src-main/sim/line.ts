@@ -99,7 +99,7 @@ export class LineModel {
     if (f.shortTxRx) {
       // TX wired to RX: the host's own bytes come straight back at its own baud; the chip hears nothing.
       this.echoBusyUntil = Math.max(now, this.echoBusyUntil) + byteTimeMs(chunk.length, senderBaud);
-      const copy = Buffer.from(chunk);
+      const copy = overrun(Buffer.from(chunk), senderBaud, f, this.rng);
       this.schedule(this.echoBusyUntil, () => this.end.send(copy));
       return;
     }
@@ -113,7 +113,7 @@ export class LineModel {
       const garbled =
         (this.hostBaudKnown && !baudsMatch(senderBaud, this.deviceBaud)) || this.beyondBridge(senderBaud);
       let bytes = garbled ? this.garble(sent, senderBaud, this.deviceBaud) : sent;
-      bytes = applyByteFaults(bytes, this.rng, faults);
+      bytes = overrun(applyByteFaults(bytes, this.rng, faults), senderBaud, faults, this.rng);
       this.stats.hostToDeviceBytes += sent.length;
       this.onRx({ bytes, garbled, sent, senderBaud });
     });
@@ -162,7 +162,7 @@ export class LineModel {
     const hostBaud = this.hostBaudKnown ? this.end.hostBaudRate : senderBaud;
     const garbled = !baudsMatch(hostBaud, senderBaud) || this.beyondBridge(senderBaud);
     let bytes = garbled ? this.garble(slice, senderBaud, hostBaud) : slice;
-    bytes = applyByteFaults(bytes, this.rng, f);
+    bytes = overrun(applyByteFaults(bytes, this.rng, f), hostBaud, f, this.rng);
     if (bytes.length === 0) return;
     this.stats.deviceToHostBytes += bytes.length;
     this.end.send(bytes);
@@ -199,4 +199,13 @@ export class LineModel {
     this.closed = true;
     this.reset();
   }
+}
+
+/** Share of bytes an adapter loses above its limit (SimFaults.adapterMaxBaud). [guess] */
+const ADAPTER_OVERRUN_DROP = 0.1;
+
+/** What an adapter run faster than it can go delivers: some bytes lost, seeded. */
+function overrun(bytes: Buffer, baud: number, f: SimFaults, rng: Rng): Buffer {
+  if (f.adapterMaxBaud === undefined || baud <= f.adapterMaxBaud) return bytes;
+  return applyByteFaults(bytes, rng, { dropRate: ADAPTER_OVERRUN_DROP });
 }

@@ -46,6 +46,12 @@ export interface SimFaults {
    * at 921600 (esptool#435, esp8266/Arduino#97), autobaud "a little less reliable at very high speeds" (esptool#365).
    */
   autobaudMaxBaud?: number;
+  /**
+   * The USB adapter itself loses bytes above this rate, both ways ("fall back to 460800/115200 on data errors",
+   * failure-diagnosis §C for the CH340). Modelled as one byte in ADAPTER_OVERRUN_DROP lost [guess]. The loopback
+   * self-test sees it with the jumper on the adapter.
+   */
+  adapterMaxBaud?: number;
 }
 
 /** SPI NOR timing model (protocol notes §7, marked [guess] there: typical datasheet figures). */
@@ -79,6 +85,11 @@ export interface SimOptions {
   board?: BoardWiring;
   /** no-auto-reset boards: GPIO0 held low (the button) at power-up. */
   buttonHeld?: boolean;
+  /**
+   * The board has its own supply, worked by virtual hands (sim/hands.ts): it is powered from creation, and opening
+   * the port neither powers nor resets it, so its banner comes only at a power-up or a RESET press.
+   */
+  poweredByHand?: boolean;
   /** Station MAC 'aa:bb:cc:dd:ee:ff'; default derived from the seed. */
   mac?: string;
   /** Seeds the MAC, noise, drops and garbling. Default 1. */

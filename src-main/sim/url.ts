@@ -2,13 +2,16 @@
  * `sim:` port URLs, e.g. `sim:esp8266`, `sim:esp8266?fault=swap-txrx`, `sim:esp32?board=devkit&flash=8MB`,
  * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`,
  * `sim:esp8266?bridge=ft232r&latency=16` (the USB path: usb-path.ts),
+ * `sim:esp8266?board=sonoff&hands=hold@0.5,power@1,release@3` (virtual hands, hands.ts),
  * `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
  * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
  * healthy device.
  */
 import { KilnError } from '../core/errors';
 import { applyFaultName, FAULT_NAMES } from './faults';
+import { parseHandScript, type TimedAction } from './hands';
 import { parseMac } from './mac';
+import { USB_BRIDGES } from '../serial/usb-bridges';
 import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
 import type { BoardWiring, SimChip, SimFaults } from './types';
 import { SIM_BRIDGES, UsbPath, type UsbPathOptions } from './usb-path';
@@ -22,6 +25,10 @@ export interface SimUrl {
   seed?: number;
   flashWiring?: FlashWiring;
   usbPath?: UsbPathOptions;
+  /** Virtual hands (hands.ts): the board has its own supply; the actions play from the first port open. */
+  hands?: TimedAction[];
+  /** The USB adapter between host and board, as 'vvvv:pppp' (`adapter=ch340`: a key of serial/usb-bridges.ts). */
+  adapterUsbId?: string;
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -136,6 +143,21 @@ export function parseSimUrl(url: string): SimUrl {
           throw bad(`latency "${value}" is not a whole number of ms.`, 'Use e.g. latency=16 or latency=1.');
         out.usbPath = { bridge: 'ft232r', ...out.usbPath, latencyMs: Number(value) };
         break;
+      case 'hands':
+        out.hands = parseHandScript(value);
+        break;
+      case 'adapter': {
+        const bridge = USB_BRIDGES.find((b) => b.key === value.toLowerCase() && !b.nativeUsb);
+        if (!bridge)
+          throw bad(
+            `The simulator has no adapter "${value}".`,
+            `Known adapters: ${USB_BRIDGES.filter((b) => !b.nativeUsb)
+              .map((b) => b.key)
+              .join(', ')}.`,
+          );
+        out.adapterUsbId = `${bridge.vendorId}:${bridge.productIds[0]}`;
+        break;
+      }
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -143,7 +165,7 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed, wiring, bridge, latency.',
+          'Known options: fault, board, flash, mac, seed, wiring, bridge, latency, hands, adapter.',
         );
     }
   }

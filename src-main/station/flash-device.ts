@@ -122,6 +122,21 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
       clock: deps.clock,
       signal: run.signal,
       baud: profile.baud,
+      before: profile.before,
+      guided: {
+        onEvent: (e) => {
+          if (e.kind === 'heard')
+            run.onLog?.(
+              `Heard at ${e.baud} baud: ${e.meaning === 'unreadable' ? 'unreadable bytes' : e.text}`,
+            );
+          else if (e.step === 'download-mode') setState('connecting', 0);
+          else {
+            // Every instruction but the last asks for the same act: hold the button and power the board up.
+            setState('hold-and-power-up', 0);
+            run.onLog?.(e.text);
+          }
+        },
+      },
       after: 'hard-reset',
       skip: (device) =>
         !profile.policy.reflashDuplicates && run.isDuplicate(device.mac) ? 'duplicate-mac' : undefined,

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
-import { CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
+import { BEFORE_RESETS, CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
 import { bootCheckResultSchema } from '../flash/boot-result';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -84,6 +84,11 @@ export const profileSchema = z
     options: profileOptionsSchema.default(profileOptionsSchema.parse({})),
     /** After the flash: hard reset and listen to the boot text (ESP8266 at 74880, ESP32 family at 115200). */
     bootCheck: z.boolean().default(false),
+    /**
+     * How each board enters download mode; 'manual' (boards without auto-reset, e.g. Sonoff): the slot waits in
+     * 'hold-and-power-up' until the operator holds the button and powers the board up (flash/guided.ts).
+     */
+    before: z.enum(BEFORE_RESETS).optional(),
     policy: profilePolicySchema.default(profilePolicySchema.parse({})),
   })
   .refine((p) => (p.images?.length ?? 0) > 0 !== (p.builds?.length ?? 0) > 0, {
@@ -161,6 +166,8 @@ export type DeviceRecord = z.output<typeof deviceRecordSchema>;
 
 export const slotStateSchema = z.enum([
   'waiting',
+  /** Guided download mode: waiting for the operator to hold the button and power the board up. */
+  'hold-and-power-up',
   'connecting',
   'backup',
   'erasing',

@@ -18,6 +18,8 @@ export const METHOD_NAMES = [
   'cancelJob',
   'listJobs',
   'doctorReport',
+  'adapterSelfTest',
+  'virtualHands',
   'runFix',
   'monitorOpen',
   'monitorWrite',

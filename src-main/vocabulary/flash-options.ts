@@ -4,7 +4,7 @@
  */
 
 /** How the board is put into download mode: DTR/RTS sequence, none (already there), or the USB-JTAG-serial reset. */
-export const BEFORE_RESETS = ['default', 'no-reset', 'usb-reset'] as const;
+export const BEFORE_RESETS = ['default', 'no-reset', 'usb-reset', 'manual'] as const;
 /** What happens after the flash: reset into the new firmware, or stay in the loader. */
 export const AFTER_RESETS = ['hard-reset', 'no-reset'] as const;
 /** Header rewrites: `keep` leaves the image's own byte. */

@@ -5,7 +5,9 @@
  */
 export * from './api-names';
 export * from './bauds';
+export * from './board-presets';
 export * from './chips';
 export * from './flash-options';
+export * from './hand-actions';
 export * from './limits';
 export * from './port-names';

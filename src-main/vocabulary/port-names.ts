@@ -6,7 +6,7 @@
 
 const UNIX_DEVICE = /^\/dev\/[A-Za-z0-9._+:@=,-]+(\/[A-Za-z0-9._+:@=,-]+)*$/;
 const WINDOWS_COM = /^(\\\\\.\\)?COM[1-9][0-9]{0,2}$/i;
-const SIM_URL = /^sim:[A-Za-z0-9-]+(\?[A-Za-z0-9=&,._:-]{0,200})?$/;
+const SIM_URL = /^sim:[A-Za-z0-9-]+(\?[A-Za-z0-9=&,._:@-]{0,200})?$/; // @: hand scripts (hold@0.5)
 const SOCKET_URL = /^socket:\/\/[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
 
 export const MAX_PORT_NAME_CHARS = 300;

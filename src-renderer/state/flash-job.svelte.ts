@@ -46,6 +46,8 @@ export class FlashJobState {
   status = $state<JobStatus>('idle');
   jobId = $state<string | undefined>(undefined);
   phase = $state<JobPhase | undefined>(undefined);
+  /** The current phase's own words (the guided download mode's instruction in force). */
+  phaseMessage = $state<string | undefined>(undefined);
   progress = $state<JobProgress | undefined>(undefined);
   log = $state<JobLog[]>([]);
   result = $state<JobResult | undefined>(undefined);
@@ -132,6 +134,7 @@ export class FlashJobState {
     this.status = 'idle';
     this.jobId = undefined;
     this.phase = undefined;
+    this.phaseMessage = undefined;
     this.progress = undefined;
     this.result = undefined;
     this.error = undefined;
@@ -179,6 +182,7 @@ export class FlashJobState {
     switch (h.event) {
       case 'jobPhase':
         this.phase = h.payload.phase;
+        this.phaseMessage = h.payload.message;
         break;
       case 'jobProgress':
         this.phase = h.payload.phase;

@@ -92,6 +92,18 @@ export function parseBaud(text: string): number {
   return n;
 }
 
+/** `--listen 30`: whole seconds, 1 to a day (the contract's bounds for a guided listen). */
+export function parseSeconds(text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 86_400)) {
+    throw usageError(
+      `"${text}" is not a number of seconds.`,
+      'Write whole seconds from 1 to 86400, e.g. 30.',
+    );
+  }
+  return n;
+}
+
 /** `--tcp 127.0.0.1:4000`, `--tcp :4000` or `--tcp 4000` (host defaults to loopback; 0 = any free port). */
 export function parseListenAddress(text: string): { host: string; port: number } {
   const m = /^(?:(\[[0-9a-f:]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/i.exec(text.trim());

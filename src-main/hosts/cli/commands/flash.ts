@@ -1,8 +1,18 @@
 /** `kiln flash`: write one or more images (or a manifest's build for the detected chip), verify, reset. */
 import { Command, Option } from 'commander';
 import type { FlashDefaults, JobResult } from '../../../service/contract';
-import { AFTER_RESETS, BEFORE_RESETS, FLASH_FREQS, FLASH_MODES, FLASH_SIZES } from '../../../vocabulary';
-import { parseBaud, parseFileArg } from '../args';
+import {
+  AFTER_RESETS,
+  BEFORE_RESETS,
+  BOARD_PRESETS,
+  boardPreset,
+  FLASH_FREQS,
+  FLASH_MODES,
+  FLASH_SIZES,
+  wiringCard,
+  type BoardPreset,
+} from '../../../vocabulary';
+import { parseBaud, parseFileArg, parseSeconds, usageError } from '../args';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { bootCheckText } from '../boot-check-text';
 import { EXIT } from '../exit-codes';
@@ -12,7 +22,11 @@ import { formatBytes, hex } from '../format';
 export interface FlashOpts {
   port: string;
   baud?: number;
-  before?: 'default' | 'no-reset' | 'usb-reset';
+  before?: (typeof BEFORE_RESETS)[number];
+  /** With --before manual: seconds to listen for the power-up before concluding. */
+  listen?: number;
+  /** A board preset id (vocabulary/board-presets.ts): its reset, flash mode and size, baud and wiring card. */
+  board?: string;
   after?: 'hard-reset' | 'no-reset';
   flashMode: FlashDefaults['flashMode'];
   flashFreq: FlashDefaults['flashFreq'];
@@ -31,6 +45,9 @@ Examples:
   kiln flash --port /dev/ttyACM0 --baud 921600 manifest.json   ESP Web Tools manifest: the build for the chip found
   kiln flash --port sim:esp8266 firmware.bin              a simulated board, no hardware needed
   kiln flash --port socket://127.0.0.1:4000 --json app.bin@0x10000
+  kiln flash --port /dev/ttyUSB0 --before manual --flash-mode dout tasmota.bin
+                                                          a Sonoff/ESP-01 without auto-reset: Kiln says when to
+                                                          hold the button and power up, and listens (Ctrl-C stops)
 
 Offsets are hex (0x10000) or decimal (65536). Blocks the chip already holds are skipped (--no-skip writes all).
 Every region is checked by MD5 on the chip before Kiln reports success. After a hard reset on a serial port Kiln
@@ -50,7 +67,18 @@ export function flashCommand(
       'data baud after the stub starts (default: the adapter\u2019s best)',
       parseBaud,
     )
+    .addOption(
+      new Option(
+        '--board <preset>',
+        'a known board: sets --before, --flash-mode, --flash-size and --baud unless given, and shows its wiring',
+      ).choices(BOARD_PRESETS.map((p) => p.id)),
+    )
     .addOption(new Option('--before <mode>', 'how to enter the bootloader').choices(BEFORE_RESETS))
+    .option(
+      '--listen <seconds>',
+      'with --before manual: listen this long for the power-up, then say what was (not) heard (default: until Ctrl-C)',
+      parseSeconds,
+    )
     .addOption(new Option('--after <mode>', 'what to do when done').choices(AFTER_RESETS))
     .addOption(
       new Option('--flash-mode <mode>', 'SPI mode written into the image header')
@@ -79,8 +107,22 @@ export function flashCommand(
     .action((files: string[], opts: FlashOpts) => run((ctx) => flash(ctx, files, opts)));
 }
 
-async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Promise<number> {
+/** The preset's settings where the command line left the default. */
+function withPreset(opts: FlashOpts, p: BoardPreset): FlashOpts {
+  return {
+    ...opts,
+    before: opts.before ?? p.reset,
+    baud: opts.baud ?? p.safeBaud,
+    flashMode: opts.flashMode === 'keep' ? p.flashMode : opts.flashMode,
+    flashSize: opts.flashSize === 'keep' ? p.flashSize : opts.flashSize,
+  };
+}
+
+async function flash(ctx: CommandContext, files: string[], given: FlashOpts): Promise<number> {
+  const preset = given.board === undefined ? undefined : boardPreset(given.board);
+  const opts = preset ? withPreset(given, preset) : given;
   const args = files.map(parseFileArg); // usage errors before anything opens
+  if (preset?.wiring.length) ctx.reporter.note(wiringCard(preset).join('\n'));
   const port = ctx.portName(opts.port);
   const service = await ctx.service([port]);
   const connection = {
@@ -88,7 +130,10 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
     ...(opts.baud !== undefined ? { baud: opts.baud } : {}),
     ...(opts.before ? { before: opts.before } : {}),
     ...(opts.after ? { after: opts.after } : {}),
+    ...(opts.listen !== undefined ? { listenSeconds: opts.listen } : {}),
   };
+  if (opts.listen !== undefined && opts.before !== 'manual')
+    throw usageError('--listen only applies with --before manual.', 'Add --before manual, or drop --listen.');
 
   // Loaded here, not at start: manifests bring the image room and zod (`kiln --version` stays quick).
   const { isManifestArg, loadImages, loadManifest, loadManifestBuild } = await import('../firmware-input');
@@ -152,7 +197,11 @@ async function flash(ctx: CommandContext, files: string[], opts: FlashOpts): Pro
       },
     }),
   );
-  if (!done.ok || done.result?.kind !== 'flash') throw new JobFailed(done);
+  if (!done.ok || done.result?.kind !== 'flash') {
+    // The wiring card again: after a failure is when it is read.
+    if (preset?.wiring.length) ctx.reporter.note(wiringCard(preset).join('\n'));
+    throw new JobFailed(done);
+  }
   printFlashResult(ctx, done.result);
   ctx.reporter.succeed('flash', { ...done.result });
   return EXIT.OK;
