@@ -36,6 +36,7 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   if (parsed.mac !== undefined) options.mac = parsed.mac;
   if (parsed.seed !== undefined) options.seed = parsed.seed;
   if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
+  if (parsed.firmware) options.firmware = parsed.firmware;
   const device = new SimulatedDevice(options);
   const lines = parsed.board === 'usb-jtag-serial' ? 'usb-jtag-serial' : 'uart';
   return {

@@ -4,6 +4,8 @@
  */
 import type { Clock } from '../core/clock';
 import type { FlashWiring } from './flash-wiring';
+import type { SimFirmware } from './firmware-marker';
+import type { SimNetwork } from './sim-network';
 import type { KnownStub } from './stub-catalogue';
 
 export type SimChip = 'esp8266' | 'esp32' | 'esp32c3' | 'esp32s3' | 'esp32c6';
@@ -102,6 +104,10 @@ export interface SimOptions {
    * described by the same facts and run with its family's behaviour.
    */
   extraStubs?: readonly KnownStub[];
+  /** Starts with this firmware in flash (a marked image, firmware-marker.ts) unless flashImage is given. */
+  firmware?: SimFirmware;
+  /** The Wi-Fi and MQTT broker a flashed firmware console sees (sim-network.ts); default the process's shared one. */
+  network?: SimNetwork;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * `sim:` port URLs, e.g. `sim:esp8266`, `sim:esp8266?fault=swap-txrx`, `sim:esp32?board=devkit&flash=8MB`,
  * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`,
+ * `sim:esp8266?app=tasmota` (a board that already runs a Tasmota-like console; `app=improv` an Improv responder),
  * `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
  * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
  * healthy device.
@@ -9,6 +10,7 @@ import { KilnError } from '../core/errors';
 import { applyFaultName, FAULT_NAMES } from './faults';
 import { parseMac } from './mac';
 import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
+import { SIM_FIRMWARES, type SimFirmware } from './firmware-marker';
 import type { BoardWiring, SimChip, SimFaults } from './types';
 
 export interface SimUrl {
@@ -19,6 +21,7 @@ export interface SimUrl {
   mac?: string;
   seed?: number;
   flashWiring?: FlashWiring;
+  firmware?: SimFirmware;
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -121,6 +124,16 @@ export function parseSimUrl(url: string): SimUrl {
         out.flashWiring = wiring;
         break;
       }
+      case 'app': {
+        const firmware = SIM_FIRMWARES.find((f) => f === value.toLowerCase());
+        if (!firmware)
+          throw bad(
+            `The simulator has no firmware "${value}".`,
+            `Known firmware: ${SIM_FIRMWARES.join(', ')}.`,
+          );
+        out.firmware = firmware;
+        break;
+      }
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -128,7 +141,7 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed, wiring.',
+          'Known options: app, fault, board, flash, mac, seed, wiring.',
         );
     }
   }

@@ -45,7 +45,7 @@ describe('Improv checksum', () => {
 
   it('a frame with one bit flipped is refused', () => {
     const frame = encodeImprovFrame(ImprovType.currentState, Buffer.from([ImprovState.authorized]));
-    frame[9] ^= 0x01;
+    frame[9] = frame[9]! ^ 0x01;
     expect(decodeAll(frame)).toMatchObject({ frames: [], bad: ['checksum'] });
   });
 
