@@ -23,7 +23,6 @@ export const ImprovType = {
   rpcCommand: 0x03,
   rpcResult: 0x04,
 } as const;
-export type ImprovTypeValue = (typeof ImprovType)[keyof typeof ImprovType];
 
 /** Current state values (spec, "Packet: Current State"). */
 export const ImprovState = {
