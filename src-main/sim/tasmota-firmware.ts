@@ -52,6 +52,8 @@ export class TasmotaFirmware implements FirmwareConsole {
   constructor(private readonly host: FirmwareHost) {
     this.bootAt = host.clock.now();
     const id = chipId(host.macBytes);
+    // The app starts on a fresh line at 115200 (the capture's line after eboot; boot-text.ts does the same).
+    this.host.send(Buffer.from('\r\n'));
     this.log(
       `Project sonoff Sonoff (Topic ${this.topic()}, Fallback DVES_${id.toString(16).toUpperCase().padStart(6, '0')}, GroupTopic sonoffs) Version 6.1.1-2_3_0`,
       false,
