@@ -14,6 +14,8 @@ const RUN_ALONE = [
   'test/doctor/real-system.test.ts',
   'test/integration/cli-pty.test.ts',
   'test/serial/hotplug.test.ts',
+  // kiln provision as a child process on the real clock: the firmware's boot, Wi-Fi and MQTT delays are real time.
+  'test/cli/provision.test.ts',
   'test/e2e/**/*.test.ts',
 ];
 

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   PROTOCOL_ERROR: 'The chip sent a reply Kiln could not understand.',
   UNSUPPORTED: 'The chip or its loader cannot do this operation.',
   TIMEOUT: 'The chip stopped answering.',
+  FIRMWARE_NOT_DETECTED: 'Neither a Tasmota console nor an Improv responder answered on the port.',
+  WIFI_JOIN_FAILED: 'The device could not join the Wi-Fi network.',
   CANCELLED: 'The operation was cancelled.',
   // Service / hosts
   BAD_REQUEST: 'The request was malformed.',

@@ -59,6 +59,7 @@ import {
   MAX_MANIFEST_CHARS,
   MAX_MONITOR_WRITE_BYTES,
 } from '../vocabulary';
+import { provisionMethods } from './provision-contract';
 import { stationEvents, stationMethods } from './station-contract';
 import type { EventName as VocabularyEvent, MethodName as VocabularyMethod } from '../vocabulary';
 
@@ -250,6 +251,8 @@ export const methods = {
   },
   /** The batch station (station-contract.ts). */
   ...stationMethods,
+  /** Wi-Fi and MQTT set-up after a flash (provision-contract.ts). */
+  ...provisionMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 // ---------------------------------------------------------------------------------------------------------

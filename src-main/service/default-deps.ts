@@ -38,6 +38,7 @@ export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
   if (parsed.usbPath !== undefined) options.usbPath = parsed.usbPath;
   if (parsed.hands) options.poweredByHand = true;
+  if (parsed.firmware) options.firmware = parsed.firmware;
   const device = new SimulatedDevice(options);
   const hands = parsed.hands ? new VirtualHands(device, clock) : undefined;
   let script = parsed.hands;

@@ -15,6 +15,7 @@ import { summariseFirmware } from './firmware-summary';
 import { portRef, runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
 import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs';
 import { Monitors } from './monitors';
+import { provisionOnPort, settingsWithSecrets } from './provision-method';
 import { createPortOpener } from './port-opener';
 import { PortDirectory, type ResolvedPort } from './port-directory';
 import { SettingsStore } from './settings-store';
@@ -188,6 +189,22 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
         const opts: ConstructorParameters<typeof KilnError>[2] = { details, cause: e };
         if (failure.error.hint !== undefined) opts.hint = failure.error.hint;
         throw new KilnError(failure.error.code, failure.error.message, opts);
+      } finally {
+        release();
+      }
+    },
+
+    async provision(input) {
+      const port = await claimForJob(input.port);
+      const release = jobs.reserve(port.lockKey, port.path, 'provision');
+      try {
+        return await provisionOnPort({
+          port: portRef(port),
+          openPort,
+          clock: deps.clock,
+          settings: settingsWithSecrets(input.settings),
+          timeoutMs: input.timeoutMs,
+        });
       } finally {
         release();
       }

@@ -60,6 +60,13 @@ export const stationMethods = {
           .optional(),
         /** Boards flashing at once; the others wait in their slots (absent: no limit). */
         concurrency: z.number().int().min(1).max(MAX_STATION_CONCURRENCY).optional(),
+        /**
+         * Passwords for the profile's provisioning step (one per network, in order, and MQTT's). Kept in memory for
+         * this run only, as Secret: never in the profile file, the report or a log.
+         */
+        provisionPasswords: z
+          .object({ wifi: z.array(z.string().max(64)).min(1).max(2), mqtt: z.string().max(64).optional() })
+          .optional(),
       })
       .refine((i) => (i.ports === undefined) !== (i.auto === undefined), {
         message: 'give either ports or auto',

@@ -8,6 +8,8 @@
  * (paths the person typed on this machine, which the contract never accepts from a client); it never imports
  * `station/` itself.
  */
+import { Secret } from '../provision/secret';
+import type { ProvisionSecrets } from '../station/provision-step';
 import { readdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +69,8 @@ export interface StationStartOptions {
   concurrency?: number;
   /** CLI only: where the JSONL report goes (default: a new file in the data folder). */
   reportFile?: string;
+  /** The profile's provisioning passwords for this run (memory only). */
+  provisionSecrets?: ProvisionSecrets;
 }
 
 /** The station as the CLI and tests drive it (the contract methods are thin wrappers). */
@@ -166,7 +170,10 @@ export function createStationService(env: StationEnv): {
       const filter = o.auto ? parsePortFilter(o.auto.filter) : undefined;
       const reportFile =
         o.reportFile ?? path.join(root, 'reports', `${fileSafe(o.profile.name)}-${stamp()}.jsonl`);
-      station = await Station.open(stationDeps, {
+      const deps = o.provisionSecrets
+        ? { ...stationDeps, provisionSecrets: o.provisionSecrets }
+        : stationDeps;
+      station = await Station.open(deps, {
         profile: o.profile,
         stationName: o.stationName ?? os.hostname(),
         reportFile,
@@ -275,6 +282,13 @@ export function createStationService(env: StationEnv): {
       if (input.auto) o.auto = input.auto.filter !== undefined ? { filter: input.auto.filter } : {};
       if (input.stationName) o.stationName = input.stationName;
       if (input.concurrency !== undefined) o.concurrency = input.concurrency;
+      if (input.provisionPasswords) {
+        const p = input.provisionPasswords;
+        o.provisionSecrets = {
+          wifi: p.wifi.map((w) => new Secret(w)),
+          ...(p.mqtt !== undefined ? { mqtt: new Secret(p.mqtt) } : {}),
+        };
+      }
       return controller.start(o);
     },
     stationStop: () => controller.stop(),

@@ -11,6 +11,9 @@ import type { Signals } from '../serial/transport';
 import { bootScript, esp32FlashLayout, type BootSegment, type ResetCause } from './boot-text';
 import { CHIP_FACTS, type ChipFacts } from './chip-facts';
 import { FlashMemory } from './flash-memory';
+import type { FirmwareConsole } from './firmware-console';
+import { firmwareIn, markerAppImage, type SimFirmware } from './firmware-marker';
+import { FIRMWARE_BAUD, startFirmware } from './firmware-start';
 import { flashServesMode } from './flash-wiring';
 import { LineModel, type RxChunk } from './line';
 import type { Loader, LoaderContext } from './loader-context';
@@ -18,6 +21,7 @@ import { formatMac, simMac } from './mac';
 import { RegisterFile } from './registers';
 import { Rng } from './rng';
 import { RomLoader } from './rom';
+import { SHARED_SIM_NETWORK } from './sim-network';
 import { ResetCircuit } from './reset-circuit';
 import { STUB_GREETING, StubLoader } from './stub';
 import { STUB_CATALOGUE } from './stub-catalogue';
@@ -82,6 +86,9 @@ export class SimulatedDevice {
   private handPower: boolean | undefined;
   /** The GPIO0 button as the hands hold it. */
   private buttonPressed = false;
+  /** The flashed firmware's console while it runs (firmware-marker.ts), and its settings kept "in flash". */
+  private firmware: FirmwareConsole | undefined;
+  private readonly firmwareSettings = new Map<string, string>();
   private readonly idleStats = { hostToDeviceBytes: 0, deviceToHostBytes: 0 };
 
   constructor(private readonly o: SimOptions) {
@@ -98,7 +105,8 @@ export class SimulatedDevice {
       });
     }
     this.flashMemory = new FlashMemory(size, o.timing);
-    if (o.flashImage) this.flashMemory.load(0, o.flashImage.subarray(0, size));
+    const image = o.flashImage ?? (o.firmware ? markerAppImage(o.firmware) : undefined);
+    if (image) this.flashMemory.load(0, image.subarray(0, size));
     this.faults = { ...(o.faults ?? {}) };
     this.flashMemory.slowFactor = this.faults.slowFlashFactor ?? 1;
     this.board = o.board ?? 'nodemcu';
@@ -244,6 +252,7 @@ export class SimulatedDevice {
     this.stopBootTimers();
     this.loader = undefined;
     this.autobaud = false;
+    this.firmware = undefined;
     this.decoder.reset();
     this.work = Promise.resolve();
     this.held = 0;
@@ -312,6 +321,12 @@ export class SimulatedDevice {
         });
       });
     };
+    const firmware = this.currentMode === 'app' ? firmwareIn(this.flashMemory) : undefined;
+    if (firmware) {
+      // A marked image plays its own console after the ROM's (and on the ESP8266 the eboot's) first text.
+      play(script.segments.slice(0, 1), 0, () => this.startFirmware(firmware, epoch));
+      return;
+    }
     const loop = script.loop;
     const repeat = () => {
       if (!loop || !this.end?.hostOpen) return;
@@ -320,6 +335,32 @@ export class SimulatedDevice {
     play(script.segments, 0, () => {
       bannerDone();
       repeat();
+    });
+  }
+
+  private startFirmware(kind: SimFirmware, epoch: number): void {
+    const line = this.line;
+    if (!line || this.epoch !== epoch) return;
+    if (this.board !== 'usb-jtag-serial') line.deviceBaud = FIRMWARE_BAUD;
+    const alive = () => this.epoch === epoch;
+    this.firmware = startFirmware(kind, {
+      clock: this.clock,
+      chip: this.o.chip,
+      mac: this.mac,
+      macBytes: this.macBytes,
+      network: this.o.network ?? SHARED_SIM_NETWORK,
+      settings: this.firmwareSettings,
+      send: (bytes) => {
+        if (alive()) this.line?.toHost(bytes);
+      },
+      later: (ms, fn) =>
+        this.timer(ms, () => {
+          if (alive()) fn();
+        }),
+      restart: () => {
+        // [guess] A software restart re-runs the ROM as a reset does (ESP8266: "rst cause:2").
+        if (alive()) this.boot(false, 'reset-pin');
+      },
     });
   }
 
@@ -332,6 +373,11 @@ export class SimulatedDevice {
   }
 
   private onRx(c: RxChunk): void {
+    if (this.firmware) {
+      // Bytes at the wrong baud are garbage to the firmware's UART too.
+      if (!c.garbled) this.firmware.receive(c.bytes);
+      return;
+    }
     if (!this.loader) return;
     if (this.autobaud && this.line && this.end && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
       // Host baud not observable (TCP, pty): the chip still locks onto the host's nominal rate, for pacing.

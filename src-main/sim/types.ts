@@ -4,6 +4,8 @@
  */
 import type { Clock } from '../core/clock';
 import type { FlashWiring } from './flash-wiring';
+import type { SimFirmware } from './firmware-marker';
+import type { SimNetwork } from './sim-network';
 import type { KnownStub } from './stub-catalogue';
 import type { UsbPathOptions } from './usb-path';
 
@@ -119,6 +121,10 @@ export interface SimOptions {
    * bytes reach the host as soon as the line has paced them, as over a pty.
    */
   usbPath?: UsbPathOptions;
+  /** Starts with this firmware in flash (a marked image, firmware-marker.ts) unless flashImage is given. */
+  firmware?: SimFirmware;
+  /** The Wi-Fi and MQTT broker a flashed firmware console sees (sim-network.ts); default the process's shared one. */
+  network?: SimNetwork;
 }
 
 /**

@@ -3,6 +3,7 @@
  * `sim:esp8266?board=sonoff` (= no-auto-reset), `sim:esp32?fault=noise:0.02,drop-bytes`,
  * `sim:esp8266?bridge=ft232r&latency=16` (the USB path: usb-path.ts),
  * `sim:esp8266?board=sonoff&hands=hold@0.5,power@1,release@3` (virtual hands, hands.ts),
+ * `sim:esp8266?app=tasmota` (a board that already runs a Tasmota-like console; `app=improv` an Improv responder),
  * `sim:esp8266?wiring=dout` (a flash that only answers DOUT reads: an ESP8285 or Sonoff, see flash-wiring.ts). Unknown chips,
  * boards, faults or options are refused (BAD_REQUEST) rather than ignored, so a typo cannot silently give a
  * healthy device.
@@ -13,6 +14,7 @@ import { parseHandScript, type TimedAction } from './hands';
 import { parseMac } from './mac';
 import { USB_BRIDGES } from '../serial/usb-bridges';
 import { FLASH_WIRINGS, type FlashWiring } from './flash-wiring';
+import { SIM_FIRMWARES, type SimFirmware } from './firmware-marker';
 import type { BoardWiring, SimChip, SimFaults } from './types';
 import { SIM_BRIDGES, UsbPath, type UsbPathOptions } from './usb-path';
 
@@ -29,6 +31,7 @@ export interface SimUrl {
   hands?: TimedAction[];
   /** The USB adapter between host and board, as 'vvvv:pppp' (`adapter=ch340`: a key of serial/usb-bridges.ts). */
   adapterUsbId?: string;
+  firmware?: SimFirmware;
 }
 
 const CHIPS: Record<string, SimChip> = {
@@ -158,6 +161,16 @@ export function parseSimUrl(url: string): SimUrl {
         out.adapterUsbId = `${bridge.vendorId}:${bridge.productIds[0]}`;
         break;
       }
+      case 'app': {
+        const firmware = SIM_FIRMWARES.find((f) => f === value.toLowerCase());
+        if (!firmware)
+          throw bad(
+            `The simulator has no firmware "${value}".`,
+            `Known firmware: ${SIM_FIRMWARES.join(', ')}.`,
+          );
+        out.firmware = firmware;
+        break;
+      }
       case 'seed':
         if (!/^\d+$/.test(value)) throw bad(`seed "${value}" is not a whole number.`, 'Use e.g. seed=7.');
         out.seed = Number(value);
@@ -165,7 +178,7 @@ export function parseSimUrl(url: string): SimUrl {
       default:
         throw bad(
           `The simulator does not know the option "${key}".`,
-          'Known options: fault, board, flash, mac, seed, wiring, bridge, latency, hands, adapter.',
+          'Known options: app, fault, board, flash, mac, seed, wiring, bridge, latency, hands, adapter.',
         );
     }
   }

@@ -14,6 +14,7 @@ import { diagnoseFailure, runBoard, type BoardOutcome, type DiagnoseSync, type P
 import { backupFolderFor, saveBackup, type SavedBackup } from './backups';
 import type { PlugInfo } from './port-filter';
 import { imagesForChip, type FirmwareSource } from './profile';
+import { provisionBoard, type ProvisionSecrets } from './provision-step';
 import type { DeviceRecord, Profile, SlotState } from './schemas';
 
 type RecordDiagnosis = NonNullable<DeviceRecord['diagnosis']>;
@@ -37,6 +38,8 @@ export interface StationDeps {
   wallClock?(): number;
   /** How long the boot check listens (default doctor/boot-listen.ts DEFAULT_ROM_LISTEN_MS). */
   bootListenMs?: number;
+  /** The run's passwords for the profile's provisioning step (memory only). */
+  provisionSecrets?: ProvisionSecrets;
 }
 
 export interface DeviceRun {
@@ -186,8 +189,33 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
   } finally {
     release?.();
   }
+  recordOutcome(deps, run, record, outcome);
+  if (profile.provision && record.result === 'verified' && record.mac) {
+    const step = profile.provision;
+    const mac = record.mac;
+    const release2 = (() => {
+      try {
+        return deps.claimPort?.(run.port);
+      } catch {
+        return undefined;
+      }
+    })();
+    try {
+      record.provision = await provisionBoard({
+        step,
+        mac,
+        secrets: deps.provisionSecrets,
+        port: run.port,
+        openPort: deps.openPort,
+        clock: deps.clock,
+        ...(run.onLog ? { onLog: run.onLog } : {}),
+      });
+    } finally {
+      release2?.();
+    }
+  }
   record.durationMs = Math.round(deps.clock.now() - started);
-  return recordOutcome(deps, run, record, outcome);
+  return record;
 }
 
 function recordOutcome(

@@ -70,6 +70,33 @@ export const profilePolicySchema = z.object({
   reflashDuplicates: z.boolean().default(false),
 });
 
+/**
+ * After a verified flash, set up Wi-Fi (and on Tasmota host name and MQTT) over the serial console. Passwords are
+ * not part of a profile (profiles are files): they are given for a run and kept in memory only. Patterns take
+ * `%mac6%` (the MAC's last six hex digits) and `%mac%` (all twelve).
+ */
+export const provisionStepSchema = z.object({
+  wifi: z
+    .array(z.object({ ssid: z.string().min(1).max(32) }))
+    .min(1)
+    .max(2),
+  hostnamePattern: z.string().min(1).max(63).optional(),
+  mqtt: z
+    .object({
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535).optional(),
+      user: z.string().min(1).max(64).optional(),
+      topicPattern: z.string().min(1).max(64).optional(),
+    })
+    .optional(),
+  module: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .optional(),
+  timeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+});
+export type ProvisionStep = z.output<typeof provisionStepSchema>;
+
 export const profileSchema = z
   .object({
     /** Format version of the saved file. */
@@ -90,6 +117,7 @@ export const profileSchema = z
      */
     before: z.enum(BEFORE_RESETS).optional(),
     policy: profilePolicySchema.default(profilePolicySchema.parse({})),
+    provision: provisionStepSchema.optional(),
   })
   .refine((p) => (p.images?.length ?? 0) > 0 !== (p.builds?.length ?? 0) > 0, {
     message: 'a profile has either images or builds (not both, not neither)',
@@ -159,6 +187,17 @@ export const deviceRecordSchema = z.object({
     .object({ file: z.string(), sha256: z.string(), offset: z.number().int(), size: z.number().int() })
     .optional(),
   bootCheck: recordBootCheckSchema.optional(),
+  /** The profile's provisioning step, when it ran (never a password). */
+  provision: z
+    .object({
+      result: z.enum(['online', 'failed']),
+      firmware: z.enum(['tasmota', 'improv']).optional(),
+      ip: z.string().optional(),
+      hostname: z.string().optional(),
+      mqtt: z.enum(['connected', 'failed', 'not-configured', 'unknown']).optional(),
+      error: recordErrorSchema.optional(),
+    })
+    .optional(),
   /** 1 for the first try on this slot, 2 after one retry... */
   attempt: z.number().int(),
 });

@@ -9,6 +9,7 @@ export const METHOD_NAMES = [
   'appInfo',
   'listPorts',
   'identify',
+  'provision',
   'inspectFirmware',
   'getFirmware',
   'parseManifest',

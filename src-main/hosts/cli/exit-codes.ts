@@ -17,6 +17,7 @@ export const EXIT = {
   VERIFY: 8,
   DEVICE: 9,
   FIRMWARE: 10,
+  PROVISION: 11,
   CANCELLED: 130,
 } as const;
 
@@ -35,6 +36,7 @@ export const EXIT_MEANINGS: Record<ExitName, string> = {
   VERIFY: 'The data written did not verify (MD5 mismatch).',
   DEVICE: 'The chip reported an error or stopped answering during an operation.',
   FIRMWARE: 'The firmware or manifest is invalid, does not fit, or is for another chip.',
+  PROVISION: 'Provisioning failed: no firmware console answered, or the device did not join the Wi-Fi.',
   CANCELLED: 'Cancelled (Ctrl-C); the port was closed cleanly.',
 };
 
@@ -58,6 +60,8 @@ export const EXIT_FOR_ERROR: Record<ErrorCode, ExitName> = {
   MANIFEST_INVALID: 'FIRMWARE',
   MANIFEST_NO_BUILD: 'FIRMWARE',
   FLASH_WRITE_FAILED: 'DEVICE',
+  FIRMWARE_NOT_DETECTED: 'PROVISION',
+  WIFI_JOIN_FAILED: 'PROVISION',
   FLASH_READ_FAILED: 'DEVICE',
   ERASE_FAILED: 'DEVICE',
   VERIFY_FAILED: 'VERIFY',

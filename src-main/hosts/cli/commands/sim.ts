@@ -114,6 +114,7 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
   if (parsed.flashSize !== undefined) options.flashSize = parsed.flashSize;
   if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
   if (parsed.usbPath !== undefined) options.usbPath = parsed.usbPath;
+  if (parsed.firmware) options.firmware = parsed.firmware;
   if (o.loadFlash) options.flashImage = await readFile(path.resolve(ctx.io.cwd, o.loadFlash));
   const device = new SimulatedDevice(options);
   const bootMode = o.fault.some((f) => NORMAL_BOOT_FAULTS.has(f.split(':')[0]!)) ? 'normal' : 'download';
