@@ -15,6 +15,7 @@ import { monitorCommand } from './commands/monitor';
 import { portsCommand } from './commands/ports';
 import { simCommand } from './commands/sim';
 import { batchCommand } from './commands/batch';
+import { fleetCommand } from './commands/fleet';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes';
 import { processIo, type CliIo } from './io';
 import { createReporter } from './reporter';
@@ -101,6 +102,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     simCommand,
     doctorCommand,
     batchCommand,
+    fleetCommand,
   ])
     add(program, run);
   for (const c of program.commands)

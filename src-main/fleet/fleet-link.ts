@@ -1,0 +1,237 @@
+/**
+ * A station's link to its fleet. The report is written first (the station fsyncs each record before telling
+ * anyone); then the link publishes it:
+ * - every record, QoS 1, on `<prefix>/records/<station>`, the same JSON as its report line;
+ * - a verified board's record, QoS 1 and retained, on `<prefix>/devices/<mac>` (the fleet-wide duplicate check);
+ * - the station's live state, retained on `<prefix>/stations/<station>`, with a last will "offline".
+ * It subscribes to `<prefix>/devices/#` to learn the MACs verified at other stations.
+ *
+ * Nothing here can stop flashing: an unreachable broker is retried while records wait in the outbox; a broker that
+ * refuses the login is reported once (BROKER_AUTH) and left alone. Both are told through `onStatus`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { KilnError } from '../core/errors';
+import {
+  deviceRecordSchema,
+  type DeviceRecord,
+  type FleetStatus,
+  type StationSnapshot,
+} from '../station/schemas';
+import { brokerError, connectBroker, isLoginRefused } from './broker';
+import { Outbox } from './outbox';
+import { fleetTopics, type FleetSettings, type FleetTopics } from './settings';
+import { stationState, OFFLINE } from './station-state';
+
+export interface FleetLinkOptions {
+  settings: FleetSettings;
+  station: string;
+  reportFile: string;
+  password?: string;
+  onStatus?(status: FleetStatus): void;
+}
+
+/** How long a station waits, at start, for the fleet's verified MACs before it flashes anyway. */
+const SYNC_WAIT_MS = 5000;
+/** How long closing waits for outstanding acknowledgements before leaving them to the next start. */
+const CLOSE_WAIT_MS = 3000;
+
+export class FleetLink {
+  private readonly topics: FleetTopics;
+  private readonly elsewhere = new Map<string, DeviceRecord>();
+  private connection: FleetStatus['connection'] = 'connecting';
+  private error: KilnError | undefined;
+  private synced = false;
+  private readonly syncWaiters: (() => void)[] = [];
+  private readonly syncToken = randomBytes(6).toString('hex');
+  private readonly inFlight = new Set<Promise<void>>();
+  private lastState: StationSnapshot | undefined;
+
+  private constructor(
+    private readonly o: FleetLinkOptions,
+    private readonly outbox: Outbox,
+    private readonly client: MqttClient,
+  ) {
+    this.topics = fleetTopics(o.settings.fleet);
+    client.on('connect', () => this.onConnect());
+    client.on('offline', () => this.setConnection('offline'));
+    client.on('error', (err) => this.onError(err));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  /** Reads the outbox (before the station appends anything) and starts connecting; never waits for the broker. */
+  static async open(o: FleetLinkOptions): Promise<FleetLink> {
+    const outbox = await Outbox.open(o.reportFile);
+    const topics = fleetTopics(o.settings.fleet);
+    const login = {
+      settings: o.settings,
+      clientId: o.station,
+      will: { topic: topics.station(o.station), payload: OFFLINE },
+      ...(o.password !== undefined ? { password: o.password } : {}),
+    };
+    const link = new FleetLink(o, outbox, await connectBroker(login));
+    // Records a previous run wrote but never got acknowledged go first, in report order.
+    for (const r of outbox.pending) link.send(r);
+    return link;
+  }
+
+  /** A MAC verified at another station of the fleet (the record that says so), if any. */
+  verifiedElsewhere(mac: string): DeviceRecord | undefined {
+    return this.elsewhere.get(this.topics.device(mac));
+  }
+
+  /**
+   * Resolves once the fleet's retained device records have arrived, or the login was refused, or after a few
+   * seconds without the broker (flashing must not wait for it).
+   */
+  whenSynced(): Promise<void> {
+    if (this.synced || this.error) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, SYNC_WAIT_MS);
+      this.syncWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** A record the station has just fsynced to its report. */
+  record(record: DeviceRecord): void {
+    this.outbox.add(record);
+    this.send(record);
+    this.emitStatus();
+  }
+
+  /** The station's latest snapshot: retained as its live state. */
+  state(snapshot: StationSnapshot): void {
+    this.lastState = snapshot;
+    if (this.connection !== 'online') return;
+    this.client.publish(this.topics.station(this.o.station), stationState(snapshot, true), {
+      qos: 1,
+      retain: true,
+    });
+  }
+
+  status(): FleetStatus {
+    const s: FleetStatus = {
+      fleet: this.o.settings.fleet,
+      broker: this.o.settings.broker,
+      connection: this.connection,
+      pending: this.outbox.pending.length,
+      knownElsewhere: this.elsewhere.size,
+    };
+    if (this.error) {
+      s.error = { code: this.error.code, message: this.error.message };
+      if (this.error.hint) s.error.hint = this.error.hint;
+    }
+    return s;
+  }
+
+  /** Resolves when every record given so far is acknowledged and marked (tests and a clean close wait on it). */
+  async drained(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.outbox.flushed();
+  }
+
+  /**
+   * Leaves the fleet: waits a little for outstanding acknowledgements (the rest stay in the outbox for the next
+   * start), retains the final state as offline, and disconnects.
+   */
+  async close(): Promise<void> {
+    if (this.connection === 'online') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.drained(), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+      if (this.lastState && this.connection === 'online')
+        await this.client
+          .publishAsync(this.topics.station(this.o.station), stationState(this.lastState, false), {
+            qos: 1,
+            retain: true,
+          })
+          .catch(() => undefined);
+    }
+    await this.client.endAsync(true);
+    await this.outbox.flushed();
+  }
+
+  private send(record: DeviceRecord): void {
+    if (this.error) return; // refused: the records wait in the outbox for a start with the right login
+    const json = JSON.stringify(record);
+    const publish = (topic: string, retain: boolean) =>
+      this.client.publishAsync(topic, json, { qos: 1, retain }).then(() => undefined);
+    const sends = [publish(this.topics.records(this.o.station), false)];
+    if (record.result === 'verified' && record.mac) sends.push(publish(this.topics.device(record.mac), true));
+    const done: Promise<void> = Promise.all(sends)
+      .then(() => this.outbox.acknowledge(record.id))
+      .then(() => this.emitStatus())
+      // Not acknowledged (the connection was ended): the record stays in the outbox for the next start.
+      .catch(() => undefined)
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+
+  private onConnect(): void {
+    this.setConnection('online');
+    if (this.lastState) this.state(this.lastState);
+    void this.client
+      .subscribeAsync([this.topics.allDevices, this.topics.sync(this.o.station)], { qos: 1 })
+      .then(() => this.client.publishAsync(this.topics.sync(this.o.station), this.syncToken, { qos: 1 }))
+      .catch(() => undefined);
+  }
+
+  private onError(err: Error): void {
+    if (isLoginRefused(err)) {
+      this.error = brokerError(err, this.o.settings);
+      this.connection = 'refused';
+      void this.client.endAsync(true);
+      this.releaseSyncWaiters();
+      this.emitStatus();
+      return;
+    }
+    if (!this.error || this.error.code !== 'BROKER_UNREACHABLE') {
+      this.error = brokerError(err, this.o.settings);
+      this.emitStatus();
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic === this.topics.sync(this.o.station)) {
+      if (payload.toString() === this.syncToken) {
+        this.synced = true;
+        this.releaseSyncWaiters();
+      }
+      return;
+    }
+    // Keyed by topic: an empty retained message (a record withdrawn) names its MAC only by the topic.
+    const record = parseRecord(payload);
+    if (record && record.result === 'verified' && record.station !== this.o.station)
+      this.elsewhere.set(topic, record);
+    else this.elsewhere.delete(topic);
+  }
+
+  private setConnection(c: FleetStatus['connection']): void {
+    if (this.connection === 'refused') return;
+    this.connection = c;
+    if (c === 'online' && this.error?.code === 'BROKER_UNREACHABLE') this.error = undefined;
+    this.emitStatus();
+  }
+
+  private releaseSyncWaiters(): void {
+    for (const w of this.syncWaiters.splice(0)) w();
+  }
+
+  private emitStatus(): void {
+    this.o.onStatus?.(this.status());
+  }
+}
+
+/** A record from the broker, or undefined for anything else (an empty payload, a foreign or malformed message). */
+export function parseRecord(payload: Buffer): DeviceRecord | undefined {
+  if (payload.length === 0) return undefined;
+  try {
+    const r = deviceRecordSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
