@@ -4,7 +4,8 @@
  * - every record, QoS 1, on `<prefix>/records/<station>`, the same JSON as its report line;
  * - a verified board's record, QoS 1 and retained, on `<prefix>/devices/<mac>` (the fleet-wide duplicate check);
  * - the station's live state, retained on `<prefix>/stations/<station>`, with a last will "offline".
- * It subscribes to `<prefix>/devices/#` to learn the MACs verified at other stations.
+ * It subscribes to `<prefix>/devices/#` to learn the MACs verified anywhere in the fleet (its own earlier runs
+ * included; within one run the report's own check answers first).
  *
  * Nothing here can stop flashing: an unreachable broker is retried while records wait in the outbox; a broker that
  * refuses the login is reported once (BROKER_AUTH) and left alone. Both are told through `onStatus`.
@@ -38,7 +39,7 @@ const CLOSE_WAIT_MS = 3000;
 
 export class FleetLink {
   private readonly topics: FleetTopics;
-  private readonly elsewhere = new Map<string, DeviceRecord>();
+  private readonly verified = new Map<string, DeviceRecord>();
   private connection: FleetStatus['connection'] = 'connecting';
   private error: KilnError | undefined;
   private synced = false;
@@ -75,9 +76,9 @@ export class FleetLink {
     return link;
   }
 
-  /** A MAC verified at another station of the fleet (the record that says so), if any. */
-  verifiedElsewhere(mac: string): DeviceRecord | undefined {
-    return this.elsewhere.get(this.topics.device(mac));
+  /** The fleet's record of this MAC verified (at any station), if any. */
+  verifiedInFleet(mac: string): DeviceRecord | undefined {
+    return this.verified.get(this.topics.device(mac));
   }
 
   /**
@@ -118,7 +119,7 @@ export class FleetLink {
       broker: this.o.settings.broker,
       connection: this.connection,
       pending: this.outbox.pending.length,
-      knownElsewhere: this.elsewhere.size,
+      fleetVerified: this.verified.size,
     };
     if (this.error) {
       s.error = { code: this.error.code, message: this.error.message };
@@ -150,7 +151,16 @@ export class FleetLink {
           })
           .catch(() => undefined);
     }
-    await this.client.endAsync(true);
+    // A DISCONNECT when we can (the broker then keeps the final state, not the last will); forced otherwise.
+    const graceful = this.connection === 'online';
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.client.endAsync(!graceful),
+      new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!this.client.disconnected) this.client.end(true);
+    if (this.connection !== 'refused') this.connection = 'offline';
     await this.outbox.flushed();
   }
 
@@ -204,9 +214,8 @@ export class FleetLink {
     }
     // Keyed by topic: an empty retained message (a record withdrawn) names its MAC only by the topic.
     const record = parseRecord(payload);
-    if (record && record.result === 'verified' && record.station !== this.o.station)
-      this.elsewhere.set(topic, record);
-    else this.elsewhere.delete(topic);
+    if (record?.result === 'verified') this.verified.set(topic, record);
+    else this.verified.delete(topic);
   }
 
   private setConnection(c: FleetStatus['connection']): void {

@@ -214,7 +214,7 @@ export function createStationService(env: StationEnv): {
           mode: plugs ? { kind: 'ports', ports: plugs } : { kind: 'auto', filter: filter! },
           ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
           onEvent,
-          verifiedElsewhere: (mac) => fleet?.verifiedElsewhere(mac) !== undefined,
+          verifiedInFleet: (mac) => fleet?.verifiedInFleet(mac) !== undefined,
         });
       } catch (e) {
         await fleet?.close();

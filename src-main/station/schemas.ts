@@ -210,8 +210,8 @@ export const fleetStatusSchema = z.object({
   connection: z.enum(['connecting', 'online', 'offline', 'refused']),
   /** Records on disk the broker has not acknowledged yet. */
   pending: z.number().int(),
-  /** MACs verified at other stations of the fleet, as far as this station knows. */
-  knownElsewhere: z.number().int(),
+  /** MACs verified anywhere in the fleet (this station's earlier runs included), as far as this station knows. */
+  fleetVerified: z.number().int(),
   error: recordErrorSchema.optional(),
 });
 export type FleetStatus = z.output<typeof fleetStatusSchema>;

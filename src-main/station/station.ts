@@ -35,8 +35,8 @@ export interface StationOptions {
   /** Boards flashing at once; the rest wait in their slots (default: no limit). */
   concurrency?: number;
   onEvent?(event: StationEvent): void;
-  /** True when another station of the fleet has verified this MAC (fleet/fleet-link.ts); skipped like a duplicate. */
-  verifiedElsewhere?(mac: string): boolean;
+  /** True when the fleet has this MAC verified at any station (fleet/fleet-link.ts); skipped like a duplicate. */
+  verifiedInFleet?(mac: string): boolean;
 }
 
 interface Slot {
@@ -251,7 +251,7 @@ export class Station {
       duplicateOf: (mac) =>
         this.records.some((r) => r.mac === mac && r.result === 'verified')
           ? 'duplicate-mac'
-          : this.o.verifiedElsewhere?.(mac)
+          : this.o.verifiedInFleet?.(mac)
             ? 'duplicate-mac-fleet'
             : undefined,
       onState: (state, percent, facts) => {
