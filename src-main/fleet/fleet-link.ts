@@ -45,7 +45,9 @@ export class FleetLink {
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
   private readonly syncToken = randomBytes(6).toString('hex');
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of records published and not yet acknowledged or failed (never sent twice at once). */
+  private readonly sending = new Set<string>();
+  private readonly drainWaiters: (() => void)[] = [];
   private lastState: StationSnapshot | undefined;
 
   private constructor(
@@ -128,9 +130,13 @@ export class FleetLink {
     return s;
   }
 
-  /** Resolves when every record given so far is acknowledged and marked (tests and a clean close wait on it). */
+  /**
+   * Resolves when every record given so far is acknowledged and marked (at once when the login was refused: those
+   * records wait for the next start). Waits through broker outages; a clean close bounds the wait.
+   */
   async drained(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    if (this.outbox.pending.length > 0 && this.connection !== 'refused')
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     await this.outbox.flushed();
   }
 
@@ -165,24 +171,29 @@ export class FleetLink {
   }
 
   private send(record: DeviceRecord): void {
-    if (this.error) return; // refused: the records wait in the outbox for a start with the right login
+    // Refused: the records wait in the outbox for a start with the right login.
+    if (this.connection === 'refused' || this.sending.has(record.id)) return;
+    this.sending.add(record.id);
     const json = JSON.stringify(record);
     const publish = (topic: string, retain: boolean) =>
       this.client.publishAsync(topic, json, { qos: 1, retain }).then(() => undefined);
     const sends = [publish(this.topics.records(this.o.station), false)];
     if (record.result === 'verified' && record.mac) sends.push(publish(this.topics.device(record.mac), true));
-    const done: Promise<void> = Promise.all(sends)
+    void Promise.all(sends)
       .then(() => this.outbox.acknowledge(record.id))
-      .then(() => this.emitStatus())
-      // Not acknowledged (the connection was ended): the record stays in the outbox for the next start.
+      // Not acknowledged (the connection dropped): it stays pending and goes again on the next connect.
       .catch(() => undefined)
-      .finally(() => this.inFlight.delete(done));
-    this.inFlight.add(done);
+      .finally(() => {
+        this.sending.delete(record.id);
+        this.emitStatus();
+      });
   }
 
   private onConnect(): void {
     this.setConnection('online');
     if (this.lastState) this.state(this.lastState);
+    // Whatever the broker never acknowledged goes again, in report order (the outbox after a reconnect).
+    for (const r of [...this.outbox.pending]) this.send(r);
     void this.client
       .subscribeAsync([this.topics.allDevices, this.topics.sync(this.o.station)], { qos: 1 })
       .then(() => this.client.publishAsync(this.topics.sync(this.o.station), this.syncToken, { qos: 1 }))
@@ -230,6 +241,8 @@ export class FleetLink {
   }
 
   private emitStatus(): void {
+    if (this.outbox.pending.length === 0 || this.connection === 'refused')
+      for (const w of this.drainWaiters.splice(0)) w();
     this.o.onStatus?.(this.status());
   }
 }
