@@ -1,7 +1,6 @@
 /**
- * The fleet: stations publishing their records and live state to an MQTT broker (fleet-link), the outbox that
- * keeps the report the source of truth, and the fleet view read back from the broker.
+ * What `kiln fleet` needs, loaded behind `await import()`: fleet settings from the command line, the fleet view
+ * read back from the broker, and its CSV. Stations reach their broker through fleet-link.ts (service side).
  */
-export { FleetLink } from './fleet-link';
-export { readFleet, fleetCsv, type FleetView, type FleetStationView } from './fleet-view';
-export { parseFleetSettings, type FleetSettings } from './settings';
+export { readFleet, fleetCsv } from './fleet-view';
+export { parseFleetSettings } from './settings';

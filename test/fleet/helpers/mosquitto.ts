@@ -12,10 +12,6 @@ import path from 'node:path';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 
-export function hasMosquitto(): boolean {
-  return spawnSync(MOSQUITTO, ['-h']).error === undefined;
-}
-
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
