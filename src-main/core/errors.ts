@@ -44,6 +44,9 @@ export const ERROR_CODES = {
   NOT_FOUND: 'The requested item does not exist.',
   DISCONNECTED: 'The app lost its connection to the Kiln backend.',
   INTERNAL: 'Kiln hit an unexpected internal error.',
+  // Fleet (MQTT): the broker is optional for flashing; these never stop a station.
+  BROKER_AUTH: 'The MQTT broker refused the login (user name or password).',
+  BROKER_UNREACHABLE: 'The MQTT broker could not be reached.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

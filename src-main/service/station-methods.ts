@@ -14,6 +14,8 @@ import { readdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import type { FleetLink } from '../fleet/fleet-link';
+import type { FleetSettings } from '../fleet/settings';
 import {
   describeFilter,
   loadProfileFile,
@@ -71,6 +73,8 @@ export interface StationStartOptions {
   reportFile?: string;
   /** The profile's provisioning passwords for this run (memory only). */
   provisionSecrets?: ProvisionSecrets;
+  /** The fleet's broker (overrides the profile's `fleet`); the password comes from KILN_BROKER_PASSWORD. */
+  fleet?: FleetSettings;
 }
 
 /** The station as the CLI and tests drive it (the contract methods are thin wrappers). */
@@ -87,6 +91,8 @@ export interface StationController {
   unplug(path: string): void;
   /** Resolves when no board is running or waiting on the current station. */
   whenIdle(): Promise<void>;
+  /** Resolves when the fleet's broker has acknowledged every record so far (at once without a fleet). */
+  fleetDrained(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -115,6 +121,7 @@ export function createStationService(env: StationEnv): {
   // (and two different names never share a file).
   const profileFile = (name: string) => path.join(profilesDir, `${name}.json`);
   let station: Station | undefined;
+  let fleet: FleetLink | undefined;
   let watcher: { close(): void } | undefined;
   let progressTimer: (() => void) | undefined;
 
@@ -124,6 +131,9 @@ export function createStationService(env: StationEnv): {
     env.bus.emit('stationUpdate', controller.snapshot());
   };
   const onEvent = (e: StationEvent) => {
+    // The fleet hears of a record only after the station has fsynced it to the report.
+    if (e.kind === 'record') fleet?.record(e.record);
+    if (e.kind === 'status' || (e.kind === 'slot' && e.transition)) fleet?.state(controller.snapshot());
     if (e.kind === 'record') {
       env.bus.emit('stationRecord', { record: e.record });
       return;
@@ -157,6 +167,33 @@ export function createStationService(env: StationEnv): {
     },
   };
 
+  /** Joins the fleet before the first board, so a MAC verified at another station is known before it is flashed. */
+  async function openFleet(
+    settings: FleetSettings | undefined,
+    stationName: string,
+    reportFile: string,
+  ): Promise<FleetLink | undefined> {
+    if (!settings) return undefined;
+    // MQTT.js loads only for a station that has a fleet.
+    const { FleetLink } = await import('../fleet/fleet-link');
+    const password = process.env.KILN_BROKER_PASSWORD;
+    let warned: string | undefined;
+    const link = await FleetLink.open({
+      settings,
+      station: stationName,
+      reportFile,
+      ...(password !== undefined ? { password } : {}),
+      onStatus: (s) => {
+        // Once per kind of trouble, not once per record.
+        if (s.error && s.error.code !== warned) env.logger.warn(`fleet: ${s.error.code}: ${s.error.message}`);
+        warned = s.error?.code;
+        if (station) emitSnapshot();
+      },
+    });
+    await link.whenSynced();
+    return link;
+  }
+
   const controller: StationController = {
     loadProfile: (file) => loadProfileFile(file),
     missingFirmware: (profile) => missingFirmware(profile, env.cache),
@@ -170,17 +207,27 @@ export function createStationService(env: StationEnv): {
       const filter = o.auto ? parsePortFilter(o.auto.filter) : undefined;
       const reportFile =
         o.reportFile ?? path.join(root, 'reports', `${fileSafe(o.profile.name)}-${stamp()}.jsonl`);
-      const deps = o.provisionSecrets
-        ? { ...stationDeps, provisionSecrets: o.provisionSecrets }
-        : stationDeps;
-      station = await Station.open(deps, {
-        profile: o.profile,
-        stationName: o.stationName ?? os.hostname(),
-        reportFile,
-        mode: plugs ? { kind: 'ports', ports: plugs } : { kind: 'auto', filter: filter! },
-        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-        onEvent,
-      });
+      const stationName = o.stationName ?? os.hostname();
+      await fleet?.close();
+      fleet = await openFleet(o.fleet ?? o.profile.fleet, stationName, reportFile);
+      try {
+        const deps = o.provisionSecrets
+          ? { ...stationDeps, provisionSecrets: o.provisionSecrets }
+          : stationDeps;
+        station = await Station.open(deps, {
+          profile: o.profile,
+          stationName,
+          reportFile,
+          mode: plugs ? { kind: 'ports', ports: plugs } : { kind: 'auto', filter: filter! },
+          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+          onEvent,
+          verifiedInFleet: (mac) => fleet?.verifiedInFleet(mac) !== undefined,
+        });
+      } catch (e) {
+        await fleet?.close();
+        fleet = undefined;
+        throw e;
+      }
       station.start();
       const simPorts = o.ports?.filter(isSimUrl) ?? [];
       if (simPorts.length > 0) {
@@ -209,11 +256,17 @@ export function createStationService(env: StationEnv): {
       watcher?.close();
       watcher = undefined;
       await station?.stop();
+      fleet?.state(controller.snapshot());
+      await fleet?.close();
       emitSnapshot();
       return controller.snapshot();
     },
     retryFailed: () => station?.retryFailed() ?? 0,
-    snapshot: () => station?.snapshot() ?? IDLE,
+    snapshot() {
+      const snap = station?.snapshot() ?? IDLE;
+      return fleet ? { ...snap, fleet: fleet.status() } : snap;
+    },
+    fleetDrained: async () => fleet?.drained(),
     plug(info) {
       if (!station || station.snapshot().status === 'stopped') {
         throw new KilnError('NOT_FOUND', 'No station is running.', {

@@ -48,8 +48,8 @@ export interface DeviceRun {
   port: PlugInfo;
   attempt: number;
   signal: AbortSignal;
-  /** True when this MAC already has a verified record in the run's report. */
-  isDuplicate(mac: string): boolean;
+  /** Why this MAC counts as done ('duplicate-mac': verified in this report; 'duplicate-mac-fleet': elsewhere), if it does. */
+  duplicateOf(mac: string): string | undefined;
   onState(state: SlotState, percent: number, facts?: { mac?: string; chip?: string }): void;
   onLog?(message: string): void;
 }
@@ -141,8 +141,7 @@ export async function flashDevice(deps: StationDeps, run: DeviceRun): Promise<De
         },
       },
       after: 'hard-reset',
-      skip: (device) =>
-        !profile.policy.reflashDuplicates && run.isDuplicate(device.mac) ? 'duplicate-mac' : undefined,
+      skip: (device) => (profile.policy.reflashDuplicates ? undefined : run.duplicateOf(device.mac)),
       images: (device) =>
         Promise.all(
           imagesForChip(profile, device.chip).map(async (img) => ({

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
 import { BEFORE_RESETS, CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
 import { bootCheckResultSchema } from '../flash/boot-result';
+import { fleetSettingsSchema } from '../fleet/settings';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -118,6 +119,8 @@ export const profileSchema = z
     before: z.enum(BEFORE_RESETS).optional(),
     policy: profilePolicySchema.default(profilePolicySchema.parse({})),
     provision: provisionStepSchema.optional(),
+    /** The fleet this station publishes to (an MQTT broker); absent = this station's report only. */
+    fleet: fleetSettingsSchema.optional(),
   })
   .refine((p) => (p.images?.length ?? 0) > 0 !== (p.builds?.length ?? 0) > 0, {
     message: 'a profile has either images or builds (not both, not neither)',
@@ -246,6 +249,19 @@ export const reportSummarySchema = z.object({
 });
 export type ReportSummary = z.output<typeof reportSummarySchema>;
 
+/** The station's link to its fleet's broker (fleet/fleet-link.ts), when the profile or the command names one. */
+export const fleetStatusSchema = z.object({
+  fleet: z.string(),
+  broker: z.string(),
+  connection: z.enum(['connecting', 'online', 'offline', 'refused']),
+  /** Records on disk the broker has not acknowledged yet. */
+  pending: z.number().int(),
+  /** MACs verified anywhere in the fleet (this station's earlier runs included), as far as this station knows. */
+  fleetVerified: z.number().int(),
+  error: recordErrorSchema.optional(),
+});
+export type FleetStatus = z.output<typeof fleetStatusSchema>;
+
 export const stationSnapshotSchema = z.object({
   /** 'idle' before a start; 'running'; 'halted' after N consecutive failures; 'stopped' by request. */
   status: z.enum(['idle', 'running', 'halted', 'stopped']),
@@ -257,5 +273,6 @@ export const stationSnapshotSchema = z.object({
   consecutiveFailures: z.number().int(),
   slots: z.array(slotSnapshotSchema),
   summary: reportSummarySchema,
+  fleet: fleetStatusSchema.optional(),
 });
 export type StationSnapshot = z.output<typeof stationSnapshotSchema>;

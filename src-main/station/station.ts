@@ -35,6 +35,8 @@ export interface StationOptions {
   /** Boards flashing at once; the rest wait in their slots (default: no limit). */
   concurrency?: number;
   onEvent?(event: StationEvent): void;
+  /** True when the fleet has this MAC verified at any station (fleet/fleet-link.ts); skipped like a duplicate. */
+  verifiedInFleet?(mac: string): boolean;
 }
 
 interface Slot {
@@ -246,7 +248,12 @@ export class Station {
       port: slot.info,
       attempt: slot.attempt,
       signal: controller.signal,
-      isDuplicate: (mac) => this.records.some((r) => r.mac === mac && r.result === 'verified'),
+      duplicateOf: (mac) =>
+        this.records.some((r) => r.mac === mac && r.result === 'verified')
+          ? 'duplicate-mac'
+          : this.o.verifiedInFleet?.(mac)
+            ? 'duplicate-mac-fleet'
+            : undefined,
       onState: (state, percent, facts) => {
         const changed = state !== slot.state;
         if (facts?.mac) slot.mac = facts.mac;

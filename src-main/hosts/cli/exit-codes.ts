@@ -75,6 +75,8 @@ export const EXIT_FOR_ERROR: Record<ErrorCode, ExitName> = {
   NOT_FOUND: 'OTHER',
   DISCONNECTED: 'OTHER',
   INTERNAL: 'OTHER',
+  BROKER_AUTH: 'OTHER',
+  BROKER_UNREACHABLE: 'OTHER',
 };
 
 /** The exit code for a failure's error code (unknown codes, e.g. from a newer backend, are OTHER). */

@@ -16,6 +16,7 @@ import { portsCommand } from './commands/ports';
 import { simCommand } from './commands/sim';
 import { batchCommand } from './commands/batch';
 import { provisionCommand } from './commands/provision';
+import { fleetCommand } from './commands/fleet';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes';
 import { processIo, type CliIo } from './io';
 import { createReporter } from './reporter';
@@ -103,6 +104,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     doctorCommand,
     batchCommand,
     provisionCommand,
+    fleetCommand,
   ])
     add(program, run);
   for (const c of program.commands)

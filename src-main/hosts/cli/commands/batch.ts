@@ -13,6 +13,7 @@ import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
 import type { DeviceRecord, Profile, StationSnapshot } from '../../../service/station-methods';
 import { MAX_STATION_CONCURRENCY } from '../../../vocabulary';
+import { parseFleetSettings, type FleetSettings } from '../../../fleet/settings';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
 import { readFirmwareCandidate } from '../firmware-input';
@@ -30,6 +31,10 @@ interface BatchOpts {
   firmware: string[];
   plug: string[];
   concurrency?: string;
+  broker?: string;
+  fleet?: string;
+  brokerUser?: string;
+  brokerCa?: string;
 }
 
 export function batchCommand(program: Command, run: Run): void {
@@ -60,6 +65,13 @@ export function batchCommand(program: Command, run: Run): void {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     )
+    .option(
+      '--broker <url>',
+      'MQTT broker of the fleet (mqtt://host:1883 or mqtts://…); password in KILN_BROKER_PASSWORD',
+    )
+    .option('--fleet <name>', 'fleet name: topics go under kiln/<name>/ (with --broker)')
+    .option('--broker-user <user>', 'user name for the broker')
+    .option('--broker-ca <file>', 'PEM file of the CA that signed an mqtts:// broker certificate')
     .option(
       '--plug <sim-url>',
       'auto mode: plug in a virtual board (repeatable), e.g. sim:esp8266?seed=3',
@@ -100,6 +112,24 @@ async function supplyFirmware(
   }
 }
 
+/** --broker/--fleet/--broker-user/--broker-ca as fleet settings (validated), or undefined without --broker. */
+function fleetOption(o: BatchOpts, cwd: string): FleetSettings | undefined {
+  if (!o.broker) {
+    if (o.fleet || o.brokerUser || o.brokerCa)
+      throw usageError(
+        '--fleet, --broker-user and --broker-ca need --broker.',
+        'e.g. --broker mqtt://broker.local:1883 --fleet shop',
+      );
+    return undefined;
+  }
+  return parseFleetSettings({
+    broker: o.broker,
+    fleet: o.fleet,
+    ...(o.brokerUser ? { user: o.brokerUser } : {}),
+    ...(o.brokerCa ? { caFile: path.resolve(cwd, o.brokerCa) } : {}),
+  });
+}
+
 /** `--concurrency 2` → 2; anything but a whole number from 1 to the limit is a usage error. */
 function parseConcurrency(text: string): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
@@ -111,13 +141,17 @@ function parseConcurrency(text: string): number {
   return n;
 }
 
+const SKIP_WORDS: Record<string, string> = {
+  'duplicate-mac': 'already flashed in this report',
+  'duplicate-mac-fleet': 'already flashed at another station of the fleet',
+};
+
 function recordLine(r: DeviceRecord): string {
   const who = [r.port, r.mac, r.chipDescription ?? r.chip].filter(Boolean).join('  ');
   const secs = `${(r.durationMs / 1000).toFixed(1)} s`;
   if (r.result === 'verified')
     return `✓ ${who}  verified  ${secs}${r.bootCheck ? `  boot: ${r.bootCheck.verdict}` : ''}${r.backup ? `  backup: ${r.backup.file}` : ''}`;
-  if (r.result === 'skipped')
-    return `- ${who}  skipped (${r.skipReason === 'duplicate-mac' ? 'already flashed in this report' : r.skipReason})`;
+  if (r.result === 'skipped') return `- ${who}  skipped (${SKIP_WORDS[r.skipReason ?? ''] ?? r.skipReason})`;
   const diag = r.diagnosis
     ? `\n    ${r.diagnosis.title}${r.diagnosis.steps?.[0] ? ` — ${r.diagnosis.steps[0]}` : ''}`
     : '';
@@ -153,7 +187,18 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
   await supplyFirmware(service, profile, profileFile, o.firmware, ctx.io.cwd);
 
   const records: DeviceRecord[] = [];
+  let fleetTrouble: string | undefined;
   const unsubscribe = service.subscribe((event, payload) => {
+    if (event === 'stationUpdate') {
+      // The fleet's trouble is said once per kind; the station goes on flashing either way.
+      const error = (payload as StationSnapshot).fleet?.error;
+      if (error && error.code !== fleetTrouble) {
+        if (ctx.reporter.json) ctx.reporter.event('fleet', { error });
+        ctx.reporter.note(`fleet: ${error.code}: ${error.message}${error.hint ? `\n    ${error.hint}` : ''}`);
+      }
+      fleetTrouble = error?.code;
+      return;
+    }
     if (event !== 'stationRecord') return;
     const r = (payload as { record: DeviceRecord }).record;
     records.push(r);
@@ -168,6 +213,8 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     if (o.report) start.reportFile = await checkOutputPath(path.resolve(ctx.io.cwd, o.report), o.report);
     if (o.station) start.stationName = o.station;
     if (concurrency !== undefined) start.concurrency = concurrency;
+    const fleet = fleetOption(o, ctx.io.cwd);
+    if (fleet) start.fleet = fleet;
     const snap = await station.start(start);
     ctx.reporter.note(
       `Station "${snap.station}" running profile "${profile.name}" ${ports ? `on ${ports.length} port(s)` : `in auto mode (${o.filter ?? 'every new port'})`}${concurrency ? `, ${concurrency} at a time` : ''}; report: ${snap.reportFile}`,
