@@ -16,6 +16,7 @@ import type { Signals, Transport, TransportInfo } from './transport';
 import { bridgeForUsbId } from './usb-bridges';
 import { lowerFtdiLatency } from './ftdi-latency';
 import { installHangupAwareRead } from './hangup-read';
+import { installWriteNudge } from './write-nudge';
 import { EventedTransport } from './transport-events';
 import {
   deviceLostError,
@@ -51,7 +52,7 @@ class SerialPortTransport extends EventedTransport implements Transport {
     private readonly port: SerialPort,
     private readonly path: string,
     private readonly options: SerialPortOpenOptions,
-    /** Puts back what opening changed on the system (the FTDI latency timer); run once the port is closed. */
+    /** Undoes what opening set up (the write nudge, the FTDI latency timer); run once the port is closed. */
     private readonly restoreOnClose?: () => Promise<void>,
   ) {
     super();
@@ -185,7 +186,8 @@ class SerialPortTransport extends EventedTransport implements Transport {
     if (this.lost) return this.lost;
     this.lost = deviceLostError(this.path, err === undefined ? undefined : messageOf(err));
     this.reportClose(this.lost);
-    if (this.port.isOpen) this.port.close(() => void this.restoreOnClose?.());
+    if (this.port.isOpen) this.port.close(() => undefined);
+    void this.restoreOnClose?.();
     return this.lost;
   }
 }
@@ -201,10 +203,14 @@ export async function openSerialPort(path: string, options: SerialPortOpenOption
     throw await mapOpenError(path, err, options.root === undefined ? {} : { root: options.root });
   }
   installHangupAwareRead(port);
+  const stopNudge = installWriteNudge(port);
   const device = await realpath(path).catch(() => path);
   const restoreLatency = await lowerFtdiLatency(device, {
     ...(options.root === undefined ? {} : { sysRoot: options.root }),
     ...(options.log ? { log: options.log } : {}),
   });
-  return new SerialPortTransport(port, path, options, restoreLatency);
+  return new SerialPortTransport(port, path, options, async () => {
+    stopNudge();
+    await restoreLatency?.();
+  });
 }
