@@ -10,9 +10,8 @@ import type { Clock } from '../core/clock';
 import { throwIfAborted } from '../core/errors';
 import { bridgeForUsbId, NOMINAL_NATIVE_BAUD, SAFE_BAUD } from '../serial/usb-bridges';
 import type { Transport } from '../serial/transport';
+import { FLASH_BAUDS } from '../vocabulary';
 
-/** Rates tried, lowest first; those above the adapter's highest are left out. */
-const LADDER = [115200, 230400, 460800, 921600, 1500000, 2000000] as const;
 /** Time allowed beyond the pattern's own wire time for the echo to come back (USB latency). [guess] */
 const ECHO_SLACK_MS = 250;
 const BITS_PER_BYTE = 10;
@@ -47,7 +46,8 @@ export function loopbackPattern(): Buffer {
 export function selfTestBauds(usbId: string | undefined): number[] {
   const bridge = bridgeForUsbId(usbId);
   const top = bridge?.maxReliableBaud ?? NOMINAL_NATIVE_BAUD;
-  return LADDER.filter((b) => b <= top);
+  // The flash bauds, lowest first; those above the adapter's highest are left out.
+  return FLASH_BAUDS.filter((b) => b <= top);
 }
 
 /** Counts bytes missing or wrong: the longest common subsequence tells a lost byte from a changed one. */
