@@ -41,40 +41,25 @@ const SONOFF_WIRING = [
   ['GND', 'GND'],
 ] as const;
 
+/** A Sonoff: no auto-reset (guided), DOUT and 1 MB, the header wiring; `where` names what carries the button. */
+function sonoff(id: string, name: string, where: 'board' | 'plug'): BoardPreset {
+  return {
+    id,
+    name,
+    family: 'esp8266',
+    reset: 'manual',
+    flashMode: 'dout',
+    flashSize: '1MB',
+    safeBaud: 115200,
+    wiring: SONOFF_WIRING,
+    notes: [THREE_V3, MAINS, `The button on the ${where} is GPIO0: hold it while the board powers up.`],
+  };
+}
+
 export const BOARD_PRESETS: readonly BoardPreset[] = [
-  {
-    id: 'sonoff-basic',
-    name: 'Sonoff Basic (and other ESP8266 relays with a button)',
-    family: 'esp8266',
-    reset: 'manual',
-    flashMode: 'dout',
-    flashSize: '1MB',
-    safeBaud: 115200,
-    wiring: SONOFF_WIRING,
-    notes: [THREE_V3, MAINS, 'The button on the board is GPIO0: hold it while the board powers up.'],
-  },
-  {
-    id: 'sonoff-s20',
-    name: 'Sonoff S20 smart plug',
-    family: 'esp8266',
-    reset: 'manual',
-    flashMode: 'dout',
-    flashSize: '1MB',
-    safeBaud: 115200,
-    wiring: SONOFF_WIRING,
-    notes: [THREE_V3, MAINS, 'The button on the plug is GPIO0: hold it while the board powers up.'],
-  },
-  {
-    id: 'sonoff-th',
-    name: 'Sonoff TH10/TH16',
-    family: 'esp8266',
-    reset: 'manual',
-    flashMode: 'dout',
-    flashSize: '1MB',
-    safeBaud: 115200,
-    wiring: SONOFF_WIRING,
-    notes: [THREE_V3, MAINS, 'The button on the board is GPIO0: hold it while the board powers up.'],
-  },
+  sonoff('sonoff-basic', 'Sonoff Basic (and other ESP8266 relays with a button)', 'board'),
+  sonoff('sonoff-s20', 'Sonoff S20 smart plug', 'plug'),
+  sonoff('sonoff-th', 'Sonoff TH10/TH16', 'board'),
   {
     id: 'esp-01',
     name: 'ESP-01 / ESP-01S',
