@@ -21,6 +21,7 @@ import {
   pageUrl,
   type BrowserHost,
 } from './helpers/browser-host';
+import { expectNoAxeViolations } from './helpers/axe';
 
 const IMAGE = 'esp8266_deepsleep.bin';
 
@@ -62,8 +63,10 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await host?.close();
   });
 
+  /** Every state worth a screenshot is also audited by axe-core (light and dark). */
   async function shot(name: string): Promise<void> {
     await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+    await expectNoAxeViolations(page, name);
   }
 
   async function addFirmware(): Promise<void> {
@@ -250,6 +253,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
       await dialog.waitFor();
       const commands = (await dialog.getByTestId('fix-commands').textContent()) ?? '';
       expect(commands).toMatch(/^pkexec /);
+      await expectNoAxeViolations(p, 'doctor with the fix dialog');
       await p.screenshot({ path: path.join(screenshotDir, 'doctor.png'), fullPage: true });
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       expect(await p.getByRole('dialog').count()).toBe(0);
