@@ -23,6 +23,7 @@
  * second-stage bootloader, which sets the mode itself, so the flash-mode advice is for the ESP8266.
  */
 import type { ChipName, FlashModeOption } from '../esp/api';
+import { CHIP_IDENTITIES } from '../esp/chips/table';
 import { flashModeName } from '../esp/image';
 import type { ConnectCapture } from '../core/capture';
 import { captureFacts, type CaptureFacts, type HeardLine } from './capture-facts';
@@ -61,6 +62,29 @@ export interface BootCheckContext {
   chip: ChipName;
   /** The flash mode now in the header of the image at 0x0 (ESP8266), when known. */
   flashMode?: HeaderFlashMode | undefined;
+  /** This flash wrote the bootloader (at the chip's bootloader offset) and the partition table (0x8000). */
+  wroteBootParts?: boolean | undefined;
+}
+
+/** The partition table's offset in every ESP-IDF default layout (CONFIG_PARTITION_TABLE_OFFSET). */
+const PARTITION_TABLE_OFFSET = 0x8000;
+
+/**
+ * Whether the regions just written start at the chip's bootloader offset and at the partition table: then "flash
+ * the bootloader and partition table too" would send the user to do again what was just done and verified.
+ */
+export function bootPartsWritten(chip: ChipName, images: readonly { offset: number }[]): boolean {
+  const at = (o: number) => images.some((i) => i.offset === o);
+  return at(CHIP_IDENTITIES[chip].bootloaderOffset) && at(PARTITION_TABLE_OFFSET);
+}
+
+/** The step for a ROM that finds no bootable image at the bootloader offset, knowing what this flash wrote. */
+function bootPartsStep(ctx: BootCheckContext): string {
+  const chip = CHIP_IDENTITIES[ctx.chip];
+  const at = `0x${chip.bootloaderOffset.toString(16)}`;
+  return ctx.wroteBootParts
+    ? `The bootloader (at ${at}) and the partition table were written and verified, yet the chip does not start them: check that the firmware was built for the ${chip.displayName} and that each part went to the offset its build expects.`
+    : `Flash the bootloader and partition table too (the bootloader at ${at}; a merged factory image, or the ESP Web Tools manifest with every part).`;
 }
 
 /**
@@ -162,7 +186,7 @@ export function classifyBoot(listens: BootListen[], ctx: BootCheckContext): Boot
   };
   return ctx.chip === 'esp8266'
     ? classifyEsp8266(f, lines, ctx, make, { rom: sourceOf('rom'), app: sourceOf('app') })
-    : classifyEsp32(f, lines, make);
+    : classifyEsp32(f, lines, ctx, make);
 }
 
 type Make = (
@@ -403,7 +427,7 @@ function classifyEsp8266(
   ]);
 }
 
-function classifyEsp32(f: CaptureFacts, lines: HeardLine[], make: Make): BootReport {
+function classifyEsp32(f: CaptureFacts, lines: HeardLine[], ctx: BootCheckContext, make: Make): BootReport {
   const boots = f.esp32BootLines.filter((b) => b.line.source !== 'sync');
   const brownout = find(lines, /Brownout detector was triggered/);
   const invalid = find(lines, /invalid header|flash read err|ets_loader\.c/i);
@@ -472,9 +496,7 @@ function classifyEsp32(f: CaptureFacts, lines: HeardLine[], make: Make): BootRep
         Math.max(boots.length, invalid.length),
         `The ROM keeps restarting on "${invalid[0]!.text.trim()}": the image at the bootloader offset is not bootable.`,
         evidence,
-        [
-          'Flash the bootloader and partition table too (a merged factory image, or the ESP Web Tools manifest with every part).',
-        ],
+        [bootPartsStep(ctx)],
       );
     }
     return make(
@@ -491,9 +513,7 @@ function classifyEsp32(f: CaptureFacts, lines: HeardLine[], make: Make): BootRep
       boots.length,
       `The ROM found no bootable firmware ("${invalid[0]!.text.trim()}").`,
       [...boots.slice(0, 1).map((b) => quote(b.line)), quote(invalid[0]!)],
-      [
-        'Flash the bootloader and partition table too (a merged factory image, or the ESP Web Tools manifest with every part).',
-      ],
+      [bootPartsStep(ctx)],
     );
   }
   const entry = find(lines, /^\s*entry 0x/);

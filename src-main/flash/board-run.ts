@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
-import { bootFlashMode } from '../doctor/boot-check';
+import { bootFlashMode, bootPartsWritten } from '../doctor/boot-check';
 import type {
   AfterMode,
   ConnectFn,
@@ -225,6 +225,7 @@ async function attempt<B>(
     clock: run.clock,
     signal,
     flashMode: bootFlashMode(s.info.chip, plan, run.write.flashMode),
+    wroteBootParts: bootPartsWritten(s.info.chip, plan),
     listen: run.bootCheck.listen,
     strict: run.bootCheck.strict,
     phase: (message) => hooks.phase('boot-check', message),

@@ -56,6 +56,7 @@ interface BootCheckRun {
   clock: Clock;
   signal: AbortSignal;
   flashMode: HeaderFlashMode | undefined;
+  wroteBootParts?: boolean | undefined;
   listen?: BootListenWindows | undefined;
   /**
    * Strict (the station): a check that cannot run fails the board. Lenient (a single flash, already verified byte
@@ -77,7 +78,7 @@ export async function runBootCheck(o: BootCheckRun): Promise<BootCheckResult | u
     const report = await checkBoot(
       o.transport,
       o.clock,
-      { chip, flashMode: o.flashMode },
+      { chip, flashMode: o.flashMode, wroteBootParts: o.wroteBootParts },
       { reset: () => o.session.finish('hard-reset'), signal: o.signal, ...o.listen },
     );
     if (report.verdict === 'booted') o.log('info', `Boot check: ${report.summary}`);

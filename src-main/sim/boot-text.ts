@@ -4,6 +4,7 @@
  * [guess]. Delays between segments are guesses of the right order (ROM start-up a few ms, app start-up
  * ~0.1–0.3 s); nothing here is tuned to make a host look good.
  */
+import { CHIP_IDENTITIES } from '../esp/chips/table';
 import type { FlashMemory } from './flash-memory';
 import { MISREAD_LOOP_MS } from './flash-wiring';
 import type { SimChip } from './types';
@@ -29,7 +30,10 @@ export interface BootContext {
   chip: SimChip;
   download: boolean;
   cause: ResetCause;
-  /** Flash holds a bootable image (first byte 0xE9/0xEA) — e.g. the app-running fault. */
+  /**
+   * Flash holds a bootable image (first byte 0xE9/0xEA) where the ROM boots from (the chip record's bootloader
+   * offset: 0x1000 on the ESP32, 0x0 on the others) — e.g. the app-running fault.
+   */
   hasApp: boolean;
   brownout: boolean;
   /**
@@ -55,7 +59,7 @@ export interface Esp32FlashLayout {
  *  extended header, then segments of [load address, length, data]). Undefined when it is not a plausible image. */
 export function esp32FlashLayout(flash: FlashBytes): Esp32FlashLayout {
   const partitionTable = flash.byteAt(0x8000) === 0xaa && flash.byteAt(0x8001) === 0x50;
-  const at = 0x1000;
+  const at = CHIP_IDENTITIES.esp32.bootloaderOffset;
   if (flash.byteAt(at) !== 0xe9) return { partitionTable };
   const count = flash.byteAt(at + 1);
   const segments: { addr: number; len: number }[] = [];
@@ -256,7 +260,7 @@ function esp32Script(c: BootContext): BootScript {
   }
   const head = ESP32_ETS + lines('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)');
   const second = c.esp32Flash?.bootloader;
-  if (!c.hasApp && second && !c.esp32Flash!.partitionTable) {
+  if (second && !c.esp32Flash!.partitionTable) {
     // A second-stage bootloader but no partition table: the ROM loads the bootloader, which cannot verify the
     // table and resets the chip (bootloader_reset → software system reset, rst:0x3), over and over.
     const load = esp32RomLoadLines(second);
@@ -276,7 +280,7 @@ function esp32Script(c: BootContext): BootScript {
   }
   return {
     segments: [
-      { afterMs: 30, baud: b, text: head + ESP32_FLASH_LOAD },
+      { afterMs: 30, baud: b, text: head + (second ? esp32RomLoadLines(second) : ESP32_FLASH_LOAD) },
       { afterMs: 250, baud: b, text: ESP32_APP },
     ],
     loop: { everyMs: 7000, segments: [{ afterMs: 0, baud: b, text: APP_LOOP }] },

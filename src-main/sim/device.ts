@@ -9,6 +9,7 @@ import { SlipDecoder, slipEncode } from '../esp/link/slip';
 import type { DeviceEnd } from '../serial/memory-pair';
 import type { Signals } from '../serial/transport';
 import { bootScript, esp32FlashLayout, type BootSegment, type ResetCause } from './boot-text';
+import { CHIP_IDENTITIES } from '../esp/chips/table';
 import { CHIP_FACTS, type ChipFacts } from './chip-facts';
 import { FlashMemory } from './flash-memory';
 import type { FirmwareConsole } from './firmware-console';
@@ -105,8 +106,8 @@ export class SimulatedDevice {
       });
     }
     this.flashMemory = new FlashMemory(size, o.timing);
-    const image = o.flashImage ?? (o.firmware ? markerAppImage(o.firmware) : undefined);
-    if (image) this.flashMemory.load(0, image.subarray(0, size));
+    if (o.flashImage) this.flashMemory.load(0, o.flashImage.subarray(0, size));
+    else if (o.firmware) this.preloadFirmware(markerAppImage(o.firmware));
     this.faults = { ...(o.faults ?? {}) };
     this.flashMemory.slowFactor = this.faults.slowFlashFactor ?? 1;
     this.board = o.board ?? 'nodemcu';
@@ -265,9 +266,26 @@ export class SimulatedDevice {
     this.bootTimers.clear();
   }
 
+  /**
+   * Where the ROM looks for the first image it boots: 0x0 on the ESP8266, C3, S3, C6; 0x1000 on the ESP32 (and S2),
+   * where the second-stage bootloader lives (esptool's chip classes, BOOTLOADER_FLASH_OFFSET; the chip record).
+   */
+  private get bootImageOffset(): number {
+    return CHIP_IDENTITIES[this.o.chip].bootloaderOffset;
+  }
+
   private hasApp(): boolean {
-    const first = this.flashMemory.byteAt(0);
+    const first = this.flashMemory.byteAt(this.bootImageOffset);
     return first === 0xe9 || first === 0xea;
+  }
+
+  /**
+   * A board that already holds firmware (the `app=` option, the app-running fault): a minimal image header where
+   * the ROM boots from, and on the ESP32 a partition-table magic at 0x8000, since such a board holds every part.
+   */
+  private preloadFirmware(image: Uint8Array): void {
+    this.flashMemory.load(this.bootImageOffset, image);
+    if (this.o.chip === 'esp32') this.flashMemory.load(0x8000, Uint8Array.of(0xaa, 0x50));
   }
 
   private boot(download: boolean, cause: ResetCause): void {
@@ -276,8 +294,11 @@ export class SimulatedDevice {
     if (!this.line && this.handPower === undefined) return;
     if (this.faults.appRunning && !this.hasApp()) {
       // The app-running fault needs an app in flash: a minimal image header stands for the firmware.
-      this.flashMemory.load(0, Uint8Array.of(0xe9, 0x01, 0x02, 0x20, 0x00, 0x10, 0x10, 0x40));
+      this.preloadFirmware(Uint8Array.of(0xe9, 0x01, 0x02, 0x20, 0x00, 0x10, 0x10, 0x40));
     }
+    const esp32Flash = this.o.chip === 'esp32' ? esp32FlashLayout(this.flashMemory) : undefined;
+    // An ESP32 bootloader without a partition table resets before any app starts (boot-text.ts).
+    const startsApp = this.hasApp() && !(esp32Flash?.bootloader && !esp32Flash.partitionTable);
     const script = bootScript({
       chip: this.o.chip,
       download: download && !this.faults.brownout,
@@ -286,11 +307,11 @@ export class SimulatedDevice {
       headerModeReadable: flashServesMode(this.o.flashWiring ?? 'qio', this.flashMemory.byteAt(2)),
       brownout: !!this.faults.brownout,
       mac: this.macBytes,
-      esp32Flash: this.o.chip === 'esp32' ? esp32FlashLayout(this.flashMemory) : undefined,
+      esp32Flash,
     });
     this.currentMode = script.listens
       ? 'download'
-      : this.hasApp() && !this.faults.brownout
+      : startsApp && !this.faults.brownout
         ? 'app'
         : 'flash-boot';
     const line = this.line;

@@ -3,7 +3,7 @@
  * shapes no capture covers (garbage after a clean banner, silence).
  */
 import { describe, expect, it } from 'vitest';
-import { classifyBoot, type BootCheckContext } from '../../src-main/doctor/boot-check';
+import { bootPartsWritten, classifyBoot, type BootCheckContext } from '../../src-main/doctor/boot-check';
 import type { BootListen } from '../../src-main/doctor/boot-listen';
 import { bodyBytes } from './capture-readers';
 
@@ -170,6 +170,19 @@ describe('boot check on ESP32-family captures', () => {
     expect(r.evidence[0]).toBe('"ets_loader.c 78" at 115200 baud');
     expect(r.advice[0]).toMatch(/bootloader and partition table/);
     expect(r.retryFlashModes).toEqual([]);
+  });
+
+  it('the same loader error after a flash that wrote the bootloader and partition table: no advice to write them again', () => {
+    const r = classifyBoot([rom(file('esp32c3_rom_flash_boot_loader_error_pioHome2926.txt'), 115200)], {
+      chip: 'esp32c3',
+      wroteBootParts: bootPartsWritten('esp32c3', [{ offset: 0x0 }, { offset: 0x8000 }, { offset: 0x10000 }]),
+    });
+    expect(r.verdict).toBe('boot-loop');
+    expect(r.advice[0]).not.toMatch(/^Flash the bootloader/);
+    expect(r.advice[0]).toMatch(
+      /^The bootloader \(at 0x0\) and the partition table were written and verified/,
+    );
+    expect(bootPartsWritten('esp32', [{ offset: 0x0 }, { offset: 0x8000 }])).toBe(false); // ESP32: 0x1000
   });
 
   it('invalid header once, on a plain power-on boot: no bootable image', () => {

@@ -108,8 +108,9 @@ describe('boot text per wiring and strap', () => {
 
 describe('leaving the loader', () => {
   it('ROM FLASH_END(0) boots the flash; an image there prints the app text', async () => {
-    const flashImage = Buffer.alloc(0x1000, 0xff);
-    flashImage.set([0xe9, 0x01, 0x02, 0x20], 0);
+    // The ESP32 ROM boots the image at 0x1000 (esptool ESP32ROM.BOOTLOADER_FLASH_OFFSET).
+    const flashImage = Buffer.alloc(0x2000, 0xff);
+    flashImage.set([0xe9, 0x01, 0x02, 0x20], 0x1000);
     const r = rig({ chip: 'esp32', flashImage });
     await r.classicReset();
     await r.sync();

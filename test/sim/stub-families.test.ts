@@ -196,7 +196,8 @@ describe('stub families: one test per difference', () => {
     for (const family of FAMILIES) {
       const r = await running(family);
       const app = Buffer.concat([Buffer.from([0xe9, 0x01, 0x02, 0x20]), Buffer.alloc(0xffc, 0x11)]);
-      expect(await writeRaw(r, 0, app, 0)).toEqual([0, 0]);
+      // At 0x1000, where the ESP32 ROM boots from (esptool ESP32ROM.BOOTLOADER_FLASH_OFFSET).
+      expect(await writeRaw(r, 0x1000, app, 0)).toEqual([0, 0]);
       await r.wait(200);
       expect(r.device.mode, family).toBe(STUB_BEHAVIOUR[family].rebootsOnFlashEnd ? 'app' : 'stub');
     }
@@ -284,7 +285,12 @@ describe('stub families: one test per difference', () => {
   });
 
   it('RUN_USER_CODE: the legacy stub boots the app, esp-flasher-stub does nothing; neither replies', async () => {
-    const app = Buffer.concat([Buffer.from([0xe9, 0x01, 0x02, 0x20]), Buffer.alloc(0xffc, 0x11)]);
+    // A whole-flash image with the boot image at 0x1000, where the ESP32 ROM boots from.
+    const app = Buffer.concat([
+      Buffer.alloc(0x1000, 0xff),
+      Buffer.from([0xe9, 0x01, 0x02, 0x20]),
+      Buffer.alloc(0xffc, 0x11),
+    ]);
     for (const family of FAMILIES) {
       const r = await running(family, app);
       await r.send(Op.RUN_USER_CODE);
