@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   IMAGE_OFFSET_MISSING: 'Kiln cannot tell where in flash a firmware file goes.',
   MANIFEST_INVALID: 'The manifest file is not a valid ESP Web Tools manifest.',
   MANIFEST_NO_BUILD: 'The manifest has no build for this chip.',
+  FIRMWARE_CHANGED: 'A firmware file a profile names has changed since the profile pinned it.',
   // Device operations
   FLASH_WRITE_FAILED: 'The chip reported an error while writing flash.',
   FLASH_READ_FAILED: 'The chip reported an error while reading flash.',

@@ -195,7 +195,7 @@ export function createStationService(env: StationEnv): {
   }
 
   const controller: StationController = {
-    loadProfile: (file) => loadProfileFile(file),
+    loadProfile: (file) => loadProfileFile(file, env.cache),
     missingFirmware: (profile) => missingFirmware(profile, env.cache),
     async start(o) {
       if (station && station.snapshot().status !== 'stopped') {

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { KilnError } from '../core/errors';
 import { readRegularFile } from '../core/named-files';
 import type { ChipName } from '../esp/api';
-import { profileSchema, type Profile, type ProfileImage } from './schemas';
+import type { z } from 'zod';
+import { namesFiles, resolveProfileFiles, type FirmwareStore } from './profile-files';
+import { profileDocumentSchema, profileSchema, type Profile, type ProfileImage } from './schemas';
 
 /** Where a station finds firmware bytes by SHA-256 (the service's FirmwareCache fits). */
 export interface FirmwareSource {
@@ -17,7 +19,16 @@ export interface FirmwareSource {
 }
 
 export function parseProfile(value: unknown, source = 'the profile'): Profile {
-  const r = profileSchema.safeParse(value);
+  return validated(profileSchema, value, source);
+}
+
+/** Either profile schema's verdict, or BAD_REQUEST naming the first field at fault. */
+function validated<S extends typeof profileSchema | typeof profileDocumentSchema>(
+  schema: S,
+  value: unknown,
+  source: string,
+): z.output<S> {
+  const r = schema.safeParse(value);
   if (!r.success) {
     const issues = r.error.issues.slice(0, 8).map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`);
     throw new KilnError('BAD_REQUEST', `${source} is not a valid station profile: ${issues[0]}.`, {
@@ -25,7 +36,7 @@ export function parseProfile(value: unknown, source = 'the profile'): Profile {
       details: { issues },
     });
   }
-  return r.data;
+  return r.data as z.output<S>;
 }
 
 /** A profile is a small JSON file; anything larger is not one (and is not read). */
@@ -37,7 +48,11 @@ const PROFILE_LIMITS = {
     }),
 };
 
-export async function loadProfileFile(file: string): Promise<Profile> {
+/**
+ * Reads, validates and resolves a profile file. Images named by path are read relative to the profile, stored in
+ * `store` and checked against their pins (profile-files.ts); without a store only the pins name them.
+ */
+export async function loadProfileFile(file: string, store?: FirmwareStore): Promise<Profile> {
   let text: string;
   try {
     text = Buffer.from(await readRegularFile(file, PROFILE_LIMITS)).toString('utf8');
@@ -56,7 +71,10 @@ export async function loadProfileFile(file: string): Promise<Profile> {
       details: { file, reason: e instanceof Error ? e.message : String(e) },
     });
   }
-  return parseProfile(json, `The profile ${path.basename(file)}`);
+  const source = `The profile ${path.basename(file)}`;
+  const doc = validated(profileDocumentSchema, json, source);
+  if (!namesFiles(doc)) return parseProfile(json, source);
+  return parseProfile(await resolveProfileFiles(doc, file, store), source);
 }
 
 /** Writes a profile atomically (temporary file, then rename). */

@@ -32,9 +32,19 @@ const fileLabel = z
   .max(255)
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'control characters' });
 
+/**
+ * A firmware file named by path, relative to the profile file (`tasmota.bin`, `../images/app.bin`): forward or
+ * back slashes, never absolute, so a profile folder can be copied to another bench and still work.
+ */
+export const profileFilePathSchema = fileLabel.refine((s) => !/^([/\\]|[A-Za-z]:)/.test(s), {
+  message: 'a path relative to the profile file (not absolute)',
+});
+
 /** One firmware file of a profile: named by its SHA-256 in the firmware cache; `name` says which file to add. */
 export const profileImageSchema = z.object({
   sha256: stationSha256Schema,
+  /** The file this image was read from, relative to the profile (hand-written profiles; see profile-files.ts). */
+  file: profileFilePathSchema.optional(),
   /** Absent = where the image's content says (the planner decides, as for a single flash). */
   offset: z
     .number()
@@ -98,37 +108,77 @@ export const provisionStepSchema = z.object({
 });
 export type ProvisionStep = z.output<typeof provisionStepSchema>;
 
-export const profileSchema = z
-  .object({
-    /** Format version of the saved file. */
-    version: z.literal(1).default(1),
-    name: profileNameSchema,
-    /** Either images (same files for every board)... */
-    images: z.array(profileImageSchema).max(16).optional(),
-    /** ...or per-chip builds (an ESP Web Tools manifest, already resolved to cached files). */
-    builds: z.array(profileBuildSchema).max(8).optional(),
-    /** Data baud after the stub is up. */
-    baud: stationBaudSchema.default(460800),
-    options: profileOptionsSchema.default(profileOptionsSchema.parse({})),
-    /** After the flash: hard reset and listen to the boot text (ESP8266 at 74880, ESP32 family at 115200). */
-    bootCheck: z.boolean().default(false),
-    /**
-     * How each board enters download mode; 'manual' (boards without auto-reset, e.g. Sonoff): the slot waits in
-     * 'hold-and-power-up' until the operator holds the button and powers the board up (flash/guided.ts).
-     */
-    before: z.enum(BEFORE_RESETS).optional(),
-    policy: profilePolicySchema.default(profilePolicySchema.parse({})),
-    provision: provisionStepSchema.optional(),
-    /** The fleet this station publishes to (an MQTT broker); absent = this station's report only. */
-    fleet: fleetSettingsSchema.optional(),
-  })
-  .refine((p) => (p.images?.length ?? 0) > 0 !== (p.builds?.length ?? 0) > 0, {
-    message: 'a profile has either images or builds (not both, not neither)',
+const profileObject = z.object({
+  /** Format version of the saved file. */
+  version: z.literal(1).default(1),
+  name: profileNameSchema,
+  /** Either images (same files for every board)... */
+  images: z.array(profileImageSchema).max(16).optional(),
+  /** ...or per-chip builds (an ESP Web Tools manifest, already resolved to cached files). */
+  builds: z.array(profileBuildSchema).max(8).optional(),
+  /** Data baud after the stub is up. */
+  baud: stationBaudSchema.default(460800),
+  options: profileOptionsSchema.default(profileOptionsSchema.parse({})),
+  /** After the flash: hard reset and listen to the boot text (ESP8266 at 74880, ESP32 family at 115200). */
+  bootCheck: z.boolean().default(false),
+  /**
+   * How each board enters download mode; 'manual' (boards without auto-reset, e.g. Sonoff): the slot waits in
+   * 'hold-and-power-up' until the operator holds the button and powers the board up (flash/guided.ts).
+   */
+  before: z.enum(BEFORE_RESETS).optional(),
+  policy: profilePolicySchema.default(profilePolicySchema.parse({})),
+  provision: provisionStepSchema.optional(),
+  /** The fleet this station publishes to (an MQTT broker); absent = this station's report only. */
+  fleet: fleetSettingsSchema.optional(),
+});
+
+const EITHER_IMAGES_OR_BUILDS = {
+  check: (p: { images?: unknown[] | undefined; builds?: unknown[] | undefined }) =>
+    (p.images?.length ?? 0) > 0 !== (p.builds?.length ?? 0) > 0,
+  message: 'a profile has either images or builds (not both, not neither)',
+};
+
+/** A profile ready to run: every image named by SHA-256 (what the Station screen saves and the station runs). */
+export const profileSchema = profileObject.refine(EITHER_IMAGES_OR_BUILDS.check, {
+  message: EITHER_IMAGES_OR_BUILDS.message,
+});
+
+/**
+ * An image as a profile file may state it: by SHA-256 (with the name of the file to add), by path (`file`,
+ * pinned to its SHA-256 on first use), or both (the SHA-256 written in the profile is then the pin).
+ */
+export const profileImageDocumentSchema = profileImageSchema
+  .extend({ sha256: stationSha256Schema.optional(), name: fileLabel.optional() })
+  .refine((i) => i.file !== undefined || (i.sha256 !== undefined && i.name !== undefined), {
+    message: 'an image names its file ("file": "tasmota.bin"), or its sha256 and name',
   });
+
+/** A profile file as written by hand or saved: like `profileSchema`, but images may name files by path. */
+export const profileDocumentSchema = profileObject
+  .extend({
+    images: z.array(profileImageDocumentSchema).max(16).optional(),
+    builds: z
+      .array(profileBuildSchema.extend({ parts: z.array(profileImageDocumentSchema).min(1).max(16) }))
+      .max(8)
+      .optional(),
+  })
+  .refine(EITHER_IMAGES_OR_BUILDS.check, { message: EITHER_IMAGES_OR_BUILDS.message });
+
+/**
+ * The pins of a profile's files (`<profile>.lock`, beside it): the SHA-256 each path had when first used, keyed
+ * by the path as the profile writes it.
+ */
+export const profileLockSchema = z.object({
+  version: z.literal(1),
+  pins: z.record(profileFilePathSchema, stationSha256Schema),
+});
 
 export type Profile = z.output<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;
 export type ProfileImage = z.output<typeof profileImageSchema>;
+export type ProfileDocument = z.output<typeof profileDocumentSchema>;
+export type ProfileImageDocument = z.output<typeof profileImageDocumentSchema>;
+export type ProfileLock = z.output<typeof profileLockSchema>;
 
 const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 

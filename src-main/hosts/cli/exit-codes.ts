@@ -35,7 +35,8 @@ export const EXIT_MEANINGS: Record<ExitName, string> = {
   SYNC: 'The board did not answer the bootloader (wiring, boot mode, power); a diagnosis is printed.',
   VERIFY: 'The data written did not verify (MD5 mismatch).',
   DEVICE: 'The chip reported an error or stopped answering during an operation.',
-  FIRMWARE: 'The firmware or manifest is invalid, does not fit, or is for another chip.',
+  FIRMWARE:
+    'The firmware or manifest is invalid, does not fit, is for another chip, or changed since a profile pinned it.',
   PROVISION: 'Provisioning failed: no firmware console answered, or the device did not join the Wi-Fi.',
   CANCELLED: 'Cancelled (Ctrl-C); the port was closed cleanly.',
 };
@@ -59,6 +60,7 @@ export const EXIT_FOR_ERROR: Record<ErrorCode, ExitName> = {
   IMAGE_OFFSET_MISSING: 'FIRMWARE',
   MANIFEST_INVALID: 'FIRMWARE',
   MANIFEST_NO_BUILD: 'FIRMWARE',
+  FIRMWARE_CHANGED: 'FIRMWARE',
   FLASH_WRITE_FAILED: 'DEVICE',
   FIRMWARE_NOT_DETECTED: 'PROVISION',
   WIFI_JOIN_FAILED: 'PROVISION',
