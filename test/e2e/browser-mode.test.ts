@@ -121,7 +121,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
 
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 90_000 });
-    await expect(result.textContent()).resolves.toContain('Flashed and verified');
+    await expect(result.textContent()).resolves.toContain('Written, verified and booted');
     await expect(result.getByText('verified', { exact: true }).count()).resolves.toBe(1);
     await shot('flash-success');
 
@@ -165,7 +165,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 90_000 });
-    await expect(result.textContent()).resolves.toContain('Flashed and verified');
+    await expect(result.textContent()).resolves.toContain('Written, verified and booted');
     const image = readFirmware(IMAGE);
     expect(
       Buffer.from(host.service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image),

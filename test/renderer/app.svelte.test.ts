@@ -108,7 +108,7 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     });
     await settle();
     const result = screen.getByTestId('result');
-    expect(result).toHaveTextContent('Flashed and verified');
+    expect(result).toHaveTextContent('Written and verified');
     expect(result).toHaveTextContent('0123456789abcdef0123456789abcdef');
     expect(result).toHaveTextContent('verified');
     expect(result).toHaveTextContent('4.2 s at 921600 baud');
