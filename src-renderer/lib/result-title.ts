@@ -65,3 +65,15 @@ export function resultTitle(
     };
   return { title: `${written} — ${NOT_STARTING[boot.verdict]}`, tone: 'warn' };
 }
+
+/**
+ * What the board holds after a job that stopped early (cancelled, unplugged, failed), from the phase it stopped
+ * in: once erasing or writing has begun, the flash holds part of an image and the board will not start.
+ */
+export function interruptedNote(phase: string | undefined): string {
+  if (phase === 'erasing' || phase === 'writing')
+    return 'The board now holds a partial firmware and will not start until it is flashed again.';
+  if (phase === 'verifying' || phase === 'resetting' || phase === 'boot-check' || phase === 'done')
+    return 'The firmware was already written; flash again to check it.';
+  return 'Nothing was written: the board still holds the firmware it had.';
+}
