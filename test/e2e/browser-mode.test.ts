@@ -121,7 +121,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
 
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 90_000 });
-    await expect(result.textContent()).resolves.toContain('Flashed and verified');
+    await expect(result.textContent()).resolves.toContain('Written, verified and booted');
     await expect(result.getByText('verified', { exact: true }).count()).resolves.toBe(1);
     await shot('flash-success');
 
@@ -144,6 +144,10 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     expect(text).toMatch(/RX/);
     expect(await failure.locator('blockquote').count()).toBeGreaterThan(0);
     expect(await failure.locator('ol li').count()).toBeGreaterThan(0);
+    // One failure card, action first, the code behind the disclosure, and a Try again button.
+    expect(await page.getByTestId('failure').count()).toBe(1);
+    await failure.getByRole('button', { name: 'Try again' }).waitFor();
+    expect(await failure.getByTestId('error-code').isVisible()).toBe(false);
     await shot('flash-failure-diagnosis');
   }, 150_000);
 
@@ -158,14 +162,25 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     await page.getByRole('heading', { name: 'Writing' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('percent').waitFor();
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByText('Cancelled. The port is closed').waitFor({ timeout: 30_000 });
+    // Focus moved to Cancel when the flash started (keyboard users press Enter or Space to stop).
+    const cancel = page.getByRole('button', { name: 'Cancel' });
+    await expect(
+      cancel.evaluate((e) => e === (e.ownerDocument as { activeElement: unknown }).activeElement),
+    ).resolves.toBe(true);
+    await cancel.click();
+    const cancelled = page.getByTestId('cancelled');
+    await cancelled.waitFor({ timeout: 30_000 });
+    expect(await cancelled.textContent()).toContain(
+      'The board now holds a partial firmware and will not start until it is flashed again.',
+    );
+    await cancelled.getByRole('button', { name: 'Try again' }).waitFor();
+    await shot('flash-cancelled');
 
     await page.getByLabel('Baud rate').selectOption('921600');
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 90_000 });
-    await expect(result.textContent()).resolves.toContain('Flashed and verified');
+    await expect(result.textContent()).resolves.toContain('Written, verified and booted');
     const image = readFirmware(IMAGE);
     expect(
       Buffer.from(host.service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image),
@@ -231,6 +246,36 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await shot('flash-zoom-200');
     await page.setViewportSize({ width: 1100, height: 900 });
   }, 60_000);
+
+  it('a DOUT-only board flashed in DIO: the title says it does not start; "Use DOUT and flash again" ends booted', async () => {
+    const url = 'sim:esp8266?wiring=dout';
+    await page.getByText('Other port…').click();
+    await page.getByLabel('Port path or address').fill(url);
+    await page.getByRole('button', { name: 'Use this port' }).click();
+    await page.getByLabel('Flash mode').selectOption('dio');
+    await page.getByRole('button', { name: 'Flash', exact: true }).click();
+    const result = page.getByTestId('result');
+    await result.waitFor({ timeout: 120_000 });
+    const title = result.getByRole('heading', { level: 3 });
+    expect(await title.textContent()).toMatch(/^Written and verified — but the board does not start/);
+    // Focus is on the result's title, and the same words are in the screen's status region.
+    await expect(
+      title.evaluate((e) => e === (e.ownerDocument as { activeElement: unknown }).activeElement),
+    ).resolves.toBe(true);
+    expect(await page.getByTestId('outcome-status').textContent()).toBe(await title.textContent());
+    // The header on the board asks for DIO (byte 2: 0 QIO, 1 QOUT, 2 DIO, 3 DOUT).
+    expect(host.service.virtualDevice(url).readFlash(0, 4)[2]).toBe(2);
+    await shot('flash-boot-does-not-start');
+
+    await result.getByRole('button', { name: 'Use DOUT and flash again' }).click();
+    await page.getByTestId('job-progress').waitFor();
+    expect(await page.getByLabel('Flash mode').inputValue()).toBe('dout');
+    await page
+      .getByRole('heading', { level: 3, name: 'Written, verified and booted' })
+      .waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('boot-check').getAttribute('data-verdict')).toBe('booted');
+    expect(host.service.virtualDevice(url).readFlash(0, 4)[2]).toBe(3);
+  }, 300_000);
 
   it('Doctor on a system where the CH340 port is not accessible: finding, evidence, and a fix that shows what it will run', async () => {
     // A second backend whose system view is a fixture tree (Debian desktop, CH340 on ttyUSB0 root:dialout 0660,

@@ -106,7 +106,7 @@ describe.skipIf(!haveChromium)('guided download mode e2e (Chromium + a virtual S
       .waitFor({ timeout: 60_000 });
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 120_000 });
-    expect(await result.textContent()).toContain('Flashed and verified');
+    expect(await result.textContent()).toContain('Written and verified');
     await shot('guided-5-verified');
 
     const header = host.service.virtualDevice(PORT).readFlash(0, 4);

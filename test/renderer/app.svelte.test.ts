@@ -86,8 +86,14 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     await settle();
     const failure = screen.getByTestId('failure');
     expect(failure).toHaveTextContent('The board did not answer the bootloader handshake.');
-    expect(failure).toHaveTextContent('Read the diagnosis below.');
-    expect(within(failure).getByTestId('diagnosis')).toHaveTextContent('Diagnosis: TX and RX look swapped');
+    expect(within(failure).getByTestId('diagnosis')).toHaveTextContent('TX and RX look swapped');
+    // Action first: the steps come before the message; the code and the evidence sit behind the disclosure.
+    const text = failure.textContent ?? '';
+    expect(text.indexOf('Swap TX and RX.')).toBeLessThan(text.indexOf('The board did not answer'));
+    expect(within(failure).getByTestId('error-code').closest('details')).not.toHaveAttribute('open');
+    expect(within(failure).getByText('0 bytes in 7 attempts').closest('details')).not.toBeNull();
+    expect(text.indexOf('SYNC_FAILED')).toBeGreaterThan(text.indexOf('What Kiln saw'));
+    expect(within(failure).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
     expect(within(failure).getByText('0 bytes in 7 attempts').tagName).toBe('BLOCKQUOTE');
     expect(
       within(failure)
@@ -108,7 +114,7 @@ describe('App (Flash screen end to end against a fake backend)', () => {
     });
     await settle();
     const result = screen.getByTestId('result');
-    expect(result).toHaveTextContent('Flashed and verified');
+    expect(result).toHaveTextContent('Written and verified');
     expect(result).toHaveTextContent('0123456789abcdef0123456789abcdef');
     expect(result).toHaveTextContent('verified');
     expect(result).toHaveTextContent('4.2 s at 921600 baud');
@@ -268,5 +274,83 @@ describe('Flash screen: the boot-check switch', () => {
     const api = fakeBackend();
     await flashOneFile(api);
     expect(bootSwitch()).toBeDisabled();
+  });
+});
+
+describe('Flash screen: one failure card, Try again, what the board holds, focus and announcements', () => {
+  const SYNC = {
+    code: 'SYNC_FAILED',
+    message: 'The board did not answer the bootloader handshake.',
+  } as const;
+
+  it('Identify then Flash both fail: one failure card (the flash’s), with Try again that flashes again', async () => {
+    const api = fakeBackend();
+    api.fn.identify.mockRejectedValue({ ...SYNC, hint: 'Hold BOOT and press Identify again.' });
+    render(App, { props: { api } });
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Try a virtual device' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Identify' }));
+    await settle();
+    expect(screen.getAllByTestId('failure')).toHaveLength(1);
+    expect(screen.getByRole('heading', { name: 'Could not identify the board' })).toBeInTheDocument();
+    expect(within(screen.getByTestId('failure')).getByRole('button', { name: 'Try again' })).toBeEnabled();
+
+    await fireEvent.change(document.querySelector('input[type=file]')!, {
+      target: { files: [new File([new Uint8Array([1])], 'a.bin')] },
+    });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
+    await settle();
+    // Focus goes to Cancel once the job runs.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    api.emit('jobPhase', { jobId: 'j1', phase: 'connecting' });
+    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: false, error: SYNC });
+    await settle();
+    const cards = screen.getAllByTestId('failure');
+    expect(cards).toHaveLength(1);
+    const heading = within(cards[0]!).getByRole('heading', { level: 3 });
+    expect(heading).toHaveTextContent('Flashing failed');
+    expect(document.activeElement).toBe(heading);
+    expect(cards[0]).toHaveTextContent('Nothing was written: the board still holds the firmware it had.');
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
+    await fireEvent.click(within(cards[0]!).getByRole('button', { name: 'Try again' }));
+    await settle();
+    expect(api.fn.startFlash).toHaveBeenCalledTimes(2);
+  });
+
+  it('cancelled mid-write: the card says the board holds a partial firmware, Try again flashes; announced', async () => {
+    const api = fakeBackend();
+    await flashOneFile(api);
+    api.emit('jobPhase', { jobId: 'j1', phase: 'writing' });
+    api.emit('jobDone', {
+      jobId: 'j1',
+      kind: 'flash',
+      ok: false,
+      error: { code: 'CANCELLED', message: 'Cancelled.' },
+    });
+    await settle();
+    const card = screen.getByTestId('cancelled');
+    expect(card).toHaveTextContent(
+      'The board now holds a partial firmware and will not start until it is flashed again.',
+    );
+    expect(document.activeElement).toBe(within(card).getByRole('heading', { name: 'Cancelled' }));
+    expect(screen.getByTestId('outcome-status')).toHaveAttribute('role', 'status');
+    expect(screen.getByTestId('outcome-status')).toHaveTextContent(
+      'Cancelled. The board now holds a partial firmware',
+    );
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
+    await fireEvent.click(within(card).getByRole('button', { name: 'Try again' }));
+    await settle();
+    expect(api.fn.startFlash).toHaveBeenCalledTimes(2);
+  });
+
+  it('success: focus on the result title, and the same title announced by role=status', async () => {
+    const api = fakeBackend();
+    await flashOneFile(api);
+    api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: true, result: flashResult() });
+    await settle();
+    const title = within(screen.getByTestId('result')).getByRole('heading', { level: 3 });
+    expect(document.activeElement).toBe(title);
+    expect(screen.getByRole('status')).toHaveTextContent(title.textContent!);
   });
 });

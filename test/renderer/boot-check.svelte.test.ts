@@ -1,6 +1,7 @@
 /**
  * The boot check on the result card: a booted board in the ok style, a boot loop as a warning with what was heard
- * and the next steps, and "Flash again with DOUT" setting the flash-mode option without starting a flash.
+ * and the next steps, a title that follows the boot verdict, and "Use DOUT and flash again" setting the flash-mode
+ * option and starting the flash.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
@@ -38,7 +39,9 @@ describe('ResultCard: boot check', () => {
     render(ResultCard, { props: { result: flashResult({ boot: LOOP }), onRetryFlashMode } });
     const card = screen.getByTestId('result');
     expect(card).toHaveClass('warn');
-    expect(card).toHaveTextContent('Flashed and verified');
+    expect(within(card).getByRole('heading', { level: 3 })).toHaveTextContent(
+      'Written and verified — but the board does not start (it keeps resetting)',
+    );
     const panel = screen.getByTestId('boot-check');
     expect(panel).toHaveAttribute('data-verdict', 'boot-loop');
     expect(within(panel).getByRole('heading')).toHaveTextContent('The board keeps resetting (boot loop)');
@@ -47,18 +50,16 @@ describe('ResultCard: boot check', () => {
     const steps = within(within(panel).getByRole('list', { name: 'What to try' })).getAllByRole('listitem');
     expect(steps.map((s) => s.textContent)).toEqual(LOOP.advice);
 
-    await fireEvent.click(within(panel).getByRole('button', { name: 'Flash again with DOUT' }));
+    await fireEvent.click(within(panel).getByRole('button', { name: 'Use DOUT and flash again' }));
     expect(onRetryFlashMode).toHaveBeenCalledExactlyOnceWith('dout');
-    expect(within(panel).getByRole('status')).toHaveTextContent(
-      'Flash mode is now DOUT in the options above. Press Flash',
-    );
-    await fireEvent.click(within(panel).getByRole('button', { name: 'or with DIO' }));
+    await fireEvent.click(within(panel).getByRole('button', { name: 'or use DIO' }));
     expect(onRetryFlashMode).toHaveBeenLastCalledWith('dio');
   });
 
   it('a booted board stays in the ok style, without advice or a retry button', () => {
     render(ResultCard, { props: { result: flashResult({ boot: BOOTED }), onRetryFlashMode: vi.fn() } });
     expect(screen.getByTestId('result')).toHaveClass('ok');
+    expect(screen.getByRole('heading', { level: 3 })).toHaveTextContent('Written, verified and booted');
     const panel = screen.getByTestId('boot-check');
     expect(within(panel).getByRole('heading')).toHaveTextContent('The board booted');
     expect(within(panel).queryByRole('button')).toBeNull();
@@ -69,10 +70,23 @@ describe('ResultCard: boot check', () => {
     render(ResultCard, { props: { result: flashResult() } });
     expect(screen.queryByTestId('boot-check')).toBeNull();
   });
+
+  it('a boot check skipped over a socket bridge says why, in one sentence', () => {
+    render(ResultCard, {
+      props: {
+        result: flashResult(),
+        bootContext: { turnedOff: false, manual: false, portGroup: 'network' },
+      },
+    });
+    expect(screen.getByRole('heading', { level: 3 })).toHaveTextContent(/^Written and verified$/);
+    expect(screen.getByTestId('boot-skipped')).toHaveTextContent(
+      'Boot check skipped: a network (socket) port has no reset lines',
+    );
+  });
 });
 
-describe('Flash screen: "Flash again with DOUT"', () => {
-  it('sets the flash-mode option to DOUT and flashes nothing until Flash is pressed; then DOUT is sent', async () => {
+describe('Flash screen: "Use DOUT and flash again"', () => {
+  it('sets the flash-mode option to DOUT and starts the flash again with DOUT', async () => {
     const api = mockFlashBackend(createFakeApi(), [virtualPort('esp8266')]);
     render(App, { props: { api } });
     await settle();
@@ -87,14 +101,11 @@ describe('Flash screen: "Flash again with DOUT"', () => {
     await settle();
 
     expect(screen.getByRole('combobox', { name: 'Flash mode' })).toHaveValue('keep');
-    await fireEvent.click(screen.getByRole('button', { name: 'Flash again with DOUT' }));
+    expect(api.fn.startFlash.mock.calls[0]![0].options).toMatchObject({ flashMode: 'keep' });
+    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Use DOUT and flash again' }));
     await settle();
     expect(screen.getByRole('combobox', { name: 'Flash mode' })).toHaveValue('dout');
-    expect(api.fn.startFlash).toHaveBeenCalledTimes(1);
-
-    api.fn.startFlash.mockResolvedValue({ jobId: 'j2' });
-    await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
-    await settle();
     expect(api.fn.startFlash).toHaveBeenCalledTimes(2);
     expect(api.fn.startFlash.mock.calls[1]![0].options).toMatchObject({ flashMode: 'dout' });
   });

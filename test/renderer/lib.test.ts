@@ -10,6 +10,8 @@ import { preferredBaud } from '../../src-renderer/lib/baud';
 import { argvText } from '../../src-renderer/lib/argv';
 import { contextualWarnings } from '../../src-renderer/lib/firmware-warnings';
 import { toUiError } from '../../src-renderer/lib/errors';
+import { bootSkippedReason, resultTitle, type BootCheckContext } from '../../src-renderer/lib/result-title';
+import type { BootCheckResult } from '../../src-renderer/api/types';
 import { summary } from './fake-api';
 
 describe('format', () => {
@@ -91,5 +93,54 @@ describe('toUiError', () => {
       details: { holder: 'minicom' },
     });
     expect(toUiError(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'boom' });
+  });
+});
+
+describe('resultTitle: the title follows the whole outcome', () => {
+  const ok = [{ verified: true }, { verified: true }];
+  const boot = (verdict: BootCheckResult['verdict']): BootCheckResult => ({
+    verdict,
+    summary: '',
+    evidence: [],
+    baud: 74880,
+    listenedMs: 1,
+    heard: [],
+  });
+  const ctx: BootCheckContext = { turnedOff: false, manual: false, portGroup: 'serial' };
+
+  it('verified and booted is the only plain success', () => {
+    expect(resultTitle(ok, boot('booted'), ctx)).toEqual({
+      title: 'Written, verified and booted',
+      tone: 'ok',
+    });
+  });
+
+  it('never says verified alone above a board that does not start', () => {
+    expect(resultTitle(ok, boot('boot-loop'), ctx)).toEqual({
+      title: 'Written and verified — but the board does not start (it keeps resetting)',
+      tone: 'warn',
+    });
+    expect(resultTitle(ok, boot('no-app'), ctx).title).toBe(
+      'Written and verified — but the board does not start the firmware',
+    );
+    expect(resultTitle(ok, boot('silent'), ctx).tone).toBe('warn');
+    expect(resultTitle([{ verified: true }, { verified: false }], boot('booted'), ctx)).toEqual({
+      title: 'Written, but not every part was verified — the board booted',
+      tone: 'warn',
+    });
+    expect(resultTitle([], undefined, undefined).tone).toBe('warn');
+  });
+
+  it('a skipped boot check says why in one sentence, from what the flash was started with', () => {
+    expect(resultTitle(ok, undefined, undefined)).toEqual({ title: 'Written and verified', tone: 'ok' });
+    expect(resultTitle(ok, undefined, { ...ctx, turnedOff: true }).bootNote).toMatch(
+      /^Boot check off: .*turned it off/,
+    );
+    expect(bootSkippedReason({ ...ctx, manual: true })).toMatch(/download mode by hand.*Power it off and on/);
+    expect(bootSkippedReason({ ...ctx, portGroup: 'network' })).toMatch(
+      /network \(socket\) port has no reset lines/,
+    );
+    expect(bootSkippedReason({ ...ctx, bridge: 'ESP native USB' })).toMatch(/own USB port disappears/);
+    expect(bootSkippedReason(ctx)).toMatch(/could not restart this board/);
   });
 });
