@@ -1,5 +1,6 @@
 /** The Flash screen's choices: baud and the flash options, seeded from the saved defaults. */
 import type { FlashDefaults, FlashModeChoice, MethodInput, Settings } from '../api/types';
+import type { BoardPreset } from '../../src-main/vocabulary';
 
 export type FlashJobOptions = NonNullable<MethodInput<'startFlash'>['options']>;
 
@@ -11,6 +12,19 @@ export class FlashOptionsState {
   skipUnchanged = $state(true);
   /** Listen to the board's boot log after the hard reset (the service's post-flash boot check). */
   bootCheck = $state(true);
+  /** Written into the image header; 'keep' leaves the image's own (a board preset may set it). */
+  flashSize = $state<FlashDefaults['flashSize']>('keep');
+  /** The board preset picked (BoardPresetPicker), whose wiring card the Flash screen shows. */
+  preset = $state<BoardPreset | undefined>(undefined);
+
+  /** Takes a board preset's flash mode, flash size and safe baud; undefined keeps the current choices. */
+  applyPreset(p: BoardPreset | undefined): void {
+    this.preset = p;
+    if (!p) return;
+    this.flashMode = p.flashMode;
+    this.flashSize = p.flashSize;
+    this.baud = p.safeBaud;
+  }
 
   applyDefaults(d: Partial<Settings['flash']> | undefined): void {
     if (!d) return;
@@ -31,7 +45,7 @@ export class FlashOptionsState {
       eraseAll: this.eraseAll,
       flashMode: this.flashMode,
       flashFreq: 'keep',
-      flashSize: 'keep',
+      flashSize: this.flashSize,
       skipUnchanged: this.skipUnchanged,
       backupFirst: this.backupFirst,
     };

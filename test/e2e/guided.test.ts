@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { defaultDeps } from '../../src-main/service/default-deps';
 import { silentLogger } from '../../src-main/service/deps';
 import { firmwarePath } from '../helpers/shared';
+import { expectNoAxeViolations } from './helpers/axe';
 import {
   CHROMIUM,
   haveChromium,
@@ -65,16 +66,26 @@ describe.skipIf(!haveChromium)('guided download mode e2e (Chromium + a virtual S
     await page.getByRole('button', { name: 'Use this port' }).click();
     await page.locator('input[type=file]').setInputFiles(firmwarePath('esp8266_deepsleep.bin'));
     await page.getByTestId('image-info').waitFor();
-    await page.getByLabel('Flash mode').selectOption('dout');
-    await page.getByRole('checkbox', { name: /Guide me/ }).check();
+    // The Sonoff preset: guided (no auto-reset), DOUT, 1 MB, 115200, and its wiring card (3.3 V, TX→RX).
+    await page.getByLabel('Board', { exact: true }).selectOption('sonoff-basic');
+    expect(await page.getByLabel('Flash mode').inputValue()).toBe('dout');
+    expect(await page.getByLabel('Baud rate').inputValue()).toBe('115200');
+    expect(await page.getByRole('checkbox', { name: /Guide me/ }).isChecked()).toBe(true);
+    const card = page.getByTestId('wiring-card');
+    const pins = await card.locator('tbody tr').allTextContents();
+    expect(pins.map((r) => r.replace(/\s+/g, ''))).toEqual(['3.3V→3V3', 'TX→RX', 'RX→TX', 'GND→GND']);
+    expect(await card.textContent()).toContain('Use 3.3 V only');
+    await expectNoAxeViolations(page, 'Sonoff preset picked, wiring card');
     await page.getByLabel('Seconds to listen').fill('6');
     await page.getByRole('button', { name: 'Hold the button' }).click();
     await page.getByTestId('hands-state').filter({ hasText: 'Button held' }).waitFor();
     await shot('guided-1-setup');
+    await expectNoAxeViolations(page, 'guided setup, button held');
 
     // 1. Power cycled with the button held: the crossed wires let nothing through.
     await flashAndWaitForInstruction();
     await shot('guided-2-listening');
+    await expectNoAxeViolations(page, 'guided listening');
     await page.getByRole('button', { name: 'Power cycle' }).click();
     const failure = page.getByTestId('failure');
     await failure.waitFor({ timeout: 60_000 });
@@ -82,7 +93,10 @@ describe.skipIf(!haveChromium)('guided download mode e2e (Chromium + a virtual S
     expect(diagnosis).toContain('Nothing reached the adapter: a powered-up ESP always prints its banner');
     expect(await failure.getByTestId('confidence').textContent()).toBe('high confidence');
     expect(diagnosis).toContain('Swap TX and RX');
+    // The wiring card again, under the failure.
+    expect(await page.getByTestId('wiring-card-again').textContent()).toContain('Check the wiring again');
     await shot('guided-3-nothing-reached');
+    await expectNoAxeViolations(page, 'guided failure: nothing reached the adapter');
 
     // 2. Board off the adapter, jumper on TX–RX: the adapter is good, so the fault is the wiring.
     await page.getByRole('button', { name: 'Jumper on the adapter (board off)' }).click();
@@ -93,6 +107,7 @@ describe.skipIf(!haveChromium)('guided download mode e2e (Chromium + a virtual S
     expect(await selfTest.getAttribute('data-verdict')).toBe('good');
     expect(await selfTest.textContent()).toContain('The fault is in the wiring or the board');
     await shot('guided-4-loopback-good');
+    await expectNoAxeViolations(page, 'loopback self-test good');
 
     // 3. Jumper off, wires uncrossed, button still held, power cycled: download mode, flashed in DOUT.
     await page.getByRole('button', { name: 'Remove the jumper' }).click();
@@ -108,10 +123,39 @@ describe.skipIf(!haveChromium)('guided download mode e2e (Chromium + a virtual S
     await result.waitFor({ timeout: 120_000 });
     expect(await result.textContent()).toContain('Written and verified');
     await shot('guided-5-verified');
+    await expectNoAxeViolations(page, 'guided flash verified');
 
     const header = host.service.virtualDevice(PORT).readFlash(0, 4);
     expect(header[0]).toBe(0xe9);
     expect(header[2]).toBe(3); // DOUT
     expect(pageErrors).toEqual([]);
   }, 300_000);
+
+  it('Doctor: the adapter self-test on the same port, good with the jumper on, no echo without', async () => {
+    // The jumper goes on from the Flash screen's hands (the board is unplugged), then the Doctor runs the test.
+    await page.getByRole('tab', { name: 'Flash' }).click();
+    await page.getByRole('button', { name: 'Jumper on the adapter (board off)' }).click();
+    await page.getByTestId('hands-state').filter({ hasText: 'loopback jumper on' }).waitFor();
+    await page.getByRole('tab', { name: 'Doctor' }).click();
+    const section = page.locator('#adapter-self-test');
+    await section.getByRole('heading', { name: 'Is the USB-serial adapter good?' }).waitFor();
+    await expectNoAxeViolations(page, 'Doctor adapter self-test, before the test');
+    await section.getByRole('button', { name: 'Test the adapter (loopback)' }).click();
+    const verdict = section.getByTestId('self-test');
+    await verdict.waitFor({ timeout: 60_000 });
+    expect(await verdict.getAttribute('data-verdict')).toBe('good');
+    expect(await verdict.textContent()).toContain('The adapter is good.');
+    await section.screenshot({ path: path.join(screenshotDir, 'doctor-adapter-self-test.png') });
+    await expectNoAxeViolations(page, 'Doctor adapter self-test, good');
+
+    // Jumper off, board still unplugged (the user's hands, moved through the service: the Flash screen's hand
+    // controls are not on the Doctor screen): nothing comes back, said as such.
+    const hands = await host.service.call('virtualHands', { port: PORT, action: 'unloop' });
+    expect(hands).toMatchObject({ loopback: false, powered: false });
+    await section.getByRole('button', { name: 'Test the adapter (loopback)' }).click();
+    await section.locator('[data-verdict="no-echo"]').waitFor({ timeout: 60_000 });
+    expect(await section.getByTestId('self-test').textContent()).toContain('Nothing came back');
+    await expectNoAxeViolations(page, 'Doctor adapter self-test, no echo');
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });
