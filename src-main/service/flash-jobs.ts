@@ -57,6 +57,9 @@ function connectionOf(
   return c;
 }
 
+/** How long a guided flash waits for the user's power cycle when no listening time was given (a person's pace). */
+const DEFAULT_HAND_WAIT_S = 60;
+
 /** The guided download mode's steps and what it heard, as the job's phase and log lines. */
 function guidedOf(env: JobEnv, ctx: JobContext, c: Connection): GuidedOptions | undefined {
   if (c.before !== 'manual') return undefined;
@@ -191,7 +194,13 @@ export async function runFlashJob(
           },
         }
       : undefined,
-    bootCheck: { wanted: options.bootCheck, strict: false, listen: env.bootListen },
+    bootCheck: {
+      wanted: options.bootCheck,
+      strict: false,
+      listen: env.bootListen,
+      // Guided mode: after the write, wait as long for the user's power cycle as for the first one.
+      byHandWaitMs: c.before === 'manual' ? (c.listenSeconds ?? DEFAULT_HAND_WAIT_S) * 1000 : undefined,
+    },
     hooks: boardHooks(ctx),
   });
   if (!outcome.ok) throw outcome.error;
