@@ -418,7 +418,9 @@ function classifyEsp8266(
     app.length > 0
       ? 'Booted: the ROM loaded the firmware and it is printing.'
       : loaded.length > 0
-        ? `Booted from flash (boot mode:(3,${first.modeY})); the ROM loaded the firmware, which printed nothing readable${appUnreadable ? ` at ${appStream.baud} baud (it may use another)` : ''}.`
+        ? sources.app === undefined
+          ? `Booted from flash (boot mode:(3,${first.modeY})); the ROM loaded the firmware (Kiln listened at the ROM\u2019s ${romStream?.baud ?? 74880} baud only, not at the firmware\u2019s).`
+          : `Booted from flash (boot mode:(3,${first.modeY})); the ROM loaded the firmware, which printed nothing readable${appUnreadable ? ` at ${appStream.baud} baud (it may use another)` : ''}.`
         : `The ROM booted from flash (boot mode:(3,${first.modeY})).`;
   return make('booted', 1, summary, [
     ...bannerEvidence,

@@ -205,6 +205,8 @@ describe('adapterSelfTest through the service', () => {
       expect(s.service.virtualDevice(port).readFlash(2, 1)[0]).toBe(3);
       expect(second.result.boot).toMatchObject({ verdict: 'booted', baud: 74880 });
       expect(second.result.boot?.evidence.join('\n')).toMatch(/boot mode:\(3,\d\)/);
+      // One power cycle by hand: the ROM pass only, and the summary says so.
+      expect(second.result.boot?.summary).toContain('Kiln listened at the ROM\u2019s 74880 baud only');
       await expect(s.service.call('virtualHands', { port: 'sim:esp8266', action: 'hold' })).rejects.toThrow(
         'has no hands',
       );
