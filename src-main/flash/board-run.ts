@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
-import { bootFlashMode, bootPartsWritten } from '../doctor/boot-check';
+import { bootFlashMode, bootPartsWritten } from '../doctor/boot-parts';
 import type {
   AfterMode,
   ConnectFn,

@@ -5,7 +5,8 @@
  */
 import type { Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
-import { checkBoot, classifyBoot, type BootReport, type HeaderFlashMode } from '../doctor/boot-check';
+import { checkBoot, classifyBoot } from '../doctor/boot-check';
+import type { BootReport, HeaderFlashMode } from '../doctor/boot-report';
 import { romBaudFor, type BootListenOptions } from '../doctor/boot-listen';
 import type { AfterMode, ChipName, EspSessionApi, LogLevel } from '../esp';
 import type { Transport } from '../serial/transport';
