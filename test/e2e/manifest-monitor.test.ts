@@ -5,7 +5,8 @@
  * - a manifest missing a part keeps Flash off with the reason in words; its `new_install_prompt_erase` shows the
  *   erase choice, and chosen, the whole flash is erased before the write (the old app's tail is gone);
  * - the Monitor on a blank board at 115200 shows the ROM's 74880-baud text as garbage, offers 74880, and the button
- *   switches and shows the boot text.
+ *   switches and shows the boot text; a flash on the console's port closes it, and it is open again (same baud)
+ *   when the flash ends.
  * Images are written with Kiln's own image writer (buildImage). axe-core audits every state, light and dark.
  * Screenshots manifest-*.png and monitor-hint*.png in `screenshotDir`. Skipped where /usr/bin/chromium is missing.
  */
@@ -263,7 +264,28 @@ describe.skipIf(!haveChromium)('manifest and monitor e2e (Chromium, 1366×768, v
     await page.getByRole('tab', { name: 'Flash' }).click();
     await page.getByRole('tab', { name: 'Monitor' }).click();
     expect(await page.getByLabel('Baud').inputValue()).toBe('74880');
+
+    // A flash on the console's port takes it over; when the flash ends the console is open again, same baud.
+    await page.getByRole('tab', { name: 'Flash' }).click();
+    await page.getByRole('button', { name: 'Forget manifest' }).click();
+    const removes = page.getByRole('button', { name: /^Remove / });
+    while ((await removes.count()) > 0) await removes.first().click();
+    await page.getByLabel(/Erase the whole flash first/).uncheck();
+    await page.locator('input[type=file]').setInputFiles(file('lamp2-esp8266.bin'));
+    await page.getByTestId('image-info').waitFor();
+    await flashButton().click();
+    await page.getByTestId('result').waitFor({ timeout: 120_000 });
+    const flashed = Buffer.from(host.service.virtualDevice(BLANK_BOARD).readFlash(0, LAMP2.length));
+    expect(flashed.equals(LAMP2)).toBe(true);
+    await page.getByRole('tab', { name: 'Monitor' }).click();
+    await page.getByRole('button', { name: 'Close', exact: true }).waitFor({ timeout: 10_000 });
+    expect(await page.getByLabel('Baud').inputValue()).toBe('74880');
+    await page.getByRole('button', { name: 'Reset board' }).click();
+    await output
+      .filter({ hasText: /rst cause:2, boot mode:\(3,\d\)[\s\S]*rst cause:2, boot mode:\(3,\d\)/ })
+      .waitFor({ timeout: 30_000 });
+    await shot('monitor-reopened-after-flash', output);
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     expect(pageErrors).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
