@@ -15,15 +15,15 @@ export interface VirtualBoardKind {
 }
 
 export const VIRTUAL_BOARD_KINDS: readonly VirtualBoardKind[] = [
-  { id: 'good', label: 'A good board', options: '' },
-  { id: 'swap-txrx', label: 'TX and RX swapped (the board never answers)', options: 'fault=swap-txrx' },
+  { id: 'good', label: 'Good board', options: '' },
+  { id: 'swap-txrx', label: 'TX and RX swapped', options: 'fault=swap-txrx' },
   {
     id: 'dout',
-    label: 'DOUT-only flash, like a Sonoff (does not boot a DIO/QIO image)',
+    label: 'DOUT-only flash (Sonoff)',
     options: 'wiring=dout',
     chips: ['esp8266'],
   },
-  { id: 'noise', label: 'A noisy cable (1 % of bytes damaged)', options: 'fault=noise:0.01' },
+  { id: 'noise', label: 'Noisy cable (1 % bad bytes)', options: 'fault=noise:0.01' },
 ];
 
 /** The `sim:` URL for a new virtual board; `seed` gives it a MAC of its own. */
