@@ -1,13 +1,14 @@
 /**
  * Browser e2e for the Station screen at 1366×768: the built renderer served by the real browser-mode host (in this
  * process, so the test can read the virtual boards' flash), driven in Debian Chromium with playwright-core. A profile
- * is made in the editor (the Flash screen's firmware list and options: boot check on by default), the station starts
+ * is made from the Flash screen ("Save this Flash setup as a profile") in the editor, which is the Flash screen's
+ * firmware list and options (boot check on by default); the station starts
  * in auto mode, and four virtual ESP8266 boards are "plugged in" from the screen: three good ones and one with TX
  * and RX swapped. The counters must count boards (3 verified · 1 failed), also after "Retry failed" makes the faulty
  * board fail a second time (5 attempts, still 4 boards). Every state visited is audited by axe-core (light + dark).
  *
- * Screenshots (in `screenshotDir`): station.png, the whole screen at full width, and station-2m.png, the same PNG
- * drawn by the browser at 30 % of its size: what a technician sees from about two metres.
+ * Screenshots (in `screenshotDir`): station-profile.png (the editor), station.png, the whole screen at full width,
+ * and station-2m.png, the same PNG drawn by the browser at 30 % of its size: what a technician sees from two metres.
  * Skipped with a message where /usr/bin/chromium is missing.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -58,14 +59,23 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     await page.getByRole('tab', { name: 'Station' }).click();
     await expectNoAxeViolations(page, 'station, no profile yet');
 
-    // The editor is the Flash screen's: firmware list, board picker, options with the boot check on.
-    await page.getByRole('button', { name: 'New profile' }).click();
-    const editor = page.getByRole('form', { name: 'New profile' });
-    await editor.getByLabel('1. Name').fill('E2E bench');
-    await editor
+    // "Save this Flash setup as a profile": the firmware added on the Flash screen opens the Station's editor,
+    // which is the Flash screen's own firmware list, board picker and options (boot check on by default).
+    await page.getByRole('tab', { name: 'Flash', exact: true }).click();
+    await page
       .locator('input[type=file]')
+      .first()
       .setInputFiles({ name: 'fw.bin', mimeType: 'application/octet-stream', buffer: image });
+    const saveSetup = page.getByRole('button', { name: 'Save this Flash setup as a profile' });
+    await expect.poll(() => saveSetup.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await saveSetup.click();
+    expect(await page.getByRole('tab', { name: 'Station' }).getAttribute('aria-selected')).toBe('true');
+    const editor = page.getByRole('form', { name: 'New profile' });
+    expect(await editor.getByLabel('1. Name').inputValue()).toBe('fw');
+    // The file comes back from Kiln's cache by its SHA-256, inspected again, at the Flash screen's offset.
     await expect.poll(() => editor.getByLabel('Offset (hex)').inputValue(), { timeout: 20_000 }).toBe('0x0');
+    expect(await editor.getByText('fw.bin').count()).toBeGreaterThan(0);
+    await editor.getByLabel('1. Name').fill('E2E bench');
     expect(await editor.getByLabel(/Check that the board boots afterwards/).isChecked()).toBe(true);
     const bauds = await editor
       .getByRole('combobox', { name: 'Baud rate' })
@@ -74,6 +84,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     expect(bauds).toContain('2000000');
     await editor.getByRole('combobox', { name: 'Baud rate' }).selectOption('921600');
     await expectNoAxeViolations(page, 'profile editor with a firmware file');
+    await editor.screenshot({ path: path.join(screenshotDir, 'station-profile.png') });
     await editor.getByRole('button', { name: 'Save profile' }).click();
     await editor.waitFor({ state: 'detached' });
     expect(await page.getByRole('combobox', { name: 'Profile', exact: true }).inputValue()).toBe('E2E bench');
