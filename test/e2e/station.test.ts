@@ -68,6 +68,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
       .setInputFiles({ name: 'fw.bin', mimeType: 'application/octet-stream', buffer: image });
     const saveSetup = page.getByRole('button', { name: 'Save this Flash setup as a profile' });
     await expect.poll(() => saveSetup.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await expectNoAxeViolations(page, 'flash screen with a firmware, before saving it as a profile');
     await saveSetup.click();
     expect(await page.getByRole('tab', { name: 'Station' }).getAttribute('aria-selected')).toBe('true');
     const editor = page.getByRole('form', { name: 'New profile' });
@@ -169,6 +170,9 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     await page.evaluate(() => window.scrollTo(0, 0));
     const shot = path.join(screenshotDir, 'station.png');
     await page.screenshot({ path: shot, fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(screenshotDir, 'station-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // The 2 m view: the same PNG drawn by Chromium at 30 % (no new dependency), screenshotted as it is drawn.
     const png = readFileSync(shot);
