@@ -31,6 +31,12 @@ import {
 if (!haveChromium) console.warn(`station e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 const VIEWPORT = { width: 1366, height: 768 };
+/** The page's globals the test reads (this file compiles without the DOM library). */
+interface PageGlobals {
+  getComputedStyle(e: unknown): { fontSize: string; lineHeight: string };
+  document: { documentElement: { scrollWidth: number } };
+  scrollTo(x: number, y: number): void;
+}
 
 describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)', () => {
   let host: BrowserHost;
@@ -139,35 +145,30 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     expect(await page.getByTestId('count-failed').textContent()).toBe('1 failed');
 
     // Read from two metres: big type, ports on one line, nothing wider than the window.
-    const sizes = await slot(1).evaluate((el) => {
-      const px = (sel: string) => parseFloat(getComputedStyle(el.querySelector(sel)!).fontSize);
-      const port = el.querySelector('.port')!;
-      return {
-        num: px('.num'),
-        word: px('.word'),
-        portLines: Math.round(
-          port.getBoundingClientRect().height / parseFloat(getComputedStyle(port).lineHeight),
-        ),
-        portTitle: port.getAttribute('title'),
-      };
-    });
-    expect(sizes.num).toBeGreaterThanOrEqual(44);
-    expect(sizes.word).toBeGreaterThanOrEqual(32);
-    expect(sizes.portLines).toBe(1);
-    expect(sizes.portTitle).toBe('sim:esp8266?seed=1');
-    const widths = await page.evaluate(() => ({
-      page: document.documentElement.scrollWidth,
-      window: window.innerWidth,
-      grid: document.querySelector('.grid')!.getBoundingClientRect().width,
-    }));
-    expect(widths.page).toBeLessThanOrEqual(widths.window);
-    expect(widths.grid).toBeGreaterThan(widths.window * 0.9); // full width, not the other screens' column
+    const style = (sel: string) =>
+      slot(1)
+        .locator(sel)
+        .evaluate((el) => {
+          const cs = (globalThis as unknown as PageGlobals).getComputedStyle(el);
+          return { fontSize: parseFloat(cs.fontSize), lineHeight: parseFloat(cs.lineHeight) };
+        });
+    expect((await style('.num')).fontSize).toBeGreaterThanOrEqual(44);
+    expect((await style('.word')).fontSize).toBeGreaterThanOrEqual(32);
+    const port = slot(1).locator('.port');
+    expect(Math.round((await port.boundingBox())!.height / (await style('.port')).lineHeight)).toBe(1);
+    expect(await port.getAttribute('title')).toBe('sim:esp8266?seed=1');
+    const scrollWidth = await page.evaluate(
+      () => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth,
+    );
+    expect(scrollWidth).toBeLessThanOrEqual(VIEWPORT.width);
+    // Full width, not the other screens' column.
+    expect((await page.locator('.grid').boundingBox())!.width).toBeGreaterThan(VIEWPORT.width * 0.9);
 
     await page.getByRole('button', { name: 'Open report' }).click();
     await expect.poll(() => page.locator('tr[data-result=failed]').count(), { timeout: 10_000 }).toBe(2);
     await expectNoAxeViolations(page, 'station with the report open');
     await page.getByRole('button', { name: 'Hide report' }).click();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
     const shot = path.join(screenshotDir, 'station.png');
     await page.screenshot({ path: shot, fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -201,6 +202,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
       'verified',
     ]);
     expect(report.records.every((r) => r.station === 'e2e-bench')).toBe(true);
+    expect(new Set(report.records.map((r) => r.mac)).size).toBe(4);
     for (const r of report.records.filter((x) => x.result === 'verified'))
       expect(Buffer.from(host.service.virtualDevice(r.port).readFlash(0, image.length)).equals(image)).toBe(
         true,
