@@ -159,3 +159,46 @@ describe('Save this Flash setup as a profile', () => {
     expect(screen.queryByRole('form', { name: 'New profile' })).toBeNull();
   });
 });
+
+describe('Station screen: a faulty virtual board from the GUI', () => {
+  it('offers a good board and the faults the simulator models (DOUT-only on the ESP8266 only), and plugs the chosen one', async () => {
+    const api = mockFlashBackend(createFakeApi(), []);
+    const summary0 = { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 };
+    api.fn.stationListProfiles.mockResolvedValue({ profiles: [] });
+    api.fn.stationStatus.mockResolvedValue({
+      status: 'running',
+      profile: 'p',
+      mode: 'auto',
+      consecutiveFailures: 0,
+      slots: [],
+      summary: summary0,
+    });
+    api.fn.stationReport.mockResolvedValue({ records: [], summary: summary0, partialLine: false });
+    api.fn.stationPlugVirtual.mockResolvedValue({ started: true });
+    window.location.hash = '#station';
+    try {
+      render(App, { props: { api } });
+      await settle();
+      const kind = screen.getByRole('combobox', { name: 'Kind' }) as HTMLSelectElement;
+      expect([...kind.options].map((o) => o.value)).toEqual(['good', 'swap-txrx', 'dout', 'noise']);
+      await fireEvent.change(kind, { target: { value: 'dout' } });
+      await fireEvent.click(screen.getByRole('button', { name: 'Plug in a virtual board' }));
+      await fireEvent.change(screen.getByRole('combobox', { name: 'Virtual board' }), {
+        target: { value: 'esp32' },
+      });
+      await settle();
+      expect([...kind.options].map((o) => o.value)).toEqual(['good', 'swap-txrx', 'noise']);
+      expect(kind.value).toBe('good'); // DOUT-only is no ESP32 fault: back to a good board
+      await fireEvent.change(kind, { target: { value: 'swap-txrx' } });
+      await fireEvent.click(screen.getByRole('button', { name: 'Plug in a virtual board' }));
+      await settle();
+      expect(api.fn.stationPlugVirtual.mock.calls.map((c) => c[0].url)).toEqual([
+        'sim:esp8266?seed=1&wiring=dout',
+        'sim:esp32?seed=2&fault=swap-txrx',
+      ]);
+      expect(screen.getByText('Waiting for a board to be plugged in…')).toBeInTheDocument();
+    } finally {
+      window.location.hash = '';
+    }
+  });
+});
