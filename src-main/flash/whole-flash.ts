@@ -30,7 +30,7 @@ export function checkWholeFlashSize(name: string, size: number): void {
     'NOT_A_FULL_BACKUP',
     `${name} is ${sizeText(size)}: a whole-flash backup is exactly the size of a flash chip (256 KB, 512 KB, 1 MB, 2 MB, 4 MB…).`,
     {
-      hint: 'Choose a backup made with "Back up the whole flash" (kiln backup). To write a firmware, use Flash instead.',
+      hint: 'Choose a file made by "Back up the whole flash". To write a firmware, use Flash instead.',
       details: { file: name, size },
     },
   );
