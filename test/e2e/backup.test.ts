@@ -77,8 +77,9 @@ describe.skipIf(!haveChromium)('browser e2e: back up the whole flash, restore it
     await host?.close();
   });
 
+  /** The panel alone: it sits at the foot of the Flash screen, and what it says is the point of the picture. */
   const shot = (name: string) =>
-    page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+    page.getByTestId('whole-flash').screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 
   /** Waits for the outcome card; a failure card instead ends the test with its words. */
   async function finished(card: Locator): Promise<void> {
