@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildImage } from '../../src-main/esp/image';
 import type { EventPayload, JobResult } from '../../src-main/service/contract';
 import type { KilnService } from '../../src-main/service/service';
+import { readFirmware } from '../helpers/shared';
 import { pattern } from './fakes';
 import { flashThrough, simService } from './helpers/sim-service';
 
@@ -103,6 +104,43 @@ describe('whole-flash backup and restore (service + simulator)', () => {
     expect(readFileSync(back.backup.file).equals(file)).toBe(true);
     expect(back.backup.md5).toBe(saved.backup.md5);
     expect(Buffer.from(service.virtualDevice(B).readFlash(0, KB256)).equals(file)).toBe(true);
+  }, 60_000);
+
+  it('an ESP32 (boots from 0x1000): three real parts backed up, restored onto another ESP32, which then boots', async () => {
+    const { service } = simService();
+    open = service;
+    const C = 'sim:esp32?flash=1MB&mac=24:6f:28:00:00:0c';
+    const D = 'sim:esp32?flash=1MB&mac=24:6f:28:00:00:0d';
+    const app = buildImage({
+      chip: 'esp32',
+      entry: 0x400d0018,
+      segments: [{ address: 0x3f400020, data: pattern(6000, 9) }],
+      mode: 'dio',
+      freq: '40m',
+      size: '1MB',
+    });
+    const r = await flashThrough(service, C, [
+      { bytes: readFirmware('bootloader_esp32.bin'), name: 'bootloader.bin', offset: 0x1000 },
+      { bytes: readFirmware('partitions_singleapp.bin'), name: 'partitions.bin', offset: 0x8000 },
+      { bytes: app, name: 'app.bin', offset: 0x10000 },
+    ]);
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    const saved = await backup(service, C);
+    expect(saved.device).toMatchObject({ chip: 'esp32', flashSize: 1024 * 1024 });
+    const file = readFileSync(saved.backup.file);
+    expect(file.equals(Buffer.from(service.virtualDevice(C).readFlash(0, 1024 * 1024)))).toBe(true);
+
+    const { sha256 } = await service.call('inspectFirmware', { name: 'esp32-full.bin', bytes: file });
+    const restored = await done(
+      service,
+      service.call('startRestore', { port: D, backup: { sha256, name: 'esp32-full.bin' } }),
+    );
+    if (!restored.ok || restored.result?.kind !== 'flash') throw new Error(JSON.stringify(restored.error));
+    expect(restored.result.regions.map((g) => [g.offset, g.size, g.verified])).toEqual([
+      [0, 1024 * 1024, true],
+    ]);
+    expect(restored.result.boot?.verdict).toBe('booted');
+    expect(Buffer.from(service.virtualDevice(D).readFlash(0, 1024 * 1024)).equals(file)).toBe(true);
   }, 60_000);
 
   it('refuses a file that cannot be a whole flash before any job starts (NOT_A_FULL_BACKUP)', async () => {
