@@ -258,7 +258,12 @@ export async function runBackupJob(
     env,
     ctx,
     connectionOf(port, input),
-    (info) => ({ offset: 0, size: info.flashSize }),
+    (info) => ({
+      offset: 0,
+      size: info.flashSize,
+      unknownSizeHint:
+        'Check the board with Identify: a flash that does not answer its id may be loose, damaged, or need DOUT.',
+    }),
     async (info, data) => {
       const file = await saveWholeFlashBackup(path.join(env.dataDir, 'backups'), info.mac, new Date(), data);
       const cached = await env.cache.put(data);
@@ -278,19 +283,19 @@ async function readJob<T extends { file: string }>(
   env: JobEnv,
   ctx: JobContext,
   c: Connection,
-  span: (info: DeviceInfo) => { offset: number; size: number },
+  span: (info: DeviceInfo) => { offset: number; size: number; unknownSizeHint?: string },
   save: (info: DeviceInfo, data: Uint8Array) => Promise<T>,
 ): Promise<{ device: ContractDeviceInfo; saved: T }> {
   const retry = { usbId: c.port.info?.usbId, baud: c.baud, signal: ctx.signal, log: ctx.log };
   const { value } = await withBaudFallback(retry, (baud) =>
     session(env, ctx, c, baud, async (s) => {
-      const { offset, size } = span(s.info);
+      const { offset, size, unknownSizeHint } = span(s.info);
       if (size <= 0) {
         throw new KilnError(
           'UNSUPPORTED',
           'The flash size could not be detected, so Kiln does not know how much to read.',
           {
-            hint: 'Give the size to read explicitly.',
+            hint: unknownSizeHint ?? 'Give the size to read explicitly.',
           },
         );
       }
