@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
   it('makes a profile, runs a two-board batch on virtual boards to completion, shows the report', async () => {
     const image = smallImage(21);
     await page.goto(pageUrl(host.server, 'station'));
-    await page.getByRole('tab', { name: 'Station' }).click();
+    await page.getByRole('tab', { name: 'Station', exact: true }).click();
 
     await page.getByRole('button', { name: 'New profile' }).click();
     const editor = page.getByRole('form', { name: 'Profile editor' });
