@@ -133,6 +133,27 @@ describe('fleet watch service methods (real mosquitto)', { timeout: 60_000 }, ()
     await expect(watcher.call('fleetExportCsv', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('a broker restart mid-watch shows the connection lost, then back, the picture intact', async () => {
+    await runStation('bench-r', [4, 5]);
+    await watcher.call('fleetWatch', {
+      broker: broker.url,
+      fleet: 'shop',
+      user: broker.user,
+      password: broker.password,
+    });
+    expect((await watcher.call('fleetStatus', {})).view!.totals.verified).toBe(2);
+    await broker.stop();
+    await expect.poll(() => lastUpdate()?.connection, { timeout: 15_000 }).toBe('offline');
+    expect(lastUpdate()?.view?.totals.verified).toBe(2); // what was seen stays on screen
+    await broker.start();
+    await expect.poll(() => lastUpdate()?.connection, { timeout: 15_000 }).toBe('online');
+    // The broker sends its retained messages again on resubscribing: merged by id, still two boards.
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await watcher.call('fleetStatus', {});
+    expect(after).toMatchObject({ connection: 'online', view: { totals: { verified: 2, stations: 1 } } });
+    expect(after.error).toBeUndefined();
+  });
+
   it('a wrong password is one BROKER_AUTH refusal in plain words, naming neither user nor password', async () => {
     const wrong = 'not-the-password-91c2';
     const err = await watcher
