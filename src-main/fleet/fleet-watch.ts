@@ -159,10 +159,18 @@ export class FleetWatch {
       hint:
         e.code === 'BROKER_AUTH'
           ? 'Check the user name and password, then watch again.'
-          : 'Check the broker address and that the broker is running, then watch again.',
+          : isCertificateProblem(err)
+            ? "The broker's certificate is not trusted: if it comes from your own CA, pick that CA's certificate file, then watch again."
+            : 'Check the broker address and that the broker is running, then watch again.',
       details: { broker: this.o.settings.broker },
     });
   }
+}
+
+/** Node's TLS verification failures (self-signed, unknown CA, wrong host name, expired) carry codes like these. */
+function isCertificateProblem(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /CERT|TLS|SIGNATURE|ISSUER/.test(code);
 }
 
 /** `kiln fleet`: connects, reads everything retained under the fleet's prefix, disconnects. */

@@ -3,12 +3,11 @@
  * every client as `fleetUpdate` (at once on a connection change, at most every FLEET_UPDATE_INTERVAL_MS while
  * records pour in), the merged stream as CSV (fleet/fleet-view.ts, the same CSV as `kiln fleet --csv`).
  *
- * The password arrives with `fleetWatch`, is wrapped in a Secret at once and handed to MQTT.js only; it is never
- * logged, stored or sent back, and neither is the user name.
+ * The password arrives with `fleetWatch` and goes to MQTT.js only (validation errors never quote a value): it is
+ * never logged, stored or sent back, and neither is the user name.
  */
 import { KilnError } from '../core/errors';
 import type { FleetWatch } from '../fleet/fleet-watch';
-import { Secret } from '../provision/secret';
 import type { MethodName, MethodOutput, ParsedInput } from './contract';
 import type { Logger, ServiceDeps } from './deps';
 import type { EventBus } from './event-bus';
@@ -92,10 +91,9 @@ export function createFleetService(env: { deps: ServiceDeps; bus: EventBus; logg
         });
       }
       await unwatch();
-      const password = input.password !== undefined ? new Secret(input.password) : undefined;
       const w = await FleetWatch.open({
         settings: parsed.data,
-        ...(password ? { password: password.reveal() } : {}),
+        ...(input.password !== undefined ? { password: input.password } : {}),
         ...(input.ca !== undefined ? { ca: input.ca } : {}),
         forScreen: true,
         onChange: () => {
