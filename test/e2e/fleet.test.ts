@@ -4,7 +4,8 @@
  * broker password is refused in plain words; with the right one, two stations — two `kiln batch` processes, four
  * virtual boards each — publish while the tab watches, and it shows both stations and the eight verified boards;
  * Export CSV downloads the merged stream (eight rows, each board once). Then the GUI's own station joins the fleet
- * and shows online, and goes offline when it stops. Every state is audited by axe-core, light and dark.
+ * and shows online, and goes offline when it stops; the broker stopped and started again shows "connection lost",
+ * then connected, the picture kept. Every state is audited by axe-core, light and dark.
  * Screenshot: station-fleet.png (1366×768) in `screenshotDir`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -189,7 +190,7 @@ describe.skipIf(!haveChromium)(
       await expectNoAxeViolations(page, 'Fleet tab, two stations and eight boards');
     }, 180_000);
 
-    it("the GUI's own station joins the fleet: online while it runs, offline when it stops", async () => {
+    it("the GUI's own station joins the fleet: online while it runs, offline when it stops; a broker restart is shown", async () => {
       const panel = page.getByRole('tabpanel', { name: 'Fleet' });
       await host.service.firmwareCache.put(firmware);
       const saved = process.env.KILN_BROKER_PASSWORD;
@@ -222,6 +223,19 @@ describe.skipIf(!haveChromium)(
         .poll(() => stationCard('bench-c').getByTestId('station-state').textContent(), { timeout: 20_000 })
         .toBe('Offline — stopped');
       expect(await panel.getByTestId('fleet-total-online').textContent()).toBe('0 of 3');
+      await expectNoAxeViolations(page, 'Fleet tab, every station stopped');
+
+      // The broker goes away: the tab says so and keeps what it saw; back, and it is connected again.
+      const connection = panel.getByTestId('fleet-connection');
+      await broker.stop();
+      await expect
+        .poll(() => connection.textContent(), { timeout: 20_000 })
+        .toBe('Connection lost — reconnecting');
+      expect(await panel.getByTestId('fleet-total-verified').textContent()).toBe('8');
+      await expectNoAxeViolations(page, 'Fleet tab, connection lost');
+      await broker.start();
+      await expect.poll(() => connection.textContent(), { timeout: 20_000 }).toBe('Connected to the broker');
+      expect(await panel.getByTestId('fleet-total-verified').textContent()).toBe('8');
 
       await panel.getByRole('button', { name: 'Stop watching' }).click();
       await panel.getByRole('form', { name: 'Fleet broker' }).waitFor();
