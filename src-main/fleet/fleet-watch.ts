@@ -42,6 +42,7 @@ export class FleetWatch {
   private failure: KilnError | undefined;
   private synced = false;
   private closed = false;
+  private abandon: ((e: KilnError) => void) | undefined;
   /** Resolves once every retained message is in; rejects with BROKER_AUTH or BROKER_UNREACHABLE before that. */
   readonly ready: Promise<void>;
 
@@ -52,12 +53,13 @@ export class FleetWatch {
   ) {
     this.topics = fleetTopics(o.settings.fleet);
     this.ready = new Promise<void>((resolve, reject) => {
+      this.abandon = reject;
       const fail = (e: KilnError) => {
         if (this.synced) return;
         this.failure = e;
         this.connectionState = e.code === 'BROKER_AUTH' ? 'refused' : 'offline';
+        reject(e); // first: closing rejects a still-waiting `ready` with CANCELLED
         void this.close();
-        reject(e);
       };
       client.on('error', (err) => {
         if (!this.synced) return fail(this.toError(err));
@@ -133,6 +135,9 @@ export class FleetWatch {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Closed before the first picture (another watch replaced this one): whoever awaits `ready` is told so.
+    if (!this.synced)
+      this.abandon?.(new KilnError('CANCELLED', 'Stopped watching before the broker answered.'));
     await this.client.endAsync(true);
   }
 

@@ -52,6 +52,13 @@ export function createFleetService(env: { deps: ServiceDeps; bus: EventBus; logg
     env.bus.emit('fleetUpdate', state());
   };
   let lastConnection: string | undefined;
+  /** Watch and unwatch run one after the other, so two quick clicks never leave a second connection behind. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
+    queue = run.catch(() => {});
+    return run;
+  };
   const onChange = () => {
     const connection = watch?.connection;
     if (connection !== lastConnection) {
@@ -72,48 +79,7 @@ export function createFleetService(env: { deps: ServiceDeps; bus: EventBus; logg
   }
 
   const handlers: FleetHandlers = {
-    async fleetWatch(input) {
-      // MQTT.js and the settings' zod load only when someone watches a fleet.
-      const [{ fleetSettingsSchema }, { FleetWatch }] = await Promise.all([
-        import('../fleet/settings'),
-        import('../fleet/fleet-watch'),
-      ]);
-      const parsed = fleetSettingsSchema.safeParse({
-        broker: input.broker.trim(),
-        fleet: input.fleet.trim(),
-        ...(input.user ? { user: input.user } : {}),
-      });
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const field = FIELD_LABEL[String(issue.path[0])] ?? 'Broker address';
-        throw new KilnError('BAD_REQUEST', `${field}: ${issue.message}.`, {
-          hint: 'e.g. broker mqtt://broker.local:1883 and fleet shop.',
-        });
-      }
-      await unwatch();
-      const w = await FleetWatch.open({
-        settings: parsed.data,
-        ...(input.password !== undefined ? { password: input.password } : {}),
-        ...(input.ca !== undefined ? { ca: input.ca } : {}),
-        forScreen: true,
-        onChange: () => {
-          if (watch === w) onChange();
-        },
-      });
-      watch = w;
-      watched = { broker: parsed.data.broker, fleet: parsed.data.fleet };
-      lastConnection = w.connection;
-      try {
-        await w.ready;
-      } catch (e) {
-        if (watch === w) await unwatch();
-        throw e;
-      }
-      env.logger.info(`fleet watch: fleet "${parsed.data.fleet}" at ${parsed.data.broker}`);
-      lastConnection = w.connection;
-      emit();
-      return state();
-    },
+    fleetWatch: (input) => serial(() => watchFleet(input)),
     async fleetStatus() {
       return state();
     },
@@ -130,11 +96,56 @@ export function createFleetService(env: { deps: ServiceDeps; bus: EventBus; logg
         rows: view.records.length,
       };
     },
-    async fleetUnwatch() {
-      await unwatch();
-      emit();
-      return state();
-    },
+    fleetUnwatch: () =>
+      serial(async () => {
+        await unwatch();
+        emit();
+        return state();
+      }),
   };
+
+  async function watchFleet(input: ParsedInput<'fleetWatch'>): Promise<MethodOutput<'fleetWatch'>> {
+    // MQTT.js and the settings' zod load only when someone watches a fleet.
+    const [{ fleetSettingsSchema }, { FleetWatch }] = await Promise.all([
+      import('../fleet/settings'),
+      import('../fleet/fleet-watch'),
+    ]);
+    const parsed = fleetSettingsSchema.safeParse({
+      broker: input.broker.trim(),
+      fleet: input.fleet.trim(),
+      ...(input.user ? { user: input.user } : {}),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = FIELD_LABEL[String(issue.path[0])] ?? 'Broker address';
+      throw new KilnError('BAD_REQUEST', `${field}: ${issue.message}.`, {
+        hint: 'e.g. broker mqtt://broker.local:1883 and fleet shop.',
+      });
+    }
+    await unwatch();
+    const w = await FleetWatch.open({
+      settings: parsed.data,
+      ...(input.password !== undefined ? { password: input.password } : {}),
+      ...(input.ca !== undefined ? { ca: input.ca } : {}),
+      forScreen: true,
+      onChange: () => {
+        if (watch === w) onChange();
+      },
+    });
+    watch = w;
+    watched = { broker: parsed.data.broker, fleet: parsed.data.fleet };
+    lastConnection = w.connection;
+    try {
+      await w.ready;
+    } catch (e) {
+      if (watch === w) await unwatch();
+      throw e;
+    }
+    env.logger.info(`fleet watch: fleet "${parsed.data.fleet}" at ${parsed.data.broker}`);
+    lastConnection = w.connection;
+    emit();
+    return state();
+  }
+
   return { handlers, shutdown: unwatch };
 }

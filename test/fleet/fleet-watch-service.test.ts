@@ -154,6 +154,27 @@ describe('fleet watch service methods (real mosquitto)', { timeout: 60_000 }, ()
     expect(after.error).toBeUndefined();
   });
 
+  it('two quick watch requests leave one connection; stopping closes it', async () => {
+    const login = { broker: broker.url, fleet: 'shop', user: broker.user, password: broker.password };
+    const [first, second] = await Promise.all([
+      watcher.call('fleetWatch', login),
+      watcher.call('fleetWatch', { ...login, fleet: 'other' }),
+    ]);
+    expect([first.fleet, second.fleet]).toEqual(['shop', 'other']);
+    expect(await watcher.call('fleetStatus', {})).toMatchObject({ fleet: 'other', connection: 'online' });
+    await watcher.call('fleetUnwatch', {});
+    const opened = broker.log.match(/New client connected from \S+ as (kiln-fleet-[0-9a-f]+)/g) ?? [];
+    expect(opened).toHaveLength(2);
+    // Every watcher connection the broker saw is closed again (none left behind by the replaced watch).
+    await expect
+      .poll(
+        () =>
+          (broker.log.match(/Client kiln-fleet-[0-9a-f]+ (closed its connection|disconnected)/g) ?? [])
+            .length,
+      )
+      .toBe(2);
+  });
+
   it('a wrong password is one BROKER_AUTH refusal in plain words, naming neither user nor password', async () => {
     const wrong = 'not-the-password-91c2';
     const err = await watcher
