@@ -28,7 +28,7 @@ const fleetStationViewSchema = z.object({
 export const fleetViewSchema = z.object({
   fleet: z.string(),
   stations: z.array(fleetStationViewSchema),
-  /** Verified boards across the fleet, newest first, each once. */
+  /** The latest verified boards across the fleet, newest first, each once (at most 100; totals count them all). */
   records: z.array(deviceRecordSchema),
   totals: z.object({
     stations: z.number().int(),

@@ -12,6 +12,9 @@ import type { MethodName, MethodOutput, ParsedInput } from './contract';
 import type { Logger, ServiceDeps } from './deps';
 import type { EventBus } from './event-bus';
 
+/** The latest boards each update carries (a long day's fleet has thousands; the CSV export has them all). */
+export const LATEST_RECORDS_SENT = 100;
+
 /** Coalescing of `fleetUpdate` while stations report. */
 export const FLEET_UPDATE_INTERVAL_MS = 200;
 
@@ -43,7 +46,10 @@ export function createFleetService(env: { deps: ServiceDeps; bus: EventBus; logg
       out.error = { code: watch.error.code, message: watch.error.message };
       if (watch.error.hint) out.error.hint = watch.error.hint;
     }
-    if (watch.connection !== 'connecting') out.view = watch.view();
+    if (watch.connection !== 'connecting') {
+      const view = watch.view();
+      out.view = { ...view, records: view.records.slice(0, LATEST_RECORDS_SENT) };
+    }
     return out;
   };
   const emit = () => {

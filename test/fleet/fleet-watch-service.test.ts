@@ -16,6 +16,7 @@ import { createService, type KilnService } from '../../src-main/service/service'
 import { parseProfile, parseReport } from '../../src-main/station';
 import { simService } from '../service/helpers/sim-service';
 import { sha256, smallImage } from '../station/virtual-bench';
+import mqtt from 'mqtt';
 import { Mosquitto } from './helpers/mosquitto';
 
 let broker: Mosquitto;
@@ -173,6 +174,37 @@ describe('fleet watch service methods (real mosquitto)', { timeout: 60_000 }, ()
             .length,
       )
       .toBe(2);
+  });
+
+  it('a long day: updates carry the latest 100 boards, the totals and the CSV all of them', async () => {
+    const [real] = await runStation('bench-l', [9]);
+    // 120 verified boards of an earlier station retained on devices/<mac>, as stations publish them (the real
+    // record with a new id, station, MAC and time).
+    const client = await mqtt.connectAsync(broker.url, { username: broker.user, password: broker.password });
+    for (let i = 0; i < 120; i++) {
+      const mac = `18:fe:34:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+      const time = new Date(Date.parse(real!.time) + (i + 1) * 1000).toISOString();
+      const record = { ...real!, id: `long-day-${i}`, station: 'bench-old', mac, time };
+      await client.publishAsync(`kiln/shop/devices/${mac}`, JSON.stringify(record), { qos: 1, retain: true });
+    }
+    await client.endAsync();
+
+    const watched = await watcher.call('fleetWatch', {
+      broker: broker.url,
+      fleet: 'shop',
+      user: broker.user,
+      password: broker.password,
+    });
+    expect(watched.view!.totals.verified).toBe(121);
+    expect(watched.view!.stations).toMatchObject([
+      { station: 'bench-l', online: false, verified: 1 },
+      { station: 'bench-old', online: false, verified: 120 },
+    ]);
+    expect(watched.view!.records).toHaveLength(100);
+    expect(watched.view!.records[0]!.id).toBe('long-day-119'); // newest first
+    const csv = await watcher.call('fleetExportCsv', {});
+    expect(csv.rows).toBe(121);
+    expect(csv.csv.trimEnd().split('\r\n')).toHaveLength(122);
   });
 
   it('a wrong password is one BROKER_AUTH refusal in plain words, naming neither user nor password', async () => {
