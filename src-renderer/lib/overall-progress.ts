@@ -105,6 +105,8 @@ export class OverallProgress {
   #write = new Map<number, Meter>();
   #verify = new Map<number, Meter>();
   #backup: Meter[] = [];
+  /** A read job's (whole-flash backup) reads: their size comes with the first event. */
+  #reads: Meter[] = [];
   #shown = 0;
 
   constructor(plan: RunPlan) {
@@ -155,11 +157,12 @@ export class OverallProgress {
     if (s.phase === 'planning') this.#compare.set(region, merge(this.#compare.get(region), meter));
     else if (s.phase === 'writing') this.#write.set(region, merge(this.#write.get(region), meter));
     else if (s.phase === 'verifying') this.#verify.set(region, merge(this.#verify.get(region), meter));
-    else if (s.phase === 'backup') {
-      // One meter per image read, without a region index: a smaller count or another total starts the next one.
-      const last = this.#backup.at(-1);
+    else if (s.phase === 'backup' || s.phase === 'reading') {
+      // One meter per read, without a region index: a smaller count or another total starts the next one.
+      const list = s.phase === 'backup' ? this.#backup : this.#reads;
+      const last = list.at(-1);
       if (last && last.total === meter.total && meter.done >= last.done) last.done = meter.done;
-      else this.#backup.push(meter);
+      else list.push(meter);
     }
   }
 
@@ -199,7 +202,16 @@ export class OverallProgress {
 
     const md5Rate = (phase: JobPhase): number => this.#rates[phase] ?? MD5_BYTES_PER_SECOND;
     const writeRate = this.#rates.writing ?? wire * COMPRESSION_GAIN;
-    for (const [region, size] of plan.regionSizes.entries()) {
+    // Regions the plan names, and any the events name beyond it (a job attached after a reload has no plan).
+    const seen = [...this.#compare.keys(), ...this.#write.keys(), ...this.#verify.keys()];
+    const regionCount = Math.max(plan.regionSizes.length, ...seen.map((r) => r + 1));
+    for (let region = 0; region < regionCount; region++) {
+      const size =
+        plan.regionSizes[region] ??
+        this.#write.get(region)?.total ??
+        this.#compare.get(region)?.total ??
+        this.#verify.get(region)?.total ??
+        0;
       const compare = this.#compare.get(region);
       const write = this.#write.get(region);
       // Past this region: a later region is compared or written, or verifying began. A region passed over
@@ -216,6 +228,9 @@ export class OverallProgress {
       if (verify) ms += msFor(verify.total - verify.done, md5Rate('verifying'));
       else if (!this.#past('verifying')) ms += msFor(size, md5Rate('verifying'));
     }
+
+    const lastRead = this.#reads.at(-1);
+    if (lastRead) ms += msFor(lastRead.total - lastRead.done, this.#rates.reading ?? wire);
 
     if (!this.#past('resetting'))
       ms += this.#phase === 'resetting' ? Math.max(RESET_MS - inPhase, RESET_MS * 0.1) : RESET_MS;

@@ -70,21 +70,6 @@ export class FlashJobState {
   startedAt = $state<number | undefined>(undefined);
 
   readonly active = $derived(this.status === 'starting' || this.status === 'running');
-  /** 0–100 within the current phase, from acknowledged bytes; undefined when the phase has no byte count. */
-  readonly percent = $derived(
-    this.progress && this.progress.bytesTotal > 0 && this.progress.phase === this.phase
-      ? Math.min(100, (this.progress.bytesDone / this.progress.bytesTotal) * 100)
-      : undefined,
-  );
-  readonly bytesPerSecond = $derived(
-    this.progress && this.progress.phase === this.phase ? this.progress.bytesPerSecond : 0,
-  );
-  /** Remaining bytes of this phase at the acknowledged rate. */
-  readonly etaMs = $derived(
-    this.progress && this.progress.phase === this.phase && this.progress.bytesPerSecond > 0
-      ? ((this.progress.bytesTotal - this.progress.bytesDone) / this.progress.bytesPerSecond) * 1000
-      : undefined,
-  );
   /** Wall-clock time the overall progress is read at; `tick()` moves it while the job runs. */
   now = $state(Date.now());
   /** Bumped on every event the overall progress took in, so `overall` is read again. */

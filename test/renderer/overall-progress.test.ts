@@ -132,6 +132,15 @@ describe('overall progress of a flash', () => {
     expect(fractions[9]!).toBeGreaterThan(fractions[8]!);
   });
 
+  it('a read job (no images) counts its read: the time left is the bytes left at the read rate', () => {
+    const plan = { regionSizes: [], baud: 921600, skipUnchanged: false, backup: false, bootCheck: false };
+    const { p, t } = run(plan, [phase('connecting'), bytes('reading', 1024 * KIB, 4096 * KIB, 80_000)]);
+    const r = p.read(t);
+    // 3 MiB left at 80 000 B/s ≈ 39.3 s, plus the restart.
+    expect(r.etaMs!).toBeGreaterThan(39_000);
+    expect(r.etaMs!).toBeLessThan(41_000);
+  });
+
   it('property: for any sequence of events and times, the fraction never decreases and stays in 0…1', () => {
     const phases: JobPhase[] = [
       'connecting',

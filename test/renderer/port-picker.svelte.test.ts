@@ -81,6 +81,8 @@ describe('PortPicker', () => {
       virtualPort(),
     ]);
     expect(screen.getByTestId('ports-empty')).toHaveTextContent('No board found.');
+    // Folded: a built-in UART is almost never the board.
+    expect((screen.getByTestId('builtin-ports') as HTMLDetailsElement).open).toBe(false);
     const realGroup = screen.getByRole('group', { name: 'Serial ports on this computer' });
     expect(within(realGroup).getByRole('radio', { name: /ttyS0/ })).not.toBeChecked();
     expect(within(realGroup).getByText('built-in')).toBeInTheDocument();
