@@ -157,7 +157,8 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.waitForFunction(
       () =>
         /^[1-9]/.test(
-          (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=bytes]')?.textContent ?? '',
+          (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=bytes]')?.textContent ??
+            '',
         ),
       undefined,
       { timeout: 60_000 },
@@ -172,7 +173,9 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     // One overall progress through compare, write, verify and the boot check, never going back.
     const values = samples.map(([v]) => v);
     const steps = new Set(samples.map(([, step]) => step));
-    console.log(`overall progress: ${samples.length} samples, steps ${[...steps].join(' → ')}, values ${[...new Set(values)].join(' ')}`);
+    console.log(
+      `overall progress: ${samples.length} samples, steps ${[...steps].join(' → ')}, values ${[...new Set(values)].join(' ')}`,
+    );
     expect(values.length).toBeGreaterThan(10);
     for (let i = 1; i < values.length; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
     expect(steps).toContain('Writing the firmware');
@@ -215,7 +218,10 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     // The step Kiln can take itself is a button: the adapter self-test on the Doctor screen.
     await failure.getByRole('button', { name: 'Run the adapter self-test' }).click();
     await page.getByRole('tab', { name: 'Doctor', selected: true }).waitFor();
-    await page.locator('#adapter-self-test').getByRole('button', { name: /Test the adapter/ }).waitFor();
+    await page
+      .locator('#adapter-self-test')
+      .getByRole('button', { name: /Test the adapter/ })
+      .waitFor();
     await expectNoAxeViolations(page, 'doctor opened from a failure card');
     await page.getByRole('tab', { name: 'Flash' }).click();
   }, 150_000);
@@ -301,6 +307,9 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
         ).backgroundColor,
     );
     expect(bg).toBe('rgb(23, 22, 20)');
+    // The top of the screen, as it opens (the last flash's outcome is in the action bar).
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+    await page.getByTestId('bar-outcome').waitFor();
     await shot('flash-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
@@ -312,7 +321,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
         (globalThis as unknown as PageGlobals).document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot('flash-zoom-200');
+    await shot('flash-zoom-200', { fullPage: true });
     await page.setViewportSize(VIEWPORT);
   }, 60_000);
 
