@@ -8,7 +8,7 @@ export function showScreen(id: string, anchor?: string): void {
   if (typeof location === 'undefined') return;
   location.hash = id;
   if (!anchor) return;
-  const until = Date.now() + 2000;
+  const until = Date.now() + 5000;
   const reveal = (): void => {
     const el = document.getElementById(anchor);
     if (!el) {

@@ -28,6 +28,8 @@ const SILENT: Diagnosis = {
   ],
   confidence: 'medium',
 };
+/** Room for the screen's async steps on a loaded build machine (not a speed bound). */
+const WAIT = { timeout: 10_000 };
 const SYNC = { code: 'SYNC_FAILED', message: 'The board did not answer the bootloader handshake.' } as const;
 
 describe('failure advice in the GUI’s words', () => {
@@ -78,7 +80,7 @@ describe('failure card buttons on the Flash screen', () => {
     await fireEvent.change(document.querySelector('input[type=file]')!, {
       target: { files: [new File([new Uint8Array([1])], 'a.bin')] },
     });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled(), WAIT);
     await fireEvent.click(screen.getByRole('button', { name: 'Flash' }));
     await settle();
     api.emit('jobDone', { jobId: 'j1', kind: 'flash', ok: false, error: SYNC, diagnosis });
@@ -94,11 +96,15 @@ describe('failure card buttons on the Flash screen', () => {
       card.textContent!.indexOf('What Kiln saw'),
     );
     await fireEvent.click(within(card).getByRole('button', { name: 'Listen at 74880 baud' }));
-    await waitFor(() =>
-      expect(screen.getByRole('tab', { name: 'Monitor' })).toHaveAttribute('aria-selected', 'true'),
+    await waitFor(
+      () => expect(screen.getByRole('tab', { name: 'Monitor' })).toHaveAttribute('aria-selected', 'true'),
+      WAIT,
     );
     expect(api.fn.monitorOpen).toHaveBeenCalledWith({ port: 'sim:esp8266', baud: 74880 });
-    await waitFor(() => expect(api.fn.monitorReset).toHaveBeenCalledWith({ monitorId: 'm1', mode: 'run' }));
+    await waitFor(
+      () => expect(api.fn.monitorReset).toHaveBeenCalledWith({ monitorId: 'm1', mode: 'run' }),
+      WAIT,
+    );
     expect(screen.getByLabelText('Baud')).toHaveValue('74880');
   });
 
@@ -113,12 +119,17 @@ describe('failure card buttons on the Flash screen', () => {
     const api = backend();
     const card = await failFlash(api, SILENT);
     await fireEvent.click(within(card).getByRole('button', { name: 'Run the adapter self-test' }));
-    await waitFor(() =>
-      expect(screen.getByRole('tab', { name: 'Doctor' })).toHaveAttribute('aria-selected', 'true'),
+    await waitFor(
+      () => expect(screen.getByRole('tab', { name: 'Doctor' })).toHaveAttribute('aria-selected', 'true'),
+      WAIT,
     );
     const section = document.getElementById('adapter-self-test')!;
-    await waitFor(() =>
-      expect(document.activeElement).toBe(within(section).getByRole('button', { name: /Test the adapter/ })),
+    await waitFor(
+      () =>
+        expect(document.activeElement).toBe(
+          within(section).getByRole('button', { name: /Test the adapter/ }),
+        ),
+      WAIT,
     );
   });
 });
