@@ -5,6 +5,7 @@
  */
 import type { KilnApi, PortEntry, UiError } from '../api/types';
 import { toUiError } from '../lib/errors';
+import { chipLabel } from '../lib/chips';
 
 export class PortsState {
   ports = $state<PortEntry[]>([]);
@@ -84,7 +85,7 @@ export class PortsState {
       this.custom = {
         path,
         group,
-        label: path,
+        label: group === 'virtual' ? virtualLabel(path) : path,
         detail: 'Entered by hand',
         defaultBaud: group === 'serial' ? 115200 : 460800,
       };
@@ -116,4 +117,10 @@ export class PortsState {
 
 function isUsbPort(p: PortEntry): boolean {
   return p.group === 'serial' && (p.usbId !== undefined || p.bridge !== undefined);
+}
+
+/** A typed `sim:` URL named as the service names the boards it lists: "Virtual ESP8266 (simulated) — fault=…". */
+function virtualLabel(url: string): string {
+  const [chip, query] = url.slice('sim:'.length).split('?', 2);
+  return `Virtual ${chipLabel(chip)} (simulated)${query ? ` — ${query}` : ''}`;
 }

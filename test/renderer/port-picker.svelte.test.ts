@@ -200,6 +200,10 @@ describe('PortPicker: other port', () => {
     await fireEvent.input(input, { target: { value: 'sim:esp32?fault=silent' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
     expect(values()).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp32?fault=silent']);
+    // …and named as the service names its boards, not by the bare URL.
+    expect(screen.getByRole('radio', { name: /fault=silent/ }).closest('label')).toHaveTextContent(
+      'Virtual ESP32 (simulated) — fault=silent',
+    );
     flushSync();
   });
 });
