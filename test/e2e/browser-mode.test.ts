@@ -67,6 +67,8 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
+    // No smooth scrolling (the screen honours the system's reduced motion), so a screenshot never catches a scroll.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto(host.server.url);
     mkdirSync(screenshotDir, { recursive: true });
   }, 120_000);
