@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   MANIFEST_INVALID: 'The manifest file is not a valid ESP Web Tools manifest.',
   MANIFEST_NO_BUILD: 'The manifest has no build for this chip.',
   FIRMWARE_CHANGED: 'A firmware file a profile names has changed since the profile pinned it.',
+  NOT_A_FULL_BACKUP: 'The file is not a whole-flash backup.',
+  BACKUP_WRONG_SIZE: 'The backup is not the size of this board\u2019s flash.',
   // Device operations
   FLASH_WRITE_FAILED: 'The chip reported an error while writing flash.',
   FLASH_READ_FAILED: 'The chip reported an error while reading flash.',

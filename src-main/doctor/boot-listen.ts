@@ -49,6 +49,12 @@ export interface BootListenOptions {
   appListenMs?: number;
   silenceMs?: number;
   settleMs?: number;
+  /**
+   * Listen at the ROM's baud only: a board restarted by hand is power-cycled once, not once per pass. On an
+   * ESP8266 the banner and the ROM's `load`/`csum` lines still tell a clean start from a loop or a read error;
+   * the firmware's own 115200-baud text is not heard then.
+   */
+  romPassOnly?: boolean;
 }
 
 /** The passes for a chip: ESP8266 ROM then app; every other chip one pass at 115200. */
@@ -72,11 +78,12 @@ export async function listenForBoot(
   clock: Clock,
   opts: BootListenOptions,
 ): Promise<BootListen[]> {
-  const plan = bootListenPlan(chip);
+  const fullPlan = bootListenPlan(chip);
+  const plan = opts.romPassOnly ? fullPlan.slice(0, 1) : fullPlan;
   const out: BootListen[] = [];
   for (const pass of plan) {
     // The app pass is the last one for an ESP8266; for ESP32-family chips the single pass hears the app too.
-    const hearsApp = pass.role === 'app' || plan.length === 1;
+    const hearsApp = pass.role === 'app' || fullPlan.length === 1;
     const windowMs =
       pass.role === 'app'
         ? (opts.appListenMs ?? DEFAULT_APP_LISTEN_MS)

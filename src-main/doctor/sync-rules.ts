@@ -23,8 +23,10 @@ function findLines(f: CaptureFacts, re: RegExp): HeardLine[] {
 
 const LOOPBACK_STEP =
   'Test the adapter alone: unplug it from the board, connect its TX to its RX with a jumper, open a serial monitor and type \u2014 the text must echo back. No echo: the adapter, cable or port is at fault.';
-const SONOFF =
-  'On a Sonoff Basic there is no auto-reset: unplug it, hold the button (it is GPIO0), connect 3.3 V while holding it, keep holding for 2 s; the LED stays off. Then connect with reset strategy "none".';
+/** The hands-on way in, as Kiln offers it (the guided download mode of flash/guided.ts). */
+const GUIDED_MODE =
+  'use Kiln\u2019s guided mode (\u201cGuide me\u201d on the Flash screen, --before manual on the command line): it waits while you do this and listens.';
+const SONOFF = `On a Sonoff Basic there is no auto-reset: unplug it, hold the button (it is GPIO0), connect 3.3 V while holding it, keep holding for 2 s; the LED stays off. Easier: ${GUIDED_MODE}`;
 
 const syncReply: SyncRule = (f) => {
   if (f.syncReplies === 0) return undefined;
@@ -293,7 +295,7 @@ const appRunning: SyncRule = (f) => {
       'What came back is output of a running program (log text, a crash report, or a REPL editing its line), so the chip was not reset into its bootloader. The board may have no auto-reset circuit (ESP-01, Sonoff), or the reset strategy does not fit its wiring.',
     evidence,
     steps: [
-      'Hold BOOT/FLASH (GPIO0) low and press RESET (or power-cycle), then connect with reset strategy "none".',
+      `Hold BOOT/FLASH (GPIO0) low and press RESET (or power-cycle), then connect without a reset \u2014 or ${GUIDED_MODE}`,
       'On a board with auto-reset, try the other reset strategies.',
       'A serial monitor left open can also keep the lines in a state that prevents the reset: close it.',
     ],
@@ -367,7 +369,7 @@ const ch340Regression: SyncRule = (f, ctx) => {
       `kernel ${ctx.kernelRelease}`,
     ],
     steps: [
-      'Enter download mode by hand: hold FLASH (GPIO0), press and release RST, release FLASH, then connect with reset strategy "none".',
+      `Enter download mode by hand: hold FLASH (GPIO0), press and release RST, release FLASH, then connect without a reset \u2014 or ${GUIDED_MODE}`,
       'Or boot another kernel (an LTS kernel outside the affected range).',
       LOOPBACK_STEP,
     ],

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
-import { bootFlashMode, bootPartsWritten } from '../doctor/boot-check';
+import { bootFlashMode, bootPartsWritten } from '../doctor/boot-parts';
 import type {
   AfterMode,
   ConnectFn,
@@ -91,6 +91,11 @@ interface BoardRun<B = never> {
     /** Anything but "booted", or a check that cannot run, fails the board (BOOT_CHECK_FAILED). */
     strict: boolean;
     listen?: BootListenWindows | undefined;
+    /**
+     * With `before: 'manual'` (no reset wiring): check the start after the user's own power cycle, waiting this
+     * long for it. Without it a board entered by hand gets no boot check unless one is asked for.
+     */
+    byHandWaitMs?: number | undefined;
   };
   hooks: BoardHooks;
 }
@@ -205,16 +210,19 @@ async function attempt<B>(
     });
   }
 
-  if (run.bootCheck.wanted && t.info.lines === 'none')
+  // A board entered by hand has no reset wiring: its boot check waits for the user's power cycle instead.
+  const byHandWaitMs =
+    run.before === 'manual' && run.bootCheck.wanted !== false ? run.bootCheck.byHandWaitMs : undefined;
+  if (byHandWaitMs === undefined && run.bootCheck.wanted && t.info.lines === 'none')
     hooks.log('warn', `No boot check on ${t.info.path}: it has no reset lines to restart the board with.`);
-  // A board entered by hand has no reset wiring: the boot check's reset would reach nothing (unless asked for).
+  // Without a wait for the user's hands, a manual board is not checked (its reset would reach nothing) unless asked.
   const bootWanted = run.bootCheck.wanted ?? (run.before === 'manual' ? false : undefined);
-  if (run.before === 'manual' && bootWanted === false)
+  if (byHandWaitMs === undefined && run.before === 'manual' && bootWanted === false)
     hooks.log(
       'info',
       'Let go of the button and power the board off and on to start the new firmware (Kiln cannot reset it).',
     );
-  if (!wantsBootCheck(bootWanted, run.after, t)) {
+  if (byHandWaitMs === undefined && !wantsBootCheck(bootWanted, run.after, t)) {
     hooks.phase('resetting');
     await s.finish(run.after);
     return;
@@ -227,6 +235,7 @@ async function attempt<B>(
     flashMode: bootFlashMode(s.info.chip, plan, run.write.flashMode),
     wroteBootParts: bootPartsWritten(s.info.chip, plan),
     listen: run.bootCheck.listen,
+    byHandWaitMs,
     strict: run.bootCheck.strict,
     phase: (message) => hooks.phase('boot-check', message),
     log: hooks.log,

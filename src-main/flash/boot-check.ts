@@ -4,8 +4,10 @@
  * result, and how a check that cannot run is treated live here, for single flashes and the station alike.
  */
 import type { Clock } from '../core/clock';
-import { checkBoot, classifyBoot, type BootReport, type HeaderFlashMode } from '../doctor/boot-check';
-import type { BootListenOptions } from '../doctor/boot-listen';
+import { KilnError } from '../core/errors';
+import { checkBoot, classifyBoot } from '../doctor/boot-check';
+import type { BootReport, HeaderFlashMode } from '../doctor/boot-report';
+import { romBaudFor, type BootListenOptions } from '../doctor/boot-listen';
 import type { AfterMode, ChipName, EspSessionApi, LogLevel } from '../esp';
 import type { Transport } from '../serial/transport';
 import type { BootCheckResult } from './boot-result';
@@ -59,6 +61,11 @@ interface BootCheckRun {
   wroteBootParts?: boolean | undefined;
   listen?: BootListenWindows | undefined;
   /**
+   * The board has no reset wiring (guided download mode): instead of toggling lines, ask the user to let go of
+   * the button and power-cycle it, and wait this long for the first byte of its start.
+   */
+  byHandWaitMs?: number | undefined;
+  /**
    * Strict (the station): a check that cannot run fails the board. Lenient (a single flash, already verified byte
    * for byte): it is logged and gives no verdict; only a cancel ends the run.
    */
@@ -67,19 +74,65 @@ interface BootCheckRun {
   log(level: LogLevel, message: string): void;
 }
 
+/** Said while Kiln waits for the user's power cycle; the guided panel shows it as the instruction in force. */
+export const RELEASE_AND_POWER_CYCLE =
+  'Let go of the button (GPIO0), then unplug the board\u2019s power and plug it back in (or press RESET) so Kiln can watch it start.';
+
+/**
+ * The user's power cycle as the boot check's reset: resolves with the first byte the board sends, or rejects
+ * when nothing came within `waitMs` (the user did not do it, or nothing reaches the adapter).
+ */
+function handReset(transport: Transport, clock: Clock, signal: AbortSignal, waitMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (fn: () => void) => {
+      off();
+      cancelTimer();
+      signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const off = transport.onData(() => done(resolve));
+    const cancelTimer = clock.setTimer(waitMs, () =>
+      done(() =>
+        reject(
+          new KilnError(
+            'BOOT_CHECK_FAILED',
+            `Nothing was heard within ${Math.round(waitMs / 1000)} s of asking for a power cycle, so Kiln did not watch the board start.`,
+            { hint: 'Power the board off and on (button released) to start the new firmware.' },
+          ),
+        ),
+      ),
+    );
+    const onAbort = () => done(resolve); // the listen loop's own sleep reports the cancel
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export async function runBootCheck(o: BootCheckRun): Promise<BootCheckResult | undefined> {
   const chip = o.session.info.chip;
+  const byHand = o.byHandWaitMs;
   o.phase(
-    chip === 'esp8266'
-      ? 'Resetting and listening at 74880 baud (ROM), then 115200 (firmware)'
-      : 'Resetting and listening at 115200 baud',
+    byHand !== undefined
+      ? `${RELEASE_AND_POWER_CYCLE} (listening at ${romBaudFor(chip)} baud)`
+      : chip === 'esp8266'
+        ? 'Resetting and listening at 74880 baud (ROM), then 115200 (firmware)'
+        : 'Resetting and listening at 115200 baud',
   );
   try {
     const report = await checkBoot(
       o.transport,
       o.clock,
       { chip, flashMode: o.flashMode, wroteBootParts: o.wroteBootParts },
-      { reset: () => o.session.finish('hard-reset'), signal: o.signal, ...o.listen },
+      {
+        reset:
+          byHand !== undefined
+            ? () => handReset(o.transport, o.clock, o.signal, byHand)
+            : () => o.session.finish('hard-reset'),
+        signal: o.signal,
+        ...o.listen,
+        // One power cycle by hand, not one per pass.
+        ...(byHand !== undefined ? { romPassOnly: true } : {}),
+      },
     );
     if (report.verdict === 'booted') o.log('info', `Boot check: ${report.summary}`);
     else

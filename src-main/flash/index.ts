@@ -8,3 +8,4 @@ export { withDevice, type GuidedOptions, type PortOpener, type RunBefore } from 
 export { withBaudFallback } from './baud-retry';
 export { classifyBootText, type BootListenWindows } from './boot-check';
 export { diagnoseFailure, type DiagnoseSync } from './diagnosis';
+export { checkRestorable, checkWholeFlashSize } from './whole-flash';

@@ -206,6 +206,18 @@ export const readJobResultSchema = z.object({
   read: savedReadSchema,
   durationMs: z.number(),
 });
+/** A whole-flash backup: the flash size the flash id gave, read from 0x0 and checked by MD5 on the chip. */
+export const wholeFlashBackupSchema = savedReadSchema.extend({
+  /** MD5 of the whole flash, hex: the digest the chip sent with the data (the flasher stub's READ_FLASH). */
+  md5: z.string(),
+});
+export const backupJobResultSchema = z.object({
+  kind: z.literal('backup'),
+  /** The board read: chip, MAC and flash size are in here. */
+  device: deviceInfoSchema,
+  backup: wholeFlashBackupSchema,
+  durationMs: z.number(),
+});
 export const eraseJobResultSchema = z.object({
   kind: z.literal('erase'),
   device: deviceInfoSchema,
@@ -217,6 +229,7 @@ export const jobResultSchema = z.discriminatedUnion('kind', [
   flashJobResultSchema,
   readJobResultSchema,
   eraseJobResultSchema,
+  backupJobResultSchema,
 ]);
 
 /** The doctor's reading of a failed connection (silence, boot text at 74880, echo, permission...). */
@@ -284,7 +297,8 @@ export const accessReportSchema = z.looseObject({
   ),
 });
 
-export const jobKindSchema = z.enum(['flash', 'read', 'erase']);
+/** 'backup' reads the whole flash; 'restore' writes a whole-flash backup back (its result is a flash result). */
+export const jobKindSchema = z.enum(['flash', 'read', 'erase', 'backup', 'restore']);
 /** Engine phases plus 'backup' (reading the original before a flash). */
 export const jobPhaseSchema = z.enum([
   'connecting',
@@ -318,7 +332,10 @@ const flashOptionFields = {
   flashSize: flashSizeSchema,
   /** Compare the device's MD5 per block and send only what differs. */
   skipUnchanged: z.boolean(),
-  /** Read the regions about to be written into `<dataFolder>/backups/` first. */
+  /**
+   * Save the bytes this flash overwrites into `<dataFolder>/backups/` first (fast; not a full backup: the stock
+   * firmware cannot be restored from it — `startBackup` saves the whole flash).
+   */
   backupFirst: z.boolean(),
 };
 

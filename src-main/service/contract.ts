@@ -143,6 +143,28 @@ export const methods = {
     }),
     output: jobStarted,
   },
+  /**
+   * Back up the whole flash: its size from the flash id, read from 0x0 and checked by MD5 on the chip, saved as
+   * `<dataFolder>/backups/<mac>-<YYYYMMDD-HHMMSS>-full.bin` and in the cache. The result is `kind: 'backup'`.
+   */
+  startBackup: {
+    input: z.object({ ...connectionFields }),
+    output: jobStarted,
+  },
+  /**
+   * Write a whole-flash backup (added with `inspectFirmware`) back at 0x0 with the MD5 verify, like a flash (same
+   * progress, same `kind: 'flash'` result). Refused with NOT_A_FULL_BACKUP when the file is not a whole flash
+   * (checked before the job starts) and BACKUP_WRONG_SIZE when it is not the size of this board's flash.
+   */
+  startRestore: {
+    input: z.object({
+      ...connectionFields,
+      backup: z.object({ sha256: sha256Schema, name: fileNameSchema }),
+      /** As in `startFlash`: absent = on where the port can reset the board. */
+      bootCheck: z.boolean().optional(),
+    }),
+    output: jobStarted,
+  },
   /** Erase a region, or the whole chip when `region` is absent. */
   startErase: {
     input: z.object({

@@ -4,12 +4,15 @@
  * errors) turned into a job result; reads get the same baud retry; erasing is not data-heavy and gets none.
  * Every failure is thrown as it happened, for the job manager to describe.
  */
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
 import { writePrivateFile } from '../core/private-files';
+import { saveWholeFlashBackup } from '../station/backups';
 import type { AfterMode, DeviceInfo, EspSessionApi } from '../esp';
 import {
+  checkRestorable,
   runBoard,
   withBaudFallback,
   withDevice,
@@ -56,6 +59,9 @@ function connectionOf(
   if (input.listenSeconds !== undefined) c.listenSeconds = input.listenSeconds;
   return c;
 }
+
+/** How long a guided flash waits for the user's power cycle when no listening time was given (a person's pace). */
+const DEFAULT_HAND_WAIT_S = 60;
 
 /** The guided download mode's steps and what it heard, as the job's phase and log lines. */
 function guidedOf(env: JobEnv, ctx: JobContext, c: Connection): GuidedOptions | undefined {
@@ -155,6 +161,8 @@ export async function runFlashJob(
   ctx: JobContext,
   port: ResolvedPort,
   input: ParsedInput<'startFlash'>,
+  /** Refuses the files for the board that answered, before anything is planned or written (a restore's checks). */
+  accept?: (device: DeviceInfo, files: { name: string; data: Uint8Array }[]) => void,
 ): Promise<JobResult> {
   const c = connectionOf(port, input);
   const files = await Promise.all(
@@ -173,7 +181,10 @@ export async function runFlashJob(
     before: c.before,
     guided: guidedOf(env, ctx, c),
     after: c.after,
-    images: () => files,
+    images: (device) => {
+      accept?.(device, files);
+      return files;
+    },
     write: {
       eraseAll: options.eraseAll,
       skipUnchanged: options.skipUnchanged,
@@ -191,7 +202,13 @@ export async function runFlashJob(
           },
         }
       : undefined,
-    bootCheck: { wanted: options.bootCheck, strict: false, listen: env.bootListen },
+    bootCheck: {
+      wanted: options.bootCheck,
+      strict: false,
+      listen: env.bootListen,
+      // Guided mode: after the write, wait as long for the user's power cycle as for the first one.
+      byHandWaitMs: c.before === 'manual' ? (c.listenSeconds ?? DEFAULT_HAND_WAIT_S) * 1000 : undefined,
+    },
     hooks: boardHooks(ctx),
   });
   if (!outcome.ok) throw outcome.error;
@@ -224,36 +241,119 @@ export async function runReadJob(
   port: ResolvedPort,
   input: ParsedInput<'startRead'>,
 ): Promise<JobResult> {
-  const c = connectionOf(port, input);
   const started = Date.now();
-  const retry = { usbId: port.info?.usbId, baud: c.baud, signal: ctx.signal, log: ctx.log };
+  const { device, saved } = await readJob(
+    env,
+    ctx,
+    connectionOf(port, input),
+    (info) => ({
+      offset: input.offset,
+      size: input.size ?? (info.flashSize > 0 ? info.flashSize - input.offset : 0),
+    }),
+    (info, data) => saveRead(env, info, input.offset, data, 'read'),
+  );
+  return { kind: 'read', device, read: saved, durationMs: Date.now() - started };
+}
+
+/** The whole flash, from 0x0 to the size the flash id gave, into `<dataDir>/backups/<mac>-<date>-full.bin`. */
+export async function runBackupJob(
+  env: JobEnv,
+  ctx: JobContext,
+  port: ResolvedPort,
+  input: ParsedInput<'startBackup'>,
+): Promise<JobResult> {
+  const started = Date.now();
+  const { device, saved } = await readJob(
+    env,
+    ctx,
+    connectionOf(port, input),
+    (info) => ({
+      offset: 0,
+      size: info.flashSize,
+      unknownSizeHint:
+        'Check the board with Identify: a flash that does not answer its id may be loose, damaged, or need DOUT.',
+    }),
+    async (info, data) => {
+      const file = await saveWholeFlashBackup(path.join(env.dataDir, 'backups'), info.mac, new Date(), data);
+      const cached = await env.cache.put(data);
+      // The service always reads through the flasher stub, whose READ_FLASH ends with the chip's MD5 of all it
+      // sent; the engine compared it with these bytes (esp/flasher/read.ts), so this is the chip's digest too.
+      return { ...file, sha256: cached.sha256, md5: createHash('md5').update(data).digest('hex') };
+    },
+  );
+  return { kind: 'backup', device, backup: saved, durationMs: Date.now() - started };
+}
+
+/**
+ * The one read flow (a read and a whole-flash backup): connect with the baud retry, read `span` with the engine's
+ * MD5-checked read, `save` it, leave the board per `after`.
+ */
+async function readJob<T extends { file: string }>(
+  env: JobEnv,
+  ctx: JobContext,
+  c: Connection,
+  span: (info: DeviceInfo) => { offset: number; size: number; unknownSizeHint?: string },
+  save: (info: DeviceInfo, data: Uint8Array) => Promise<T>,
+): Promise<{ device: ContractDeviceInfo; saved: T }> {
+  const retry = { usbId: c.port.info?.usbId, baud: c.baud, signal: ctx.signal, log: ctx.log };
   const { value } = await withBaudFallback(retry, (baud) =>
     session(env, ctx, c, baud, async (s) => {
-      const size = input.size ?? (s.info.flashSize > 0 ? s.info.flashSize - input.offset : 0);
+      const { offset, size, unknownSizeHint } = span(s.info);
       if (size <= 0) {
         throw new KilnError(
           'UNSUPPORTED',
           'The flash size could not be detected, so Kiln does not know how much to read.',
           {
-            hint: 'Give the size to read explicitly.',
+            hint: unknownSizeHint ?? 'Give the size to read explicitly.',
           },
         );
       }
       ctx.phase('reading');
-      const data = await s.readFlash({
-        offset: input.offset,
-        size,
-        signal: ctx.signal,
-        ...ctx.hooks('reading'),
-      });
-      const read = await env.deps.clock.track(saveRead(env, s.info, input.offset, data, 'read'));
-      ctx.log('info', `Saved ${size} bytes to ${read.file}`);
+      const data = await s.readFlash({ offset, size, signal: ctx.signal, ...ctx.hooks('reading') });
+      // Disk I/O outside the clock: a virtual clock must not jump over it while the device idles.
+      const saved = await env.deps.clock.track(save(s.info, data));
+      ctx.log('info', `Saved ${size} bytes to ${saved.file}`);
       ctx.phase('resetting');
       await s.finish(c.after);
-      return { device: deviceOf(s.info), read };
+      return { device: deviceOf(s.info), saved };
     }),
   );
-  return { kind: 'read', device: value.device, read: value.read, durationMs: Date.now() - started };
+  return value;
+}
+
+/**
+ * A whole-flash backup written back: a flash of one image at 0x0 (the same board run, progress, verify and boot
+ * check), the header left as it is, refused unless the file is this board's whole flash (flash/whole-flash.ts).
+ */
+export function runRestoreJob(
+  env: JobEnv,
+  ctx: JobContext,
+  port: ResolvedPort,
+  input: ParsedInput<'startRestore'>,
+): Promise<JobResult> {
+  const { backup, bootCheck, ...connection } = input;
+  return runFlashJob(
+    env,
+    ctx,
+    port,
+    {
+      ...connection,
+      images: [{ sha256: backup.sha256, name: backup.name, offset: 0 }],
+      options: {
+        eraseAll: false,
+        // Blocks already equal are skipped (compared by MD5 on the chip); every region is verified either way.
+        skipUnchanged: true,
+        flashMode: 'keep',
+        flashFreq: 'keep',
+        flashSize: 'keep',
+        backupFirst: false,
+        ...(bootCheck !== undefined ? { bootCheck } : {}),
+      },
+    },
+    (device, files) => {
+      for (const f of files) checkRestorable(f.name, f.data, device);
+    },
+  );
 }
 
 export async function runEraseJob(

@@ -12,7 +12,15 @@ import { describeFailure } from './failure';
 import { FirmwareCache } from './firmware-cache';
 import { FirmwarePins } from './firmware-pins';
 import { summariseFirmware } from './firmware-summary';
-import { portRef, runEraseJob, runFlashJob, runReadJob, type JobEnv } from './flash-jobs';
+import {
+  portRef,
+  runBackupJob,
+  runEraseJob,
+  runFlashJob,
+  runReadJob,
+  runRestoreJob,
+  type JobEnv,
+} from './flash-jobs';
 import { JobManager, type JobContext, type JobDone, type StartJob } from './jobs';
 import { Monitors } from './monitors';
 import { provisionOnPort, settingsWithSecrets } from './provision-method';
@@ -23,7 +31,7 @@ import { SocketTargets } from './socket-targets';
 import { isSimUrl, VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
 import path from 'node:path';
-import { withDevice } from '../flash';
+import { checkWholeFlashSize, withDevice } from '../flash';
 import { runAdapterSelfTest } from '../doctor/adapter-self-test';
 import { parseManifest } from '../esp/image';
 import { CHIP_IDENTITIES } from '../esp/chips/table';
@@ -267,6 +275,34 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
 
     async startRead(input) {
       return startJob('read', input.port, (ctx, port) => runReadJob(env, ctx, port, input));
+    },
+
+    async startBackup(input) {
+      return startJob('backup', input.port, (ctx, port) => runBackupJob(env, ctx, port, input));
+    },
+
+    async startRestore(input) {
+      const { sha256, name } = input.backup;
+      if (!(await cache.has(sha256))) {
+        throw new KilnError('NOT_FOUND', `${name} is not in Kiln's firmware cache.`, {
+          hint: 'Choose the backup file again (it is stored when chosen).',
+          details: { sha256, name },
+        });
+      }
+      // A file that cannot be a whole flash is refused now, before a board is touched; its size against the
+      // board's flash is checked once the board has answered.
+      checkWholeFlashSize(name, (await cache.get(sha256)).byteLength);
+      const release = pins.hold([sha256]);
+      try {
+        const started = await startJob('restore', input.port, (ctx, port) =>
+          runRestoreJob(env, ctx, port, input),
+        );
+        void jobs.wait(started.jobId).finally(release);
+        return started;
+      } catch (e) {
+        release();
+        throw e;
+      }
     },
 
     async startErase(input) {

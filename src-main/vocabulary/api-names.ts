@@ -16,6 +16,8 @@ export const METHOD_NAMES = [
   'startFlash',
   'startRead',
   'startErase',
+  'startBackup',
+  'startRestore',
   'cancelJob',
   'listJobs',
   'doctorReport',

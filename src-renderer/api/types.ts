@@ -37,6 +37,7 @@ export interface UiError {
 }
 
 export type FlashJobResult = Extract<JobResult, { kind: 'flash' }>;
+export type BackupJobResult = Extract<JobResult, { kind: 'backup' }>;
 export type JobProgress = EventPayload<'jobProgress'>;
 export type JobLog = EventPayload<'jobLog'>;
 export type FlashModeChoice = 'keep' | 'qio' | 'qout' | 'dio' | 'dout';

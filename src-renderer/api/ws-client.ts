@@ -48,6 +48,8 @@ const SLOW_METHODS: Partial<Record<MethodName, number>> = {
   startFlash: HOST_QUESTION_MS,
   startRead: HOST_QUESTION_MS,
   startErase: HOST_QUESTION_MS,
+  startBackup: HOST_QUESTION_MS,
+  startRestore: HOST_QUESTION_MS,
 };
 
 export interface WsKilnApi extends KilnApi {

@@ -1,9 +1,9 @@
 /**
  * A failure's next steps as the GUI says them, and the steps Kiln can take itself as buttons.
  *
- * The diagnosis is written once for every host (doctor/sync-rules.ts) and speaks of controls the CLI has, such as
- * `reset strategy "none"`. The GUI has no such control: its way to connect to a board that is put in download mode
- * by hand is the guided mode ("Guide me: I hold the button"), so those words are replaced here. And where a step
+ * The diagnosis is written once for every host (doctor/sync-rules.ts) and names the CLI's way beside the GUI's
+ * (`--before manual`) or a control only the CLI has (a reset strategy). Those words are replaced here by what the
+ * Flash screen shows (the "Guide me: I hold the button" switch). And where a step
  * is something Kiln does (listen at 74880 baud, the adapter loopback test, the serial-access check), the card
  * offers a button for it.
  */
@@ -18,14 +18,15 @@ export const FAILURE_ACTION_LABELS: Record<FailureActionId, string> = {
   'open-doctor': 'Open the Doctor',
 };
 
-/** The guided mode's switch, as the Flash screen labels it (GuidedPanel.svelte). */
-const GUIDED_SWITCH = '"Guide me: I hold the button" switched on';
-
-/** CLI words → GUI words. Each pattern is a phrase the diagnosis catalogue uses. */
+/** CLI words → GUI words. Each pattern is a phrase the diagnosis catalogue (doctor/sync-rules.ts) uses. */
 const GUI_WORDS: [RegExp, string][] = [
-  [/connect with reset strategy "none"/gi, `flash again with ${GUIDED_SWITCH}`],
+  // "use Kiln's guided mode ("Guide me" on the Flash screen, --before manual on the command line)"
+  [
+    / \(\u201cGuide me\u201d on the Flash screen, --before manual on the command line\)/g,
+    ' (\u201cGuide me: I hold the button\u201d, below)',
+  ],
+  // The GUI has no reset-strategy control.
   [/try another reset strategy or a shorter cable/gi, 'try a shorter cable, without a hub'],
-  [/,? ?or the reset strategy does not fit its wiring/gi, ''],
 ];
 
 /** Errors about this computer's access to the port, which the Doctor checks and can often fix. */
@@ -56,7 +57,7 @@ export function failureAdvice(
   const local = ctx.portGroup !== 'network';
   if (local && (diagnosis?.code === 'GARBLED_LIKELY_ESP8266_BOOT_74880' || /\b74880\b/.test(said)))
     actions.push('listen-74880');
-  if (/reset strategy "none"|hold (the button|FLASH|BOOT)/i.test(said)) actions.push('guided');
+  if (/guided mode|hold (the button|FLASH|BOOT)/i.test(said)) actions.push('guided');
   if (local && /loopback|Test the adapter alone|TX to its RX/i.test(said)) actions.push('adapter-self-test');
   if (error && ACCESS_ERRORS.has(error.code)) actions.push('open-doctor');
   return { steps, actions };

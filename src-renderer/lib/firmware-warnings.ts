@@ -51,14 +51,14 @@ export function contextualWarnings(
     });
   }
   if (image.offset !== undefined) {
-    for (const other of all) {
-      if (other === image || other.offset === undefined || !other.summary) continue;
-      const a0 = image.offset;
-      const a1 = image.offset + s.size;
-      const b0 = other.offset;
-      const b1 = other.offset + other.summary.size;
-      if (a0 < b1 && b0 < a1)
-        out.push({ code: 'OVERLAP', message: `Overlaps ${other.name} (${formatHex(b0)}–${formatHex(b1)}).` });
+    for (const [a, b] of findOverlaps(all)) {
+      const other = a === image ? b : b === image ? a : undefined;
+      if (!other) continue;
+      const [b0, b1] = span(other);
+      out.push({
+        code: 'OVERLAP',
+        message: `Overlaps ${other.name} (${formatHex(b0)}–${formatHex(b1)}). Flash stays off until each file has its own place.`,
+      });
     }
     if (image.offset % 0x1000 !== 0)
       out.push({
@@ -67,4 +67,33 @@ export function contextualWarnings(
       });
   }
   return out;
+}
+
+/** Start and end (exclusive) of a placed, inspected image. */
+function span(image: PlacedImage): [number, number] {
+  return [image.offset!, image.offset! + image.summary!.size];
+}
+
+/**
+ * Every pair of files whose byte ranges in flash overlap (files without an offset or not inspected yet are left
+ * out). Writing both would leave one file's tail overwritten by the other, so the Flash screen blocks on any pair.
+ */
+export function findOverlaps<T extends PlacedImage>(images: readonly T[]): [T, T][] {
+  const placed = images.filter((i) => i.offset !== undefined && i.summary !== undefined);
+  const pairs: [T, T][] = [];
+  for (let i = 0; i < placed.length; i++)
+    for (let j = i + 1; j < placed.length; j++) {
+      const [a0, a1] = span(placed[i]!);
+      const [b0, b1] = span(placed[j]!);
+      if (a0 < b1 && b0 < a1) pairs.push([placed[i]!, placed[j]!]);
+    }
+  return pairs;
+}
+
+/** The plain-words reason an overlap blocks Flash, naming the first pair. */
+export function overlapReason(pair: [PlacedImage, PlacedImage]): string {
+  const [a, b] = pair;
+  const [a0, a1] = span(a);
+  const [b0, b1] = span(b);
+  return `${a.name} (${formatHex(a0)}–${formatHex(a1)}) and ${b.name} (${formatHex(b0)}–${formatHex(b1)}) overlap in flash: change an offset so each file has its own place.`;
 }

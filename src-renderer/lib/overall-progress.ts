@@ -195,9 +195,14 @@ export class OverallProgress {
       );
     }
 
-    if (plan.backup && !this.#past('backup')) {
+    if ((plan.backup || this.#backup.length > 0) && !this.#past('backup')) {
       const read = this.#backup.reduce((n, m) => n + m.done, 0);
-      ms += msFor(Math.max(0, this.#imageBytes - read), this.#rates.backup ?? wire);
+      const current = this.#backup.at(-1);
+      const left = Math.max(
+        plan.backup ? this.#imageBytes - read : 0,
+        current ? current.total - current.done : 0,
+      );
+      ms += msFor(left, this.#rates.backup ?? wire);
     }
 
     const md5Rate = (phase: JobPhase): number => this.#rates[phase] ?? MD5_BYTES_PER_SECOND;

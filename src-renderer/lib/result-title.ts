@@ -9,7 +9,10 @@ import type { BootCheckResult } from '../api/types';
 export interface BootCheckContext {
   /** The user turned the boot check off in the options. */
   turnedOff: boolean;
-  /** The board was put in download mode by hand (guided mode): Kiln has no reset wiring to restart it. */
+  /**
+   * The board was put in download mode by hand (guided mode): Kiln cannot restart it and asks for a power cycle;
+   * no check means nothing was heard while it waited.
+   */
   manual: boolean;
   /** The port's group: a network (socket://) bridge has no reset lines. */
   portGroup: 'serial' | 'virtual' | 'network' | undefined;
@@ -38,7 +41,7 @@ export function bootSkippedReason(ctx: BootCheckContext): string {
   if (ctx.turnedOff)
     return 'Boot check off: Kiln did not watch the board start (you turned it off in the options).';
   if (ctx.manual)
-    return 'Boot check skipped: the board was put in download mode by hand, so Kiln cannot restart it. Power it off and on to start the new firmware.';
+    return 'Boot check skipped: Kiln heard nothing while it waited for you to power the board off and on, so it did not watch the new firmware start. Let go of the button and power the board off and on to start it.';
   if (ctx.portGroup === 'network')
     return 'Boot check skipped: a network (socket) port has no reset lines, so Kiln cannot restart the board to watch it start.';
   if (ctx.bridge === 'ESP native USB')

@@ -1,9 +1,10 @@
 /**
- * One job (flash, read or erase) as the screen sees it: phase, progress from the bytes the device acknowledged,
+ * One job (flash, read, erase, whole-flash backup or restore) as the screen sees it: phase, progress from the bytes the device acknowledged,
  * log, and the outcome (result, or error + connection diagnosis). Events for other jobs are ignored; events that
  * arrive before `startFlash` has returned the job id are held and replayed, so a fast job loses nothing.
  */
 import type {
+  BackupJobResult,
   Diagnosis,
   EventName,
   EventPayload,
@@ -33,7 +34,7 @@ export const PHASE_LABELS: Record<JobPhase, string> = {
   detecting: 'Reading what chip it is',
   stub: 'Preparing the board for fast writing',
   baud: 'Speeding up the connection',
-  backup: 'Saving a copy of what is on the board',
+  backup: 'Saving the bytes this flash overwrites',
   planning: 'Checking what is already on the board',
   erasing: 'Erasing',
   writing: 'Writing the firmware',
@@ -83,6 +84,9 @@ export class FlashJobState {
   readonly flashResult = $derived(
     this.result?.kind === 'flash' ? (this.result as FlashJobResult) : undefined,
   );
+  readonly backupResult = $derived(
+    this.result?.kind === 'backup' ? (this.result as BackupJobResult) : undefined,
+  );
 
   readonly #api: KilnApi;
   readonly #unsubscribers: (() => void)[] = [];
@@ -108,6 +112,14 @@ export class FlashJobState {
 
   async startErase(input: MethodInput<'startErase'>): Promise<void> {
     await this.#start(input.port, () => this.#api.startErase(input));
+  }
+
+  async startBackup(input: MethodInput<'startBackup'>): Promise<void> {
+    await this.#start(input.port, () => this.#api.startBackup(input));
+  }
+
+  async startRestore(input: MethodInput<'startRestore'>): Promise<void> {
+    await this.#start(input.port, () => this.#api.startRestore(input));
   }
 
   async cancel(): Promise<void> {

@@ -26,6 +26,14 @@ export class FlashOptionsState {
     this.baud = p.safeBaud;
   }
 
+  /**
+   * A newly picked port's baud (remembered or bridge default), capped by the picked preset's safe baud: a Sonoff
+   * picked before its port keeps 115200 even on an adapter that could go faster.
+   */
+  applyPortBaud(portBaud: number): void {
+    this.baud = this.preset ? Math.min(portBaud, this.preset.safeBaud) : portBaud;
+  }
+
   applyDefaults(d: Partial<Settings['flash']> | undefined): void {
     if (!d) return;
     if (d.eraseAll !== undefined) this.eraseAll = d.eraseAll;

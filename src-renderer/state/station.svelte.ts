@@ -6,6 +6,7 @@
  */
 import type { EventPayload, KilnApi, MethodInput, MethodOutput, UiError } from '../api/types';
 import { toUiError } from '../lib/errors';
+import { virtualBoardUrl, type VirtualChip } from '../lib/virtual-boards';
 
 export type StationSnapshot = MethodOutput<'stationStatus'>;
 export type SlotSnapshot = StationSnapshot['slots'][number];
@@ -108,9 +109,12 @@ export class StationState {
     });
   }
 
-  /** Plugs in a new virtual board of this chip (auto mode picks it up), with a MAC of its own. */
-  async plugVirtual(chip: 'esp8266' | 'esp32' | 'esp32c3'): Promise<void> {
-    const url = `sim:${chip}?seed=${this.#nextSeed++}`;
+  /**
+   * Plugs in a new virtual board of this chip (auto mode picks it up), with a MAC of its own; `kind` picks a good
+   * board or a faulty one (lib/virtual-boards.ts).
+   */
+  async plugVirtual(chip: VirtualChip, kind = 'good'): Promise<void> {
+    const url = virtualBoardUrl(chip, kind, this.#nextSeed++);
     await this.#run(async () => {
       await this.#api.stationPlugVirtual({ url });
     });

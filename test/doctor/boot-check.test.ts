@@ -3,7 +3,9 @@
  * shapes no capture covers (garbage after a clean banner, silence).
  */
 import { describe, expect, it } from 'vitest';
-import { bootPartsWritten, classifyBoot, type BootCheckContext } from '../../src-main/doctor/boot-check';
+import { classifyBoot } from '../../src-main/doctor/boot-check';
+import { bootPartsWritten } from '../../src-main/doctor/boot-parts';
+import type { BootCheckContext } from '../../src-main/doctor/boot-report';
 import type { BootListen } from '../../src-main/doctor/boot-listen';
 import { bodyBytes } from './capture-readers';
 

@@ -103,7 +103,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
       g.kilnSamples = [];
       g.kilnSampler = g.setInterval(() => {
         const bar = g.document.querySelector('[data-testid=overall-progress]');
-        const step = g.document.querySelector('#progress-title');
+        const step = g.document.querySelector('[data-testid=job-progress] h3');
         const resuming = g.document.querySelector('[data-testid=resuming]');
         if (bar && typeof bar.value === 'number')
           g.kilnSamples!.push([bar.value, step?.textContent ?? '', resuming?.textContent ?? '']);

@@ -14,12 +14,12 @@ import { firmwarePath } from '../helpers/shared';
 const FIRMWARE = firmwarePath('esp8266_deepsleep.bin');
 
 describe('kiln flash --before manual on a virtual Sonoff', () => {
-  it('button held through a power cycle: exit 0, every region verified, DOUT on the chip', async () => {
+  it('button held through a power cycle: exit 0, every region verified, DOUT on the chip, then booted', async () => {
     const r = await runInProcess(
       [
         'flash',
         '--port',
-        'sim:esp8266?board=sonoff&wiring=dout&hands=hold@0.5,power@1,release@3',
+        'sim:esp8266?board=sonoff&wiring=dout&hands=hold@0.5,power@1,release@3,power@20',
         '--before',
         'manual',
         '--listen',
@@ -42,6 +42,13 @@ describe('kiln flash --before manual on a virtual Sonoff', () => {
     );
     const heard = r.lines.filter((l) => l.event === 'log').map((l) => String(l.message));
     expect(heard.some((m) => /^Heard at 74880 baud: .*rst cause:1, boot mode:\(1,\d\)$/.test(m))).toBe(true);
+    // Then the second power cycle (scripted at 20 s, while Kiln waits for it): the boot check hears the ROM
+    // start the new firmware from flash.
+    expect(phases).toContain(
+      'Let go of the button (GPIO0), then unplug the board\u2019s power and plug it back in (or press RESET) so Kiln can watch it start. (listening at 74880 baud)',
+    );
+    expect(r.final.boot).toMatchObject({ verdict: 'booted', baud: 74880 });
+    expect((r.final.boot as { evidence: string[] }).evidence[0]).toContain('boot mode:(3,6)');
   }, 30_000);
 
   it('swapped TX/RX: exit 7, "nothing reached the adapter" at high confidence, swap TX and RX first', async () => {

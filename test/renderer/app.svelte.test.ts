@@ -44,7 +44,7 @@ describe('App (Flash screen end to end against a fake backend)', () => {
       target: { files: [new File([new Uint8Array([0xe9, 0])], 'blink.bin')] },
     });
     await waitFor(() => expect(screen.getByRole('button', { name: 'Flash' })).toBeEnabled());
-    await fireEvent.click(screen.getByLabelText(/Back up the original firmware/));
+    await fireEvent.click(screen.getByLabelText(/Save the bytes this flash overwrites/));
     await fireEvent.change(screen.getByRole('combobox', { name: 'Flash mode' }), {
       target: { value: 'dout' },
     });

@@ -13,7 +13,8 @@ const GARBLED: Diagnosis = {
   evidence: ['f0 0f 55'],
   steps: [
     'Connect again and let Kiln listen at 74880 baud to read the boot message.',
-    'On a Sonoff Basic there is no auto-reset: unplug it, hold the button (it is GPIO0), connect 3.3 V while holding it, keep holding for 2 s; the LED stays off. Then connect with reset strategy "none".',
+    'On a Sonoff Basic there is no auto-reset: unplug it, hold the button (it is GPIO0), connect 3.3 V while holding it, keep holding for 2 s; the LED stays off. Easier: use Kiln\u2019s guided mode (\u201cGuide me\u201d on the Flash screen, --before manual on the command line): it waits while you do this and listens.',
+    'On boards with auto-reset (NodeMCU, Wemos D1), try another reset strategy or a shorter cable; on boards without (ESP-01, Sonoff), wire GPIO0 to GND by hand.',
   ],
   confidence: 'medium',
 };
@@ -33,10 +34,14 @@ const WAIT = { timeout: 10_000 };
 const SYNC = { code: 'SYNC_FAILED', message: 'The board did not answer the bootloader handshake.' } as const;
 
 describe('failure advice in the GUI’s words', () => {
-  it('a Sonoff hint names the guided mode, never a "reset strategy" the GUI lacks; 74880 and guided become buttons', () => {
+  it('a Sonoff hint names the guided mode as the screen shows it, never a CLI option or a "reset strategy"; 74880 and guided become buttons', () => {
     const advice = failureAdvice(SYNC, GARBLED, { portGroup: 'serial' });
-    expect(advice.steps.join(' ')).not.toMatch(/reset strategy/);
-    expect(advice.steps[1]).toMatch(/Then flash again with "Guide me: I hold the button" switched on\.$/);
+    const text = advice.steps.join(' ');
+    expect(text).not.toMatch(/reset strategy|--before|command line/);
+    expect(advice.steps[1]).toMatch(
+      /Easier: use Kiln’s guided mode \(“Guide me: I hold the button”, below\): it waits/,
+    );
+    expect(advice.steps[2]).toMatch(/try a shorter cable, without a hub;/);
     expect(advice.actions).toEqual(['listen-74880', 'guided']);
   });
 
@@ -91,7 +96,7 @@ describe('failure card buttons on the Flash screen', () => {
   it('"Listen at 74880 baud" opens the Monitor on that port at 74880 and resets the board', async () => {
     const api = backend();
     const card = await failFlash(api, GARBLED);
-    expect(card).not.toHaveTextContent('reset strategy');
+    expect(card).not.toHaveTextContent(/reset strategy|--before/);
     expect(card.textContent!.indexOf('Listen at 74880 baud')).toBeLessThan(
       card.textContent!.indexOf('What Kiln saw'),
     );

@@ -3,19 +3,54 @@ import { render, screen, fireEvent, within, waitFor } from '@testing-library/sve
 import FirmwareList from '../../src-renderer/components/FirmwareList.svelte';
 import { FirmwareListState } from '../../src-renderer/state/firmware-list.svelte';
 import { createFakeApi, deviceInfo, summary } from './fake-api';
+import type { DeviceInfo, Manifest } from '../../src-renderer/api/types';
 
 function binFile(name: string, bytes: number[]): File {
   return new File([new Uint8Array(bytes)], name, { type: 'application/octet-stream' });
 }
 
-function setup(device = deviceInfo()) {
+/** `device` null: not identified. */
+function setup(device: DeviceInfo | null = deviceInfo(), chip?: string) {
   const api = createFakeApi();
   const firmware = new FirmwareListState(api);
-  render(FirmwareList, { props: { firmware, device } });
+  const view = render(FirmwareList, { props: { firmware, device: device ?? undefined, chip } });
   const input = document.querySelector('input[type=file]') as HTMLInputElement;
   const choose = (files: File[]) => fireEvent.change(input, { target: { files } });
-  return { api, firmware, choose };
+  return { api, firmware, choose, view };
 }
+
+/** Tasmota-like manifest: one ESP8266 part, three ESP32 parts; `over` adds top-level fields. */
+function twoBuildManifest(over: Partial<Manifest> = {}): Manifest {
+  return {
+    name: 'Tasmota',
+    version: '14.0',
+    builds: [
+      {
+        chipFamily: 'ESP32',
+        chip: 'esp32',
+        parts: [
+          { path: 'esp32/bootloader.bin', offset: 0x1000 },
+          { path: 'esp32/partitions.bin', offset: 0x8000 },
+          { path: 'esp32/app32.bin', offset: 0x10000 },
+        ],
+      },
+      { chipFamily: 'ESP8266', chip: 'esp8266', parts: [{ path: 'tasmota.bin', offset: 0 }] },
+    ],
+    ...over,
+  };
+}
+
+/** Waits until `n` files are in the list and every one is inspected. */
+async function inspected(firmware: FirmwareListState, n: number): Promise<void> {
+  await waitFor(() => {
+    expect(firmware.items).toHaveLength(n);
+    expect(firmware.items.every((i) => i.status === 'ready')).toBe(true);
+  });
+}
+
+const manifestFile = () => new File(['{}'], 'manifest.json', { type: 'application/json' });
+const allParts = () =>
+  ['bootloader.bin', 'partitions.bin', 'app32.bin', 'tasmota.bin'].map((n, i) => binFile(n, [i]));
 
 describe('FirmwareList', () => {
   it('adding a file sends its bytes to inspectFirmware and shows the image info', async () => {
@@ -167,6 +202,155 @@ describe('FirmwareList', () => {
     await waitFor(() => expect(screen.getAllByTestId('image-info')).toHaveLength(3));
     expect(firmware.items.find((i) => i.name === 'partitions.bin')?.offset).toBe(0x8000);
     expect(screen.getByTestId('manifest')).not.toHaveTextContent('Add the part files');
+  });
+});
+
+describe('FirmwareList with a manifest of several builds', () => {
+  it('a known chip (a virtual ESP8266, no Identify) picks its build; the ESP32 parts are set aside and not flashed', async () => {
+    const { api, firmware, choose } = setup(null, 'esp8266');
+    api.fn.parseManifest.mockResolvedValue(twoBuildManifest());
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
+      summary({ name, sha256: name.padEnd(64, '0'), size: 0x1000, info: { suggestedOffset: undefined } }),
+    );
+    await choose([manifestFile(), ...allParts()]);
+    await inspected(firmware, 4);
+
+    expect(screen.getByRole('combobox', { name: 'Build' })).toHaveValue('1');
+    expect(screen.getByTestId('manifest')).toHaveTextContent('chosen for this ESP8266 board');
+    expect(
+      screen.getAllByTestId('firmware-item').map((li) => li.querySelector('.name')?.textContent),
+    ).toEqual(['tasmota.bin']);
+    expect(screen.getByTestId('other-builds')).toHaveTextContent(
+      'Also in this manifest: ESP32 build (not for this board; 3 of its files set aside)',
+    );
+    expect(firmware.flashBlockedReason).toBeUndefined();
+    expect(firmware.toImages()).toEqual([
+      { sha256: 'tasmota.bin'.padEnd(64, '0'), offset: 0, name: 'tasmota.bin' },
+    ]);
+  });
+
+  it('with the chip unknown no build is taken silently: Flash waits for Identify, which then picks the build', async () => {
+    const { api, firmware, choose, view } = setup(null);
+    api.fn.parseManifest.mockResolvedValue(twoBuildManifest());
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
+      summary({ name, size: 0x1000, info: { suggestedOffset: undefined } }),
+    );
+    await choose([manifestFile(), ...allParts()]);
+    await inspected(firmware, 4);
+
+    expect(screen.getByRole('combobox', { name: 'Build' })).toHaveValue('');
+    expect(screen.getByTestId('manifest')).toHaveTextContent('Press Identify above so Kiln picks the build');
+    expect(firmware.ready).toBe(false);
+    expect(firmware.flashBlockedReason).toBe(
+      'This manifest has builds for ESP32 and ESP8266: press Identify so Kiln picks the one for this board, or choose the build.',
+    );
+
+    // Identify finds an ESP32: its build, its three parts at their offsets, the ESP8266 file set aside.
+    await view.rerender({ firmware, device: deviceInfo({ chip: 'esp32', flashSize: 4 << 20 }) });
+    expect(screen.getByRole('combobox', { name: 'Build' })).toHaveValue('0');
+    expect(firmware.toImages().map((i) => [i.name, i.offset])).toEqual([
+      ['bootloader.bin', 0x1000],
+      ['partitions.bin', 0x8000],
+      ['app32.bin', 0x10000],
+    ]);
+    expect(screen.getByTestId('other-builds')).toHaveTextContent(
+      'ESP8266 build (not for this board; 1 of its files set aside)',
+    );
+    expect(firmware.ready).toBe(true);
+
+    // The user's own pick stands even when another chip is identified later.
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Build' }), { target: { value: '1' } });
+    await view.rerender({ firmware, device: deviceInfo({ chip: 'esp32c3' }) });
+    expect(firmware.build?.chipFamily).toBe('ESP8266');
+    expect(firmware.toImages().map((i) => i.name)).toEqual(['tasmota.bin']);
+  });
+
+  it('a chip the manifest has no build for blocks Flash and says so', async () => {
+    const { api, firmware, choose } = setup(null, 'esp32c3');
+    api.fn.parseManifest.mockResolvedValue(twoBuildManifest());
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name }));
+    await choose([manifestFile(), binFile('tasmota.bin', [1])]);
+    await inspected(firmware, 1);
+    expect(firmware.flashBlockedReason).toBe(
+      'This manifest has no build for ESP32-C3 (only ESP32 and ESP8266): it is not made for this board.',
+    );
+  });
+
+  it('missing parts block Flash with their names', async () => {
+    const { api, firmware, choose } = setup(null, 'esp32');
+    api.fn.parseManifest.mockResolvedValue(twoBuildManifest());
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) => summary({ name, size: 0x1000 }));
+    await choose([manifestFile(), binFile('app32.bin', [1])]);
+    await inspected(firmware, 1);
+    expect(firmware.ready).toBe(false);
+    expect(firmware.flashBlockedReason).toBe(
+      'Part of the firmware is missing: add bootloader.bin, partitions.bin (named in the manifest).',
+    );
+    await choose([binFile('bootloader.bin', [2]), binFile('partitions.bin', [3])]);
+    await waitFor(() => expect(firmware.ready).toBe(true));
+  });
+
+  it('new_install_prompt_erase shows the erase choice in plain words, bound to the erase switch', async () => {
+    const api = createFakeApi();
+    const firmware = new FirmwareListState(api);
+    let erase = false;
+    render(FirmwareList, {
+      props: {
+        firmware,
+        chip: 'esp8266',
+        get eraseAll() {
+          return erase;
+        },
+        set eraseAll(v: boolean) {
+          erase = v;
+        },
+      },
+    });
+    api.fn.parseManifest.mockResolvedValue(twoBuildManifest({ newInstallPromptErase: true }));
+    await fireEvent.change(document.querySelector('input[type=file]')!, {
+      target: { files: [manifestFile()] },
+    });
+    const prompt = await screen.findByTestId('erase-prompt');
+    expect(prompt).toHaveTextContent('Erasing also removes the settings saved on the board');
+    const box = within(prompt).getByRole('checkbox', { name: 'Erase the whole flash before writing' });
+    expect(box).not.toBeChecked();
+    await fireEvent.click(box);
+    expect(erase).toBe(true);
+  });
+
+  it('no erase choice when the manifest does not ask for one', async () => {
+    const { api, choose } = setup(null, 'esp8266');
+    api.fn.parseManifest.mockResolvedValue(twoBuildManifest({ newInstallPromptErase: false }));
+    await choose([manifestFile()]);
+    await screen.findByTestId('manifest');
+    expect(screen.queryByTestId('erase-prompt')).toBeNull();
+  });
+});
+
+describe('FirmwareList overlap', () => {
+  it('hand-placed files that overlap block Flash with both ranges named, until an offset is fixed', async () => {
+    const { api, firmware, choose } = setup(deviceInfo({ flashSize: 4 << 20 }));
+    api.fn.inspectFirmware.mockImplementation(async ({ name }) =>
+      summary({ name, size: 0x2000, info: { suggestedOffset: undefined } }),
+    );
+    await choose([binFile('a.bin', [1]), binFile('b.bin', [2])]);
+    await waitFor(() => expect(screen.getAllByTestId('image-info')).toHaveLength(2));
+    const inputs = screen.getAllByLabelText('Offset (hex)');
+    await fireEvent.input(inputs[1]!, { target: { value: '0x1000' } });
+
+    expect(firmware.ready).toBe(false);
+    expect(firmware.flashBlockedReason).toBe(
+      'a.bin (0x0–0x2000) and b.bin (0x1000–0x3000) overlap in flash: change an offset so each file has its own place.',
+    );
+    const [aItem] = screen.getAllByTestId('firmware-item');
+    expect(aItem!.querySelector('[data-code="OVERLAP"]')).toHaveTextContent(
+      'Overlaps b.bin (0x1000–0x3000). Flash stays off until each file has its own place.',
+    );
+
+    // Touching is not overlapping: b.bin starting where a.bin ends is fine.
+    await fireEvent.input(inputs[1]!, { target: { value: '0x2000' } });
+    expect(firmware.flashBlockedReason).toBeUndefined();
+    expect(document.querySelector('[data-code="OVERLAP"]')).toBeNull();
   });
 });
 

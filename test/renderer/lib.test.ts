@@ -136,7 +136,9 @@ describe('resultTitle: the title follows the whole outcome', () => {
     expect(resultTitle(ok, undefined, { ...ctx, turnedOff: true }).bootNote).toMatch(
       /^Boot check off: .*turned it off/,
     );
-    expect(bootSkippedReason({ ...ctx, manual: true })).toMatch(/download mode by hand.*Power it off and on/);
+    expect(bootSkippedReason({ ...ctx, manual: true })).toMatch(
+      /waited for you to power the board off and on.*Let go of the button/,
+    );
     expect(bootSkippedReason({ ...ctx, portGroup: 'network' })).toMatch(
       /network \(socket\) port has no reset lines/,
     );

@@ -59,6 +59,15 @@ describe('guided download mode on a virtual Sonoff', () => {
     expect(done.result.regions.every((r) => r.verified)).toBe(true);
     expect(flash![2]).toBe(3); // DOUT in the header on the chip
     expect(Buffer.from(flash!.subarray(8)).equals(image.subarray(8))).toBe(true);
+    // The script never power-cycles the board again: Kiln asked, waited the listening time, and says it did not
+    // watch the start (the flash itself stays verified).
+    expect(steps.filter((m) => m.startsWith('Let go of the button'))).toEqual([
+      'Let go of the button (GPIO0), then unplug the board\u2019s power and plug it back in (or press RESET) so Kiln can watch it start. (listening at 74880 baud)',
+    ]);
+    expect(done.result.boot).toBeUndefined();
+    expect(logs).toContain(
+      'The boot check could not run (Nothing was heard within 20 s of asking for a power cycle, so Kiln did not watch the board start.); the flash itself is verified.',
+    );
   });
 
   it('button released too early: (3,6) heard and named as the cause, then the second try works', async () => {
@@ -154,14 +163,14 @@ describe('adapterSelfTest through the service', () => {
           done: s.service.waitForJob(jobId) as Promise<EventPayload<'jobDone'>>,
         };
       };
-      /** Resolves once Kiln shows the "hold and power up" instruction for the job (it is listening). */
-      const listening = async (jobId: string) => {
+      /** Resolves once Kiln shows an instruction starting with `text` for the job (it is listening). */
+      const listening = async (jobId: string, text: string) => {
         const shown = () =>
           s.events.some(
             (e) =>
               e.event === 'jobPhase' &&
               (e.payload as EventPayload<'jobPhase'>).jobId === jobId &&
-              (e.payload as EventPayload<'jobPhase'>).message?.startsWith('Hold the button'),
+              (e.payload as EventPayload<'jobPhase'>).message?.startsWith(text),
           );
         while (!shown()) await new Promise((r) => setImmediate(r));
       };
@@ -182,13 +191,22 @@ describe('adapterSelfTest through the service', () => {
       await act('unswap');
       await act('hold');
       const job = await flash();
-      await listening(job.jobId);
+      await listening(job.jobId, 'Hold the button');
       await act('on');
+      // 4. Written and verified; Kiln cannot reset this board, so it asks for the second power cycle, button
+      //    released, and watches the new firmware start.
+      await listening(job.jobId, 'Let go of the button (GPIO0), then unplug');
+      await act('release');
+      await act('power');
       const second = await job.done;
       expect(second.error).toBeUndefined();
       if (second.result?.kind !== 'flash') throw new Error('not a flash');
       expect(second.result.regions.every((r) => r.verified)).toBe(true);
       expect(s.service.virtualDevice(port).readFlash(2, 1)[0]).toBe(3);
+      expect(second.result.boot).toMatchObject({ verdict: 'booted', baud: 74880 });
+      expect(second.result.boot?.evidence.join('\n')).toMatch(/boot mode:\(3,\d\)/);
+      // One power cycle by hand: the ROM pass only, and the summary says so.
+      expect(second.result.boot?.summary).toContain('Kiln listened at the ROM\u2019s 74880 baud only');
       await expect(s.service.call('virtualHands', { port: 'sim:esp8266', action: 'hold' })).rejects.toThrow(
         'has no hands',
       );

@@ -16,9 +16,11 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildImage } from '../../src-main/esp/image';
 import { parseReport } from '../../src-main/station';
 import { profileDocumentSchema } from '../../src-main/station/schemas';
 import { repoRoot, runInProcess, virtualCliService } from '../cli/helpers/cli-run';
+import { pattern } from '../service/fakes';
 import { sha256 } from './virtual-bench';
 
 const examplesDir = path.join(repoRoot, 'examples');
@@ -147,5 +149,55 @@ describe('examples/', () => {
     writeFileSync(path.join(dir, 'fw', 'app.bin'), bytes);
     const ok = await batch();
     expect(ok.final).toMatchObject({ ok: true, summary: { verified: 1 } });
+  });
+
+  it('kiln batch runs the ESP32 three-part and the per-chip examples as shipped; every ESP32 boots', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-examples-'));
+    // The files the examples name, placed beside copies of them: the real ESP-IDF bootloader and partition
+    // table, an app from our own image writer, and the real ESP8266 image as tasmota.bin.
+    mkdirSync(path.join(dir, 'esp32'));
+    copyFileSync(path.join(fixtures, 'bootloader_esp32.bin'), path.join(dir, 'esp32', 'bootloader.bin'));
+    copyFileSync(path.join(fixtures, 'partitions_singleapp.bin'), path.join(dir, 'esp32', 'partitions.bin'));
+    const app = buildImage({
+      chip: 'esp32',
+      entry: 0x400d0018,
+      segments: [{ address: 0x3f400020, data: pattern(9000, 11) }],
+      mode: 'dio',
+      freq: '40m',
+      size: '4MB',
+    });
+    writeFileSync(path.join(dir, 'esp32', 'app.bin'), app);
+    copyFileSync(path.join(fixtures, 'esp8266_deepsleep.bin'), path.join(dir, 'tasmota.bin'));
+    const batch = (example: string, ports: string) => {
+      const profile = path.join(dir!, example);
+      copyFileSync(path.join(examplesDir, example), profile);
+      return runInProcess(
+        ['batch', '--profile', profile, '--ports', ports, '--report', `${profile}.jsonl`, '--json'],
+        { dataDir: path.join(dir!, 'data'), createService: virtualCliService },
+      );
+    };
+    const recordsOf = (example: string) =>
+      parseReport(readFileSync(path.join(dir!, `${example}.jsonl`), 'utf8')).records;
+
+    const three = await batch('esp32-three-part.json', 'sim:esp32?seed=71,sim:esp32?seed=72');
+    expect(three.final).toMatchObject({ ok: true, summary: { verified: 2, failed: 0 } });
+    const threeRecords = recordsOf('esp32-three-part.json');
+    expect(threeRecords.map((r) => r.firmware.map((f) => f.offset))).toEqual([
+      [0x1000, 0x8000, 0x10000],
+      [0x1000, 0x8000, 0x10000],
+    ]);
+    // The example asks for the boot check: the ROM starts the bootloader at 0x1000, which starts the app.
+    expect(threeRecords.map((r) => r.bootCheck?.verdict)).toEqual(['booted', 'booted']);
+
+    // The per-chip line: each board gets its chip's build.
+    const mixed = await batch('per-chip-line.json', 'sim:esp8266?seed=73&flash=1MB,sim:esp32?seed=74');
+    expect(mixed.final).toMatchObject({ ok: true, summary: { verified: 2, failed: 0 } });
+    const byChip = Object.fromEntries(
+      recordsOf('per-chip-line.json').map((r) => [r.chip, r.firmware.map((f) => f.name)]),
+    );
+    expect(byChip).toEqual({
+      esp8266: ['tasmota.bin'],
+      esp32: ['bootloader.bin', 'partitions.bin', 'app.bin'],
+    });
   });
 });

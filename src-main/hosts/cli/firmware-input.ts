@@ -49,15 +49,17 @@ export async function loadImages(service: KilnService, texts: string[], cwd: str
   const args = texts.map(parseFileArg);
   const out: ChosenImage[] = [];
   for (const a of args) {
-    const bytes = await readRegularFile(path.resolve(cwd, a.file), firmwareLimits(a.file), a.file);
-    const summary = await service.call('inspectFirmware', { name: path.basename(a.file), bytes });
-    out.push(
-      a.offset === undefined
-        ? { sha256: summary.sha256, name: summary.name, summary }
-        : { sha256: summary.sha256, name: summary.name, offset: a.offset, summary },
-    );
+    const image = await loadWholeFile(service, a.file, cwd);
+    out.push(a.offset === undefined ? image : { ...image, offset: a.offset });
   }
   return out;
+}
+
+/** Reads and caches one file by its plain name, no FILE@OFFSET (a whole-flash backup, which goes at 0x0). */
+export async function loadWholeFile(service: KilnService, file: string, cwd: string): Promise<ChosenImage> {
+  const bytes = await readRegularFile(path.resolve(cwd, file), firmwareLimits(file), file);
+  const summary = await service.call('inspectFirmware', { name: path.basename(file), bytes });
+  return { sha256: summary.sha256, name: summary.name, summary };
 }
 
 export async function loadManifest(

@@ -11,6 +11,7 @@ import { createCommandContext, JobFailed, type CommandContext } from './command-
 import { flashCommand } from './commands/flash';
 import { doctorCommand } from './commands/doctor';
 import { eraseCommand, infoCommand, readCommand } from './commands/device-ops';
+import { backupCommand, restoreCommand } from './commands/backup';
 import { monitorCommand } from './commands/monitor';
 import { portsCommand } from './commands/ports';
 import { simCommand } from './commands/sim';
@@ -99,6 +100,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     flashCommand,
     readCommand,
     eraseCommand,
+    backupCommand,
+    restoreCommand,
     monitorCommand,
     simCommand,
     doctorCommand,

@@ -10,16 +10,16 @@ import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
 import { deviceLines, formatBytes, hex } from '../format';
 
-type Run = (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>;
+export type Run = (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
-interface ConnectionOpts {
+export interface ConnectionOpts {
   port: string;
   baud?: number;
   before?: 'default' | 'no-reset' | 'usb-reset';
   after?: 'hard-reset' | 'no-reset';
 }
 
-function connectionOptions(cmd: Command): Command {
+export function connectionOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-p, --port <port>', 'serial port, sim:CHIP or socket://HOST:PORT')
     .option('-b, --baud <baud>', 'data baud after the stub starts', parseBaud)
@@ -27,7 +27,7 @@ function connectionOptions(cmd: Command): Command {
     .addOption(new Option('--after <mode>', 'what to do when done').choices(AFTER_RESETS));
 }
 
-function connection(ctx: CommandContext, o: ConnectionOpts) {
+export function connection(ctx: CommandContext, o: ConnectionOpts) {
   const port = ctx.portName(o.port);
   return {
     port,

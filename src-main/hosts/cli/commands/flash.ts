@@ -97,7 +97,10 @@ export function flashCommand(
     )
     .option('--erase-all', 'erase the whole flash first')
     .option('--no-skip', 'write every block, even those the chip already holds')
-    .option('--backup', 'read the regions about to be written into the data folder first')
+    .option(
+      '--backup',
+      'save the bytes this flash overwrites into the data folder first (not a full backup: see kiln backup)',
+    )
     .option(
       '--boot-check',
       'after the reset, listen to the board and report whether it boots (default after a hard reset on a serial port)',
@@ -207,7 +210,7 @@ async function flash(ctx: CommandContext, files: string[], given: FlashOpts): Pr
   return EXIT.OK;
 }
 
-function printFlashResult(ctx: CommandContext, r: Extract<JobResult, { kind: 'flash' }>): void {
+export function printFlashResult(ctx: CommandContext, r: Extract<JobResult, { kind: 'flash' }>): void {
   const lines = [
     `Flashed and verified ${r.device.description} (MAC ${r.device.mac}) at ${r.baud} baud in ${(r.durationMs / 1000).toFixed(1)} s${r.retriedAtBaud ? ` (retried at ${r.retriedAtBaud})` : ''}:`,
   ];
