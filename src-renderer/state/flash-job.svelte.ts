@@ -19,6 +19,7 @@ import type {
   UiError,
 } from '../api/types';
 import { toUiError } from '../lib/errors';
+import { OverallProgress, type OverallReading, type RunPlan } from '../lib/overall-progress';
 
 export type JobStatus = 'idle' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -27,20 +28,30 @@ const JOB_EVENTS = ['jobPhase', 'jobProgress', 'jobLog', 'jobDone'] as const;
 type JobEventName = (typeof JOB_EVENTS)[number];
 type HeldEvent = { [E in JobEventName]: { event: E; payload: EventPayload<E> } }[JobEventName];
 
+/** What each phase is called on screen: plain words, no protocol names (no "stub", no "MD5", no "SYNC"). */
 export const PHASE_LABELS: Record<JobPhase, string> = {
-  connecting: 'Connecting to the bootloader',
-  detecting: 'Detecting the chip',
-  stub: 'Starting the flasher stub',
-  baud: 'Changing baud rate',
+  connecting: 'Connecting to the board',
+  detecting: 'Reading what chip it is',
+  stub: 'Preparing the board for fast writing',
+  baud: 'Speeding up the connection',
   backup: 'Saving the bytes this flash overwrites',
-  planning: 'Comparing with what is on the chip',
+  planning: 'Checking what is already on the board',
   erasing: 'Erasing',
-  writing: 'Writing',
-  verifying: 'Verifying (MD5)',
+  writing: 'Writing the firmware',
+  verifying: 'Checking what was written',
   reading: 'Reading',
-  resetting: 'Resetting the board',
-  'boot-check': 'Checking that the firmware boots',
+  resetting: 'Restarting the board',
+  'boot-check': 'Checking that the firmware starts',
   done: 'Done',
+};
+
+/** A job this page did not start (attached after a reload), or a read/erase: no sizes known. */
+const UNKNOWN_PLAN: RunPlan = {
+  regionSizes: [],
+  baud: 115200,
+  skipUnchanged: false,
+  backup: false,
+  bootCheck: false,
 };
 
 export class FlashJobState {
@@ -60,21 +71,16 @@ export class FlashJobState {
   startedAt = $state<number | undefined>(undefined);
 
   readonly active = $derived(this.status === 'starting' || this.status === 'running');
-  /** 0–100 within the current phase, from acknowledged bytes; undefined when the phase has no byte count. */
-  readonly percent = $derived(
-    this.progress && this.progress.bytesTotal > 0 && this.progress.phase === this.phase
-      ? Math.min(100, (this.progress.bytesDone / this.progress.bytesTotal) * 100)
-      : undefined,
-  );
-  readonly bytesPerSecond = $derived(
-    this.progress && this.progress.phase === this.phase ? this.progress.bytesPerSecond : 0,
-  );
-  /** Remaining bytes of this phase at the acknowledged rate. */
-  readonly etaMs = $derived(
-    this.progress && this.progress.phase === this.phase && this.progress.bytesPerSecond > 0
-      ? ((this.progress.bytesTotal - this.progress.bytesDone) / this.progress.bytesPerSecond) * 1000
-      : undefined,
-  );
+  /** Wall-clock time the overall progress is read at; `tick()` moves it while the job runs. */
+  now = $state(Date.now());
+  /** Bumped on every event the overall progress took in, so `overall` is read again. */
+  #events = $state(0);
+  #overall: OverallProgress | undefined;
+  /** One figure for the whole job (connect to boot check) that never goes back, and the time left for all of it. */
+  readonly overall = $derived.by((): OverallReading | undefined => {
+    void this.#events;
+    return this.#overall?.read(this.now);
+  });
   readonly flashResult = $derived(
     this.result?.kind === 'flash' ? (this.result as FlashJobResult) : undefined,
   );
@@ -95,8 +101,9 @@ export class FlashJobState {
     }
   }
 
-  async startFlash(input: MethodInput<'startFlash'>): Promise<void> {
-    await this.#start(input.port, () => this.#api.startFlash(input));
+  /** `plan` (image sizes, baud, options) lets the overall progress weigh the stages; without it, it still moves. */
+  async startFlash(input: MethodInput<'startFlash'>, plan?: RunPlan): Promise<void> {
+    await this.#start(input.port, () => this.#api.startFlash(input), plan);
   }
 
   async startRead(input: MethodInput<'startRead'>): Promise<void> {
@@ -137,6 +144,8 @@ export class FlashJobState {
     this.port = summary.port;
     this.phase = summary.phase;
     this.startedAt = summary.startedAt;
+    this.#overall = new OverallProgress(UNKNOWN_PLAN);
+    this.#feed({ kind: 'phase', phase: summary.phase, at: Date.now() });
     this.status = 'running';
   }
 
@@ -153,15 +162,28 @@ export class FlashJobState {
     this.diagnosis = undefined;
     this.cancelRequested = false;
     this.log = [];
+    this.#overall = undefined;
+    this.#events++;
+  }
+
+  /** Moves the overall progress's clock (the boot check and the connect advance with time, not bytes). */
+  tick(now = Date.now()): void {
+    this.now = now;
   }
 
   destroy(): void {
     for (const off of this.#unsubscribers.splice(0)) off();
   }
 
-  async #start(port: string, begin: () => Promise<{ jobId: string }>): Promise<void> {
+  async #start(
+    port: string,
+    begin: () => Promise<{ jobId: string }>,
+    plan: RunPlan = UNKNOWN_PLAN,
+  ): Promise<void> {
     if (this.active) return;
     this.reset();
+    this.#overall = new OverallProgress(plan);
+    this.#events++;
     this.status = 'starting';
     this.port = port;
     this.startedAt = Date.now();
@@ -190,15 +212,24 @@ export class FlashJobState {
     this.#apply(h);
   }
 
+  #feed(e: Parameters<OverallProgress['apply']>[0]): void {
+    if (!this.#overall) return;
+    this.#overall.apply(e);
+    this.now = e.at;
+    this.#events++;
+  }
+
   #apply(h: HeldEvent): void {
     switch (h.event) {
       case 'jobPhase':
         this.phase = h.payload.phase;
         this.phaseMessage = h.payload.message;
+        this.#feed({ kind: 'phase', phase: h.payload.phase, at: Date.now() });
         break;
       case 'jobProgress':
         this.phase = h.payload.phase;
         this.progress = h.payload;
+        this.#feed({ kind: 'progress', sample: h.payload, at: Date.now() });
         break;
       case 'jobLog':
         this.log.push(h.payload);
@@ -211,7 +242,10 @@ export class FlashJobState {
         this.diagnosis =
           p.diagnosis ?? (p.error?.details as { diagnosis?: Diagnosis } | undefined)?.diagnosis;
         this.status = p.ok ? 'succeeded' : p.error?.code === 'CANCELLED' ? 'cancelled' : 'failed';
-        if (p.ok) this.phase = 'done';
+        if (p.ok) {
+          this.phase = 'done';
+          this.#feed({ kind: 'done', at: Date.now() });
+        }
         this.cancelRequested = false;
         break;
       }

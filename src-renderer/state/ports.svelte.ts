@@ -5,6 +5,7 @@
  */
 import type { KilnApi, PortEntry, UiError } from '../api/types';
 import { toUiError } from '../lib/errors';
+import { chipLabel } from '../lib/chips';
 
 export class PortsState {
   ports = $state<PortEntry[]>([]);
@@ -14,9 +15,27 @@ export class PortsState {
   selectedPath = $state<string | undefined>(undefined);
   /** A port typed by hand ("Other port…"): a socket:// address, a sim: URL with options, a path not listed. */
   custom = $state<PortEntry | undefined>(undefined);
+  /** The last `sim:` URL with options typed by hand (listed until another is typed). */
+  #lastTyped = $state<string | undefined>(undefined);
 
   readonly real = $derived(this.ports.filter((p) => p.group !== 'virtual'));
   readonly virtual = $derived(this.ports.filter((p) => p.group === 'virtual'));
+  /**
+   * The virtual boards the picker lists: the plain ones (`sim:esp8266`…), then one board typed by hand (the last
+   * one, or the selected one). The service lists every `sim:` URL used since it started (faults tried, station
+   * slots); listing them all piled up to a dozen near-identical entries above the firmware.
+   */
+  readonly virtualShown = $derived.by(() => {
+    const plain = this.virtual.filter((p) => !p.path.includes('?'));
+    const extra = [this.selectedPath, this.#lastTyped]
+      .filter((path): path is string => path?.startsWith('sim:') === true && path.includes('?'))
+      .map(
+        (path) =>
+          this.virtual.find((p) => p.path === path) ?? (this.custom?.path === path ? this.custom : undefined),
+      )
+      .filter((p): p is PortEntry => p !== undefined);
+    return [...plain, ...(extra[0] ? [extra[0]] : [])];
+  });
   /** Real ports on USB (a board or an adapter). Built-in UARTs such as ttyS0 are listed but never count as a board. */
   readonly usb = $derived(this.real.filter(isUsbPort));
   readonly selected = $derived(
@@ -59,13 +78,14 @@ export class PortsState {
   useCustom(text: string): void {
     const path = text.trim();
     if (path === '') return;
+    if (path.startsWith('sim:')) this.#lastTyped = path;
     const listed = this.ports.find((p) => p.path === path);
     if (!listed) {
       const group = path.startsWith('sim:') ? 'virtual' : path.startsWith('socket://') ? 'network' : 'serial';
       this.custom = {
         path,
         group,
-        label: path,
+        label: group === 'virtual' ? virtualLabel(path) : path,
         detail: 'Entered by hand',
         defaultBaud: group === 'serial' ? 115200 : 460800,
       };
@@ -97,4 +117,10 @@ export class PortsState {
 
 function isUsbPort(p: PortEntry): boolean {
   return p.group === 'serial' && (p.usbId !== undefined || p.bridge !== undefined);
+}
+
+/** A typed `sim:` URL named as the service names the boards it lists: "Virtual ESP8266 (simulated) — fault=…". */
+function virtualLabel(url: string): string {
+  const [chip, query] = url.slice('sim:'.length).split('?', 2);
+  return `Virtual ${chipLabel(chip)} (simulated)${query ? ` — ${query}` : ''}`;
 }

@@ -24,6 +24,8 @@ import {
 import { expectNoAxeViolations } from './helpers/axe';
 
 const IMAGE = 'esp8266_deepsleep.bin';
+/** The window the Flash screen must fit (issue 17): a common laptop. Screenshots are taken at this size. */
+const VIEWPORT = { width: 1366, height: 768 };
 
 /**
  * What the in-page functions below touch. This file compiles without DOM types, and the page's CSP forbids string
@@ -33,9 +35,19 @@ const IMAGE = 'esp8266_deepsleep.bin';
 interface PageDocument {
   body: unknown;
   documentElement: { scrollWidth: number; clientWidth: number };
-  querySelector(selector: string): { textContent: string | null } | null;
+  querySelector(selector: string): { textContent: string | null; value?: number } | null;
 }
-type PageGlobals = { document: PageDocument; getComputedStyle(e: unknown): { backgroundColor: string } };
+type PageGlobals = {
+  document: PageDocument;
+  getComputedStyle(e: unknown): { backgroundColor: string };
+  scrollTo(x: number, y: number): void;
+  setInterval(f: () => void, ms: number): number;
+  clearInterval(id: number): void;
+  /** The overall progress sampled in the page while a flash runs: [percent, step heading, resuming note]. */
+  kilnSamples?: Sample[];
+  kilnSampler?: number;
+};
+type Sample = [number, string, string];
 if (!haveChromium) console.warn(`browser e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', () => {
@@ -48,13 +60,15 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     host = await openBrowserHost({
       tmpPrefix: 'kiln-e2e-',
       deps: defaultDeps({ logger: silentLogger }),
-      viewport: { width: 1100, height: 900 },
+      viewport: VIEWPORT,
     });
     page = host.page;
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
+    // No smooth scrolling (the screen honours the system's reduced motion), so a screenshot never catches a scroll.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto(host.server.url);
     mkdirSync(screenshotDir, { recursive: true });
   }, 120_000);
@@ -63,10 +77,45 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await host?.close();
   });
 
-  /** Every state worth a screenshot is also audited by axe-core (light and dark). */
-  async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  /**
+   * Every state worth a screenshot is also audited by axe-core (light and dark). The Flash screen's shots show the
+   * window as a user sees it at 1366×768 (what is below the fold is not in the picture); `fullPage` for the rest.
+   */
+  async function shot(name: string, o: { fullPage?: boolean } = {}): Promise<void> {
+    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: o.fullPage ?? false });
     await expectNoAxeViolations(page, name);
+  }
+
+  /** The Flash button is in the window without scrolling: the page at the top, the button's box inside the viewport. */
+  async function expectFlashButtonInView(): Promise<void> {
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+    const box = await page.getByRole('button', { name: 'Flash', exact: true }).boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(VIEWPORT.height);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(VIEWPORT.width);
+  }
+
+  /** Samples the overall progress bar in the page every 50 ms (in the page, so no sample is lost to the round trip). */
+  async function startSampling(): Promise<void> {
+    await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      g.kilnSamples = [];
+      g.kilnSampler = g.setInterval(() => {
+        const bar = g.document.querySelector('[data-testid=overall-progress]');
+        const step = g.document.querySelector('[data-testid=job-progress] h3');
+        const resuming = g.document.querySelector('[data-testid=resuming]');
+        if (bar && typeof bar.value === 'number')
+          g.kilnSamples!.push([bar.value, step?.textContent ?? '', resuming?.textContent ?? '']);
+      }, 50);
+    });
+  }
+  async function stopSampling(): Promise<Sample[]> {
+    return page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      g.clearInterval(g.kilnSampler!);
+      return g.kilnSamples ?? [];
+    });
   }
 
   async function addFirmware(): Promise<void> {
@@ -101,19 +150,21 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     expect(await page.getByTestId('device').textContent()).toMatch(/ESP8266[\s\S]*4\.00 MiB/);
     await addFirmware();
     expect(await page.getByLabel('Offset (hex)').inputValue()).toBe('0x0');
+    // Port → file → Flash at 1366×768 without scrolling.
+    await expectFlashButtonInView();
     await shot('flash-idle');
 
+    await startSampling();
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     await page.getByTestId('job-progress').waitFor();
-    // Screenshot once the write is well under way (percent from the bytes the board acknowledged).
-    await page.getByRole('heading', { name: 'Writing' }).waitFor({ timeout: 60_000 });
+    // Screenshot once the write is well under way (the step's own bytes past the first block).
+    await page.getByRole('heading', { name: 'Writing the firmware' }).waitFor({ timeout: 60_000 });
     await page.waitForFunction(
       () =>
-        Number.parseInt(
-          (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=percent]')
-            ?.textContent ?? '0',
-          10,
-        ) >= 20,
+        /^[1-9]/.test(
+          (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=bytes]')?.textContent ??
+            '',
+        ),
       undefined,
       { timeout: 60_000 },
     );
@@ -121,8 +172,27 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
 
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 90_000 });
+    const samples = await stopSampling();
     await expect(result.textContent()).resolves.toContain('Written, verified and booted');
     await expect(result.getByText('verified', { exact: true }).count()).resolves.toBe(1);
+    // One overall progress through compare, write, verify and the boot check, never going back.
+    const values = samples.map(([v]) => v);
+    const steps = new Set(samples.map(([, step]) => step));
+    console.log(
+      `overall progress: ${samples.length} samples, steps ${[...steps].join(' → ')}, values ${[...new Set(values)].join(' ')}`,
+    );
+    expect(values.length).toBeGreaterThan(10);
+    for (let i = 1; i < values.length; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
+    expect(steps).toContain('Writing the firmware');
+    expect(steps).toContain('Checking that the firmware starts');
+    // It moved during the boot check too (not an indeterminate bar).
+    const boot = samples.filter(([, step]) => step === 'Checking that the firmware starts').map(([v]) => v);
+    expect(boot.at(-1)!).toBeGreaterThan(boot[0]!);
+    expect(values.at(-1)!).toBeGreaterThanOrEqual(90);
+    await page.getByTestId('bar-outcome').waitFor();
+    await expectFlashButtonInView();
+    // As the user sees it when the job ends: the result card scrolled into view, the bar at the bottom.
+    await result.scrollIntoViewIfNeeded();
     await shot('flash-success');
 
     const image = readFirmware(IMAGE);
@@ -149,9 +219,19 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await failure.getByRole('button', { name: 'Try again' }).waitFor();
     expect(await failure.getByTestId('error-code').isVisible()).toBe(false);
     await shot('flash-failure-diagnosis');
+
+    // The step Kiln can take itself is a button: the adapter self-test on the Doctor screen.
+    await failure.getByRole('button', { name: 'Run the adapter self-test' }).click();
+    await page.getByRole('tab', { name: 'Doctor', selected: true }).waitFor();
+    await page
+      .locator('#adapter-self-test')
+      .getByRole('button', { name: /Test the adapter/ })
+      .waitFor();
+    await expectNoAxeViolations(page, 'doctor opened from a failure card');
+    await page.getByRole('tab', { name: 'Flash' }).click();
   }, 150_000);
 
-  it('cancel during the write leaves the app ready for the next flash', async () => {
+  it('cancel during the write leaves the app ready for the next flash, which resumes (says so) and ends verified', async () => {
     await page
       .getByRole('radio', { name: /Virtual ESP8266/ })
       .first()
@@ -160,8 +240,19 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await page.getByLabel(/Skip regions already on the chip/).uncheck();
     await page.getByLabel('Baud rate').selectOption('115200');
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
-    await page.getByRole('heading', { name: 'Writing' }).waitFor({ timeout: 60_000 });
-    await page.getByTestId('percent').waitFor();
+    await page.getByRole('heading', { name: 'Writing the firmware' }).waitFor({ timeout: 60_000 });
+    // Past the first 64 KiB block, so the next flash finds part of the firmware in place.
+    await page.waitForFunction(
+      () =>
+        Number.parseFloat(
+          /^([\d.]+) KiB/.exec(
+            (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=bytes]')
+              ?.textContent ?? '',
+          )?.[1] ?? '0',
+        ) >= 80,
+      undefined,
+      { timeout: 60_000 },
+    );
     // Focus moved to Cancel when the flash started (keyboard users press Enter or Space to stop).
     const cancel = page.getByRole('button', { name: 'Cancel' });
     await expect(
@@ -176,11 +267,20 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await cancelled.getByRole('button', { name: 'Try again' }).waitFor();
     await shot('flash-cancelled');
 
+    // Flash again, comparing first: the blocks written before the cancel are not sent again, and the bar says so.
+    await page.getByLabel(/Skip regions already on the chip/).check();
     await page.getByLabel('Baud rate').selectOption('921600');
+    await startSampling();
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     const result = page.getByTestId('result');
     await result.waitFor({ timeout: 90_000 });
+    const samples = await stopSampling();
     await expect(result.textContent()).resolves.toContain('Written, verified and booted');
+    const resuming = samples.map(([, , note]) => note).filter((n) => n !== '');
+    console.log(`resumed run: ${resuming[0] ?? '(no resuming note)'}`);
+    expect(resuming[0]).toMatch(/^Resuming: [\d.]+ KiB of the firmware is already on the board$/);
+    const values = samples.map(([v]) => v);
+    for (let i = 1; i < values.length; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
     const image = readFirmware(IMAGE);
     expect(
       Buffer.from(host.service.virtualDevice('sim:esp8266').readFlash(0, image.length)).equals(image),
@@ -232,6 +332,9 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
         ).backgroundColor,
     );
     expect(bg).toBe('rgb(23, 22, 20)');
+    // The top of the screen, as it opens (the last flash's outcome is in the action bar).
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+    await page.getByTestId('bar-outcome').waitFor();
     await shot('flash-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
@@ -243,8 +346,8 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
         (globalThis as unknown as PageGlobals).document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot('flash-zoom-200');
-    await page.setViewportSize({ width: 1100, height: 900 });
+    await shot('flash-zoom-200', { fullPage: true });
+    await page.setViewportSize(VIEWPORT);
   }, 60_000);
 
   it('a DOUT-only board flashed in DIO: the title says it does not start; "Use DOUT and flash again" ends booted', async () => {

@@ -1,78 +1,141 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, fireEvent } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import JobProgress from '../../src-renderer/components/JobProgress.svelte';
 import { FlashJobState } from '../../src-renderer/state/flash-job.svelte';
 import { createFakeApi, settle } from './fake-api';
 
+const KIB = 1024;
+let clock = 1_000_000;
+
 async function running() {
   const api = createFakeApi();
   api.fn.startFlash.mockResolvedValue({ jobId: 'job-1' });
   api.fn.cancelJob.mockResolvedValue({ cancelled: true });
   const job = new FlashJobState(api);
-  await job.startFlash({
-    port: 'sim:esp8266',
-    images: [{ sha256: 'a'.repeat(64), offset: 0, name: 'a.bin' }],
-  });
+  await job.startFlash(
+    { port: 'sim:esp8266', images: [{ sha256: 'a'.repeat(64), offset: 0, name: 'a.bin' }] },
+    {
+      regionSizes: [256 * KIB],
+      baud: 460800,
+      skipUnchanged: true,
+      backup: false,
+      bootCheck: true,
+      chip: 'esp8266',
+    },
+  );
   render(JobProgress, { props: { job } });
-  return { api, job };
+  /** An event `ms` after the previous one (the state stamps events with Date.now()). */
+  const emitAfter = <E extends Parameters<typeof api.emit>[0]>(
+    ms: number,
+    event: E,
+    payload: Parameters<typeof api.emit<E>>[1],
+  ) => {
+    clock += ms;
+    api.emit(event, payload);
+    flushSync();
+  };
+  return { api, job, emitAfter };
 }
 
-describe('JobProgress', () => {
-  it('shows percent, speed and ETA from the bytes the device acknowledged', async () => {
-    const { api } = await running();
-    api.emit('jobPhase', { jobId: 'job-1', phase: 'writing' });
-    api.emit('jobProgress', {
-      jobId: 'job-1',
-      phase: 'writing',
-      bytesDone: 64 * 1024,
-      bytesTotal: 256 * 1024,
-      bytesPerSecond: 16 * 1024,
-    });
-    flushSync();
-    expect(screen.getByRole('heading')).toHaveTextContent('Writing');
-    expect(screen.getByTestId('percent')).toHaveTextContent('25 %');
-    expect(screen.getByRole('progressbar')).toHaveAttribute('value', '25');
-    expect(screen.getByTestId('bytes')).toHaveTextContent('64.0 KiB of 256 KiB acknowledged');
-    expect(screen.getByTestId('speed')).toHaveTextContent('16.0 KiB/s');
-    // (256 − 64) KiB at 16 KiB/s = 12 s
-    expect(screen.getByTestId('eta')).toHaveTextContent('about 12 s left');
+const percentShown = () => Number.parseInt(screen.getByTestId('percent').textContent ?? '', 10);
 
-    api.emit('jobProgress', {
-      jobId: 'job-1',
-      phase: 'writing',
-      bytesDone: 192 * 1024,
-      bytesTotal: 256 * 1024,
-      bytesPerSecond: 32 * 1024,
-    });
-    flushSync();
-    expect(screen.getByTestId('percent')).toHaveTextContent('75 %');
-    expect(screen.getByTestId('eta')).toHaveTextContent('about 2.0 s left');
+describe('JobProgress', () => {
+  beforeEach(() => {
+    vi.spyOn(Date, 'now').mockImplementation(() => clock);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
-  it('ignores progress of another job and drops stale figures when the phase changes', async () => {
-    const { api } = await running();
-    api.emit('jobProgress', {
+  it('one overall percent that does not fall back when comparing ends and writing starts; time left for the whole flash', async () => {
+    const { emitAfter } = await running();
+    emitAfter(0, 'jobPhase', { jobId: 'job-1', phase: 'connecting' });
+    emitAfter(1500, 'jobPhase', { jobId: 'job-1', phase: 'stub' });
+    emitAfter(800, 'jobProgress', {
+      jobId: 'job-1',
+      phase: 'planning',
+      bytesDone: 56 * KIB,
+      bytesTotal: 256 * KIB,
+      bytesPerSecond: 300_000,
+    });
+    expect(screen.getByRole('heading')).toHaveTextContent('Checking what is already on the board');
+    const comparing = percentShown();
+    emitAfter(600, 'jobProgress', {
+      jobId: 'job-1',
+      phase: 'writing',
+      bytesDone: 0,
+      bytesTotal: 256 * KIB,
+      bytesPerSecond: 0,
+    });
+    expect(screen.getByRole('heading')).toHaveTextContent('Writing the firmware');
+    expect(percentShown()).toBeGreaterThanOrEqual(comparing);
+    expect(screen.getByTestId('bytes')).toHaveTextContent('0 B of 256 KiB');
+    emitAfter(2000, 'jobProgress', {
+      jobId: 'job-1',
+      phase: 'writing',
+      bytesDone: 128 * KIB,
+      bytesTotal: 256 * KIB,
+      bytesPerSecond: 64 * KIB,
+    });
+    expect(percentShown()).toBeGreaterThan(comparing);
+    expect(screen.getByRole('progressbar')).toHaveAttribute('value', String(percentShown()));
+    expect(screen.getByTestId('speed')).toHaveTextContent('64.0 KiB/s');
+    // 128 KiB at 64 KiB/s = 2 s of writing, then verify (256 KiB at the estimated 1 MB/s ≈ 0.26 s), restart
+    // (0.6 s) and the ESP8266 boot check (5 s): the time left is for all of it, 7.9 s.
+    expect(screen.getByTestId('eta')).toHaveTextContent('about 7.9 s left');
+    // No jargon in what is read first.
+    expect(document.body.textContent).not.toMatch(/acknowledged|stub|MD5/);
+  });
+
+  it('a resumed flash says "Resuming" and how much is already there, not "0 B of" the whole image', async () => {
+    const { emitAfter } = await running();
+    emitAfter(0, 'jobProgress', {
+      jobId: 'job-1',
+      phase: 'planning',
+      bytesDone: 256 * KIB,
+      bytesTotal: 256 * KIB,
+      bytesPerSecond: 300_000,
+    });
+    emitAfter(100, 'jobProgress', {
+      jobId: 'job-1',
+      phase: 'writing',
+      bytesDone: 0,
+      bytesTotal: 64 * KIB,
+      bytesPerSecond: 0,
+    });
+    expect(screen.getByTestId('resuming')).toHaveTextContent(
+      'Resuming: 192 KiB of the firmware is already on the board',
+    );
+    expect(screen.getByTestId('bytes')).toHaveTextContent('0 B of 64.0 KiB left to write');
+  });
+
+  it('the boot check moves the bar with time; progress of another job is ignored', async () => {
+    const { job, emitAfter } = await running();
+    emitAfter(0, 'jobProgress', {
       jobId: 'other',
       phase: 'writing',
       bytesDone: 10,
       bytesTotal: 20,
       bytesPerSecond: 5,
     });
-    flushSync();
-    expect(screen.queryByTestId('percent')).toBeNull();
-    api.emit('jobProgress', {
+    expect(screen.queryByTestId('bytes')).toBeNull();
+    emitAfter(0, 'jobProgress', {
       jobId: 'job-1',
-      phase: 'writing',
-      bytesDone: 100,
-      bytesTotal: 100,
-      bytesPerSecond: 50,
+      phase: 'verifying',
+      bytesDone: 256 * KIB,
+      bytesTotal: 256 * KIB,
+      bytesPerSecond: 1_000_000,
     });
-    api.emit('jobPhase', { jobId: 'job-1', phase: 'verifying' });
+    emitAfter(500, 'jobPhase', { jobId: 'job-1', phase: 'boot-check' });
+    expect(screen.getByRole('heading')).toHaveTextContent('Checking that the firmware starts');
+    expect(screen.queryByTestId('bytes')).toBeNull();
+    const before = percentShown();
+    clock += 3000;
+    job.tick();
     flushSync();
-    expect(screen.getByRole('heading')).toHaveTextContent('Verifying (MD5)');
-    expect(screen.queryByTestId('percent')).toBeNull();
-    expect(screen.queryByTestId('eta')).toBeNull();
+    expect(percentShown()).toBeGreaterThan(before);
+    expect(percentShown()).toBeLessThan(100);
   });
 
   it('Cancel calls cancelJob with the job id once, then shows it is cancelling', async () => {

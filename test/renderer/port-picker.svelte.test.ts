@@ -36,7 +36,13 @@ describe('PortPicker', () => {
     expect(within(realGroup).getByText('CH340')).toBeInTheDocument();
     expect(within(realGroup).getByText(/usb-Silicon_Labs_CP2102_0001-if00-port0/)).toBeInTheDocument();
 
-    const virtualGroup = screen.getByRole('group', { name: 'Virtual device (no hardware)' });
+    // A USB port is there: the virtual boards are folded away behind a disclosure, one line each, no chip.
+    const folded = screen.getByTestId('virtual-boards');
+    expect(folded.tagName).toBe('DETAILS');
+    expect((folded as HTMLDetailsElement).open).toBe(false);
+    expect(folded.querySelector('summary')).toHaveTextContent('Virtual boards (no hardware) (2)');
+    expect(screen.queryByText('Virtual device (no hardware)')).toBeNull();
+    const virtualGroup = screen.getByRole('group', { name: 'Virtual boards (no hardware)' });
     expect(
       within(virtualGroup)
         .getAllByRole('radio')
@@ -75,6 +81,8 @@ describe('PortPicker', () => {
       virtualPort(),
     ]);
     expect(screen.getByTestId('ports-empty')).toHaveTextContent('No board found.');
+    // Folded: a built-in UART is almost never the board.
+    expect((screen.getByTestId('builtin-ports') as HTMLDetailsElement).open).toBe(false);
     const realGroup = screen.getByRole('group', { name: 'Serial ports on this computer' });
     expect(within(realGroup).getByRole('radio', { name: /ttyS0/ })).not.toBeChecked();
     expect(within(realGroup).getByText('built-in')).toBeInTheDocument();
@@ -148,5 +156,54 @@ describe('PortPicker: other port', () => {
     expect(state.selected).toMatchObject({ path: 'sim:esp8266?fault=swap-txrx', group: 'virtual' });
     expect(state.selectionMissing).toBe(false);
     expect(screen.getByText(/Using/)).toHaveTextContent('Using sim:esp8266?fault=swap-txrx.');
+  });
+
+  it('typed sim: URLs do not pile up: the plain boards and the one typed last are listed', async () => {
+    const api = createFakeApi();
+    const typed = (query: string) => ({
+      ...virtualPort('esp8266'),
+      path: `sim:esp8266?${query}`,
+      label: `Virtual ESP8266 — ${query}`,
+    });
+    // The service lists every URL used since it started (faults tried before, station slots).
+    api.fn.listPorts.mockResolvedValue({
+      ports: [
+        virtualPort('esp8266'),
+        virtualPort('esp32'),
+        typed('fault=swap-txrx'),
+        typed('wiring=dout'),
+        typed('slot=3'),
+      ],
+    });
+    const state = new PortsState(api);
+    await state.refresh();
+    render(PortPicker, { props: { ports: state } });
+    const values = () =>
+      within(screen.getByRole('group', { name: 'Virtual boards (no hardware)' }))
+        .getAllByRole('radio')
+        .map((r) => (r as HTMLInputElement).value);
+    expect(values()).toEqual(['sim:esp8266', 'sim:esp32']);
+
+    const input = screen.getByLabelText('Port path or address');
+    await fireEvent.input(input, { target: { value: 'sim:esp8266?fault=swap-txrx' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
+    expect(values()).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp8266?fault=swap-txrx']);
+    expect(screen.getByRole('radio', { name: /fault=swap-txrx/ })).toBeChecked();
+
+    // Another typed URL replaces it, and typing the same one twice lists it once.
+    await fireEvent.input(input, { target: { value: 'sim:esp8266?wiring=dout' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
+    expect(values()).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp8266?wiring=dout']);
+
+    // A URL never listed by the service yet (typed, not used) is listed from what was typed.
+    await fireEvent.input(input, { target: { value: 'sim:esp32?fault=silent' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this port' }));
+    expect(values()).toEqual(['sim:esp8266', 'sim:esp32', 'sim:esp32?fault=silent']);
+    // …and named as the service names its boards, not by the bare URL.
+    expect(screen.getByRole('radio', { name: /fault=silent/ }).closest('label')).toHaveTextContent(
+      'Virtual ESP32 (simulated) — fault=silent',
+    );
+    flushSync();
   });
 });
