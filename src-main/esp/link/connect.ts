@@ -177,8 +177,8 @@ async function attempt(
     if (isFatalLinkError(e) || signal?.aborted) throw e;
     onLog?.(`could not set DTR/RTS (${(e as Error).message}); trying to sync without a reset`);
   }
-  // Boot text arrives now; the tap keeps it, the frame queue must not.
-  await clock.sleep(WAITS.afterResetListenMs, signal);
+  // Boot text arrives now; the tap keeps it, the frame queue must not. (No reset on a tty without modem lines.)
+  if (transport.modemLines !== false) await clock.sleep(WAITS.afterResetListenMs, signal);
   const heardAfterReset = heardSoFar() - heardBefore;
   if (opts.beforeSync) {
     tries = (await opts.beforeSync(heardAfterReset)) ?? tries;
