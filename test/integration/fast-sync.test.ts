@@ -88,10 +88,21 @@ async function flashOn(
  * A board without auto-reset, powered up with its button held a while before the flash starts, as a person does
  * it; `modemLines: false` makes the port a pty (DTR/RTS go nowhere).
  */
-async function handPoweredBench(opts: { modemLines?: false } = {}): Promise<Bench> {
+async function handPoweredBench(
+  opts: { modemLines?: false; highBaudSync?: 'works' | 'ignored' | 'garbled' } = {},
+): Promise<Bench> {
   const clock = new VirtualClock();
-  const sim = new SimulatedDevice({ chip: 'esp8266', clock, board: 'no-auto-reset', buttonHeld: true });
-  const pair = createMemoryPair({ path: '/dev/pts/7', ...opts });
+  const sim = new SimulatedDevice({
+    chip: 'esp8266',
+    clock,
+    board: 'no-auto-reset',
+    buttonHeld: true,
+    ...(opts.highBaudSync ? { highBaudSync: opts.highBaudSync } : {}),
+  });
+  const pair = createMemoryPair({
+    path: '/dev/pts/7',
+    ...(opts.modemLines === false ? { modemLines: false as const } : {}),
+  });
   sim.attach(pair.device);
   await clock.sleep(1000);
   return { clock, sim, pair };
@@ -192,6 +203,25 @@ describe('ESP8266: the first SYNC at the data baud', () => {
     expect(run.watch.bauds(Op.SYNC).every((b) => b === 921600)).toBe(true);
     expect(run.watch.bauds(Op.MEM_DATA).every((b) => b === 921600)).toBe(true);
     expect(run.info.baud).toBe(921600);
+  });
+
+  it('a pty whose ROM ignores the fast SYNC: the 115200 connect that follows works, stub at 115200', async () => {
+    const run = await flashOn(await handPoweredBench({ modemLines: false, highBaudSync: 'ignored' }), {
+      baud: 921600,
+    });
+    expect(run.watch.bauds(Op.SYNC).slice(0, 2)).toEqual([921600, 921600]);
+    expect(run.watch.bauds(Op.MEM_DATA).every((b) => b === 115200)).toBe(true);
+    expect(run.info.baud).toBe(921600);
+  });
+
+  it('a pty whose ROM locked a few percent off the fast SYNC: SYNC_FAILED says to reset by hand and use 115200', async () => {
+    const b = await handPoweredBench({ modemLines: false, highBaudSync: 'garbled' });
+    const err = await kilnRejection(connectEsp(b.pair.host, { clock: b.clock, baud: 921600 }));
+    expect(err.code).toBe('SYNC_FAILED');
+    expect(err.hint).toMatch(/--baud 115200/);
+    expect(err.details!.fastSyncBaud).toBe(921600);
+    const capture = err.details!.capture as { attempts: { baud: number }[] };
+    expect(capture.attempts.map((a) => a.baud)).toEqual([921600, ...Array(7).fill(115200)]);
   });
 
   it('TCP (no lines): never resets, syncs at 115200', async () => {

@@ -28,6 +28,7 @@
  * whether that follows an autobauded or changed rate is not known here — so they are taken back to 115200 in ROM
  * (CHANGE_BAUDRATE(115200, 0), one command) before the stub, and the stub changes to the data baud as always.
  */
+import { KilnError } from '../../core/errors';
 import { ROM_BAUD } from '../../vocabulary';
 import {
   SYNC_TRIES_PER_ATTEMPT,
@@ -72,6 +73,8 @@ export async function connectFast(link: EspLink, o: FastConnectOptions): Promise
   const debug = (m: string) => log('debug', m);
   const capture = newCapture(link);
   const fast = fastSyncBaud(link, o);
+  /** Set when the fast SYNC went unanswered on a port that cannot reset the chip out of a wrong lock. */
+  let lockRisk: number | undefined;
   if (fast !== undefined) {
     const { transport } = link;
     const strategy = connectStrategies(transport.info.lines, o.before ?? 'default')[0]!;
@@ -101,6 +104,7 @@ export async function connectFast(link: EspLink, o: FastConnectOptions): Promise
         return { ...r, capture, strategy: strategy.name, reset: strategy };
       } catch (e) {
         if (isFatalLinkError(e) || link.signal?.aborted) throw e;
+        if (!stayedSlow && transport.modemLines === false) lockRisk = fast;
         if (!stayedSlow)
           log(
             'warn',
@@ -109,5 +113,22 @@ export async function connectFast(link: EspLink, o: FastConnectOptions): Promise
       }
     }
   }
-  return connectAndSync(link, { attempts: o.attempts, before: o.before, capture, onLog: debug });
+  try {
+    return await connectAndSync(link, { attempts: o.attempts, before: o.before, capture, onLog: debug });
+  } catch (e) {
+    if (lockRisk === undefined || !(e instanceof KilnError) || e.code !== 'SYNC_FAILED') throw e;
+    throw lockedElsewhere(e, lockRisk);
+  }
+}
+
+/**
+ * SYNC_FAILED after a fast SYNC on a port that cannot reset the chip: its ROM may have locked onto a rate a few
+ * percent off the fast one, and only a reset undoes that. Says so first, keeping what the connect found.
+ */
+function lockedElsewhere(e: KilnError, baud: number): KilnError {
+  return new KilnError(e.code, e.message, {
+    hint: `Kiln's first handshake went at ${baud} baud and this port cannot reset the chip, so it may be stuck on a wrong rate: put the board into download mode again (hold BOOT/GPIO0, press or power-cycle RESET) and flash with --baud 115200. ${e.hint ?? ''}`.trim(),
+    details: { ...e.details, fastSyncBaud: baud },
+    cause: e,
+  });
 }
