@@ -9,7 +9,7 @@
  *    1 MB × 10 bits / 921600 baud (every byte on the wire costs 10 bit times; compression cannot help here).
  * 3. For scale, the same start-up measured on a child process (`node bin/kiln.mjs`), which adds Node and the bundle's imports.
  * 4. Item 1 again on virtual boards (`sim:CHIP`, in process), where DTR/RTS reach the reset circuit: the only rig
- *    here on which the ESP8266 can be re-synced at 921600 for its stub upload (a pty has no modem lines).
+ *    here where the connect's reset reaches the board (a pty has no modem lines).
  *
  * Prints the figures; the last line is one JSON object.   npm run bench:connect
  */
@@ -120,7 +120,7 @@ async function measureConnect(
       if (t.code !== 0) throw new Error(`flash failed (${t.code}): ${JSON.stringify(t.final)}`);
       runs[chip]!.writing.push(t.phases.writing!);
       runs[chip]!.firstBlock.push(t.firstBlockMs!);
-      // An ESP8266 re-synced at the data baud needs no baud phase: the stub phase then ends at planning.
+      // An ESP8266 synced at the data baud needs no baud phase: the stub phase then ends at planning.
       runs[chip]!.stub.push((t.phases.baud ?? t.phases.planning!) - t.phases.stub!);
       console.log(
         `${label} ${chip} run ${i + 1}: detecting ${f(t.phases.detecting)}, stub ${f(t.phases.stub)}, baud ${f(t.phases.baud)}, planning ${f(t.phases.planning)}, writing ${f(t.phases.writing)}, first block acked ${f(t.firstBlockMs)}`,
@@ -133,9 +133,8 @@ async function measureConnect(
 const connect = await measureConnect('pty', onFreshBoard);
 /**
  * The same on a virtual board (`sim:CHIP`: the service's in-process memory pair, real clock). Unlike the pty,
- * DTR/RTS reach the simulated reset circuit here, which the ESP8266's high-baud re-sync for the stub upload needs
- * (esp/flasher/stub-resync.ts); on the pty the board sits in download mode with its button held, no reset reaches it and
- * the engine rightly keeps the stub upload at 115200.
+ * DTR/RTS reach the simulated reset circuit here; on the pty none does, and the first SYNC at the data baud
+ * (esp/flasher/fast-sync.ts) is what keeps the ESP8266's stub upload off 115200 there.
  */
 const virtual = await measureConnect('sim:', (chip, fn) => fn(`sim:${chip}`));
 

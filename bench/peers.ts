@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { noiseBytes } from '../test/helpers/sim-bench';
 import { KILN_BIN, REPO, startPtyBoard, warmKiln } from './lib/pty-board';
@@ -153,6 +153,8 @@ console.log(
     runs: RUNS,
     results,
     ratios,
+    // Other processes share the cores: the 1/5/15-minute load average when the runs ended, to read the figures by.
+    loadAverage: loadavg(),
     ...('absent' in py ? { pythonEsptool: py.absent } : {}),
   }),
 );

@@ -51,8 +51,8 @@ export interface EngineHooks {
 
 export interface ConnectOptions extends EngineHooks {
   /**
-   * Baud for data transfer after the stub is up. The ROM handshake is at 115200; an ESP8266 (no CHANGE_BAUDRATE)
-   * is then re-synced at this baud for the stub upload when a reset reaches it and it pays (esp/flasher/stub-resync.ts).
+   * Baud for data transfer after the stub is up. The first SYNC goes at this baud where a reset can follow, so an
+   * ESP8266 (no CHANGE_BAUDRATE) takes the stub at it; otherwise the handshake is at 115200 (esp/flasher/fast-sync.ts).
    */
   baud?: number;
   before?: BeforeMode;

@@ -21,6 +21,8 @@ export interface BrokerLogin {
   settings: FleetSettings;
   clientId: string;
   password?: string;
+  /** PEM text of the broker's CA, given by a client that cannot name a file here (the Fleet tab); wins over caFile. */
+  ca?: string;
   will?: { topic: string; payload: string };
 }
 
@@ -38,7 +40,8 @@ export async function connectBroker(login: BrokerLogin): Promise<MqttClient> {
   if (login.password !== undefined) o.password = login.password;
   if (login.will)
     o.will = { topic: login.will.topic, payload: Buffer.from(login.will.payload), qos: 1, retain: true };
-  if (login.settings.caFile) {
+  if (login.ca !== undefined) o.ca = login.ca;
+  else if (login.settings.caFile) {
     try {
       o.ca = await readFile(login.settings.caFile);
     } catch (e) {

@@ -1,16 +1,11 @@
 /**
- * The fleet as one picture, read from the broker: every station's retained state (online, offline, counts, rate)
- * and every verified board's retained record. Reading ends when a message this client sent itself comes back
- * (mosquitto and MQTT brokers deliver a client's messages in order, so every retained message is in by then).
- * Records are merged by id: the same record delivered twice counts once.
+ * The fleet as one picture: every station online or offline with its counts and rate, the verified boards newest
+ * first (each once), the totals; and the merged stream as CSV. Pure: fleet-watch.ts feeds it from the broker, and
+ * `kiln fleet` and the Station screen's Fleet tab both show what it builds.
  */
-import { randomBytes } from 'node:crypto';
 import { recordsToCsv } from '../station/report-export';
 import type { DeviceRecord, ReportSummary } from '../station/schemas';
-import { brokerError, connectBroker } from './broker';
-import { parseRecord } from './fleet-link';
-import { fleetTopics, type FleetSettings } from './settings';
-import { OFFLINE, parseStationState, type FleetStationState } from './station-state';
+import { OFFLINE, type FleetStationState } from './station-state';
 
 export interface FleetStationView {
   station: string;
@@ -33,48 +28,11 @@ export interface FleetView {
   totals: { stations: number; online: number; verified: number; failed: number; skipped: number };
 }
 
-/** Connects, reads everything retained under the fleet's prefix, disconnects. Refused login: BROKER_AUTH. */
-export async function readFleet(settings: FleetSettings, password?: string): Promise<FleetView> {
-  const topics = fleetTopics(settings.fleet);
-  const clientId = `kiln-fleet-${randomBytes(4).toString('hex')}`;
-  const client = await connectBroker({
-    settings,
-    clientId,
-    ...(password !== undefined ? { password } : {}),
-  });
-  const states = new Map<string, FleetStationState | typeof OFFLINE>();
-  const records = new Map<string, DeviceRecord>();
-  const token = randomBytes(6).toString('hex');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      client.once('error', (err) => reject(brokerError(err, settings)));
-      client.on('offline', () => reject(brokerError(new Error('no connection'), settings)));
-      client.on('message', (topic, payload) => {
-        if (topic === topics.sync(clientId)) {
-          if (payload.toString() === token) resolve();
-        } else if (topic.startsWith(`${topics.prefix}/stations/`)) {
-          const state = parseStationState(payload);
-          const name = topic.slice(`${topics.prefix}/stations/`.length);
-          if (state) states.set(name, state);
-        } else {
-          const r = parseRecord(payload);
-          if (r?.result === 'verified') records.set(r.id, r);
-        }
-      });
-      client.once('connect', () => {
-        client
-          .subscribeAsync([topics.allStations, topics.allDevices, topics.sync(clientId)], { qos: 1 })
-          .then(() => client.publishAsync(topics.sync(clientId), token, { qos: 1 }))
-          .catch((e: Error) => reject(brokerError(e, settings)));
-      });
-    });
-  } finally {
-    await client.endAsync(true);
-  }
-  return fleetView(settings.fleet, states, [...records.values()]);
-}
-
-function fleetView(
+/**
+ * The picture from what the broker holds: each station's retained state (or its last will) and the verified
+ * boards' records, merged by id.
+ */
+export function fleetView(
   fleet: string,
   states: Map<string, FleetStationState | typeof OFFLINE>,
   records: DeviceRecord[],
@@ -108,7 +66,7 @@ function fleetView(
         skipped: 0,
       });
   const stations = [...byStation.values()].sort((a, b) => a.station.localeCompare(b.station));
-  const sorted = records.sort((a, b) => b.time.localeCompare(a.time) || a.id.localeCompare(b.id));
+  const sorted = [...records].sort((a, b) => b.time.localeCompare(a.time) || a.id.localeCompare(b.id));
   return {
     fleet,
     stations,
@@ -116,7 +74,7 @@ function fleetView(
     totals: {
       stations: stations.length,
       online: stations.filter((s) => s.online).length,
-      verified: records.length,
+      verified: sorted.length,
       failed: stations.reduce((n, s) => n + s.failed, 0),
       skipped: stations.reduce((n, s) => n + s.skipped, 0),
     },

@@ -47,7 +47,14 @@ class Emitter<T> {
 }
 
 export function createMemoryPair(
-  opts: { path?: string; baudRate?: number; lines?: TransportInfo['lines']; usbId?: string } = {},
+  opts: {
+    path?: string;
+    baudRate?: number;
+    lines?: TransportInfo['lines'];
+    usbId?: string;
+    /** False: a tty without modem lines (a pty): DTR/RTS changes are accepted and go nowhere, as on Linux. */
+    modemLines?: false;
+  } = {},
 ): MemoryPair {
   const info: TransportInfo = { path: opts.path ?? 'memory', lines: opts.lines ?? 'uart' };
   if (opts.usbId) info.usbId = opts.usbId;
@@ -62,6 +69,7 @@ export function createMemoryPair(
   let signals: Signals = { dtr: false, rts: false };
   let open = true;
   let lostError: KilnError | undefined;
+  let noLinesSeen = false;
 
   const lost = () =>
     new KilnError('DEVICE_LOST', `The device on ${info.path} disappeared.`, {
@@ -77,6 +85,9 @@ export function createMemoryPair(
     get isOpen() {
       return open;
     },
+    get modemLines() {
+      return noLinesSeen ? false : undefined;
+    },
     async write(data) {
       if (lostError) throw lostError;
       if (!open) throw new KilnError('PORT_OPEN_FAILED', `${info.path} is closed.`);
@@ -86,6 +97,10 @@ export function createMemoryPair(
     onClose: (l) => closeEv.on(l),
     async setSignals(s) {
       if (lostError) throw lostError;
+      if (opts.modemLines === false) {
+        noLinesSeen = true;
+        return;
+      }
       signals = { dtr: s.dtr, rts: s.rts };
       signalLog.push({ signals: { ...signals }, seq: signalLog.length });
       signalsEv.emit({ ...signals });

@@ -74,6 +74,10 @@ class SerialPortTransport extends EventedTransport implements Transport {
     return this.baud;
   }
 
+  get modemLines(): boolean | undefined {
+    return this.noLinesLogged ? false : undefined;
+  }
+
   get isOpen(): boolean {
     return !this.closing && this.lost === undefined && this.port.isOpen;
   }

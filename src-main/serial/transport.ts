@@ -33,6 +33,11 @@ export interface Transport {
   readonly info: TransportInfo;
   readonly baudRate: number;
   readonly isOpen: boolean;
+  /**
+   * False once setting DTR/RTS showed the tty has no modem lines at all (a pty: ENOTTY), so no reset can ever reach
+   * the chip through it; undefined while nothing says so.
+   */
+  readonly modemLines?: boolean | undefined;
   write(data: Uint8Array): Promise<void>;
   onData(listener: (chunk: Buffer) => void): () => void;
   onClose(listener: (error: KilnError | undefined) => void): () => void;

@@ -59,6 +59,7 @@ import {
   MAX_MANIFEST_CHARS,
   MAX_MONITOR_WRITE_BYTES,
 } from '../vocabulary';
+import { fleetEvents, fleetMethods } from './fleet-contract';
 import { provisionMethods } from './provision-contract';
 import { stationEvents, stationMethods } from './station-contract';
 import type { EventName as VocabularyEvent, MethodName as VocabularyMethod } from '../vocabulary';
@@ -275,6 +276,8 @@ export const methods = {
   ...stationMethods,
   /** Wi-Fi and MQTT set-up after a flash (provision-contract.ts). */
   ...provisionMethods,
+  /** Watching a fleet through its MQTT broker (fleet-contract.ts). */
+  ...fleetMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -317,6 +320,7 @@ export const events = {
     error: errorDataSchema.optional(),
   }),
   ...stationEvents,
+  ...fleetEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------------------

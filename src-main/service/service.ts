@@ -30,6 +30,7 @@ import { SettingsStore } from './settings-store';
 import { SocketTargets } from './socket-targets';
 import { isSimUrl, VirtualDevices } from './virtual-devices';
 import { createStationService, type StationController } from './station-methods';
+import { createFleetService } from './fleet-methods';
 import path from 'node:path';
 import { checkWholeFlashSize, withDevice } from '../flash';
 import { runAdapterSelfTest } from '../doctor/adapter-self-test';
@@ -97,6 +98,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
   );
   let shuttingDown: Promise<void> | undefined;
   const station = createStationService({ deps, config, cache, virtual, openPort, ports, jobs, bus, logger });
+  const fleet = createFleetService({ deps, bus, logger });
   // The running station's firmware stays in the cache (a CLI batch may run a profile that is not saved).
   const startStation = station.controller.start.bind(station.controller);
   let releaseStationPins = () => {};
@@ -398,6 +400,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
     },
 
     ...station.handlers,
+    ...fleet.handlers,
   };
 
   async function run(method: MethodName, input: unknown): Promise<unknown> {
@@ -423,6 +426,7 @@ export function createService(deps: ServiceDeps, config: ServiceConfig): KilnSer
       shuttingDown ??= (async () => {
         ports.stop();
         await station.controller.shutdown();
+        await fleet.shutdown();
         await jobs.shutdown();
         await monitors.closeAll();
         virtual.disposeAll();

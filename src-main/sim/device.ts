@@ -401,7 +401,7 @@ export class SimulatedDevice {
     }
     if (!this.loader) return;
     if (this.autobaud && this.line && this.end && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
-      // Host baud not observable (TCP, pty): the chip still locks onto the host's nominal rate, for pacing.
+      // Host baud not observable on the line (TCP, pty): the end's nominal rate (a pty reads the host's termios).
       const hostBaud = this.line.hostBaudKnown ? c.senderBaud : this.end.hostBaudRate;
       const limit = this.faults.autobaudMaxBaud;
       const high =

@@ -5,12 +5,14 @@
  *
  * Limits of a pty, documented rather than papered over:
  * - the host's baud could be read on our side with tcgetattr, but node has no cheap way to be told when it
- *   changes and busy polling is not allowed, so the host is taken to always match the chip's baud;
+ *   changes and busy polling is not allowed, so the host is taken to always match the chip's baud — except at
+ *   the one moment the chip itself measures it: a ROM whose baud detection is armed reads the host's termios
+ *   (`stty -F`) when a SYNC arrives, and locks onto that rate as a real ROM locks onto the rate it measures;
  * - DTR/RTS do not cross a pty (serialport's set() fails with ENOTTY), so the board is powered up with GPIO0
  *   held low (download mode) unless `bootMode: 'normal'`.
  * Side A is read through a tty.ReadStream (event-loop I/O, not a thread-pool read that would block a worker).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -59,6 +61,20 @@ function waitForPtys(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The rate the host set on its end of the pty (its termios), read once when the ROM's baud detection measures a
+ * SYNC; 115200 when it cannot be read.
+ */
+function hostTermiosBaud(hostPath: string): number {
+  try {
+    const out = execFileSync('stty', ['-F', hostPath, 'speed'], { encoding: 'utf8', timeout: 2000 });
+    const baud = Number(out.trim());
+    return Number.isInteger(baud) && baud > 0 ? baud : 115200;
+  } catch {
+    return 115200;
+  }
+}
+
 export async function servePty(o: {
   device: SimulatedDevice;
   bootMode?: 'download' | 'normal';
@@ -96,7 +112,7 @@ export async function servePty(o: {
         output.destroy();
       },
     },
-    () => 115200,
+    () => hostTermiosBaud(hostPath),
   );
   input.on('error', () => {});
   output.on('error', () => {});

@@ -107,7 +107,7 @@ export interface SimOptions {
    */
   flashWiring?: FlashWiring;
   /**
-   * What the ESP8266 ROM's baud detection makes of a SYNC faster than 115200 (the engine's high-baud re-sync;
+   * What the ESP8266 ROM's baud detection makes of a SYNC faster than 115200 (the engine's first SYNC at the data baud;
    * esptool itself always syncs at 115200). See HIGH_BAUD_SYNC in device.ts for the evidence; default 'works'.
    */
   highBaudSync?: HighBaudSync;

@@ -43,6 +43,10 @@ export const METHOD_NAMES = [
   'stationUnplugVirtual',
   'stationReport',
   'stationExportCsv',
+  'fleetWatch',
+  'fleetStatus',
+  'fleetExportCsv',
+  'fleetUnwatch',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
@@ -57,6 +61,7 @@ export const EVENT_NAMES = [
   'monitorClosed',
   'stationUpdate',
   'stationRecord',
+  'fleetUpdate',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

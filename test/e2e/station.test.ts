@@ -62,7 +62,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
   it('four boards, one with TX/RX swapped: board counts, jig advice, readable at 30 %, axe on every state', async () => {
     const image = smallImage(21);
     await page.goto(pageUrl(host.server, 'station'));
-    await page.getByRole('tab', { name: 'Station' }).click();
+    await page.getByRole('tab', { name: 'Station', exact: true }).click();
     await expectNoAxeViolations(page, 'station, no profile yet');
 
     // "Save this Flash setup as a profile": the firmware added on the Flash screen opens the Station's editor,
@@ -76,7 +76,7 @@ describe.skipIf(!haveChromium)('Station screen e2e (Chromium + virtual boards)',
     await expect.poll(() => saveSetup.isEnabled(), { timeout: 20_000 }).toBe(true);
     await expectNoAxeViolations(page, 'flash screen with a firmware, before saving it as a profile');
     await saveSetup.click();
-    expect(await page.getByRole('tab', { name: 'Station' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('tab', { name: 'Station', exact: true }).getAttribute('aria-selected')).toBe('true');
     const editor = page.getByRole('form', { name: 'New profile' });
     expect(await editor.getByLabel('1. Name').inputValue()).toBe('fw');
     // The file comes back from Kiln's cache by its SHA-256, inspected again, at the Flash screen's offset.

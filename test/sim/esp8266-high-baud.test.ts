@@ -79,14 +79,14 @@ describe('the engine connects at 921600 against every model', () => {
     );
     expect(info.stub).toBe(true);
     expect(info.baud).toBe(921600);
-    const resynced = lines.some((l) => l.level === 'info' && /re-synced at 921600/.test(l.message));
+    const resynced = lines.some((l) => l.level === 'info' && /synced at 921600 baud/.test(l.message));
     const fellBack = lines.find((l) => l.level === 'warn' && /no SYNC reply at 921600/.test(l.message));
     if (highBaudSync === 'works') {
       expect(resynced).toBe(true);
       expect(fellBack).toBeUndefined();
     } else {
       expect(resynced).toBe(false);
-      expect(fellBack?.message).toMatch(/uploading the stub at 115200 instead/);
+      expect(fellBack?.message).toMatch(/connecting at 115200 instead/);
     }
   });
 });

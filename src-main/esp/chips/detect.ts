@@ -80,10 +80,22 @@ async function chipFromSecurityInfo(link: EspLink): Promise<ChipRecord | undefin
 }
 
 export async function readChipFacts(link: EspLink, record: ChipRecord): Promise<ChipFacts> {
-  const base = { record, mac: await readMac(link, record), crystalMHz: await readCrystal(link, record) };
+  // eFuse words never change: the MAC and the particulars read the same ones, so each is asked once.
+  const once = new Map<number, Promise<number>>();
+  const reader: RegReader = {
+    readReg(addr) {
+      let v = once.get(addr);
+      if (!v) once.set(addr, (v = link.readReg(addr)));
+      return v;
+    },
+    get transport() {
+      return link.transport;
+    },
+  };
+  const base = { record, mac: await readMac(reader, record), crystalMHz: await readCrystal(reader, record) };
   switch (record.name) {
     case 'esp8266':
-      return { ...base, ...(await esp8266Particulars(link)) };
+      return { ...base, ...(await esp8266Particulars(reader)) };
     case 'esp32':
       return { ...base, ...(await esp32Particulars(link)) };
     case 'esp32c3':
@@ -99,7 +111,10 @@ export function formatMac(bytes: number[]): string {
   return bytes.map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':');
 }
 
-export async function readMac(link: EspLink, record: ChipRecord): Promise<string> {
+/** What reading chip facts needs of a link: registers, and the baud (the crystal estimate). */
+type RegReader = Pick<EspLink, 'readReg' | 'transport'>;
+
+export async function readMac(link: RegReader, record: ChipRecord): Promise<string> {
   if (record.name === 'esp8266') {
     const w0 = await link.readReg(0x3ff00050);
     const w1 = await link.readReg(0x3ff00054);
@@ -129,7 +144,7 @@ export async function readMac(link: EspLink, record: ChipRecord): Promise<string
   return formatMac([...b.subarray(2, 8)]);
 }
 
-export async function readCrystal(link: EspLink, record: ChipRecord): Promise<number> {
+export async function readCrystal(link: RegReader, record: ChipRecord): Promise<number> {
   if (record.fixedCrystalMHz !== undefined) return record.fixedCrystalMHz;
   const div = (await link.readReg(record.uartClkdiv)) & 0xfffff;
   return normaliseCrystal((link.transport.baudRate * div) / 1e6 / record.xtalClkDivider);
@@ -143,7 +158,7 @@ export function normaliseCrystal(estimate: number): number {
 
 type Particulars = Pick<ChipFacts, 'description' | 'revision' | 'features'>;
 
-async function esp8266Particulars(link: EspLink): Promise<Particulars> {
+async function esp8266Particulars(link: RegReader): Promise<Particulars> {
   const w = [0x3ff00050, 0x3ff00054, 0x3ff00058, 0x3ff0005c];
   const [e0, , e2, e3] = await seq(w.map((a) => () => link.readReg(a)));
   const bit = (word: number, n: number) => ((word >>> n) & 1) === 1;

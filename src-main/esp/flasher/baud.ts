@@ -3,7 +3,7 @@
  * the host switches after the reply, waits 50 ms and drops whatever arrived meanwhile. ROMs of the ESP32 family
  * take (new, 0); the ESP32 ROM derives its UART clock from a drifting 8 MHz oscillator, so esptool sends a rate
  * scaled by the ROM's own crystal estimate — done here too when the registers give a plausible estimate.
- * The ESP8266 ROM has no such command (it autobauds on SYNC): stub-resync.ts moves it by re-syncing, or it stays.
+ * The ESP8266 ROM has no such command (it autobauds on SYNC): fast-sync.ts syncs it at the data baud, or it stays.
  */
 import { KilnError } from '../../core/errors';
 import { Op, words } from '../link/protocol';

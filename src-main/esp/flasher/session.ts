@@ -8,10 +8,9 @@ import { realClock } from '../../core/clock';
 import type { Transport } from '../../serial/transport';
 import { Op, words } from '../link/protocol';
 import { EspLink, isUnsupported } from '../link/link';
-import { connectAndSync } from '../link/connect';
 import { identifyChip, readChipFacts } from '../chips/detect';
 import { runStub } from './stub';
-import { resyncForStub } from './stub-resync';
+import { connectFast } from './fast-sync';
 import { changeBaud } from './baud';
 import { readFlashId } from './flash-id';
 import { planRegions } from './write-plan';
@@ -21,6 +20,7 @@ import { readerFor } from './read';
 import { readWindow, ESP8266_WINDOW_SIZE } from './rom-write';
 import { hardReset, runReset } from '../link/reset';
 import { ProgressMeter } from './progress';
+import { ROM_BAUD } from '../../vocabulary';
 import type { ChipRecord } from '../chips/records';
 import type {
   AfterMode,
@@ -51,10 +51,13 @@ export class EspSession implements EspSessionApi {
       opts.onProgress?.({ phase: p, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0 });
     try {
       phase('connecting');
-      const sync = await connectAndSync(link, {
-        attempts: opts.attempts,
+      // The first SYNC at the data baud where a reset can follow (fast-sync.ts): the ESP8266 ROM then takes the stub fast.
+      const sync = await connectFast(link, {
+        baud: opts.baud,
         before: opts.before,
-        onLog: (m) => opts.onLog?.('debug', m),
+        useStub: opts.useStub,
+        attempts: opts.attempts,
+        onLog: opts.onLog,
       });
       log(`synced (${sync.strategy})${sync.stubRunning ? ', a flasher stub is already running' : ''}`);
       phase('detecting');
@@ -64,13 +67,10 @@ export class EspSession implements EspSessionApi {
       if (sync.stubRunning) link.isStub = true;
       else if (opts.useStub !== false) {
         phase('stub');
-        // ESP8266: its ROM cannot change baud, but it autobauds on SYNC — re-sync at the data baud when that pays.
-        await resyncForStub(link, chip, sync, {
-          baud: opts.baud,
-          before: opts.before,
-          attempts: opts.attempts,
-          onLog: opts.onLog,
-        });
+        // Other chips' stubs may reprogram the UART for the ROM's initial rate (fast-sync.ts): back to it in ROM.
+        if (chip.name !== 'esp8266' && transport.baudRate !== ROM_BAUD && chip.rom.changeBaud) {
+          await changeBaud(link, chip, ROM_BAUD);
+        }
         await runStub(link, chip);
         log('flasher stub running');
       } else if (chip.rom.spiAttach) {

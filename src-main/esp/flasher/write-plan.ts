@@ -145,6 +145,11 @@ export function skipBlocks(length: number): Run[] {
   return out;
 }
 
+/** Where the last 4 KB sector of a region of `length` bytes starts (the region starts on a sector boundary). */
+export function lastSectorStart(length: number): number {
+  return Math.floor((length - 1) / SECTOR) * SECTOR;
+}
+
 /** Differing blocks merged into runs (adjacent blocks that both differ become one write). */
 export function runsToWrite(blocks: Run[], differs: boolean[]): Run[] {
   const runs: Run[] = [];

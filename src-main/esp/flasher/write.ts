@@ -1,12 +1,14 @@
 /**
  * Writing planned regions (protocol notes §5) and proving they landed. Per region:
- *  1. skip unchanged: ask the device for the MD5 of the whole region, and if it differs, of each 64 KB block;
- *     only differing blocks are sent, adjacent ones merged into one run. A flash cut short by an unplug is
- *     therefore resumed, not restarted, by simply flashing again.
+ *  1. skip unchanged: ask the device for MD5s — its first and last sector, then the whole region, then each 64 KB
+ *     block, as far as the answers make it worth it (changedRuns) — and send only differing blocks, adjacent
+ *     ones merged into one run. A flash cut short by an unplug is therefore resumed, not restarted, by simply
+ *     flashing again; a blank board costs two 4 KB checks, not a hash of the whole region.
  *  2. each run: zlib level 9 (in the thread pool, tracked by the clock) when that is smaller, then
  *     FLASH_DEFL_BEGIN/DATA/END (or FLASH_BEGIN/DATA/END uncompressed) with 16 KB blocks, each block re-sent up to
  *     3 times when it was damaged in transit. The ROM path (no stub) is in rom-write.ts.
- *  3. verify: MD5 of the whole region against the padded image (read-back where the ROM has no MD5).
+ *  3. verify: MD5 of the whole region against the padded image (read-back where the ROM has no MD5); a region
+ *     found unchanged by step 1's MD5s is verified by them.
  * Progress counts uncompressed bytes the device acknowledged.
  */
 import { deflate } from 'node:zlib';
@@ -14,7 +16,7 @@ import { promisify } from 'node:util';
 import { KilnError } from '../../core/errors';
 import { Op, words } from '../link/protocol';
 import { canMd5, deviceMd5, localMd5 } from './md5';
-import { runsToWrite, skipBlocks, type PlannedRegion, type Run } from './write-plan';
+import { SECTOR, lastSectorStart, runsToWrite, skipBlocks, type PlannedRegion, type Run } from './write-plan';
 import { romWriteRun, romFinish, verifyByWindowRead } from './rom-write';
 import { padBlock, sendBlock, type WriteContext } from './data-block';
 import { ProgressMeter } from './progress';
@@ -63,29 +65,52 @@ async function writeRegion(ctx: WriteContext, region: PlannedRegion): Promise<Re
     bytesSent: link.bytesWritten - wireBefore,
     blocksSkipped: blocks.length - blocksWritten,
     blocksTotal: blocks.length,
-    verified: false,
+    // Nothing to send: the pre-check's MD5s already showed the device holds every byte, so that is the proof.
+    verified: toWrite === 0 && ctx.skipUnchanged,
     ...(region.name === undefined ? {} : { name: region.name }),
   };
 }
 
-/** Which parts of the region differ from the device, by MD5 (whole region first: one command when nothing changed). */
+/**
+ * Which parts of the region differ from the device, by MD5, cheapest question first. Hashing costs the chip about
+ * as long per megabyte as the whole-region check it replaces, so a board that holds something else (blank, or
+ * other firmware) must not pay for it: the first and the last 4 KB sector are asked first.
+ *  - both differ: nothing of this image is there (blank or other firmware) → write it all, after two small checks;
+ *  - the first matches, the last not: a write cut short (they go front to back) → per 64 KB block, to resume;
+ *  - the last matches, the first not: the same image with another header (flash mode, size) → per block;
+ *  - both match: the whole region's MD5 decides "unchanged"; when it differs, per block.
+ * Regions of one 64 KB block are asked as a whole (one check of at most 64 KB).
+ */
 async function changedRuns(ctx: WriteContext, region: PlannedRegion, blocks: Run[]): Promise<Run[]> {
   const { link, chip, signal } = ctx;
-  const all = [{ start: 0, end: region.data.length }];
+  const length = region.data.length;
+  const all = [{ start: 0, end: length }];
   if (!canMd5(link, chip)) {
     ctx.hooks.onLog?.('info', 'this loader cannot hash flash: writing everything');
     return all;
   }
-  const meter = new ProgressMeter(link.clock, ctx.hooks, 'planning', region.data.length, region.index);
-  if ((await deviceMd5(link, region.offset, region.data.length, signal)) === localMd5(region.data)) {
-    meter.update(region.data.length);
+  const meter = new ProgressMeter(link.clock, ctx.hooks, 'planning', length, region.index);
+  const matches = async (start: number, end: number) =>
+    (await deviceMd5(link, region.offset + start, end - start, signal)) ===
+    localMd5(region.data.subarray(start, end));
+  if (blocks.length === 1) {
+    const same = await matches(0, length);
+    meter.update(length);
+    return same ? [] : all;
+  }
+  const first = await matches(0, SECTOR);
+  const last = await matches(lastSectorStart(length), length);
+  if (!first && !last) {
+    meter.update(length);
+    return all;
+  }
+  if (first && last && (await matches(0, length))) {
+    meter.update(length);
     return [];
   }
-  if (blocks.length === 1) return all;
   const differs: boolean[] = [];
   for (const b of blocks) {
-    const local = localMd5(region.data.subarray(b.start, b.end));
-    differs.push((await deviceMd5(link, region.offset + b.start, b.end - b.start, signal)) !== local);
+    differs.push(!(await matches(b.start, b.end)));
     meter.update(b.end);
   }
   return runsToWrite(blocks, differs);
@@ -129,6 +154,7 @@ async function stubWriteRun(
 }
 
 async function verifyRegion(ctx: WriteContext, region: PlannedRegion, result: RegionResult): Promise<void> {
+  if (result.verified) return;
   const { link, chip, signal } = ctx;
   const meter = new ProgressMeter(link.clock, ctx.hooks, 'verifying', region.data.length, region.index);
   const expected = result.md5;

@@ -16,7 +16,7 @@ import type { EspLink } from './link';
 import type { BeforeMode } from '../api';
 import { ROM_BAUD } from '../../vocabulary';
 
-const SYNC_TRIES_PER_ATTEMPT = 5;
+export const SYNC_TRIES_PER_ATTEMPT = 5;
 const SYNC_REPLIES = 8;
 
 export interface SyncResult {
@@ -24,7 +24,7 @@ export interface SyncResult {
   stubRunning: boolean;
   capture: ConnectCapture;
   strategy: string;
-  /** The reset that led to the answered SYNC (the high-baud re-sync repeats it). */
+  /** The reset that led to the answered SYNC. */
   reset: ResetStrategy;
   /**
    * Bytes heard between that reset and the first SYNC: the ROM's boot banner, garbled or not. Zero means the
@@ -124,11 +124,22 @@ async function listenForBootText(
  * One attempt at the transport's current baud: reset with `strategy`, listen, then up to `tries` SYNCs. Every
  * byte heard is appended to `capture` as one attempt. Throws the last sync error (or a fatal link error).
  */
+export interface SyncAttemptOptions {
+  tries?: number;
+  onLog?: (m: string) => void;
+  /**
+   * Called after the reset and its listen, before the first SYNC, with the bytes heard meanwhile: it may move the
+   * port to another baud (the fast first SYNC going back to 115200 when no reset was heard) and returns how many
+   * SYNCs to send then, or undefined to keep `tries`.
+   */
+  beforeSync?: (heardAfterReset: number) => Promise<number | undefined>;
+}
+
 export async function syncAttempt(
   link: EspLink,
   strategy: ResetStrategy,
   capture: ConnectCapture,
-  opts: { tries?: number; onLog?: (m: string) => void } = {},
+  opts: SyncAttemptOptions = {},
 ): Promise<SyncAttemptResult> {
   const rx: Buffer[] = [];
   let heard = 0;
@@ -139,7 +150,7 @@ export async function syncAttempt(
     heard += chunk.length;
   });
   try {
-    return await attempt(link, strategy, opts.tries ?? SYNC_TRIES_PER_ATTEMPT, () => heard, opts.onLog);
+    return await attempt(link, strategy, opts, record, () => heard);
   } finally {
     link.reader.setTap(undefined);
     record.rxHex = Buffer.concat(rx).toString('hex');
@@ -149,11 +160,13 @@ export async function syncAttempt(
 async function attempt(
   link: EspLink,
   strategy: ResetStrategy,
-  tries: number,
+  opts: SyncAttemptOptions,
+  record: CaptureAttempt,
   heardSoFar: () => number,
-  onLog?: (m: string) => void,
 ): Promise<SyncAttemptResult> {
   const { transport, clock } = link;
+  const onLog = opts.onLog;
+  let tries = opts.tries ?? SYNC_TRIES_PER_ATTEMPT;
   const signal = link.signal;
   await link.flushInput();
   const heardBefore = heardSoFar();
@@ -164,9 +177,13 @@ async function attempt(
     if (isFatalLinkError(e) || signal?.aborted) throw e;
     onLog?.(`could not set DTR/RTS (${(e as Error).message}); trying to sync without a reset`);
   }
-  // Boot text arrives now; the tap keeps it, the frame queue must not.
-  await clock.sleep(WAITS.afterResetListenMs, signal);
+  // Boot text arrives now; the tap keeps it, the frame queue must not. (No reset on a tty without modem lines.)
+  if (transport.modemLines !== false) await clock.sleep(WAITS.afterResetListenMs, signal);
   const heardAfterReset = heardSoFar() - heardBefore;
+  if (opts.beforeSync) {
+    tries = (await opts.beforeSync(heardAfterReset)) ?? tries;
+    record.baud = transport.baudRate;
+  }
   let lastError: unknown;
   for (let t = 0; t < tries; t++) {
     await link.flushInput();

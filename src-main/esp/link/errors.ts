@@ -173,7 +173,10 @@ export function statusError(op: number, status: Status, extra: ErrorDetails = {}
   const cmd = commandName(op);
   const details: ErrorDetails = { command: cmd, status: name, statusBytes: hex(status.bytes), ...extra };
   if (name === 'ROM_INVALID_MESSAGE' && CORE_LOADER_OPS.has(op)) return corruptedRequestError(op, details);
-  if (!meaning && status.bytes[0] !== 1) {
+  // A failure without a reason ([01, 00]) is in neither table (esptool's ROM error codes start at 0x05, the stub's
+  // at 0xC0); one flipped bit of the success status [00, 00] gives exactly it.
+  const reasonless = status.bytes[0] === 1 && status.bytes[1] === 0;
+  if (!meaning && (status.bytes[0] !== 1 || reasonless)) {
     // Neither a ROM error ([01, code]) nor a stub error ([C0.., 00]): no loader sends this, the line changed it.
     return new KilnError(
       'PROTOCOL_ERROR',

@@ -11,7 +11,10 @@ import { encodeRequest, readStatus, words, Op, type Response } from './protocol'
 import { slipEncode } from './slip';
 import { FrameReader, UnsupportedCommand } from './reader';
 import { timeoutFor, WAITS } from './commands';
-import { commandName, statusError, unsupportedError } from './errors';
+import { commandName, isFatalLinkError, statusError, unsupportedError } from './errors';
+
+/** Copies of an "invalid message" reply the ROM sends (esptool loader.py). */
+const ROM_REJECTION_COPIES = 8;
 
 export interface CommandOptions {
   /** Overrides the command table (only for waits the table scales by size: pass `size` instead when possible). */
@@ -149,9 +152,23 @@ export class EspLink {
     await this.swallowRepeats(this.signal);
   }
 
-  /** The ROM repeats an "invalid message" reply; wait briefly and drop the copies so the next command is not confused. */
+  /**
+   * The ROM repeats an "invalid message" reply: 8 copies in all (esptool loader.py: "sent 8 times and has 14 bytes
+   * length including delimiter"). Take the 7 further copies off the line as they come, for at most the quiet
+   * period (a loader that sends fewer, as a stub does, costs that period as before), then drop the rest.
+   */
   private async swallowRepeats(signal?: AbortSignal): Promise<void> {
-    await this.clock.sleep(WAITS.afterUnsupportedMs, signal);
+    const deadline = this.clock.now() + WAITS.afterUnsupportedMs;
+    for (let copy = 1; copy < ROM_REJECTION_COPIES; copy++) {
+      const remaining = deadline - this.clock.now();
+      if (remaining <= 0) break;
+      try {
+        await this.reader.nextFrame(remaining, signal, () => new KilnError('TIMEOUT', 'quiet'));
+      } catch (e) {
+        if (isFatalLinkError(e)) throw e;
+        break;
+      }
+    }
     await this.flushInput();
   }
 

@@ -57,6 +57,9 @@ export async function runReset(
   signal?: AbortSignal,
 ): Promise<void> {
   for (const step of strategy.steps) {
+    // A tty without modem lines (a pty) takes the line changes and drops them: no reset can happen, so its
+    // timing would be waited for nothing.
+    if (transport.modemLines === false) return;
     if ('waitMs' in step) await clock.sleep(step.waitMs, signal);
     else await transport.setSignals({ dtr: step.dtr, rts: step.rts });
   }

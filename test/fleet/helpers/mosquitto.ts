@@ -2,10 +2,11 @@
  * Debian's real mosquitto for fleet tests: a generated config in a mkdtemp folder (never the system service), a
  * free local port, a password file made with mosquitto_passwd, persistence on (so a stop and start keeps queued
  * messages and retained ones, as a real broker restart does). `stop` ends it with SIGTERM (it saves its
- * database); `start` brings it back on the same port.
+ * database); `start` brings it back on the same port. With `{ tls: true }` it listens for mqtts:// only, with a
+ * server certificate for 127.0.0.1 signed by a throw-away CA made with openssl (`caPem`, `caFile`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,52 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A CA and a server certificate for 127.0.0.1 (IP SAN, as Node checks), valid for a day, in `dir`. */
+function makeCertificates(dir: string): void {
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  run(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '1',
+    ].concat(['-subj', '/CN=Kiln test CA']),
+  );
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
+      '-out',
+      'server.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'san.ext',
+    ]),
+  );
+}
+
 export class Mosquitto {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-mosquitto-'));
   readonly user = 'station';
@@ -28,8 +75,18 @@ export class Mosquitto {
   private child: ChildProcess | undefined;
   log = '';
 
+  constructor(private readonly o: { tls?: boolean } = {}) {}
+
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.o.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
+  }
+
+  get caFile(): string {
+    return path.join(this.dir, 'ca.crt');
+  }
+
+  get caPem(): string {
+    return readFileSync(this.caFile, 'utf8');
   }
 
   /** Starts the broker (on a new free port the first time) and resolves once it listens. */
@@ -39,10 +96,14 @@ export class Mosquitto {
       const pw = path.join(this.dir, 'passwords');
       const made = spawnSync('mosquitto_passwd', ['-b', '-c', pw, this.user, this.password]);
       if (made.status !== 0) throw new Error(`mosquitto_passwd failed: ${made.stderr}`);
+      if (this.o.tls) makeCertificates(this.dir);
       writeFileSync(
         path.join(this.dir, 'mosquitto.conf'),
         [
           `listener ${this.port} 127.0.0.1`,
+          ...(this.o.tls
+            ? [`cafile ${this.caFile}`, `certfile ${this.dir}/server.crt`, `keyfile ${this.dir}/server.key`]
+            : []),
           `password_file ${pw}`,
           'allow_anonymous false',
           'persistence true',

@@ -54,7 +54,7 @@ export async function flashThrough(
   service: KilnService,
   port: string,
   images: { bytes: Uint8Array; name: string; offset?: number }[],
-  options: { skipUnchanged?: boolean } = {},
+  options: { skipUnchanged?: boolean; baud?: number } = {},
 ): Promise<EventPayload<'jobDone'>> {
   const refs: MethodInput<'startFlash'>['images'] = [];
   for (const img of images) {
@@ -65,6 +65,7 @@ export async function flashThrough(
   }
   const input: MethodInput<'startFlash'> = { port, images: refs };
   if (options.skipUnchanged !== undefined) input.options = { skipUnchanged: options.skipUnchanged };
+  if (options.baud !== undefined) input.baud = options.baud;
   const { jobId } = await service.call('startFlash', input);
   return (await service.waitForJob(jobId)) as EventPayload<'jobDone'>;
 }
