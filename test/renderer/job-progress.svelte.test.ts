@@ -156,4 +156,26 @@ describe('JobProgress', () => {
     expect(job.status).toBe('cancelled');
     expect(job.active).toBe(false);
   });
+
+  it('while the guided mode waits for the user’s hands, it says so instead of a time left', async () => {
+    const { emitAfter } = await running();
+    emitAfter(0, 'jobPhase', {
+      jobId: 'job-1',
+      phase: 'boot-check',
+      message:
+        'Let go of the button (GPIO0), then unplug the board’s power and plug it back in (or press RESET) so Kiln can watch it start. (listening at 74880 baud)',
+    });
+    emitAfter(2000, 'jobPhase', {
+      jobId: 'job-1',
+      phase: 'boot-check',
+      message: 'x (listening at 74880 baud)',
+    });
+    expect(screen.getByTestId('eta').textContent).toBe('waiting for you');
+    emitAfter(500, 'jobPhase', {
+      jobId: 'job-1',
+      phase: 'boot-check',
+      message: 'Resetting and listening at 115200 baud',
+    });
+    expect(screen.queryByTestId('eta')?.textContent ?? '').not.toBe('waiting for you');
+  });
 });

@@ -1,3 +1,4 @@
+import { readGuidedMessage } from '../../src-renderer/lib/guided-message';
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
@@ -144,5 +145,19 @@ describe('resultTitle: the title follows the whole outcome', () => {
     );
     expect(bootSkippedReason({ ...ctx, bridge: 'ESP native USB' })).toMatch(/own USB port disappears/);
     expect(bootSkippedReason(ctx)).toMatch(/could not restart this board/);
+  });
+});
+
+describe('readGuidedMessage', () => {
+  it('splits the instruction from the listening note and reads its baud', () => {
+    expect(readGuidedMessage('Hold the button (GPIO0). (listening at 74880 baud)')).toEqual({
+      instruction: 'Hold the button (GPIO0).',
+      listeningBaud: 74880,
+    });
+    expect(readGuidedMessage('Download mode heard: you can let go of the button; connecting')).toEqual({
+      instruction: 'Download mode heard: you can let go of the button; connecting',
+      listeningBaud: undefined,
+    });
+    expect(readGuidedMessage(undefined)).toBeUndefined();
   });
 });
