@@ -18,7 +18,7 @@ export interface RunPlan {
   /** Image sizes in flash order (the engine's region index). */
   regionSizes: number[];
   baud: number;
-  /** Blocks already on the board are compared first and skipped ("Skip regions already on the chip"). */
+  /** Blocks already on the board are compared first and skipped ("Skip what the board already holds"). */
   skipUnchanged: boolean;
   /** The original firmware is read before writing. */
   backup: boolean;

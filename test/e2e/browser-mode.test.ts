@@ -237,7 +237,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
       .first()
       .check();
     // Write everything again (the board already holds this image) and slowly enough to cancel mid-write.
-    await page.getByLabel(/Skip regions already on the chip/).uncheck();
+    await page.getByLabel(/Skip what the board already holds/).uncheck();
     await page.getByLabel('Baud rate').selectOption('115200');
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
     await page.getByRole('heading', { name: 'Writing the firmware' }).waitFor({ timeout: 60_000 });
@@ -268,7 +268,7 @@ describe.skipIf(!haveChromium)('browser mode e2e (Chromium + virtual devices)', 
     await shot('flash-cancelled');
 
     // Flash again, comparing first: the blocks written before the cancel are not sent again, and the bar says so.
-    await page.getByLabel(/Skip regions already on the chip/).check();
+    await page.getByLabel(/Skip what the board already holds/).check();
     await page.getByLabel('Baud rate').selectOption('921600');
     await startSampling();
     await page.getByRole('button', { name: 'Flash', exact: true }).click();
