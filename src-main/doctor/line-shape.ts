@@ -9,8 +9,21 @@
  * thresholds below leave a wide margin to every line of the real-world fixtures.
  */
 
-/** The ESP8266 ROM banner (esp8266_rom_* fixtures); digits stand for any digit. */
+/**
+ * Lines the ROMs print, as the real-world fixtures show them (digits stand for any digit): the ESP8266 banner
+ * (esp8266_rom_*), its give-up line `ets_main.c` (esp8266_rom_boot_csum_err_nonossdk304.txt), and the ESP32 ROM's
+ * date line, download-mode reset line and wait (esp32_rom_download_*, trace_esp32_download_banner_sync_*).
+ */
 const ESP8266_ROM_BANNER = 'ets Jan  8 2013,rst cause:2, boot mode:(3,6)';
+const ROM_LINES = [
+  ESP8266_ROM_BANNER,
+  'ets_main.c',
+  'ets_main.c 371',
+  'ets Jun  8 2016 00:22:57',
+  'rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))',
+  'waiting for download',
+  'flash read err, 1000',
+];
 
 /** Characters seldom printed next to a letter by a program, and often made from one by a flipped bit. */
 const RARE_SYMBOL = /[`{|}~^\\$&*#<>]/;
@@ -23,8 +36,8 @@ function fold(c: string): string {
 
 /**
  * Best local alignment score (Smith–Waterman: +1 match, −1 mismatch or gap) of any stretch of `t` with any
- * stretch of the banner. Text unrelated to the banner scores a few points; a banner with every third byte
- * flipped still scores 10 or more.
+ * stretch of `banner` (by default the ESP8266 ROM banner). Text unrelated to it scores a few points; a banner with
+ * every third byte flipped still scores 10 or more.
  */
 export function bannerLikeness(t: string, banner = ESP8266_ROM_BANNER): number {
   const b = [...banner].map(fold);
@@ -43,6 +56,25 @@ export function bannerLikeness(t: string, banner = ESP8266_ROM_BANNER): number {
     [prev, cur] = [cur, prev];
   }
   return best;
+}
+
+/**
+ * Fewest edits (case-insensitive, digits alike) that turn some stretch of `t` into the whole of `rom`: a short ROM
+ * line hit by a few bit errors is a few edits away; a program's line sharing only a prefix with it is not.
+ */
+export function editsFromWhole(t: string, rom: string): number {
+  const r = [...rom].map(fold);
+  // Rows over `rom`, columns over `t`; a stretch of `t` may start and end anywhere (first row 0, min of last).
+  let prev = new Array<number>(t.length + 1).fill(0);
+  for (let i = 1; i <= r.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= t.length; j++) {
+      const sub = prev[j - 1]! + (fold(t[j - 1]!) === r[i - 1] ? 0 : 1);
+      cur[j] = Math.min(sub, prev[j]! + 1, cur[j - 1]! + 1);
+    }
+    prev = cur;
+  }
+  return Math.min(...prev);
 }
 
 /**
@@ -69,18 +101,41 @@ export function noiseMarks(t: string): number {
   return marks / t.length;
 }
 
-/** Enough banner shape that a few marks of noise make it a mangled banner (real text about the banner has ≤ 0.04). */
-const BANNER_SHAPE = 10;
-const MARKS_ON_BANNER = 0.05;
+/** Enough ROM-line shape that a few marks of noise make it a mangled ROM line (program output in the fixtures has ≤ 0.07: "Features: WiFi"). */
+const ROM_SHAPE = 10;
+const MARKS_ON_ROM_LINE = 0.08;
+/** Aligned this well, it contains a ROM line with a few bytes hit (program output in the fixtures scores ≤ 15). */
+const ROM_LINE_ITSELF = 20;
+/** A whole short ROM line with at most this share of its characters hit, and little else on the line. */
+const ROM_LINE_EDITS = 0.25;
+const ROM_LINE_JUNK = 4;
+/**
+ * A long ROM line (the banners, ≥ 40 characters) may be hit harder when the line bears marks of bit errors: real text is
+ * ≥ 0.53 of the banner's length away from it (24 edits, a fixture note), noisy banners at noise 0.4–0.7 often 0.33–0.45.
+ */
+const ROM_LINE_EDITS_MARKED = 0.45;
+const MARKS_ON_ROM_LINE_COPY = 0.05;
 /** Marks of noise no program's output shows (the real-world fixtures top out near 0.1, on a pasted terminal line). */
 const MARKS_ON_ANY_LINE = 0.15;
 
-/** The ESP8266 ROM banner read through noise or at a near baud: evidence of a bad line, never a program's output. */
-export function isGarbledRomBanner(t: string): boolean {
-  return noiseMarks(t) >= MARKS_ON_BANNER && bannerLikeness(t) >= BANNER_SHAPE;
+/**
+ * A ROM line (the ESP8266 banner, an ESP32 boot line, …) read through noise or at a near baud: evidence of a bad
+ * line, never a program's output: a short ROM line a few edits away (a mangled `ets_main.c`), or a line aligning
+ * strongly with one, or clearly and with marks of flipped bits.
+ */
+export function isGarbledRomLine(t: string): boolean {
+  const length = t.trim().length;
+  const shape = Math.max(...ROM_LINES.map((rom) => bannerLikeness(t, rom)));
+  if (shape >= ROM_LINE_ITSELF || (shape >= ROM_SHAPE && noiseMarks(t) >= MARKS_ON_ROM_LINE)) return true;
+  const marked = noiseMarks(t) >= MARKS_ON_ROM_LINE_COPY;
+  return ROM_LINES.some((rom) => {
+    if (length > rom.length + ROM_LINE_JUNK) return false;
+    const share = editsFromWhole(t, rom) / rom.length;
+    return share <= ROM_LINE_EDITS || (marked && rom.length >= 40 && share <= ROM_LINE_EDITS_MARKED);
+  });
 }
 
-/** Mostly printable, but not what a program prints: a mangled banner or a line marked by bit errors throughout. */
+/** Mostly printable, but not what a program prints: a mangled ROM line or a line marked by bit errors throughout. */
 export function isMangledText(t: string): boolean {
-  return isGarbledRomBanner(t) || noiseMarks(t) >= MARKS_ON_ANY_LINE;
+  return isGarbledRomLine(t) || noiseMarks(t) >= MARKS_ON_ANY_LINE;
 }
