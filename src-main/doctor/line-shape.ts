@@ -21,6 +21,7 @@ const ROM_LINES = [
   'ets_main.c 371',
   'ets Jun  8 2016 00:22:57',
   'rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))',
+  'rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)',
   'waiting for download',
   'flash read err, 1000',
 ];
@@ -108,9 +109,10 @@ const MARKS_ON_ROM_LINE = 0.08;
 const ROM_LINE_ITSELF = 20;
 /** A whole short ROM line with at most this share of its characters hit, and little else on the line. */
 const ROM_LINE_EDITS = 0.25;
+const ROM_LINE_EDITS_UNMARKED = 2;
 const ROM_LINE_JUNK = 4;
 /**
- * A long ROM line (the banners, ≥ 40 characters) may be hit harder when the line bears marks of bit errors: real text is
+ * A ROM line of ≥ 20 characters may be hit harder when the line bears marks of bit errors: real text is
  * ≥ 0.53 of the banner's length away from it (24 edits, a fixture note), noisy banners at noise 0.4–0.7 often 0.33–0.45.
  */
 const ROM_LINE_EDITS_MARKED = 0.45;
@@ -125,13 +127,20 @@ const MARKS_ON_ANY_LINE = 0.15;
  */
 export function isGarbledRomLine(t: string): boolean {
   const length = t.trim().length;
+  const marks = noiseMarks(t);
   const shape = Math.max(...ROM_LINES.map((rom) => bannerLikeness(t, rom)));
-  if (shape >= ROM_LINE_ITSELF || (shape >= ROM_SHAPE && noiseMarks(t) >= MARKS_ON_ROM_LINE)) return true;
-  const marked = noiseMarks(t) >= MARKS_ON_ROM_LINE_COPY;
+  if (shape >= ROM_LINE_ITSELF || (shape >= ROM_SHAPE && marks >= MARKS_ON_ROM_LINE)) return true;
   return ROM_LINES.some((rom) => {
     if (length > rom.length + ROM_LINE_JUNK) return false;
-    const share = editsFromWhole(t, rom) / rom.length;
-    return share <= ROM_LINE_EDITS || (marked && rom.length >= 40 && share <= ROM_LINE_EDITS_MARKED);
+    const edits = editsFromWhole(t, rom);
+    const share = edits / rom.length;
+    // A few edits with no mark at all ('uts_mainnc(*'); more only with a sign of noise ('Flash read error 12',
+    // 4 edits from 'flash read err, 1000', is a program's).
+    if (edits <= ROM_LINE_EDITS_UNMARKED || (marks > 0 && share <= ROM_LINE_EDITS)) return true;
+    // The shorter the ROM line, the more a program's line can share with it ('Waiting for WiFi...' has a mark,
+    // the case of WiFi, and is 0.4 of 'waiting for download' away): short ones need clearer marks.
+    const enoughMarks = rom.length >= 40 ? MARKS_ON_ROM_LINE_COPY : MARKS_ON_ROM_LINE;
+    return rom.length >= 20 && marks >= enoughMarks && share <= ROM_LINE_EDITS_MARKED;
   });
 }
 

@@ -44,7 +44,7 @@ async function noisyCapture(
 }
 
 /** What the ROMs print, as the fixtures quote it. */
-const ROM_TEXT = /ets (Jan|Jun) {1,2}8|rst:0x|waiting for (download|host)|boot mode:/;
+const ROM_TEXT = /ets (Jan|Jun) {1,2}8|rst:0x|boot:0x|waiting for (download|host)|boot mode:/;
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
@@ -134,6 +134,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
       '>>> print("hello from the REPL")',
       'WiFi connected, IP address: 192.168.1.42',
       'Waiting for WiFi...',
+      'Flash read error 12',
       'Connecting to WiFi',
       'E (312) app_main.c:42: sensor not found',
       '00:00:01 MQT: stat/sonoff/RESULT = {"POWER":"ON"}',
