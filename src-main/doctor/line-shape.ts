@@ -63,7 +63,7 @@ export function bannerLikeness(t: string, banner = ESP8266_ROM_BANNER): number {
  * Fewest edits (case-insensitive, digits alike) that turn some stretch of `t` into the whole of `rom`: a short ROM
  * line hit by a few bit errors is a few edits away; a program's line sharing only a prefix with it is not.
  */
-export function editsFromWhole(t: string, rom: string): number {
+function editsFromWhole(t: string, rom: string): number {
   const r = [...rom].map(fold);
   // Rows over `rom`, columns over `t`; a stretch of `t` may start and end anywhere (first row 0, min of last).
   let prev = new Array<number>(t.length + 1).fill(0);

@@ -18,7 +18,9 @@ import { isAppLine } from '../../src-main/doctor/sync-rules';
 import { connectEsp } from '../../src-main/esp';
 import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import { SimulatedDevice } from '../../src-main/sim';
+import { kilnRejection } from '../helpers/errors';
 import { sharedDir } from '../helpers/shared';
+import { simService } from '../service/helpers/sim-service';
 
 /** The SYNC_FAILED capture of a connect through a noisy line, or undefined when the noise let it through further. */
 async function noisyCapture(
@@ -75,6 +77,31 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
       expect(wrong).toEqual([]);
     },
   );
+
+  // `kiln info --port 'sim:esp8266?fault=noise:0.5&seed=1'`: the service's identify, whose connect starts with a SYNC
+  // at the data baud. Seeds 1, 4 and 5 at noise 0.5 were read as a running program there.
+  it('the service\u2019s identify on a noisy ESP8266 (noise 0.3 and 0.5, seeds 1–20) → GARBLED_NOISE_OR_VOLTAGE', async () => {
+    const { service } = simService();
+    const wrong: string[] = [];
+    let captures = 0;
+    try {
+      for (const rate of [0.3, 0.5]) {
+        for (const seed of SEEDS) {
+          const port = `sim:esp8266?fault=noise:${rate}&seed=${seed}`;
+          const e = await kilnRejection(service.call('identify', { port }));
+          if (e.code !== 'SYNC_FAILED') continue;
+          captures++;
+          const d = diagnoseSync(e.details!.capture as unknown as ConnectCapture);
+          if (d.code !== 'GARBLED_NOISE_OR_VOLTAGE')
+            wrong.push(`${port}: ${d.code} ${d.evidence.join(' / ')}`);
+        }
+      }
+    } finally {
+      await service.shutdown();
+    }
+    expect(captures).toBeGreaterThanOrEqual(10);
+    expect(wrong).toEqual([]);
+  });
 
   it('mangled banners heard in those captures are garbled ROM text, not application lines', () => {
     // Lines heard at 74880 baud in the seeded captures above (noise 0.3 and 0.5).
