@@ -4,7 +4,7 @@
  * text, then unreadable bytes, then silence. Each rule returns a Diagnosis or undefined.
  */
 import type { CaptureFacts, HeardLine } from './capture-facts';
-import { isMangledText } from './line-shape';
+import { isGarbledRomLine, isMangledText } from './line-shape';
 import type { Diagnosis, SyncContext } from './sync-diagnosis';
 
 export type SyncRule = (f: CaptureFacts, ctx: SyncContext) => Diagnosis | undefined;
@@ -310,10 +310,15 @@ const garbled: SyncRule = (f) => {
   if (withBytes.length === 0) return undefined;
   const allZero = withBytes.every((s) => s.bytes.every((b) => b === 0x00));
   const listenBauds = new Set((f.capture.listens ?? []).filter((l) => l.rxHex.length > 0).map((l) => l.baud));
-  const evidence = withBytes.map(
-    (s) =>
-      `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
-  );
+  // The ROM's own lines, recognisable through the damage (line-shape.ts): quoted, they show what noise did to them.
+  const damagedRom = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text)).slice(0, 2);
+  const evidence = [
+    ...withBytes.map(
+      (s) =>
+        `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
+    ),
+    ...damagedRom.map((l) => `a ROM boot line, damaged: ${quote(l)}`),
+  ];
   const noiseSteps = [
     'Connect the adapter\u2019s GND to the board\u2019s GND.',
     'Set the adapter to 3.3 V logic and power the board from a supply that can deliver 300 mA.',

@@ -170,7 +170,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
     }
   });
 
-  it('the capture facts still carry the mangled banner as a heard line (the garbled rule quotes the bytes)', async () => {
+  it('the capture facts still carry the mangled banner as a heard line, and the noise diagnosis quotes it', async () => {
     const capture = await noisyCapture(0.5, 10);
     expect(capture).toBeDefined();
     const facts = captureFacts(capture!);
@@ -178,5 +178,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
     const d = diagnoseSync(capture!);
     expect(d.code).toBe('GARBLED_NOISE_OR_VOLTAGE');
     expect(d.evidence.some((e) => e.startsWith('at 74880 baud:'))).toBe(true);
+    // The damaged banner is quoted as such, so a person sees what the noise did to the ROM's text.
+    expect(d.evidence.join('\n')).toMatch(/a ROM boot line, damaged: ".*" \(heard at 74880 baud\)/);
   });
 });
