@@ -123,6 +123,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
       'etw Jan !8 20\ufffd3,rS4 caqse:2,`boot!mode: 2l6)',
       'etq Jan $8 20!3,rs4 ciu\ufffdd;2, bOgt igfE:,7-\ufffdi',
       '"utw(J!l  ((201;,rrt cAUse:2,(bk\ufffdp\ufffdmoda:*3,6)\ufffd',
+      'J ets J`f (8 2012,r3v0#!usd83$\ufffdb/o|0mgdd2)3.6)',
       'Jets_main.b J',
       'uts_mainnc(*',
     ]) {
