@@ -1,8 +1,9 @@
 /**
  * Whether a heard line is text a program printed or bytes mangled on the way: noise (bit errors), a wrong baud
- * or a missing ground turn the ESP8266's 74880-baud ROM banner into lines that are mostly printable ASCII yet
- * are not application output (`"!etq BAn  8 20!3,vst\"keuSe:2…"`). Two signs tell them apart:
- * - the line still has the banner's shape: it aligns closely with `ets Jan  8 2013,rst cause:N, boot mode:(N,N)`;
+ * or a missing ground turn the ESP8266's 74880-baud ROM banner (and the other ROM lines) into lines that are mostly
+ * printable ASCII yet are not application output (`"!etq BAn  8 20!3,vst\"keuSe:2…"`). Two signs tell them apart:
+ * - the line still has a ROM line's shape: it aligns closely with `ets Jan  8 2013,rst cause:N, boot mode:(N,N)`
+ *   or another line of ROM_LINES;
  * - its characters carry the marks of flipped bits: U+FFFD (a byte that is no text), a letter whose case flipped
  *   inside a lowercase word (bit 5: `eTs`, `caesEz`), and rare symbols pressed against letters (`et{`, `e|c`).
  * Real program output (Arduino sketches, Tasmota logs, a MicroPython REPL) has few of these marks; the
@@ -12,7 +13,9 @@
 /**
  * Lines the ROMs print, as the real-world fixtures show them (digits stand for any digit): the ESP8266 banner
  * (esp8266_rom_*), its give-up line `ets_main.c` (esp8266_rom_boot_csum_err_nonossdk304.txt), and the ESP32 ROM's
- * date line, download-mode reset line and wait (esp32_rom_download_*, trace_esp32_download_banner_sync_*).
+ * date line, reset lines and wait (esp32_rom_download_then_flash_wdt_loop_lmicnode50.txt and others). The ESP32's
+ * empty-flash pair `flash read err, 1000` / `ets_main.c 371` is not in the fixtures: [guess] from public reports,
+ * as sim/boot-text.ts prints it.
  */
 const ESP8266_ROM_BANNER = 'ets Jan  8 2013,rst cause:2, boot mode:(3,6)';
 const ROM_LINES = [
@@ -102,7 +105,10 @@ export function noiseMarks(t: string): number {
   return marks / t.length;
 }
 
-/** Enough ROM-line shape that a few marks of noise make it a mangled ROM line (program output in the fixtures has ≤ 0.07: "Features: WiFi"). */
+/**
+ * Enough ROM-line shape that a few marks of noise make it a mangled ROM line (program output in the fixtures has
+ * ≤ 0.07 marks: "Features: WiFi").
+ */
 const ROM_SHAPE = 10;
 const MARKS_ON_ROM_LINE = 0.08;
 /** Aligned this well, it contains a ROM line with a few bytes hit (program output in the fixtures scores ≤ 15). */
@@ -113,7 +119,8 @@ const ROM_LINE_EDITS_UNMARKED = 2;
 const ROM_LINE_JUNK = 4;
 /**
  * A ROM line of ≥ 20 characters may be hit harder when the line bears marks of bit errors: real text is
- * ≥ 0.53 of the banner's length away from it (24 edits, a fixture note), noisy banners at noise 0.4–0.7 often 0.33–0.45.
+ * ≥ 0.53 of the banner's length away from it (24 edits, a fixture note); noisy banners at noise 0.4–0.7 are
+ * often 0.33–0.45 away.
  */
 const ROM_LINE_EDITS_MARKED = 0.45;
 const MARKS_ON_ROM_LINE_COPY = 0.05;
