@@ -4,6 +4,7 @@
  * text, then unreadable bytes, then silence. Each rule returns a Diagnosis or undefined.
  */
 import type { CaptureFacts, HeardLine } from './capture-facts';
+import { isGarbledRomLine, isMangledText } from './line-shape';
 import type { Diagnosis, SyncContext } from './sync-diagnosis';
 
 export type SyncRule = (f: CaptureFacts, ctx: SyncContext) => Diagnosis | undefined;
@@ -258,8 +259,9 @@ const ROM_LOAD_LINE =
 const ROM_BANNER_FRAGMENT = /rst cause:\d|20\d\d,rst /;
 
 /**
- * Lines that read as application output: nearly all printable, with a long printable run, and not what a ROM
- * or the ESP8266 eboot prints. Judged per line, so application text after a garbled 74880-baud ROM banner
+ * Lines that read as application output: nearly all printable, with a long printable run, not what a ROM
+ * or the ESP8266 eboot prints, and not text mangled on the line (a near-banner or bit-error marks, line-shape.ts):
+ * noise makes the 74880-baud banner mostly printable, and it must not pass for a running program. Judged per line, so application text after a garbled 74880-baud ROM banner
  * still counts.
  */
 function appLines(f: CaptureFacts): HeardLine[] {
@@ -272,7 +274,7 @@ export function isAppLine(t: string): boolean {
     return false;
   const printable = (t.match(/[ -~\t]/g) ?? []).length;
   const run = (t.match(/[ -~]{12,}/g) ?? []).reduce((m, x) => Math.max(m, x.length), 0);
-  return printable / t.length >= 0.9 && run >= 12;
+  return printable / t.length >= 0.9 && run >= 12 && !isMangledText(t);
 }
 
 const appRunning: SyncRule = (f) => {
@@ -308,10 +310,15 @@ const garbled: SyncRule = (f) => {
   if (withBytes.length === 0) return undefined;
   const allZero = withBytes.every((s) => s.bytes.every((b) => b === 0x00));
   const listenBauds = new Set((f.capture.listens ?? []).filter((l) => l.rxHex.length > 0).map((l) => l.baud));
-  const evidence = withBytes.map(
-    (s) =>
-      `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
-  );
+  // The ROM's own lines, recognisable through the damage (line-shape.ts): quoted, they show what noise did to them.
+  const damagedRom = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text)).slice(0, 2);
+  const evidence = [
+    ...withBytes.map(
+      (s) =>
+        `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
+    ),
+    ...damagedRom.map((l) => `a ROM boot line, damaged: ${quote(l)}`),
+  ];
   const noiseSteps = [
     'Connect the adapter\u2019s GND to the board\u2019s GND.',
     'Set the adapter to 3.3 V logic and power the board from a supply that can deliver 300 mA.',
