@@ -31,7 +31,7 @@ const ENTRIES = {
 };
 
 /** Builds both bundles; resolves with their paths. Needs esbuild (a development dependency). */
-export async function buildCli({ outDir = CLI_BUNDLE_DIR } = {}) {
+export async function buildCli({ outDir = CLI_BUNDLE_DIR, metafile } = {}) {
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: REPO,
@@ -56,7 +56,9 @@ export async function buildCli({ outDir = CLI_BUNDLE_DIR } = {}) {
     legalComments: 'none',
     logLevel: 'warning',
     write: false,
+    metafile: metafile !== undefined,
   });
+  if (metafile !== undefined) writeFileSync(metafile, JSON.stringify(result.metafile));
   const chunkDir = path.join(outDir, 'chunks');
   mkdirSync(chunkDir, { recursive: true });
   const written = [];
@@ -93,7 +95,9 @@ function removeOldChunks(chunkDir, current) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
-  const files = await buildCli();
+  // --metafile FILE: esbuild's record of which source went into which output (what the entry loads at start).
+  const at = process.argv.indexOf('--metafile');
+  const files = await buildCli(at > 0 ? { metafile: path.resolve(process.argv[at + 1] ?? 'meta.json') } : {});
   const entries = files.filter((f) => path.dirname(f) === CLI_BUNDLE_DIR);
   console.log(
     `build-cli: ${entries.map((f) => path.relative(REPO, f)).join(', ')} and ${files.length - entries.length} chunks in ${Date.now() - started} ms`,

@@ -9,14 +9,12 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { KilnError } from '../../../core/errors';
 import { checkOutputPath } from '../../../core/named-files';
-import { sha256Hex } from '../../../service/firmware-cache';
 import type { KilnService } from '../../../service/service';
 import type { DeviceRecord, Profile, StationSnapshot } from '../../../service/station-methods';
 import { MAX_STATION_CONCURRENCY } from '../../../vocabulary';
-import { parseFleetSettings, type FleetSettings } from '../../../fleet/settings';
+import type { FleetSettings } from '../../../fleet/settings';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
-import { readFirmwareCandidate } from '../firmware-input';
 import { EXIT } from '../exit-codes';
 
 type Run = (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>;
@@ -106,6 +104,11 @@ async function supplyFirmware(
     ...extra.map((f) => path.resolve(cwd, f)),
     ...missing.map((m) => path.join(path.dirname(profileFile), path.basename(m.name))),
   ];
+  // Loaded here, not at start: they bring the image room (every command would pay for them).
+  const [{ readFirmwareCandidate }, { sha256Hex }] = await Promise.all([
+    import('../firmware-input'),
+    import('../../../service/firmware-cache'),
+  ]);
   for (const file of candidates) {
     const bytes = await readFirmwareCandidate(file);
     if (bytes && missing.some((m) => m.sha256 === sha256Hex(bytes))) await service.firmwareCache.put(bytes);
@@ -113,7 +116,7 @@ async function supplyFirmware(
 }
 
 /** --broker/--fleet/--broker-user/--broker-ca as fleet settings (validated), or undefined without --broker. */
-function fleetOption(o: BatchOpts, cwd: string): FleetSettings | undefined {
+async function fleetOption(o: BatchOpts, cwd: string): Promise<FleetSettings | undefined> {
   if (!o.broker) {
     if (o.fleet || o.brokerUser || o.brokerCa)
       throw usageError(
@@ -122,6 +125,8 @@ function fleetOption(o: BatchOpts, cwd: string): FleetSettings | undefined {
       );
     return undefined;
   }
+  // Loaded here, not at start: the settings' schema brings zod.
+  const { parseFleetSettings } = await import('../../../fleet/settings');
   return parseFleetSettings({
     broker: o.broker,
     fleet: o.fleet,
@@ -213,7 +218,7 @@ async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {
     if (o.report) start.reportFile = await checkOutputPath(path.resolve(ctx.io.cwd, o.report), o.report);
     if (o.station) start.stationName = o.station;
     if (concurrency !== undefined) start.concurrency = concurrency;
-    const fleet = fleetOption(o, ctx.io.cwd);
+    const fleet = await fleetOption(o, ctx.io.cwd);
     if (fleet) start.fleet = fleet;
     const snap = await station.start(start);
     ctx.reporter.note(

@@ -7,7 +7,6 @@ import { stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KilnError } from '../../../core/errors';
-import { provisionSettingsSchema } from '../../../service/provision-contract';
 import type { MethodInput } from '../../../service/contract';
 import { usageError } from '../args';
 import type { CommandContext } from '../command-context';
@@ -161,6 +160,8 @@ async function readSettingsFile(file: string): Promise<Settings> {
       hint: 'See kiln provision --help for its shape.',
     });
   }
+  // Loaded here, not at start: the schema brings zod.
+  const { provisionSettingsSchema } = await import('../../../service/provision-contract');
   const parsed = provisionSettingsSchema.safeParse(json);
   if (!parsed.success) {
     // Paths and rules only: the values may be passwords.
