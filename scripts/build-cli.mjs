@@ -30,6 +30,26 @@ const ENTRIES = {
   web: 'src-main/hosts/web/main.ts',
 };
 
+/**
+ * zod re-exports every message locale (`z.locales`, about 40 languages, two thirds of its code) although only
+ * English is ever configured; Kiln never reads `z.locales`. Bundling just English spares every command that
+ * loads the service from parsing the rest.
+ */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}zod${path.sep}`)
+        ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 /** Builds both bundles; resolves with their paths. Needs esbuild (a development dependency). */
 export async function buildCli({ outDir = CLI_BUNDLE_DIR, metafile } = {}) {
   const { build } = await import('esbuild');
@@ -51,6 +71,7 @@ export async function buildCli({ outDir = CLI_BUNDLE_DIR, metafile } = {}) {
     banner: {
       js: "import { createRequire as __kilnCreateRequire } from 'node:module'; const require = __kilnCreateRequire(import.meta.url);",
     },
+    plugins: [englishOnlyZod],
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     legalComments: 'none',
