@@ -13,6 +13,7 @@ import {
   FLASH_FREQS,
   FLASH_MODES,
   FLASH_SIZES,
+  JOB_PHASES,
   MAX_FLASH_BYTES,
   MAX_PORT_NAME_CHARS,
   hasPathTraversal,
@@ -300,21 +301,7 @@ export const accessReportSchema = z.looseObject({
 /** 'backup' reads the whole flash; 'restore' writes a whole-flash backup back (its result is a flash result). */
 export const jobKindSchema = z.enum(['flash', 'read', 'erase', 'backup', 'restore']);
 /** Engine phases plus 'backup' (reading the original before a flash). */
-export const jobPhaseSchema = z.enum([
-  'connecting',
-  'detecting',
-  'stub',
-  'baud',
-  'backup',
-  'planning',
-  'erasing',
-  'writing',
-  'verifying',
-  'reading',
-  'resetting',
-  'boot-check',
-  'done',
-]);
+export const jobPhaseSchema = z.enum(JOB_PHASES);
 
 export const jobSummarySchema = z.object({
   jobId: idSchema,

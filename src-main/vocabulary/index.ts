@@ -9,5 +9,6 @@ export * from './board-presets';
 export * from './chips';
 export * from './flash-options';
 export * from './hand-actions';
+export * from './job-phases';
 export * from './limits';
 export * from './port-names';

@@ -12,6 +12,7 @@
  * Pure (times come in with the events), so it is tested with arbitrary event sequences.
  */
 import type { JobPhase } from '../api/types';
+import { JOB_PHASES } from '../../src-main/vocabulary';
 
 /** What is known when the flash starts. */
 export interface RunPlan {
@@ -69,21 +70,7 @@ const CONNECT_STEPS: Partial<Record<JobPhase, number>> = {
   stub: 0.6,
   baud: 0.85,
 };
-const ORDER: JobPhase[] = [
-  'connecting',
-  'detecting',
-  'stub',
-  'baud',
-  'backup',
-  'planning',
-  'erasing',
-  'writing',
-  'verifying',
-  'reading',
-  'resetting',
-  'boot-check',
-  'done',
-];
+const ORDER: readonly JobPhase[] = JOB_PHASES;
 
 /** One byte-counted piece of work (a region's compare, write or verify; one backup read). */
 interface Meter {
