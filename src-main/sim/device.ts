@@ -27,6 +27,7 @@ import { ResetCircuit } from './reset-circuit';
 import { STUB_GREETING, StubLoader } from './stub';
 import { STUB_CATALOGUE } from './stub-catalogue';
 import { STUB_BEHAVIOUR } from './stub-families';
+import { measureSync } from './rom-autobaud';
 import { UsbPath } from './usb-path';
 import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
 
@@ -38,19 +39,6 @@ import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
 const STUB_START_MS = 50;
 /** [guess] Effective rate of the C3's USB-Serial/JTAG (full-speed USB CDC), as "baud" for the line model. */
 const USB_SERIAL_JTAG_BAUD = 4_000_000;
-/** A run of 0x55 this long in what the host sent lets the ROM's autobaud lock on (SYNC carries 32). */
-const AUTOBAUD_RUN = 8;
-/**
- * The ESP8266 ROM syncing above 115200 is not verified by any capture here. Default 'works' on the evidence of
- * reports of ROM-only uploads at the upload baud: esptool-ck at 921600 ("less than 4 seconds" for 200 KB,
- * esp8266/Arduino#37) and esptool.py before it had a stub, "it really can go up to large speeds (eg using 921600
- * baud) … the bootloader autodetects the baud rate" (espressif/esptool#44); failures there were blamed on long
- * wires and adapters (esp8266/Arduino#97). The other two models are the ways it could fail on a board. 'garbled'
- * locks [guess] 5 % off, beyond the line's tolerance (line.ts BAUD_TOLERANCE).
- */
-const HIGH_BAUD_SYNC_FROM = 115200;
-const GARBLED_LOCK_ERROR = 1.05;
-
 /** Thrown inside a loader's wait when the chip was reset meanwhile; the loader just stops. */
 class ChipReset extends Error {}
 
@@ -400,28 +388,22 @@ export class SimulatedDevice {
       return;
     }
     if (!this.loader) return;
-    if (this.autobaud && this.line && this.end && hasRun(c.sent, 0x55, AUTOBAUD_RUN)) {
+    if (this.autobaud && this.line && this.end) {
       // Host baud not observable on the line (TCP, pty): the end's nominal rate (a pty reads the host's termios).
-      const hostBaud = this.line.hostBaudKnown ? c.senderBaud : this.end.hostBaudRate;
-      const limit = this.faults.autobaudMaxBaud;
-      const high =
-        this.o.chip === 'esp8266' && hostBaud > HIGH_BAUD_SYNC_FROM
-          ? (this.o.highBaudSync ?? 'works')
-          : 'works';
-      if ((limit !== undefined && hostBaud > limit) || high === 'ignored') {
-        // The measurement fails at this rate (SimFaults.autobaudMaxBaud, or highBaudSync 'ignored'). Nothing locks,
-        // detection stays armed, and what arrived is what a UART at the wrong baud makes of it.
+      const measured = measureSync({
+        chip: this.o.chip,
+        sent: c.sent,
+        hostBaud: this.line.hostBaudKnown ? c.senderBaud : this.end.hostBaudRate,
+        maxBaud: this.faults.autobaudMaxBaud,
+        highBaudSync: this.o.highBaudSync,
+      });
+      if (measured.kind === 'failed') {
+        // Nothing locks, detection stays armed, and what arrived is what a UART at the wrong baud makes of it.
         if (c.garbled) return;
-      } else {
-        // The ROM measures the 0x55 pattern (at any rate: esptool serial-protocol docs, "the sync packets can be
-        // sent at any baud rate") and locks onto it once per loader start. Detection then shuts down (nodemcu
-        // PR #1215, pjsg: the ROM auto-bauds "using the same code" as that PR, whose detection stops once the rate
-        // is found), so a later SYNC at another baud without a reset is garbage to the chip. No ROM rate limit
-        // is modelled: none is documented, only adapter limits (esptool#435) and esptool#365's "a little less
-        // reliable at very high speeds" — the autobaudMaxBaud fault stands for those.
+      } else if (measured.kind === 'locked') {
+        // Detection shuts down once the rate is found (rom-autobaud.ts).
         this.autobaud = false;
-        const locked = high === 'garbled' ? hostBaud * GARBLED_LOCK_ERROR : hostBaud;
-        if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = locked;
+        if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = measured.baud;
         // The garbled chunk itself is lost, so the first SYNC after a baud mismatch goes unanswered (both ESP8266
         // traces in fixtures/real-world show the first SYNC timing out and the second answered).
         if (c.garbled) return;
@@ -510,13 +492,4 @@ export class SimulatedDevice {
       track: (p) => this.clock.track(p),
     };
   }
-}
-
-function hasRun(buf: Buffer, value: number, n: number): boolean {
-  let run = 0;
-  for (const b of buf) {
-    run = b === value ? run + 1 : 0;
-    if (run >= n) return true;
-  }
-  return false;
 }

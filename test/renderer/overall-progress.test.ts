@@ -1,3 +1,4 @@
+import { JOB_PHASES } from '../../src-main/vocabulary';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -142,21 +143,7 @@ describe('overall progress of a flash', () => {
   });
 
   it('property: for any sequence of events and times, the fraction never decreases and stays in 0…1', () => {
-    const phases: JobPhase[] = [
-      'connecting',
-      'detecting',
-      'stub',
-      'baud',
-      'backup',
-      'planning',
-      'erasing',
-      'writing',
-      'verifying',
-      'reading',
-      'resetting',
-      'boot-check',
-      'done',
-    ];
+    const phases: readonly JobPhase[] = JOB_PHASES;
     const sample: fc.Arbitrary<ByteSample> = fc
       .record({
         phase: fc.constantFrom(...phases),
