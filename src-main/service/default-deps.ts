@@ -18,7 +18,7 @@ import {
   type FixRunResult,
 } from '../doctor/index';
 import { connectEsp } from '../esp/index';
-import { listPorts } from '../serial/discovery';
+import { findPort, listPorts } from '../serial/discovery';
 import { watchPorts } from '../serial/hotplug';
 import { createMemoryPair } from '../serial/memory-pair';
 import { openTransport } from '../serial/open-transport';
@@ -228,6 +228,9 @@ export function defaultDeps(options: DefaultDepsOptions = {}): ServiceDeps {
       if (options.root !== undefined) o.root = options.root;
       if (log) o.log = log;
       return listPorts(o);
+    },
+    findPort(path) {
+      return findPort(path, options.root);
     },
     watchPorts(handlers) {
       const o: Parameters<typeof watchPorts>[0] = {

@@ -81,6 +81,11 @@ export interface ServiceDeps {
   openTransport(path: string, opts: { baudRate: number; usbId?: string }): Promise<Transport>;
   /** Real ports (the serial layer's discovery). */
   listPorts(): Promise<PortInfo[]>;
+  /**
+   * One named port without a whole listing (sysfs only, no udevadm); undefined when there is no such port.
+   * Optional: without it a port the directory has not listed yet is looked up by listing them all.
+   */
+  findPort?(path: string): Promise<PortInfo | undefined>;
   /** Hot-plug. Optional: without it the list refreshes on `listPorts` only. */
   watchPorts?(handlers: PortWatchHandlers): { close(): void };
   /** Builds a virtual device for a `sim:` URL (throws BAD_REQUEST for an unknown chip or fault). */

@@ -56,7 +56,7 @@ export class PortDirectory {
   private watcher: { close(): void } | undefined;
 
   constructor(
-    private readonly deps: Pick<ServiceDeps, 'listPorts' | 'watchPorts'>,
+    private readonly deps: Pick<ServiceDeps, 'listPorts' | 'findPort' | 'watchPorts'>,
     private readonly virtual: VirtualDevices,
     private readonly bus: EventBus,
     private readonly logger: Logger,
@@ -106,7 +106,8 @@ export class PortDirectory {
       await this.admitSocket(path);
       return { path, lockKey: path, kind: 'network', defaultBaud: 115200 };
     }
-    let info = this.find(path);
+    // A port named before any listing (the CLI's --port) is looked up alone: a whole listing spawns udevadm.
+    let info = this.find(path) ?? (this.listed ? undefined : await this.deps.findPort?.(path));
     if (!info) {
       // The client may be acting on a listing newer than ours (hot-plug without a watcher): look once more.
       await this.list();

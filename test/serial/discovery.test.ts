@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describePort, listPorts, type UdevPort } from '../../src-main/serial/discovery';
+import { describePort, findPort, listPorts, type UdevPort } from '../../src-main/serial/discovery';
 import { listSysfsPorts, readByIdLinks } from '../../src-main/serial/sysfs-list';
 import { addBuiltinTty, addUsbTty, CH340_IDS, makeRoot } from './helpers/fake-sysfs';
 
@@ -209,5 +209,14 @@ describe('listPorts', () => {
     const root = await workbench();
     const listed = (await listPorts({ root })).find((p) => p.path === '/dev/ttyUSB1');
     expect(await describePort('/dev/ttyUSB1', root)).toEqual(listed);
+  });
+
+  it('findPort (a named port, no listing) gives the listed record, and nothing for a placeholder or a missing node', async () => {
+    const root = await workbench();
+    const listed = await listPorts({ root });
+    expect(await findPort('/dev/ttyUSB0', root)).toEqual(listed.find((p) => p.path === '/dev/ttyUSB0'));
+    expect((await findPort('/dev/ttyUSB0', root))?.bridge?.chip).toBe('CH340');
+    expect(await findPort('/dev/ttyS0', root)).toBeUndefined(); // no real UART behind it
+    expect(await findPort('/dev/ttyUSB7', root)).toBeUndefined();
   });
 });

@@ -232,6 +232,8 @@ export interface Harness {
   devices: DeviceEnd[];
   dataDir: string;
   events: { event: EventName; payload: unknown }[];
+  /** How many whole listings the service asked for (each one is a udevadm run on a real host). */
+  listings: number;
   watch?: { onAdded(p: PortInfo): void; onRemoved(path: string): void };
   /** Resolves when an event matching the predicate arrives (or has arrived). */
   next<E extends EventName>(event: E, pred?: (p: EventPayload<E>) => boolean): Promise<EventPayload<E>>;
@@ -239,7 +241,7 @@ export interface Harness {
 }
 
 export function harness(
-  opts: { ports?: PortInfo[]; clock?: Clock; dataDir?: string; watch?: boolean } = {},
+  opts: { ports?: PortInfo[]; clock?: Clock; dataDir?: string; watch?: boolean; findPort?: boolean } = {},
 ): Harness {
   const engine = new FakeEngine();
   const doctor = new FakeDoctor();
@@ -253,13 +255,14 @@ export function harness(
     return pair.host;
   };
   const dataDir = opts.dataDir ?? tempDir();
-  const h: Partial<Harness> = { engine, doctor, ports, opened, devices, dataDir, events: [] };
+  const h: Partial<Harness> = { engine, doctor, ports, opened, devices, dataDir, events: [], listings: 0 };
   const deps: ServiceDeps = {
     connect: engine.connect,
     async openTransport(p, o) {
       return open(p, o.baudRate);
     },
     async listPorts() {
+      h.listings!++;
       return [...ports];
     },
     createVirtualDevice(url): VirtualDevice {
@@ -276,6 +279,7 @@ export function harness(
     doctor,
     clock: opts.clock ?? realClock,
   };
+  if (opts.findPort) deps.findPort = async (p) => ports.find((x) => x.path === p);
   if (opts.watch) {
     deps.watchPorts = (handlers) => {
       h.watch = handlers;

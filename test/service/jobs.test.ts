@@ -220,6 +220,23 @@ describe('flash job lifecycle', () => {
     expect(h.engine.connects).toHaveLength(2);
   });
 
+  it('a named port is looked up alone, without a whole listing; an unknown one still gets PORT_NOT_FOUND', async () => {
+    const h = harness({ findPort: true });
+    const fw = await addFirmware(h, pattern(64));
+    const { jobId } = await h.service.call('startFlash', {
+      port: '/dev/ttyUSB0',
+      images: [{ sha256: fw.sha256, offset: 0x10000, name: 'a.bin' }],
+    });
+    expect((await h.next('jobDone', (d) => d.jobId === jobId)).ok).toBe(true);
+    expect(h.listings).toBe(0);
+    expect(h.engine.connects[0]?.baud).toBe(cp2102().defaultBaud); // the bridge's baud, from the look-up
+    const img = [{ sha256: fw.sha256, offset: 0, name: 'a.bin' }];
+    expect(
+      (await kilnRejection(h.service.call('startFlash', { port: '/dev/ttyUSB7', images: img }))).code,
+    ).toBe('PORT_NOT_FOUND');
+    expect(h.listings).toBe(1); // not found alone: one listing, in case a link names it
+  });
+
   it('rejects unknown ports, unknown firmware and bad sim URLs before any job exists', async () => {
     const h = harness();
     const fw = await addFirmware(h, pattern(64));

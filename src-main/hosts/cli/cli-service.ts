@@ -50,18 +50,27 @@ export function servicePortName(typed: string, cwd: string): string {
   return abs;
 }
 
-/** ServiceDeps whose listing also shows the device nodes named on this command line. */
+/** A device node named on this command line that no listing shows (a socat pty): flashed at 115200 by default. */
+function namedNode(named: string[], p: string): PortInfo | undefined {
+  return p.startsWith('/') && named.includes(p) && isCharDevice(p)
+    ? { path: p, defaultBaud: 115200 }
+    : undefined;
+}
+
+/** ServiceDeps whose listing and look-up also show the device nodes named on this command line. */
 export function withNamedPorts(base: ServiceDeps, named: string[]): ServiceDeps {
   return {
     ...base,
     async listPorts() {
       const listed = await base.listPorts();
-      const extra: PortInfo[] = named
-        .filter(
-          (p) => p.startsWith('/') && isCharDevice(p) && !listed.some((l) => l.path === p || l.byId === p),
-        )
-        .map((p) => ({ path: p, defaultBaud: 115200 }));
+      const extra = named
+        .filter((p) => !listed.some((l) => l.path === p || l.byId === p))
+        .map((p) => namedNode(named, p))
+        .filter((p): p is PortInfo => p !== undefined);
       return [...listed, ...extra];
+    },
+    async findPort(p) {
+      return (await base.findPort?.(p)) ?? namedNode(named, p);
     },
   };
 }
