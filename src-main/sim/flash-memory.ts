@@ -197,8 +197,9 @@ export class FlashMemory {
     return this.read(offset, 4).readUInt32LE(0);
   }
 
-  readTimeMs(len: number): number {
-    return this.scaled((len / 1024) * this.timing.readMsPerKB);
+  /** Time to read (and hash) `len` bytes; a loader that hashes at its own rate passes it (stub-timing.ts). */
+  readTimeMs(len: number, msPerKB = this.timing.readMsPerKB): number {
+    return this.scaled((len / 1024) * msPerKB);
   }
 
   md5(offset: number, len: number): Buffer {

@@ -171,7 +171,7 @@ export class StubLoader implements Loader {
       case Op.SPI_FLASH_MD5: {
         const [addr = 0, size = 0] = w;
         if (!flash.inRange(addr, size)) return void this.reply(op, undefined, FAILED_SPI_OP);
-        await this.ctx.sleep(flash.readTimeMs(size));
+        await this.ctx.sleep(flash.readTimeMs(size, STUB_TIMING[this.ctx.facts.chip].hashMsPerKB));
         return void this.reply(op, flash.md5(addr, size));
       }
       case Op.READ_FLASH: {
@@ -279,7 +279,7 @@ export class StubLoader implements Loader {
     const r = this.reading!;
     while (r.remaining > 0 && (r.sent - r.acked) / r.packet < r.maxInFlight) {
       const n = Math.min(r.packet, r.remaining);
-      await this.ctx.sleep(this.ctx.flash.readTimeMs(n));
+      await this.ctx.sleep(this.ctx.flash.readTimeMs(n, STUB_TIMING[this.ctx.facts.chip].hashMsPerKB));
       if (this.reading !== r) return;
       this.ctx.sendFrame(this.ctx.flash.read(r.offset + r.sent, n));
       r.sent += n;

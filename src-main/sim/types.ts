@@ -66,7 +66,7 @@ export interface FlashTiming {
   pageProgramMs: number;
   /** Whole-chip erase, per 4 MB of capacity. */
   chipEraseMsPer4MB: number;
-  /** Reading (MD5, READ_FLASH) per KB: [guess] ~2 MB/s, SPI read plus MD5 in software on the chip. */
+  /** The ROM's reading (MD5, READ_FLASH_SLOW) per KB: [guess] ~2 MB/s; the stubs' rate is in stub-timing.ts. */
   readMsPerKB: number;
 }
 
