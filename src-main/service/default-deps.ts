@@ -4,7 +4,7 @@
  * their own config (data folder, logger) to `createService`; tests build ServiceDeps from fakes instead.
  */
 import os from 'node:os';
-import { realClock, type Clock } from '../core/clock';
+import { realClock, simulatorClock, type Clock } from '../core/clock';
 import { KilnError } from '../core/errors';
 import {
   accessReport as doctorAccessReport,
@@ -30,7 +30,7 @@ import type { DoctorFunctions, FixConfirmationRequest, Logger, ServiceDeps, Virt
 /** A `sim:` URL → a simulated board that persists across connections (each `open()` re-plugs it). */
 export function createSimDevice(url: string, clock: Clock): VirtualDevice {
   const parsed = parseSimUrl(url);
-  const options: SimOptions = { chip: parsed.chip, clock, faults: parsed.faults };
+  const options: SimOptions = { chip: parsed.chip, clock: simulatorClock(clock), faults: parsed.faults };
   if (parsed.board) options.board = parsed.board;
   if (parsed.flashSize !== undefined) options.flashSize = parsed.flashSize;
   if (parsed.mac !== undefined) options.mac = parsed.mac;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock, realClock } from '../../src-main/core/clock';
+import { VirtualClock, preciseClock, realClock, simulatorClock } from '../../src-main/core/clock';
 import { isKilnError } from '../../src-main/core/errors';
 
 describe('VirtualClock', () => {
@@ -53,5 +53,41 @@ describe('realClock', () => {
     ac.abort();
     const err = await realClock.sleep(10_000, ac.signal).catch((e) => e);
     expect(isKilnError(err, 'CANCELLED')).toBe(true);
+  });
+});
+
+describe('preciseClock (the simulator on the real clock)', () => {
+  it('never fires a timer before it is due, for sub-millisecond and longer delays, in the order they are due', async () => {
+    const fired: { id: number; early: number }[] = [];
+    await new Promise<void>((resolve) => {
+      const plan = [3.2, 0.2, 1.7, 0.05, 12];
+      for (const [id, ms] of plan.entries()) {
+        const due = performance.now() + ms;
+        preciseClock.setTimer(ms, () => {
+          fired.push({ id, early: due - performance.now() });
+          if (fired.length === plan.length) resolve();
+        });
+      }
+    });
+    expect(fired.map((f) => f.id)).toEqual([3, 1, 2, 0, 4]);
+    for (const f of fired) expect(f.early).toBeLessThanOrEqual(0);
+  });
+
+  it('a cancelled timer does not fire; an aborted sleep rejects with CANCELLED', async () => {
+    let ran = false;
+    const cancel = preciseClock.setTimer(0.5, () => (ran = true));
+    cancel();
+    await preciseClock.sleep(5);
+    expect(ran).toBe(false);
+    const ac = new AbortController();
+    const pending = preciseClock.sleep(10_000, ac.signal).catch((e) => e);
+    ac.abort();
+    expect(isKilnError(await pending, 'CANCELLED')).toBe(true);
+  });
+
+  it('is what a simulator gets instead of the real clock; a virtual clock stays itself', () => {
+    const virtual = new VirtualClock();
+    expect(simulatorClock(realClock)).toBe(preciseClock);
+    expect(simulatorClock(virtual)).toBe(virtual);
   });
 });

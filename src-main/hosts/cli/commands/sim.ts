@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { realClock } from '../../../core/clock';
+import { preciseClock } from '../../../core/clock';
 import { FAULT_NAMES } from '../../../sim/faults';
 import { FLASH_WIRINGS } from '../../../sim/flash-wiring';
 import type { SimOptions } from '../../../sim/index';
@@ -109,7 +109,7 @@ async function sim(ctx: CommandContext, o: SimCliOpts): Promise<number> {
   const { parseSimUrl, serveTcp, servePty, SimulatedDevice } = await import('../../../sim/index');
   const url = simUrlFor(o);
   const parsed = parseSimUrl(url);
-  const options: SimOptions = { chip: parsed.chip, clock: realClock, faults: parsed.faults };
+  const options: SimOptions = { chip: parsed.chip, clock: preciseClock, faults: parsed.faults };
   if (parsed.board) options.board = parsed.board;
   if (parsed.flashSize !== undefined) options.flashSize = parsed.flashSize;
   if (parsed.flashWiring !== undefined) options.flashWiring = parsed.flashWiring;
