@@ -8,7 +8,7 @@ import { checksum, words } from '../link/protocol';
 import { timeoutFor } from '../link/commands';
 import { RETRYABLE_STATUS, isFatalLinkError } from '../link/errors';
 import type { ChipRecord } from '../chips/records';
-import type { EspLink } from '../link/link';
+import { encodeFrame, type EspLink } from '../link/link';
 import type { EngineHooks } from '../api';
 
 const BLOCK_ATTEMPTS = 3;
@@ -23,21 +23,38 @@ export interface WriteContext {
   skipUnchanged: boolean;
 }
 
-/** One DATA block, re-sent (same sequence number) when it was damaged in transit or its reply was lost. */
-export async function sendBlock(
-  ctx: WriteContext,
+/** One DATA block ready for the wire: built while the block before it is still being sent (`prepareBlock`). */
+export interface PreparedBlock {
+  op: number;
+  seq: number;
+  /** Header words and payload: what the checksum and the frame were made from. */
+  body: Buffer;
+  checksum: number;
+  /** The SLIP frame, so a block sent (or re-sent) costs no encoding once its turn comes. */
+  framed: Buffer;
+  /** Image bytes this block stands for (for the size-scaled reply timeout). */
+  uncompressedBytes: number;
+}
+
+export function prepareBlock(
   op: number,
   seq: number,
   block: Uint8Array,
   uncompressedBytes: number,
-): Promise<void> {
+): PreparedBlock {
   const body = Buffer.concat([words(block.length, seq, 0, 0), block]);
   const chk = checksum(block);
+  return { op, seq, body, checksum: chk, framed: encodeFrame(op, body, chk), uncompressedBytes };
+}
+
+/** One DATA block, re-sent (same sequence number) when it was damaged in transit or its reply was lost. */
+export async function sendBlock(ctx: WriteContext, b: PreparedBlock): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.link.command(op, body, {
-        checksum: chk,
-        timeoutMs: timeoutFor(op, uncompressedBytes),
+      await ctx.link.command(b.op, b.body, {
+        checksum: b.checksum,
+        framed: b.framed,
+        timeoutMs: timeoutFor(b.op, b.uncompressedBytes),
         signal: ctx.signal,
       });
       return;
@@ -45,7 +62,7 @@ export async function sendBlock(
       if (attempt >= BLOCK_ATTEMPTS || !isRetryable(e)) throw e;
       ctx.hooks.onLog?.(
         'warn',
-        `block ${seq} failed (${(e as KilnError).code}), sending it again (${attempt}/${BLOCK_ATTEMPTS - 1})`,
+        `block ${b.seq} failed (${(e as KilnError).code}), sending it again (${attempt}/${BLOCK_ATTEMPTS - 1})`,
       );
     }
   }

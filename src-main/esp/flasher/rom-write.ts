@@ -10,7 +10,7 @@
 import { Op, words } from '../link/protocol';
 import { timeoutFor } from '../link/commands';
 import { esp8266RomEraseSize, type PlannedRegion } from './write-plan';
-import { padBlock, sendBlock, type WriteContext } from './data-block';
+import { padBlock, prepareBlock, sendBlock, type WriteContext } from './data-block';
 import type { EspLink } from '../link/link';
 import type { ProgressMeter } from './progress';
 
@@ -38,7 +38,7 @@ export async function romWriteRun(
   });
   for (let seq = 0; seq < blocks; seq++) {
     const block = padBlock(data.subarray(seq * ROM_BLOCK, (seq + 1) * ROM_BLOCK), ROM_BLOCK);
-    await sendBlock(ctx, Op.FLASH_DATA, seq, block, ROM_BLOCK);
+    await sendBlock(ctx, prepareBlock(Op.FLASH_DATA, seq, block, ROM_BLOCK));
     onAcked(Math.min(data.length, (seq + 1) * ROM_BLOCK));
   }
 }

@@ -26,6 +26,13 @@ export interface CommandOptions {
   /** Bytes of result before the status in the reply (MD5: 16 or 32, security info: 12/20). */
   resultLen?: number;
   signal?: AbortSignal;
+  /** This very request, already SLIP-framed by `encodeFrame` (a DATA block built while the one before was on the wire). */
+  framed?: Buffer;
+}
+
+/** The bytes on the wire for one request: what `send` writes, for a caller that builds it ahead of time. */
+export function encodeFrame(op: number, data: Uint8Array, checksum = 0): Buffer {
+  return slipEncode(encodeRequest(op, data, checksum));
 }
 
 export class EspLink {
@@ -65,9 +72,10 @@ export class EspLink {
     data: Uint8Array = Buffer.alloc(0),
     checksum = 0,
     signal?: AbortSignal,
+    framed?: Buffer,
   ): Promise<void> {
     this.checkAlive(signal);
-    const frame = slipEncode(encodeRequest(op, data, checksum));
+    const frame = framed ?? encodeFrame(op, data, checksum);
     this.bytesWritten += frame.length;
     await this.transport.write(frame);
   }
@@ -114,7 +122,7 @@ export class EspLink {
   ): Promise<Response> {
     const timeoutMs = opts.timeoutMs ?? timeoutFor(op, opts.size ?? 0, { rom: !this.isStub });
     const signal = this.waitSignal(opts.signal);
-    await this.send(op, data, opts.checksum ?? 0, signal);
+    await this.send(op, data, opts.checksum ?? 0, signal, opts.framed);
     try {
       return await this.reader.waitResponse(op, timeoutMs, signal);
     } catch (e) {
