@@ -8,10 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { connectEsp, withSession, type ConnectOptions } from '../../src-main/esp';
-import { Op, decodeRequest } from '../../src-main/esp/link/protocol';
-import { SlipDecoder } from '../../src-main/esp/link/slip';
+import { Op, decodeRequest, encodeResponse, words } from '../../src-main/esp/link/protocol';
+import { SlipDecoder, slipEncode } from '../../src-main/esp/link/slip';
+import { EspLink } from '../../src-main/esp/link/link';
+import { CHIP_RECORDS } from '../../src-main/esp/chips/records';
+import { greetStub } from '../../src-main/esp/flasher/stub-greeting';
+import { VirtualClock } from '../../src-main/core/clock';
+import { createMemoryPair } from '../../src-main/serial/memory-pair';
 import { CHIP_FACTS, romCalibratedXtalHz } from '../../src-main/sim/chip-facts';
-import type { SimOptions } from '../../src-main/sim';
+import { SimulatedDevice, type SimOptions } from '../../src-main/sim';
 import { noiseBytes, simBench } from '../helpers/sim-bench';
 import { kilnRejection } from '../helpers/errors';
 
@@ -185,6 +190,22 @@ describe('ESP32: the stub goes up at the data baud', () => {
   });
 });
 
+describe('ESP32 without UART lines', () => {
+  it('TCP (no lines): no CHANGE_BAUDRATE in ROM, the stub goes up at 115200 and changes as before', async () => {
+    const clock = new VirtualClock();
+    const sim = new SimulatedDevice({ chip: 'esp32', clock, board: 'no-auto-reset', buttonHeld: true });
+    const pair = createMemoryPair({ path: 'socket://127.0.0.1:4000', lines: 'none' });
+    sim.attach(pair.device);
+    await clock.sleep(1000);
+    const bench = { clock, sim, pair };
+    const watch = wireWatch(bench);
+    const { info } = await flashOn(bench, { baud: 921600 });
+    expect(info.stub).toBe(true);
+    expect(watch.bauds(Op.MEM_DATA).every((b) => b === 115200)).toBe(true);
+    expect(watch.changes()).toEqual([{ words: [921600, 115200], baud: 115200 }]);
+  });
+});
+
 describe('other chips keep going back to 115200 in ROM', () => {
   it('ESP32-C3: CHANGE_BAUDRATE(115200, 0) before MEM_BEGIN, stub at 115200, then (921600, 115200)', async () => {
     const bench = simBench({ chip: 'esp32c3' });
@@ -196,5 +217,72 @@ describe('other chips keep going back to 115200 in ROM', () => {
       { words: [921600, 115200], baud: 115200 },
     ]);
     expect(watch.bauds(Op.MEM_DATA).every((b) => b === 115200)).toBe(true);
+  });
+});
+
+/**
+ * The probe's two SYNCs against a receiver that follows esp-flasher-stub's SLIP state machine (src/slip.c
+ * slip_recv_byte, read for facts: END outside a frame opens one; END inside completes it when it holds bytes, and
+ * with nothing received returns to "no frame"), left inside a frame by bytes at a wrong rate.
+ */
+describe('the SYNC probe against esp-flasher-stub\u2019s SLIP receiver', () => {
+  /** A stub at 115200 that never said OHAI; `garbage` = bytes at a wrong rate left it inside a frame. */
+  function stubReceiver(garbage: boolean) {
+    const clock = new VirtualClock();
+    const pair = createMemoryPair({ path: '/dev/ttyTEST0', lines: 'uart' });
+    let state: 'none' | 'in' | 'esc' = 'none';
+    let buf: number[] = [];
+    const frames: Buffer[] = [];
+    const complete = (f: Buffer) => {
+      frames.push(f);
+      const req = decodeRequest(f);
+      if (req?.op === Op.SYNC)
+        for (let i = 0; i < 8; i++) pair.device.send(slipEncode(encodeResponse(Op.SYNC, 0, Buffer.of(0, 0))));
+      if (req?.op !== Op.MEM_END) return;
+      pair.device.send(slipEncode(encodeResponse(Op.MEM_END, 0, Buffer.alloc(4))));
+      // The stub starts; what reaches it next is taken to follow bytes it got at a wrong rate, without an END.
+      if (garbage) [state, buf] = ['in', [0x5a, 0x13]];
+    };
+    pair.device.onHostData((chunk) => {
+      for (const b of chunk) {
+        if (state === 'none') {
+          if (b === 0xc0) [state, buf] = ['in', []];
+        } else if (state === 'in') {
+          if (b === 0xc0) {
+            const f = Buffer.from(buf);
+            [state, buf] = ['none', []];
+            if (f.length > 0) complete(f);
+          } else if (b === 0xdb) state = 'esc';
+          else buf.push(b);
+        } else {
+          state = 'in';
+          if (b === 0xdc) buf.push(0xc0);
+          else if (b === 0xdd) buf.push(0xdb);
+          else [state, buf] = ['none', []];
+        }
+      }
+    });
+    return { clock, pair, frames };
+  }
+
+  async function greet(garbage: boolean) {
+    const s = stubReceiver(garbage);
+    const link = new EspLink(s.pair.host, s.clock, undefined);
+    await link.send(Op.MEM_END, words(0, 0x400a902c));
+    await greetStub(link, CHIP_RECORDS.esp32);
+    return { ...s, syncs: s.frames.filter((f) => decodeRequest(f)?.op === Op.SYNC).length };
+  }
+
+  it('a clean receiver answers the first SYNC', async () => {
+    const r = await greet(false);
+    expect(r.syncs).toBe(1);
+    expect(r.pair.host.baudRate).toBe(115200);
+  });
+
+  it('inside a garbage frame: the first SYNC is lost to it, the second (one more END in front) is answered', async () => {
+    const r = await greet(true);
+    // The receiver's frames: the garbage (closed by the first SYNC's END), then the second SYNC.
+    expect(r.frames.map((f) => decodeRequest(f)?.op ?? 'garbage')).toEqual([Op.MEM_END, 'garbage', Op.SYNC]);
+    expect(r.syncs).toBe(1);
   });
 });

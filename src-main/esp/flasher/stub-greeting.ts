@@ -11,7 +11,8 @@
  * 5 ms), then says OHAI. Whether the ROM's CHANGE_BAUDRATE or its SYNC autobaud update that field is not known
  * ([guess]: they do not — the ROM's download loop writes the divider through uart_div_modify and the field keeps
  * its boot value, 115200). So the stub goes up at the data baud — the ROM is already there after a fast SYNC,
- * else its CHANGE_BAUDRATE moves it there — 6.7 KB at 921600 instead of 115200, about half a second less; and
+ * else its CHANGE_BAUDRATE moves it there (on UART lines only; native USB and TCP upload at the rate they have) —
+ * 6.7 KB at 921600 instead of 115200, about half a second less; and
  * afterwards the host does not rely on the guess:
  *  1. right after MEM_END's reply it listens at 115200 for OHAI (the guess);
  *  2. no OHAI within GREETING_FIRST_WAIT_MS (it may also be lost while the host switched, e.g. still in an FTDI's
@@ -71,6 +72,8 @@ export async function prepareStubUpload(
     if (rate !== ROM_BAUD && chip.rom.changeBaud) await changeBaud(link, chip, ROM_BAUD);
     return { alsoTry: [] };
   }
+  // Only a UART gains from it: on native USB the rate is nominal, and over TCP the far end's rate is not ours to set.
+  if (link.transport.info.lines !== 'uart') return { alsoTry: [] };
   if (dataBaud === undefined || dataBaud === rate || !chip.rom.changeBaud) return { alsoTry: [] };
   try {
     const { baud, sent } = await changeBaudSent(link, chip, dataBaud);
