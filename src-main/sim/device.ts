@@ -37,6 +37,19 @@ import type { BoardWiring, DeviceMode, SimFaults, SimOptions } from './types';
  * a [guess] for esp-flasher-stub.
  */
 const STUB_START_MS = 50;
+/**
+ * A stub that reprograms the UART at start (stub-catalogue.ts `uartAtStart`) waits 5 ms before and 5 ms after
+ * writing the divider (esp-stub-lib src/target/esp32/src/uart.c `stub_target_uart_rominit_set_baudrate`). Both
+ * fall inside STUB_START_MS: the divider changes 5 ms before the OHAI, the rest of the 50 ms [guess] stands for
+ * the first 5 ms, the clock raise and the flash init.
+ */
+const STUB_UART_SETTLE_MS = 5;
+/**
+ * The ROM's `UartDev.baud_rate` after a boot into download mode: 115200 ([guess], the ROM's UART init value;
+ * esp-flasher-stub src/main.c falls back to the same: "ROM download mode defaults to 115200 baud"). Whether it
+ * changes later is SimOptions.romRecordsChangedBaud.
+ */
+const ROM_RECORDED_BAUD_AT_BOOT = 115200;
 /** [guess] Effective rate of the C3's USB-Serial/JTAG (full-speed USB CDC), as "baud" for the line model. */
 const USB_SERIAL_JTAG_BAUD = 4_000_000;
 /** Thrown inside a loader's wait when the chip was reset meanwhile; the loader just stops. */
@@ -68,6 +81,8 @@ export class SimulatedDevice {
   private bootTimers = new Set<() => void>();
   private currentMode: DeviceMode = 'off';
   private autobaud = false;
+  /** The ROM's `UartDev.baud_rate`, what an esp-flasher-stub ≥ v1.1.0 sets the UART to at start on the ESP32. */
+  private romRecordedBaud = ROM_RECORDED_BAUD_AT_BOOT;
   /**
    * Boards with virtual hands (sim/hands.ts) have their own supply: undefined = power comes with the port (the
    * board is re-plugged on every open, the model before hands); true/false = the supply switch the hands work.
@@ -304,6 +319,7 @@ export class SimulatedDevice {
         : 'flash-boot';
     const line = this.line;
     if (this.board !== 'usb-jtag-serial' && line) line.deviceBaud = this.facts.bootBaud;
+    this.romRecordedBaud = ROM_RECORDED_BAUD_AT_BOOT;
     let bannerDone = () => {};
     if (script.listens) {
       this.autobaud = this.board !== 'usb-jtag-serial';
@@ -404,6 +420,7 @@ export class SimulatedDevice {
         // Detection shuts down once the rate is found (rom-autobaud.ts).
         this.autobaud = false;
         if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = measured.baud;
+        if (this.o.romRecordsChangedBaud) this.romRecordedBaud = measured.baud;
         // The garbled chunk itself is lost, so the first SYNC after a baud mismatch goes unanswered (both ESP8266
         // traces in fixtures/real-world show the first SYNC timing out and the second answered).
         if (c.garbled) return;
@@ -454,7 +471,7 @@ export class SimulatedDevice {
       faults: () => this.faults,
       sendFrame: (payload) =>
         alive() && this.line ? this.line.toHost(slipEncode(payload)) : this.clock.now(),
-      changeBaud: async (baud) => {
+      changeBaud: async (baud, o) => {
         const line = this.line;
         if (!line || !alive()) throw new ChipReset();
         await this.clock.sleep(Math.max(0, line.txIdleAt - this.clock.now()));
@@ -462,17 +479,30 @@ export class SimulatedDevice {
         // Over USB-Serial/JTAG the "baud" is meaningless; the request is accepted and nothing changes.
         if (this.board !== 'usb-jtag-serial') line.deviceBaud = baud;
         this.autobaud = false;
+        if (o?.romRecords !== undefined && this.o.romRecordsChangedBaud) this.romRecordedBaud = o.romRecords;
       },
       startStub: (stub) => {
         const stubEpoch = this.epoch;
+        const live = () => this.epoch === stubEpoch;
         this.loader = undefined;
         this.autobaud = false;
-        this.timer(STUB_START_MS, () => {
-          if (this.epoch !== stubEpoch) return;
+        const greet = () => {
+          if (!live()) return;
           this.currentMode = 'stub';
           this.decoder.reset();
           this.loader = new StubLoader(this.loaderContext(stubEpoch), STUB_BEHAVIOUR[stub.family]);
           this.line?.toHost(slipEncode(STUB_GREETING));
+        };
+        if (stub.uartAtStart !== 'rom-recorded-baud') return this.timer(STUB_START_MS, greet);
+        // The divider for the ROM's recorded rate, written once the transmitter is idle, 5 ms before the OHAI.
+        this.timer(STUB_START_MS - STUB_UART_SETTLE_MS, () => {
+          const line = this.line;
+          if (!live() || !line) return;
+          this.timer(Math.max(0, line.txIdleAt - this.clock.now()), () => {
+            if (!live()) return;
+            if (this.board !== 'usb-jtag-serial') line.deviceBaud = this.romRecordedBaud;
+            this.timer(STUB_UART_SETTLE_MS, greet);
+          });
         });
       },
       runFromFlash: () => {

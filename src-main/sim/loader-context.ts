@@ -19,8 +19,12 @@ export interface LoaderContext {
   faults(): SimFaults;
   /** SLIP-encodes and transmits one frame; returns when its last byte leaves the chip (clock ms). */
   sendFrame(payload: Uint8Array): number;
-  /** Switches the chip's UART baud once everything queued so far has been transmitted. */
-  changeBaud(baud: number): Promise<void>;
+  /**
+   * Switches the chip's UART baud once everything queued so far has been transmitted. `romRecords`: the ROM's
+   * CHANGE_BAUDRATE passes the number it was sent, which its `UartDev.baud_rate` may keep
+   * (SimOptions.romRecordsChangedBaud).
+   */
+  changeBaud(baud: number, o?: { romRecords?: number }): Promise<void>;
   /** MEM_END jumped to a catalogued flasher stub: switch to its family's behaviour (it then says OHAI). */
   startStub(stub: KnownStub): void;
   /** The loader handed control to other code (FLASH_END reboot, RUN_USER_CODE, unknown MEM_END entry). */

@@ -166,7 +166,9 @@ export class RomLoader implements Loader {
         this.reply(op);
         // The ESP32 ROM divides by its calibrated crystal estimate, not by the real 40 MHz (ChipFacts.romCal).
         const cal = this.facts.romCal;
-        await this.ctx.changeBaud(cal ? (w[0]! * 40_000_000) / romCalibratedXtalHz(cal) : w[0]!);
+        await this.ctx.changeBaud(cal ? (w[0]! * 40_000_000) / romCalibratedXtalHz(cal) : w[0]!, {
+          romRecords: w[0]!,
+        });
         return;
       }
       case Op.READ_FLASH_SLOW: {

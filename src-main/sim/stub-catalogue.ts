@@ -37,6 +37,16 @@ export interface KnownStub {
   textLength: number;
   dataStart: number;
   dataLength: number;
+  /**
+   * What the stub does to the UART's rate at start, before its OHAI. Absent: nothing (it keeps the rate the ROM
+   * left). 'rom-recorded-baud': esp-flasher-stub from v1.1.0 (src/main.c, PR #96 "enable clock/APB boost on UART
+   * transport") on ESP32, ESP32-S2 and ESP32-P4 reads the ROM's recorded download baud
+   * (`stub_lib_uart_rominit_get_baudrate()`, in esp-stub-lib src/uart.c the ROM's `UartDev.baud_rate`; 115200
+   * when 0), raises the clock and reprograms UART0's divider for that baud (esp-stub-lib
+   * src/target/esp32/src/uart.c `stub_target_uart_rominit_set_baudrate`: 5 ms, wait for TX idle, divider, 5 ms).
+   * v1.0.0 and v0.2.0 raise the clock only on USB/SDIO transports and leave the UART alone.
+   */
+  uartAtStart?: 'rom-recorded-baud';
 }
 
 export const STUB_CATALOGUE: readonly KnownStub[] = [
@@ -267,6 +277,7 @@ export const STUB_CATALOGUE: readonly KnownStub[] = [
     textLength: 6456,
     dataStart: 0x3ffded6c,
     dataLength: 212,
+    uartAtStart: 'rom-recorded-baud',
   },
   {
     chip: 'esp32c3',

@@ -112,6 +112,16 @@ export interface SimOptions {
    */
   highBaudSync?: HighBaudSync;
   /**
+   * [guess] Whether the ESP32-family ROM writes a rate it was moved to into its `UartDev.baud_rate` — the field an
+   * esp-flasher-stub ≥ v1.1.0 reads at start to reprogram the UART (stub-catalogue.ts `uartAtStart`). Default
+   * false: the ROM's download loop sets the divider only (uart_div_modify) and the field keeps its boot value,
+   * 115200, so the stub greets at 115200 whatever rate the ROM had. True: a SYNC autobaud lock records the
+   * measured rate and CHANGE_BAUDRATE records the number it was sent (on the ESP32 esptool's crystal-scaled
+   * figure, a few percent off the rate the ROM then really runs at). No source settles either; this keeps both
+   * testable.
+   */
+  romRecordsChangedBaud?: boolean;
+  /**
    * Stubs to recognise besides the published ones (stub-catalogue.ts): a team's own build of a flasher stub,
    * described by the same facts and run with its family's behaviour.
    */

@@ -38,6 +38,12 @@ export interface ChipRecord {
   romStatusLen: 2 | 4;
   /** File name under esptool-js/lib/targets/stub_flasher/. */
   stubFile: string;
+  /**
+   * That stub (esp-flasher-stub ≥ v1.1.0; esptool-js 0.7.0 ships v1.2.2) raises the clock at start and reprograms
+   * UART0's divider for the ROM's *recorded* download baud (`UartDev.baud_rate`), not for the rate the ROM ran at:
+   * src/main.c, PR #96, on ESP32, ESP32-S2 and ESP32-P4 (ESP32-H4 since PR #107). flasher/stub-greeting.ts.
+   */
+  stubUartAtRomBaud?: true;
   rom: {
     md5: boolean;
     changeBaud: boolean;
@@ -129,6 +135,7 @@ export const CHIP_RECORDS: Record<ChipName, ChipRecord> = {
     spi: { base: 0x3ff42000, usr: 0x1c, usr1: 0x20, usr2: 0x24, mosiDlen: 0x28, misoDlen: 0x2c, w0: 0x80 },
     romStatusLen: 4,
     stubFile: 'esp32.json',
+    stubUartAtRomBaud: true,
     rom: FULL_ROM,
     romFlashBeginWords: 4,
     flashSizeNibbles: ESP32_SIZES,
@@ -144,6 +151,7 @@ export const CHIP_RECORDS: Record<ChipName, ChipRecord> = {
     spi: { base: 0x3f402000, usr: 0x18, usr1: 0x1c, usr2: 0x20, mosiDlen: 0x24, misoDlen: 0x28, w0: 0x58 },
     romStatusLen: 4,
     stubFile: 'esp32s2.json',
+    stubUartAtRomBaud: true,
     rom: FULL_ROM,
     romFlashBeginWords: 5,
     flashSizeNibbles: ESP32_SIZES,

@@ -17,9 +17,21 @@ const ESP32_EFUSE_WORD4 = 0x3ff5a010;
 
 /** Returns the baud in effect afterwards. */
 export async function changeBaud(link: EspLink, chip: ChipRecord, baud: number): Promise<number> {
+  return (await changeBaudSent(link, chip, baud)).baud;
+}
+
+/**
+ * changeBaud, also returning the figure CHANGE_BAUDRATE carried (`sent`: on the ESP32 ROM the crystal-scaled
+ * rate, which is what its `UartDev.baud_rate` would hold if the ROM recorded it — stub-greeting.ts).
+ */
+export async function changeBaudSent(
+  link: EspLink,
+  chip: ChipRecord,
+  baud: number,
+): Promise<{ baud: number; sent: number }> {
   const old = link.transport.baudRate;
-  if (baud === old) return old;
-  if (!link.isStub && !chip.rom.changeBaud) return old;
+  if (baud === old) return { baud: old, sent: old };
+  if (!link.isStub && !chip.rom.changeBaud) return { baud: old, sent: old };
   let sent = baud;
   if (!link.isStub && chip.name === 'esp32') sent = await esp32RomBaud(link, baud);
   try {
@@ -35,7 +47,7 @@ export async function changeBaud(link: EspLink, chip: ChipRecord, baud: number):
   await link.transport.setBaudRate(baud);
   await link.clock.sleep(WAITS.afterBaudChangeMs, link.signal);
   await link.flushInput();
-  return baud;
+  return { baud, sent };
 }
 
 async function esp32RomBaud(link: EspLink, baud: number): Promise<number> {

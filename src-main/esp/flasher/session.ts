@@ -10,6 +10,7 @@ import { Op, words } from '../link/protocol';
 import { EspLink, isUnsupported } from '../link/link';
 import { identifyChip, readChipFacts } from '../chips/detect';
 import { runStub } from './stub';
+import { prepareStubUpload } from './stub-greeting';
 import { connectFast } from './fast-sync';
 import { changeBaud } from './baud';
 import { readFlashId } from './flash-id';
@@ -20,7 +21,6 @@ import { readerFor } from './read';
 import { readWindow, ESP8266_WINDOW_SIZE } from './rom-write';
 import { hardReset, runReset } from '../link/reset';
 import { ProgressMeter } from './progress';
-import { ROM_BAUD } from '../../vocabulary';
 import type { ChipRecord } from '../chips/records';
 import type {
   AfterMode,
@@ -67,12 +67,11 @@ export class EspSession implements EspSessionApi {
       if (sync.stubRunning) link.isStub = true;
       else if (opts.useStub !== false) {
         phase('stub');
-        // Other chips' stubs may reprogram the UART for the ROM's initial rate (fast-sync.ts): back to it in ROM.
-        if (chip.name !== 'esp8266' && transport.baudRate !== ROM_BAUD && chip.rom.changeBaud) {
-          await changeBaud(link, chip, ROM_BAUD);
-        }
-        await runStub(link, chip);
-        log('flasher stub running');
+        // The rate the stub goes up at, and where it answers after its start: stub-greeting.ts.
+        const upload = await prepareStubUpload(link, chip, opts.baud, opts.onLog);
+        const uploadBaud = transport.baudRate;
+        await runStub(link, chip, upload);
+        log(`flasher stub running (uploaded at ${uploadBaud} baud, answering at ${transport.baudRate})`);
       } else if (chip.rom.spiAttach) {
         // ROMs of the ESP32 family leave the flash detached until told (the ROM form takes 4 extra zero bytes).
         await link.command(Op.SPI_ATTACH, words(0, 0));

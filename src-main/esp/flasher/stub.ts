@@ -1,20 +1,20 @@
 /**
  * The flasher stub (protocol notes §4): its images are data, read from the esptool-js package (byte-identical to
  * esp-flasher-stub v1.2.2, Apache-2.0 OR MIT), uploaded to RAM with MEM_BEGIN/MEM_DATA/MEM_END, and it greets
- * with one `OHAI` frame. After that, replies come from the stub (2 status bytes, compressed writes, READ_FLASH).
+ * with one `OHAI` frame — at which rate, and how the host finds it, is stub-greeting.ts. After that, replies come
+ * from the stub (2 status bytes, compressed writes, READ_FLASH).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { KilnError } from '../../core/errors';
 import { Op, checksum, words } from '../link/protocol';
-import { WAITS } from '../link/commands';
 import { isFatalLinkError } from '../link/errors';
 import type { ChipRecord } from '../chips/records';
 import type { EspLink } from '../link/link';
+import { greetStub, type StubUpload } from './stub-greeting';
 
 export const RAM_BLOCK = 0x1800;
-const GREETING = Buffer.from('OHAI', 'ascii');
 
 export interface StubImage {
   text: Buffer;
@@ -73,21 +73,17 @@ async function uploadSegment(link: EspLink, bytes: Buffer, address: number): Pro
   }
 }
 
-/** Uploads and starts the stub; afterwards `link.isStub` is true. */
-export async function runStub(link: EspLink, chip: ChipRecord): Promise<void> {
+/**
+ * Uploads and starts the stub at the port's current rate (stub-greeting.ts prepareStubUpload chose it); afterwards
+ * `link.isStub` is true and the port runs at the rate the stub answers at.
+ */
+export async function runStub(link: EspLink, chip: ChipRecord, upload?: StubUpload): Promise<void> {
   const img = loadStubImage(chip);
   try {
     await uploadSegment(link, img.text, img.textStart);
     if (img.data.length > 0) await uploadSegment(link, img.data, img.dataStart);
     await link.send(Op.MEM_END, words(0, img.entry));
-    // The ROM answers MEM_END quickly (errors there are ignored, as esptool does), then the stub says OHAI.
-    const deadline = link.clock.now() + WAITS.stubGreetingMs;
-    for (;;) {
-      const remaining = deadline - link.clock.now();
-      const frame = await link.reader.nextFrame(Math.max(1, remaining), link.signal, () => noGreeting(chip));
-      if (frame.equals(GREETING)) break;
-      if (remaining <= 0) throw noGreeting(chip);
-    }
+    await greetStub(link, chip, upload);
   } catch (e) {
     if (isFatalLinkError(e) || (e instanceof KilnError && e.code === 'STUB_FAILED')) throw e;
     const err = e as KilnError;
@@ -98,11 +94,4 @@ export async function runStub(link: EspLink, chip: ChipRecord): Promise<void> {
     });
   }
   link.isStub = true;
-}
-
-function noGreeting(chip: ChipRecord): KilnError {
-  return new KilnError('STUB_FAILED', 'The flasher stub was uploaded but did not say hello.', {
-    hint: 'Reset the board into download mode and try again, or flash without the stub (slower).',
-    details: { chip: chip.name },
-  });
 }

@@ -8,7 +8,7 @@ import { KilnError, cancelled } from '../../core/errors';
 import type { Clock } from '../../core/clock';
 import type { Transport } from '../../serial/transport';
 import { encodeRequest, readStatus, words, Op, type Response } from './protocol';
-import { slipEncode } from './slip';
+import { SLIP_END, slipEncode } from './slip';
 import { FrameReader, UnsupportedCommand } from './reader';
 import { timeoutFor, WAITS } from './commands';
 import { commandName, isFatalLinkError, statusError, unsupportedError } from './errors';
@@ -80,9 +80,19 @@ export class EspLink {
     await this.transport.write(frame);
   }
 
-  async writeRaw(frame: Uint8Array, signal?: AbortSignal): Promise<void> {
+  /**
+   * Writes one already-encoded request, SLIP-framed. `leadingEnd` puts one more END before it, which closes a
+   * receiver's half-received frame first (stub-greeting.ts: after bytes at a wrong rate).
+   */
+  async writeRaw(
+    frame: Uint8Array,
+    signal?: AbortSignal,
+    opts: { leadingEnd?: boolean } = {},
+  ): Promise<void> {
     this.checkAlive(signal);
-    const framed = slipEncode(frame);
+    const framed = opts.leadingEnd
+      ? Buffer.concat([Buffer.of(SLIP_END), slipEncode(frame)])
+      : slipEncode(frame);
     this.bytesWritten += framed.length;
     await this.transport.write(framed);
   }
