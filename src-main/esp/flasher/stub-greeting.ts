@@ -11,7 +11,8 @@
  * 5 ms), then says OHAI. Whether the ROM's CHANGE_BAUDRATE or its SYNC autobaud update that field is not known
  * ([guess]: they do not — the ROM's download loop writes the divider through uart_div_modify and the field keeps
  * its boot value, 115200). So the stub goes up at the data baud — the ROM is already there after a fast SYNC,
- * else its CHANGE_BAUDRATE moves it there (on UART lines only; native USB and TCP upload at the rate they have) —
+ * else its CHANGE_BAUDRATE moves it there (at most FAST_SYNC_MAX_BAUD; on UART lines only: native USB and TCP
+ * upload at the rate they have) —
  * 6.7 KB at 921600 instead of 115200, about half a second less; and
  * afterwards the host does not rely on the guess:
  *  1. right after MEM_END's reply it listens at 115200 for OHAI (the guess);
@@ -39,6 +40,7 @@ import type { ChipRecord } from '../chips/records';
 import type { EspLink } from '../link/link';
 import type { LogLevel } from '../api';
 import { changeBaud, changeBaudSent } from './baud';
+import { FAST_SYNC_MAX_BAUD } from './fast-sync';
 
 export const GREETING = Buffer.from('OHAI', 'ascii');
 /**
@@ -74,14 +76,17 @@ export async function prepareStubUpload(
   }
   // Only a UART gains from it: on native USB the rate is nominal, and over TCP the far end's rate is not ours to set.
   if (link.transport.info.lines !== 'uart') return { alsoTry: [] };
-  if (dataBaud === undefined || dataBaud === rate || !chip.rom.changeBaud) return { alsoTry: [] };
+  // At most the fast SYNC's rate: anything above is reached by the stub's own CHANGE_BAUDRATE afterwards, where a
+  // bridge that cannot make it fails with a code the baud fallback acts on (a failed upload would say STUB_FAILED).
+  const target = dataBaud === undefined ? undefined : Math.min(dataBaud, FAST_SYNC_MAX_BAUD);
+  if (target === undefined || target === rate || !chip.rom.changeBaud) return { alsoTry: [] };
   try {
-    const { baud, sent } = await changeBaudSent(link, chip, dataBaud);
+    const { baud, sent } = await changeBaudSent(link, chip, target);
     return { alsoTry: sent !== baud ? [sent] : [] };
   } catch (e) {
     if (isFatalLinkError(e) || !(e instanceof KilnError) || e.code !== 'BAUD_CHANGE_FAILED') throw e;
     // The ROM kept its rate (the host switches only after a reply): the stub can still go up at it.
-    onLog?.('warn', `the ROM did not take ${dataBaud} baud; the flasher stub goes up at ${rate}`);
+    onLog?.('warn', `the ROM did not take ${target} baud; the flasher stub goes up at ${rate}`);
     return { alsoTry: [] };
   }
 }
