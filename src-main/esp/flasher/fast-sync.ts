@@ -26,8 +26,8 @@
  * The other chips: their ROMs autobaud too. On the ESP32 and ESP32-S2 the stub goes up at this rate as well (or
  * at the data baud after a CHANGE_BAUDRATE in ROM), although esp-flasher-stub (≥ v1.1.0 src/main.c, ESP32, -S2,
  * -P4) reprograms the UART at start for the ROM's *recorded* rate (`stub_lib_uart_rominit_get_baudrate`):
- * stub-greeting.ts then finds it at 115200 or wherever it answers. The other chips are still taken back to 115200
- * in ROM (CHANGE_BAUDRATE(115200, 0), one command) before the stub, which changes to the data baud as always.
+ * stub-greeting.ts then finds it at 115200 or wherever it answers. The other chips' stubs leave the UART as the
+ * ROM set it, so their stub goes up, and greets, at this rate (stub-greeting.ts).
  */
 import { KilnError } from '../../core/errors';
 import { ROM_BAUD } from '../../vocabulary';

@@ -28,8 +28,9 @@
  *     would itself be the empty frame and the SYNC skipped;
  *  3. rounds of that until the greeting's usual WAITS.stubGreetingMs are spent: STUB_FAILED, naming the rates.
  *
- * The other chips' stubs leave the UART as the ROM set it; they are still taken back to 115200 in ROM first, as
- * before (a CHANGE_BAUDRATE(115200, 0)), and greet at 115200.
+ * The other chips' stubs leave the UART as the ROM set it (src/main.c touches the divider on the ESP32, -S2 and -P4
+ * only): they go up at the data baud the same way (the ROM's rate after a fast SYNC, else its CHANGE_BAUDRATE) and
+ * greet at that rate, so no probing is needed.
  */
 import { KilnError } from '../../core/errors';
 import { ROM_BAUD } from '../../vocabulary';
@@ -39,7 +40,7 @@ import { isFatalLinkError } from '../link/errors';
 import type { ChipRecord } from '../chips/records';
 import type { EspLink } from '../link/link';
 import type { LogLevel } from '../api';
-import { changeBaud, changeBaudSent } from './baud';
+import { changeBaudSent } from './baud';
 import { FAST_SYNC_MAX_BAUD } from './fast-sync';
 
 export const GREETING = Buffer.from('OHAI', 'ascii');
@@ -70,24 +71,43 @@ export async function prepareStubUpload(
 ): Promise<StubUpload> {
   const rate = link.transport.baudRate;
   if (chip.name === 'esp8266') return { alsoTry: [] };
-  if (!chip.stubUartAtRomBaud) {
-    if (rate !== ROM_BAUD && chip.rom.changeBaud) await changeBaud(link, chip, ROM_BAUD);
-    return { alsoTry: [] };
-  }
   // Only a UART gains from it: on native USB the rate is nominal, and over TCP the far end's rate is not ours to set.
-  if (link.transport.info.lines !== 'uart') return { alsoTry: [] };
   // At most the fast SYNC's rate: anything above is reached by the stub's own CHANGE_BAUDRATE afterwards, where a
   // bridge that cannot make it fails with a code the baud fallback acts on (a failed upload would say STUB_FAILED).
-  const target = dataBaud === undefined ? undefined : Math.min(dataBaud, FAST_SYNC_MAX_BAUD);
-  if (target === undefined || target === rate || !chip.rom.changeBaud) return { alsoTry: [] };
+  const target =
+    dataBaud === undefined || link.transport.info.lines !== 'uart' || !chip.rom.changeBaud
+      ? undefined
+      : Math.min(dataBaud, FAST_SYNC_MAX_BAUD);
+  if (!chip.stubUartAtRomBaud) {
+    // These stubs leave UART0 as the ROM set it (esp-flasher-stub src/main.c reprograms the divider on the ESP32,
+    // -S2 and -P4 only): the stub goes up, and greets, at the ROM's rate, whatever set it (autobaud or a change).
+    if (target !== undefined && target !== rate) await romBaudOrStay(link, chip, target, onLog);
+    return { alsoTry: [] };
+  }
+  if (target === undefined || target === rate) return { alsoTry: [] };
+  const sent = await romBaudOrStay(link, chip, target, onLog);
+  return { alsoTry: sent !== undefined && sent !== target ? [sent] : [] };
+}
+
+/**
+ * The ROM's CHANGE_BAUDRATE to `target`; returns the figure it carried (crystal-scaled on the ESP32), or undefined
+ * when the ROM kept its rate (the host switches only after a reply, so the stub can still go up at that rate).
+ */
+async function romBaudOrStay(
+  link: EspLink,
+  chip: ChipRecord,
+  target: number,
+  onLog?: (level: LogLevel, message: string) => void,
+): Promise<number | undefined> {
   try {
-    const { baud, sent } = await changeBaudSent(link, chip, target);
-    return { alsoTry: sent !== baud ? [sent] : [] };
+    return (await changeBaudSent(link, chip, target)).sent;
   } catch (e) {
     if (isFatalLinkError(e) || !(e instanceof KilnError) || e.code !== 'BAUD_CHANGE_FAILED') throw e;
-    // The ROM kept its rate (the host switches only after a reply): the stub can still go up at it.
-    onLog?.('warn', `the ROM did not take ${target} baud; the flasher stub goes up at ${rate}`);
-    return { alsoTry: [] };
+    onLog?.(
+      'warn',
+      `the ROM did not take ${target} baud; the flasher stub goes up at ${link.transport.baudRate}`,
+    );
+    return undefined;
   }
 }
 
