@@ -8,6 +8,9 @@
  * - real clock: the whole `kiln flash` command (start-up, connect, stub, MD5 pre-check, write, verify, reset) run
  *   as a fresh process against a `kiln sim --pty` board in another process, timed from the spawn.
  *
+ * Per case also the floor (bench/lib/floor.ts): the framed write, the chip's MD5 and the stub upload, which no host
+ * can avoid; a goal below it cannot be met by any tool, and "real whole = N× the floor" is what is left to win.
+ *
  * Fraction of line rate, write phase: image bytes per second ÷ (baud/10 × zlib ratio), i.e. how much of the wire
  * carried useful (compressed) payload. Whole command: the line-rate bound of the payload (compressed bytes ÷
  * baud/10) ÷ the whole command's time. Last line: one JSON object with every figure.
@@ -21,6 +24,8 @@ import { deflateSync } from 'node:zlib';
 import { noiseBytes, simBench } from '../test/helpers/sim-bench';
 import { withSession } from '../src-main/esp';
 import type { UsbPathOptions } from '../src-main/sim/usb-path';
+import { FAST_SYNC_MAX_BAUD } from '../src-main/esp/flasher/fast-sync';
+import { flashFloor, type Floor } from './lib/floor';
 import { kilnPhases, PHASES, type Phase } from './lib/kiln-phases';
 import { KILN_BIN, REPO, startPtyBoard, warmKiln } from './lib/pty-board';
 import { timedCommand } from './lib/timed-command';
@@ -54,6 +59,8 @@ interface Case {
   compressionRatio: number;
   /** Seconds the compressed payload needs at the line rate: the bound of any flash. */
   lineBoundMs: number;
+  /** What no host can avoid at this baud (bench/lib/floor.ts): framed write, the chip's MD5, the stub upload. */
+  floor: Floor & { boundRatio: number };
   modelled: Figures & { wallMs: number };
   real?: Figures & { phasesMs: Record<Phase, number> };
 }
@@ -180,6 +187,10 @@ plan.push({ name: 'esp8266_deepsleep.bin', data: deepsleep, baud: 921600, usb: N
 plan.push({ name: 'esp8266_deepsleep.bin', data: deepsleep, baud: 921600, usb: FTDI_16 });
 
 const pct = (f: number) => `${(f * 100).toFixed(1).padStart(5)} %`;
+const withRatio = (f: Floor, boundMs: number) => ({
+  ...f,
+  boundRatio: Number((f.totalMs / boundMs).toFixed(3)),
+});
 const cases: Case[] = [];
 let hungRuns = 0;
 for (const p of plan) {
@@ -192,6 +203,10 @@ for (const p of plan) {
     imageBytes: p.data.length,
     compressionRatio: Number(ratioOf(p.data).toFixed(3)),
     lineBoundMs: Math.round(lineBoundMs(p.data, p.baud)),
+    floor: withRatio(
+      flashFloor('esp8266', p.data, p.baud, Math.min(p.baud, FAST_SYNC_MAX_BAUD)),
+      lineBoundMs(p.data, p.baud),
+    ),
     modelled: await modelled(p.data, p.baud, p.usb, flashBefore),
   };
   if (p.real && realRuns) {
@@ -211,8 +226,13 @@ for (const p of plan) {
         ? ` | real write ${pct(c.real.writeFraction)} whole ${pct(c.real.wholeFraction)} (${(c.real.wholeMs / 1000).toFixed(2)} s)`
         : ''),
   );
-  if (c.real)
+  if (c.real) {
     console.log(`    real phases (ms): ${PHASES.map((ph) => `${ph} ${c.real!.phasesMs[ph]}`).join(', ')}`);
+    const f = c.floor;
+    console.log(
+      `    floor ${(f.totalMs / 1000).toFixed(2)} s = ${f.boundRatio}× the bound (wire with framing ${f.wireMs} ms, chip MD5 ${f.verifyMs} ms, stub ${f.stubMs} ms); real whole = ${(c.real.wholeMs / f.totalMs).toFixed(3)}× the floor`,
+    );
+  }
 }
 console.log(`
 What the model leaves out: host scheduling and the kernel's pty/tty layers (the real-clock runs have them, the
