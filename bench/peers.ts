@@ -4,7 +4,8 @@
  * clock, and the whole command each time (process start to exit): `kiln flash`, esptool-js 0.7.0 (bundled into
  * a small command first, bench/lib/esptool-js-flash.ts), and Python esptool when one is found (ESPTOOL_SRC as for
  * scripts/esptool-against-sim.sh, or `esptool` on PATH; skipped, and said, when absent). Five runs each; prints
- * medians and the ratio kiln / peer. Printed, never asserted. Last line: JSON.
+ * medians and the ratio kiln / peer, and each tool's median over the common floor (bench/lib/floor.ts: framed
+ * write, the chip's MD5, the stub upload). Printed, never asserted. Last line: JSON.
  *
  *   npm run bench:peers            (KILN_BENCH_RUNS=n, KILN_BENCH_BAUD=b to change)
  */
@@ -13,6 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { noiseBytes } from '../test/helpers/sim-bench';
+import { FAST_SYNC_MAX_BAUD } from '../src-main/esp/flasher/fast-sync';
+import { flashFloor } from './lib/floor';
 import { KILN_BIN, REPO, startPtyBoard, warmKiln } from './lib/pty-board';
 import { timedCommand } from './lib/timed-command';
 
@@ -22,7 +25,8 @@ const ADDRESS = 0x10000;
 
 const work = mkdtempSync(path.join(tmpdir(), 'kiln-peers-'));
 const imagePath = path.join(work, 'image.bin');
-writeFileSync(imagePath, noiseBytes(1024 * 1024, 0x9e3779b9));
+const image = noiseBytes(1024 * 1024, 0x9e3779b9);
+writeFileSync(imagePath, image);
 
 /** esptool-js as a bundled command beside node_modules (so its own imports resolve), not compiled per run. */
 async function bundleEsptoolJs(): Promise<string> {
@@ -143,6 +147,19 @@ const ratios = Object.fromEntries(
   results.slice(1).map((r) => [r.name, Number((kiln.medianMs / r.medianMs).toFixed(3))]),
 );
 for (const [name, ratio] of Object.entries(ratios)) console.log(`kiln / ${name}: ${ratio}`);
+// The same floor for every tool (bench/lib/floor.ts): what is left above it is each tool's own overhead.
+const floor = flashFloor('esp8266', image, BAUD, Math.min(BAUD, FAST_SYNC_MAX_BAUD));
+const aboveFloor = Object.fromEntries(
+  results.map((r) => [r.name, Number((r.medianMs / floor.totalMs).toFixed(3))]),
+);
+console.log(
+  `floor ${(floor.totalMs / 1000).toFixed(2)} s (wire ${floor.wireMs} ms, chip MD5 ${floor.verifyMs} ms, stub ${floor.stubMs} ms); ` +
+    results.map((r) => `${r.name} ${aboveFloor[r.name]}×`).join(', '),
+);
+// The best ratio any tool could reach against each peer: the floor over the peer's median.
+const bestPossible = Object.fromEntries(
+  results.slice(1).map((r) => [r.name, Number((floor.totalMs / r.medianMs).toFixed(3))]),
+);
 rmSync(work, { recursive: true, force: true });
 console.log(
   JSON.stringify({
@@ -153,6 +170,9 @@ console.log(
     runs: RUNS,
     results,
     ratios,
+    floor,
+    aboveFloor,
+    bestPossible,
     // Other processes share the cores: the 1/5/15-minute load average when the runs ended, to read the figures by.
     loadAverage: loadavg(),
     ...('absent' in py ? { pythonEsptool: py.absent } : {}),
