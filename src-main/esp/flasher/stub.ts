@@ -11,7 +11,7 @@ import { KilnError } from '../../core/errors';
 import { Op, checksum, words } from '../link/protocol';
 import { isFatalLinkError } from '../link/errors';
 import type { ChipRecord } from '../chips/records';
-import type { EspLink } from '../link/link';
+import { encodeFrame, type EspLink } from '../link/link';
 import { greetStub, type StubUpload } from './stub-greeting';
 
 export const RAM_BLOCK = 0x1800;
@@ -65,12 +65,16 @@ export function loadStubImage(chip: ChipRecord): StubImage {
 
 async function uploadSegment(link: EspLink, bytes: Buffer, address: number): Promise<void> {
   const blocks = Math.ceil(bytes.length / RAM_BLOCK);
-  await link.command(Op.MEM_BEGIN, words(bytes.length, blocks, RAM_BLOCK, address));
-  for (let seq = 0; seq < blocks; seq++) {
+  const begin = link.command(Op.MEM_BEGIN, words(bytes.length, blocks, RAM_BLOCK, address));
+  // Framed while MEM_BEGIN is on its way, so each MEM_DATA goes out as soon as the one before is acknowledged.
+  const frames = Array.from({ length: blocks }, (_, seq) => {
     const block = bytes.subarray(seq * RAM_BLOCK, (seq + 1) * RAM_BLOCK);
     const payload = Buffer.concat([words(block.length, seq, 0, 0), block]);
-    await link.command(Op.MEM_DATA, payload, { checksum: checksum(block) });
-  }
+    const chk = checksum(block);
+    return { payload, chk, framed: encodeFrame(Op.MEM_DATA, payload, chk) };
+  });
+  await begin;
+  for (const f of frames) await link.command(Op.MEM_DATA, f.payload, { checksum: f.chk, framed: f.framed });
 }
 
 /**
