@@ -58,26 +58,60 @@ export const realClock: Clock = {
  */
 const WAKE_EARLY_MS = 1.5;
 
-function preciseTimer(ms: number, fn: () => void): () => void {
-  const due = performance.now() + Math.max(0, ms);
-  let done = false;
-  let coarse: NodeJS.Timeout | undefined;
-  let fine: NodeJS.Immediate | undefined;
-  const tick = () => {
-    if (done) return;
-    if (performance.now() >= due) {
-      done = true;
-      fn();
-    } else fine = setImmediate(tick);
-  };
-  if (ms - WAKE_EARLY_MS >= 1) coarse = setTimeout(tick, ms - WAKE_EARLY_MS);
-  else fine = setImmediate(tick);
-  return () => {
-    done = true;
-    clearTimeout(coarse);
-    if (fine) clearImmediate(fine);
+interface PreciseTimer {
+  due: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * One queue for every precise timer, fired strictly in the order they are due (ties in the order they were set):
+ * separate timers would let one that woke in the timers phase overtake an earlier one still waiting in the
+ * immediate queue, and the simulator's line slices would reach the host out of order.
+ */
+class PreciseTimers {
+  private queue: PreciseTimer[] = [];
+  private seq = 0;
+  private coarse: NodeJS.Timeout | undefined;
+  private fine: NodeJS.Immediate | undefined;
+
+  add(ms: number, fn: () => void): () => void {
+    const t: PreciseTimer = { due: performance.now() + Math.max(0, ms), seq: this.seq++, fn };
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1]!.due > t.due) i--;
+    this.queue.splice(i, 0, t);
+    if (i === 0) this.arm();
+    return () => {
+      const at = this.queue.indexOf(t);
+      if (at < 0) return;
+      this.queue.splice(at, 1);
+      if (at === 0) this.arm();
+    };
+  }
+
+  private arm(): void {
+    clearTimeout(this.coarse);
+    if (this.fine) clearImmediate(this.fine);
+    this.coarse = this.fine = undefined;
+    const first = this.queue[0];
+    if (!first) return;
+    const wait = first.due - performance.now() - WAKE_EARLY_MS;
+    if (wait >= 1) this.coarse = setTimeout(this.run, wait);
+    else this.fine = setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    this.coarse = this.fine = undefined;
+    try {
+      while (this.queue.length > 0 && this.queue[0]!.due <= performance.now()) this.queue.shift()!.fn();
+    } finally {
+      this.arm();
+    }
   };
 }
+
+const preciseTimers = new PreciseTimers();
+const preciseTimer = (ms: number, fn: () => void) => preciseTimers.add(ms, fn);
 
 /** The real clock with timers kept on time (see WAKE_EARLY_MS): the simulator's clock on the real clock. */
 export const preciseClock: Clock = {
