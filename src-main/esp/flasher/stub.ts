@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { KilnError } from '../../core/errors';
 import { Op, checksum, words } from '../link/protocol';
-import { isFatalLinkError } from '../link/errors';
+import { RETRYABLE_STATUS, isFatalLinkError } from '../link/errors';
+import { ROM_BAUD } from '../../vocabulary';
 import type { ChipRecord } from '../chips/records';
 import { encodeFrame, type EspLink } from '../link/link';
 import { greetStub, type StubUpload } from './stub-greeting';
@@ -91,6 +92,20 @@ export async function runStub(link: EspLink, chip: ChipRecord, upload?: StubUplo
   } catch (e) {
     if (isFatalLinkError(e) || (e instanceof KilnError && e.code === 'STUB_FAILED')) throw e;
     const err = e as KilnError;
+    const rate = link.transport.baudRate;
+    if (rate > ROM_BAUD && isTransitError(err)) {
+      // Above 115200 (fast-sync.ts) a damaged upload is a data error like a damaged write: said as one, so the baud
+      // fallback tries a lower rate instead of the stub being taken for broken.
+      throw new KilnError(
+        err.code === 'TIMEOUT' ? 'TIMEOUT' : 'PROTOCOL_ERROR',
+        `The flasher stub did not go up at ${rate} baud: ${err.message}`,
+        {
+          hint: 'The link lost data at this rate; a lower baud rate usually works.',
+          details: { chip: chip.name, baud: rate, ...(err.code ? { cause: err.code } : {}) },
+          cause: e,
+        },
+      );
+    }
     throw new KilnError('STUB_FAILED', `The flasher stub could not be started: ${err.message}`, {
       hint: 'Reset the board into download mode and try again, or flash without the stub (slower).',
       details: { chip: chip.name, ...(err.code ? { cause: err.code } : {}) },
@@ -98,4 +113,11 @@ export async function runStub(link: EspLink, chip: ChipRecord, upload?: StubUplo
     });
   }
   link.isStub = true;
+}
+
+/** A reply lost or damaged on the line (as opposed to the chip refusing what reached it intact). */
+function isTransitError(e: KilnError): boolean {
+  if (e.code === 'TIMEOUT' || e.code === 'PROTOCOL_ERROR') return true;
+  const status = e.details?.status;
+  return typeof status === 'string' && RETRYABLE_STATUS.has(status);
 }
