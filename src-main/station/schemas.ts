@@ -291,7 +291,8 @@ export type SlotSnapshot = z.output<typeof slotSnapshotSchema>;
 
 /**
  * A report's counts: boards (each by its latest attempt) and attempts, as vocabulary/board-counts.ts counts them;
- * the rate runs from the first record's start to the last record's end.
+ * the rate runs from the first record's start to the last record's end. Its type is that file's BoardCounts (no
+ * second name for it).
  */
 export const reportSummarySchema = z.object({
   boards: z.number().int(),
@@ -303,7 +304,6 @@ export const reportSummarySchema = z.object({
   /** Verified boards per hour over `elapsedMs`. */
   perHour: z.number(),
 }) satisfies z.ZodType<BoardCounts>;
-export type ReportSummary = z.output<typeof reportSummarySchema>;
 
 /** The station's link to its fleet's broker (fleet/fleet-link.ts), when the profile or the command names one. */
 export const fleetStatusSchema = z.object({
