@@ -4,7 +4,7 @@
  * `kiln fleet` and the Station screen's Fleet tab both show what it builds.
  */
 import { recordsToCsv } from '../station/report-export';
-import type { DeviceRecord, ReportSummary } from '../station/schemas';
+import type { DeviceRecord } from '../station/schemas';
 import { OFFLINE, type FleetStationState } from './station-state';
 
 export interface FleetStationView {
@@ -81,7 +81,7 @@ export function fleetView(
   };
 }
 
-function counts(s: ReportSummary): Pick<FleetStationView, 'verified' | 'failed' | 'skipped'> {
+function counts(s: FleetStationState['summary']): Pick<FleetStationView, 'verified' | 'failed' | 'skipped'> {
   return { verified: s.verified, failed: s.failed, skipped: s.skipped };
 }
 

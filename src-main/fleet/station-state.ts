@@ -15,7 +15,11 @@ export const fleetStationStateSchema = z.object({
   profile: z.string().optional(),
   /** Slots by state (e.g. { writing: 2, verified: 5 }). */
   slots: z.record(z.string(), z.number().int()),
-  summary: reportSummarySchema,
+  /**
+   * The station publishes its whole summary; the fleet reads only these fields, which every Kiln version has
+   * published, so a station still on a version that counted attempts (`total`, no `boards`) is still shown.
+   */
+  summary: reportSummarySchema.pick({ verified: true, failed: true, skipped: true, perHour: true }),
   time: z.string(),
 });
 export type FleetStationState = z.output<typeof fleetStationStateSchema>;

@@ -14,6 +14,7 @@ import { readdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KilnError } from '../core/errors';
+import { countBoards } from '../vocabulary';
 import type { FleetLink } from '../fleet/fleet-link';
 import type { FleetSettings } from '../fleet/settings';
 import {
@@ -25,7 +26,6 @@ import {
   recordsToCsv,
   saveProfileFile,
   Station,
-  summarise,
   type PlugInfo,
   type Profile,
   type ProfileImage,
@@ -101,7 +101,7 @@ export type StationHandlers = {
   [N in StationMethodName]: (input: ParsedInput<N>) => Promise<MethodOutput<N>>;
 };
 
-const IDLE: StationSnapshot = { status: 'idle', consecutiveFailures: 0, slots: [], summary: summarise([]) };
+const IDLE: StationSnapshot = { status: 'idle', consecutiveFailures: 0, slots: [], summary: countBoards([]) };
 
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -369,7 +369,7 @@ export function createStationService(env: StationEnv): {
       const { file, contents } = await reportOf();
       const out: MethodOutput<'stationReport'> = {
         records: contents.records,
-        summary: summarise(contents.records),
+        summary: countBoards(contents.records),
         partialLine: contents.partialLine !== undefined,
       };
       if (file) out.file = file;

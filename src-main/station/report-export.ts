@@ -1,9 +1,9 @@
 /**
  * What a report becomes for people: CSV for spreadsheets (RFC 4180 quoting: fields with a comma, quote, CR or LF
  * are quoted and inner quotes doubled; a leading = + - @ is prefixed with ' so a spreadsheet never runs a cell
- * as a formula) and a summary (verified, failed, skipped, verified boards per hour).
+ * as a formula). The summary's counts are vocabulary/board-counts.ts (one counting for every side).
  */
-import type { DeviceRecord, ReportSummary } from './schemas';
+import type { DeviceRecord } from './schemas';
 
 export const CSV_COLUMNS = [
   'time',
@@ -69,31 +69,4 @@ function row(r: DeviceRecord): (string | number | undefined)[] {
 export function recordsToCsv(records: readonly DeviceRecord[]): string {
   const lines = [CSV_COLUMNS.join(','), ...records.map((r) => row(r).map(cell).join(','))];
   return `${lines.join('\r\n')}\r\n`;
-}
-
-/** Counts and rate. The rate runs from the first record's start to the last record's end. */
-export function summarise(records: readonly DeviceRecord[]): ReportSummary {
-  let verified = 0;
-  let failed = 0;
-  let skipped = 0;
-  let first = Infinity;
-  let last = -Infinity;
-  for (const r of records) {
-    if (r.result === 'verified') verified++;
-    else if (r.result === 'failed') failed++;
-    else skipped++;
-    const start = Date.parse(r.time);
-    if (Number.isFinite(start)) {
-      first = Math.min(first, start);
-      last = Math.max(last, start + r.durationMs);
-    }
-  }
-  const hours = Number.isFinite(first) ? Math.max(last - first, 1000) / 3_600_000 : 0;
-  return {
-    total: records.length,
-    verified,
-    failed,
-    skipped,
-    perHour: hours > 0 ? Math.round((verified / hours) * 10) / 10 : 0,
-  };
 }

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors';
-import { BEFORE_RESETS, CHIP_NAMES, FLASH_BAUDS } from '../vocabulary';
+import { BEFORE_RESETS, CHIP_NAMES, FLASH_BAUDS, type BoardCounts } from '../vocabulary';
 import { bootCheckResultSchema } from '../flash/boot-result';
 import { fleetSettingsSchema } from '../fleet/settings';
 
@@ -289,15 +289,21 @@ export const slotSnapshotSchema = z.object({
 });
 export type SlotSnapshot = z.output<typeof slotSnapshotSchema>;
 
+/**
+ * A report's counts: boards (each by its latest attempt) and attempts, as vocabulary/board-counts.ts counts them;
+ * the rate runs from the first record's start to the last record's end. Its type is that file's BoardCounts (no
+ * second name for it).
+ */
 export const reportSummarySchema = z.object({
-  total: z.number().int(),
+  boards: z.number().int(),
   verified: z.number().int(),
   failed: z.number().int(),
   skipped: z.number().int(),
-  /** Verified boards per hour, extrapolated from the first record's start to the last record's end. */
+  attempts: z.number().int(),
+  elapsedMs: z.number(),
+  /** Verified boards per hour over `elapsedMs`. */
   perHour: z.number(),
-});
-export type ReportSummary = z.output<typeof reportSummarySchema>;
+}) satisfies z.ZodType<BoardCounts>;
 
 /** The station's link to its fleet's broker (fleet/fleet-link.ts), when the profile or the command names one. */
 export const fleetStatusSchema = z.object({

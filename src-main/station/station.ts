@@ -13,11 +13,11 @@
  * Work per board is asynchronous I/O; nothing here blocks the event loop.
  */
 import { KilnError } from '../core/errors';
+import { countBoards } from '../vocabulary';
 import { flashDevice, type StationDeps } from './flash-device';
 import { portMatches, type PlugInfo, type PortFilter } from './port-filter';
 import { assertFirmwarePresent } from './profile';
 import { readReport, ReportLog } from './report-log';
-import { summarise } from './report-export';
 import type { DeviceRecord, Profile, SlotSnapshot, SlotState, StationSnapshot } from './schemas';
 
 export type StationMode = { kind: 'ports'; ports: PlugInfo[] } | { kind: 'auto'; filter: PortFilter };
@@ -198,7 +198,7 @@ export class Station {
       reportFile: this.o.reportFile,
       consecutiveFailures: this.consecutiveFailures,
       slots: [...this.slots.values()].map((s) => this.slotSnapshot(s)),
-      summary: summarise(this.records),
+      summary: countBoards(this.records),
     };
     if (this.haltReason) snap.haltReason = this.haltReason;
     return snap;

@@ -5,6 +5,7 @@
  */
 export * from './api-names';
 export * from './bauds';
+export * from './board-counts';
 export * from './board-presets';
 export * from './chips';
 export * from './flash-options';

@@ -5,6 +5,7 @@
  * so a reloaded page picks up a running batch with `load()`.
  */
 import type { EventPayload, KilnApi, MethodInput, MethodOutput, UiError } from '../api/types';
+import { countBoards } from '../../src-main/vocabulary';
 import { toUiError } from '../lib/errors';
 import { virtualBoardUrl, type VirtualChip } from '../lib/virtual-boards';
 
@@ -18,7 +19,7 @@ const IDLE: StationSnapshot = {
   status: 'idle',
   consecutiveFailures: 0,
   slots: [],
-  summary: { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 },
+  summary: countBoards([]),
 };
 
 export class StationState {

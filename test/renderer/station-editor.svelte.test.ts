@@ -104,7 +104,7 @@ describe('StationProfileEditor', () => {
 describe('Save this Flash setup as a profile', () => {
   it('opens the Station’s editor prefilled from the Flash screen’s firmware and options, and saves it', async () => {
     const api = mockFlashBackend(createFakeApi(), [virtualPort('esp8266')]);
-    const idle = { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 };
+    const idle = { boards: 0, verified: 0, failed: 0, skipped: 0, attempts: 0, elapsedMs: 0, perHour: 0 };
     api.fn.stationListProfiles.mockResolvedValue({ profiles: [] });
     api.fn.stationStatus.mockResolvedValue({
       status: 'idle',
@@ -163,7 +163,7 @@ describe('Save this Flash setup as a profile', () => {
 describe('Station screen: a faulty virtual board from the GUI', () => {
   it('offers a good board and the faults the simulator models (DOUT-only on the ESP8266 only), and plugs the chosen one', async () => {
     const api = mockFlashBackend(createFakeApi(), []);
-    const summary0 = { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 };
+    const summary0 = { boards: 0, verified: 0, failed: 0, skipped: 0, attempts: 0, elapsedMs: 0, perHour: 0 };
     api.fn.stationListProfiles.mockResolvedValue({ profiles: [] });
     api.fn.stationStatus.mockResolvedValue({
       status: 'running',

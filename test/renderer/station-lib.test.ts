@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countBoards, type CountedRecord } from '../../src-renderer/lib/board-counts';
+import { countBoards, type CountedRecord } from '../../src-main/vocabulary';
 import { RESEAT_STEP, stationFailureSteps } from '../../src-renderer/lib/station-advice';
 
 const T0 = Date.parse('2026-12-06T10:00:00.000Z');

@@ -11,7 +11,7 @@ import {
 import { RESEAT_STEP } from '../../src-renderer/lib/station-advice';
 import { createFakeApi, settle } from './fake-api';
 
-const summary = { total: 0, verified: 0, failed: 0, skipped: 0, perHour: 0 };
+const summary = { boards: 0, verified: 0, failed: 0, skipped: 0, attempts: 0, elapsedMs: 0, perHour: 0 };
 const running = (slots: SlotSnapshot[]): StationSnapshot => ({
   status: 'running',
   profile: 'p',

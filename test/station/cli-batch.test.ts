@@ -147,6 +147,39 @@ describe('kiln batch', () => {
     expect(records.filter((x) => x.result === 'verified')).toHaveLength(1);
   });
 
+  it('counts boards, not attempts: a board that fails, then verifies on a re-run with the same report, is one verified board', async () => {
+    const s = setup();
+    const run = (port: string) =>
+      runInProcess(['batch', '--profile', s.profile, '--ports', port, '--report', s.report, '--json'], {
+        dataDir: s.data,
+        createService: virtualCliService,
+      });
+    // The flash refuses the write after the MAC was read; the same board (seed 7: same MAC) then on a good jig.
+    const first = await run('sim:esp8266?seed=7&fault=flash-write-error');
+    expect(first.code).not.toBe(0);
+    expect(first.final).toMatchObject({
+      ok: false,
+      error: { details: { verified: 0, failed: 1, skipped: 0 } },
+    });
+    const second = await run('sim:esp8266?seed=7');
+    expect(second.code).toBe(0);
+    expect(second.final).toMatchObject({
+      ok: true,
+      summary: { boards: 1, verified: 1, failed: 0, skipped: 0, attempts: 2 },
+    });
+    // The report keeps both attempts, of one MAC.
+    const { records } = parseReport(readFileSync(s.report, 'utf8'));
+    expect(records.map((x) => x.result)).toEqual(['failed', 'verified']);
+    expect(records[0]!.mac).toBeDefined();
+    expect(records[1]!.mac).toBe(records[0]!.mac);
+    // Printed: one board, the attempts named because a retry added one.
+    const printed = await runInProcess(
+      ['batch', '--profile', s.profile, '--ports', 'sim:esp8266?seed=7', '--report', s.report],
+      { dataDir: s.data, createService: virtualCliService },
+    );
+    expect(printed.stdout).toContain('1 board (3 attempts): 1 verified, 0 failed, 0 skipped');
+  });
+
   it('names the firmware file to add when the profile needs one Kiln cannot find; refuses --ports with --auto', async () => {
     const s = setup();
     rmSync(path.join(s.dir, 'fw.bin'));

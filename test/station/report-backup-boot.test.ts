@@ -9,9 +9,9 @@ import {
   recordsToCsv,
   ReportLog,
   Station,
-  summarise,
   type DeviceRecord,
 } from '../../src-main/station';
+import { countBoards } from '../../src-main/vocabulary';
 
 let bench: VirtualBench;
 afterEach(() => bench?.cleanup());
@@ -60,6 +60,7 @@ describe('report file', () => {
       record({
         id: 'r2',
         time: '2026-01-01T10:30:00.000Z',
+        port: '/dev/ttyUSB1',
         result: 'failed',
         error: { code: 'SYNC_FAILED', message: 'no answer,\n"silence"' },
       }),
@@ -77,8 +78,17 @@ describe('report file', () => {
     expect(lines[1]).toContain('"bench ""A"", left"');
     expect(csv).toContain('"no answer,\n""silence"""');
     expect(csv).toContain(`'=cmd|calc`);
-    // 1 verified in the hour from 10:00 to 10:59 + the skipped board's zero duration: 1 board/hour.
-    expect(summarise(recs)).toEqual({ total: 3, verified: 1, failed: 1, skipped: 1, perHour: 1 });
+    // Three boards (three ports, no MAC read); 1 verified in the 59 minutes from 10:00 to the skipped board's
+    // zero-length attempt at 10:59: 1 board/hour.
+    expect(countBoards(recs)).toEqual({
+      boards: 3,
+      verified: 1,
+      failed: 1,
+      skipped: 1,
+      attempts: 3,
+      elapsedMs: 59 * 60_000,
+      perHour: 1,
+    });
   });
 });
 

@@ -48,7 +48,8 @@ describe('station: auto mode', () => {
     expect(records[2]!.skipReason).toBe('duplicate-mac');
     expect(records[2]!.bytesSent).toBe(0);
     expect(bench.opened).toEqual([a, b, a]);
-    expect(station.snapshot().summary).toMatchObject({ verified: 2, skipped: 1 });
+    // Boards, not attempts: the replugged board's skip leaves it one verified board; the report keeps the skip.
+    expect(station.snapshot().summary).toMatchObject({ boards: 2, verified: 2, skipped: 0, attempts: 3 });
   });
 
   it('a resumed run (same report file) skips boards the report already has as verified', async () => {

@@ -62,7 +62,7 @@ describe('station: four boards in parallel', () => {
     }
     expect(mostAtOnce).toBe(4);
     const snap = station.snapshot();
-    expect(snap.summary).toMatchObject({ total: 4, verified: 4, failed: 0, skipped: 0 });
+    expect(snap.summary).toMatchObject({ boards: 4, verified: 4, failed: 0, skipped: 0, attempts: 4 });
     expect(snap.slots.map((s) => s.state)).toEqual(['verified', 'verified', 'verified', 'verified']);
   });
 });

@@ -61,7 +61,8 @@ describe('station: failures, retry, halt', () => {
     expect(records).toHaveLength(5);
     expect(records[4]).toMatchObject({ port: ports[1], result: 'verified', attempt: 2 });
     expect(records[4]!.mac).toBe(bench.boards.get(ports[1]!)!.mac);
-    expect(station.snapshot().summary).toMatchObject({ verified: 4, failed: 1 });
+    // Boards, not attempts: the retried board is one verified board; the report keeps its failed attempt.
+    expect(station.snapshot().summary).toMatchObject({ boards: 4, verified: 4, failed: 0, attempts: 5 });
   });
 
   it('halts after N consecutive failures: waiting boards do not start until "retry failed" resumes the station', async () => {

@@ -58,6 +58,8 @@ export interface InProcessOptions extends Omit<RunCliOptions, 'io'> {
   dataDir?: string;
   cwd?: string;
   stdinText?: string;
+  /** stdin claims to be a terminal (a person at the keyboard), so commands may ask questions on it. */
+  stdinIsTTY?: boolean;
   /** Sees stdout as it grows (e.g. to act on a progress event mid-run). */
   onStdout?: (stdoutSoFar: string) => void;
   /** Called with the fake signal trigger once the CLI is running (e.g. to press Ctrl-C). */
@@ -67,7 +69,8 @@ export interface InProcessOptions extends Omit<RunCliOptions, 'io'> {
 export async function runInProcess(argv: string[], o: InProcessOptions = {}): Promise<CliOutcome> {
   let stdout = '';
   let stderr = '';
-  const stdin = new PassThrough();
+  const stdin: PassThrough & { isTTY?: boolean } = new PassThrough();
+  if (o.stdinIsTTY) stdin.isTTY = true;
   if (o.stdinText !== undefined) stdin.end(o.stdinText);
   const handlers = new Map<string, Set<() => void>>();
   const io: CliIo = {

@@ -163,9 +163,11 @@ function recordLine(r: DeviceRecord): string {
   return `✗ ${who}  ${r.error?.code}: ${r.error?.message}${r.error?.hint ? `\n    ${r.error.hint}` : ''}${diag}`;
 }
 
+/** Boards, each counted once by its latest attempt (the service's summary); the attempts only when retries added some. */
 function summaryLine(s: StationSnapshot): string {
   const m = s.summary;
-  return `${m.verified} verified, ${m.failed} failed, ${m.skipped} skipped (${m.perHour} boards/hour)${s.haltReason ? `\n${s.haltReason}` : ''}\nReport: ${s.reportFile}`;
+  const boards = `${m.boards} ${m.boards === 1 ? 'board' : 'boards'}${m.attempts > m.boards ? ` (${m.attempts} attempts)` : ''}`;
+  return `${boards}: ${m.verified} verified, ${m.failed} failed, ${m.skipped} skipped (${m.perHour} boards/hour)${s.haltReason ? `\n${s.haltReason}` : ''}\nReport: ${s.reportFile}`;
 }
 
 async function batch(ctx: CommandContext, o: BatchOpts): Promise<number> {

@@ -3,11 +3,11 @@
  * it offers. A fix shows its exact argv and any file it writes, then asks y/N; nothing runs without a yes
  * (`--yes` is that yes, given in advance for scripts).
  */
-import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { KilnError } from '../../../core/errors';
 import type { AccessReport, Fix } from '../../../service/contract';
 import { usageError } from '../args';
+import { askYesNo } from '../ask';
 import type { CommandContext } from '../command-context';
 import { EXIT } from '../exit-codes';
 import { argvLines, filePreviewLines } from '../../shared/fix-text';
@@ -70,22 +70,6 @@ export function fixPreviewText(fix: Fix): string {
   return lines.join('\n');
 }
 
-function ask(ctx: CommandContext, question: string): Promise<boolean> {
-  ctx.io.stderr.write(question);
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: ctx.io.stdin, terminal: false });
-    let answered = false;
-    rl.once('line', (line) => {
-      answered = true;
-      rl.close();
-      resolve(/^\s*y(es)?\s*$/i.test(line));
-    });
-    rl.once('close', () => {
-      if (!answered) resolve(false);
-    });
-  });
-}
-
 export function doctorCommand(program: Command, run: Run): void {
   program
     .command('doctor')
@@ -124,7 +108,8 @@ async function doctor(ctx: CommandContext, o: DoctorOpts): Promise<number> {
   }
   ctx.reporter.event('fix', { fix });
   ctx.io.stderr.write(`${fixPreviewText(fix)}\n`);
-  const yes = o.yes || (await ask(ctx, fix.commands.length > 0 ? 'Run it? [y/N] ' : 'Mark as read? [y/N] '));
+  const yes =
+    o.yes || (await askYesNo(ctx.io, fix.commands.length > 0 ? 'Run it? [y/N] ' : 'Mark as read? [y/N] '));
   if (!yes)
     throw new KilnError('CANCELLED', 'Nothing was run: the fix was not confirmed.', {
       hint: 'Run it again and answer y, or use the manual commands shown.',

@@ -13,6 +13,7 @@ import {
   type BoardPreset,
 } from '../../../vocabulary';
 import { parseBaud, parseFileArg, parseSeconds, usageError } from '../args';
+import { askYesNo } from '../ask';
 import { JobFailed, runJob, type CommandContext } from '../command-context';
 import { bootCheckText } from '../boot-check-text';
 import { EXIT } from '../exit-codes';
@@ -31,6 +32,7 @@ export interface FlashOpts {
   flashMode: FlashDefaults['flashMode'];
   flashFreq: FlashDefaults['flashFreq'];
   flashSize: FlashDefaults['flashSize'];
+  /** undefined = neither --erase-all nor --no-erase-all: a manifest's `new_install_prompt_erase` may ask. */
   eraseAll?: boolean;
   skip: boolean;
   backup?: boolean;
@@ -96,6 +98,10 @@ export function flashCommand(
         .default('keep'),
     )
     .option('--erase-all', 'erase the whole flash first')
+    .option(
+      '--no-erase-all',
+      'do not erase the whole flash, and do not ask when a manifest suggests it (the answer for scripts)',
+    )
     .option('--no-skip', 'write every block, even those the chip already holds')
     .option(
       '--backup',
@@ -141,16 +147,24 @@ async function flash(ctx: CommandContext, files: string[], given: FlashOpts): Pr
   // Loaded here, not at start: manifests bring the image room and zod (`kiln --version` stays quick).
   const { isManifestArg, loadImages, loadManifest, loadManifestBuild } = await import('../firmware-input');
   let images: ChosenImage[];
+  let eraseAll = opts.eraseAll;
   if (isManifestArg(args)) {
     const m = await loadManifest(service, args[0]!.file, ctx.io.cwd);
     ctx.reporter.event('manifest', {
       name: m.manifest.name,
       version: m.manifest.version,
       families: m.manifest.builds.map((b) => b.chipFamily),
+      ...(m.manifest.newInstallPromptErase !== undefined
+        ? { newInstallPromptErase: m.manifest.newInstallPromptErase }
+        : {}),
     });
     ctx.reporter.note(
-      `Manifest "${m.manifest.name}"${m.manifest.version ? ` ${m.manifest.version}` : ''}: builds for ${m.manifest.builds.map((b) => b.chipFamily).join(', ')}. Detecting the chip…`,
+      `Manifest "${m.manifest.name}"${m.manifest.version ? ` ${m.manifest.version}` : ''}: builds for ${m.manifest.builds.map((b) => b.chipFamily).join(', ')}.`,
     );
+    // Asked before the port opens, so the board does not wait in its loader for an answer.
+    if (m.manifest.newInstallPromptErase === true && eraseAll === undefined)
+      eraseAll = await eraseAsManifestSuggests(ctx);
+    ctx.reporter.note('Detecting the chip…');
     // The build depends on the chip, so identify first; stay in the loader (no reset) for the flash that follows.
     const info = await service.call('identify', { ...connection, after: 'no-reset' });
     ctx.reporter.event('device', { device: info });
@@ -190,7 +204,7 @@ async function flash(ctx: CommandContext, files: string[], given: FlashOpts): Pr
           : { sha256: i.sha256, name: i.name, offset: i.offset },
       ),
       options: {
-        eraseAll: !!opts.eraseAll,
+        eraseAll: !!eraseAll,
         flashMode: opts.flashMode,
         flashFreq: opts.flashFreq,
         flashSize: opts.flashSize,
@@ -208,6 +222,25 @@ async function flash(ctx: CommandContext, files: string[], given: FlashOpts): Pr
   printFlashResult(ctx, done.result);
   ctx.reporter.succeed('flash', { ...done.result });
   return EXIT.OK;
+}
+
+/**
+ * A manifest with `new_install_prompt_erase: true` asks the person whether to erase the whole flash first, as
+ * ESP Web Tools does (its install dialog's "Erase device" page, whose checkbox starts unticked: no is the default).
+ * On a terminal Kiln asks the same; with --json or no terminal on stdin there is nobody to ask, so the flash is
+ * not erased (the manifest suggests, the person decides) and a note says so and how to choose.
+ */
+async function eraseAsManifestSuggests(ctx: CommandContext): Promise<boolean> {
+  if (!ctx.reporter.json && ctx.io.stdin.isTTY)
+    return askYesNo(
+      ctx.io,
+      'The manifest suggests erasing the whole flash first (settings and data kept on the board are lost).\nErase the whole flash first? [y/N] ',
+    );
+  const message =
+    'The manifest suggests erasing the whole flash first; not erased, as there is no terminal to ask on. Add --erase-all to erase it, or --no-erase-all to keep it without this note.';
+  ctx.reporter.event('note', { message });
+  ctx.reporter.note(message);
+  return false;
 }
 
 export function printFlashResult(ctx: CommandContext, r: Extract<JobResult, { kind: 'flash' }>): void {

@@ -1,8 +1,13 @@
 /**
- * The Station screen's counters count boards, not attempts: a board that failed and then verified after "Retry
- * failed" is one verified board (the report keeps every attempt; the CSV shows them all). A board is known by its
- * MAC; an attempt that failed before the MAC was read is known by its port, and a later attempt on that port that
- * did read a MAC takes it over (on a jig the board in a slot stays the same board between tries [guess: a board
+ * A batch counts boards, not attempts, wherever its counts are shown: the Station screen's counters, the service's
+ * station summary (snapshot, `stationReport`, the fleet's station state) and `kiln batch`'s printed and JSON
+ * summary all count here. It lives in the vocabulary because that is the one folder both src-main and the renderer
+ * load at run time; like the rest of it, it imports nothing.
+ *
+ * A board that failed and then verified after "Retry failed" (or a re-run on the same report) is one verified
+ * board (the report keeps every attempt; the CSV shows them all). A board is known by its MAC; an attempt that
+ * failed before the MAC was read is known by its port, and a later attempt on that port that did read a MAC takes
+ * it over (on a jig the board in a slot stays the same board between tries [guess: a board
  * swapped after a MAC-less failure would be merged with it — the report still lists both attempts]).
  *
  * The rate is boards verified per hour over the elapsed run time: from the first attempt's start to now while the
