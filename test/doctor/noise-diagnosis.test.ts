@@ -46,7 +46,8 @@ async function noisyCapture(
 }
 
 /** What the ROMs print, as the fixtures quote it. */
-const ROM_TEXT = /ets (Jan|Jun) {1,2}8|rst:0x|boot:0x|waiting for (download|host)|boot mode:/;
+const ROM_TEXT =
+  /ets (Jan|Jun) {1,2}8|rst:0x|boot:0x|waiting for (download|host)|boot mode:|configsip|clk_drv|mode:[A-Z]+, clock div|load:0x|entry 0x|E?SP-ROM:|Build:[A-Z][a-z]{2} |Saved PC|invalid header/;
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
