@@ -303,6 +303,21 @@ export function isGarbledRomLine(t: string): boolean {
   });
 }
 
+/**
+ * Which ROM a damaged ROM line came from: the family of the ROM line it aligns with best (line noise keeps enough
+ * of it: `waid)lg fkr downloed` is the ESP32's, `eTs!Ken 8$:0q3,rsT caesEz2` the ESP8266's). Undefined on a tie.
+ */
+export function romFamily(t: string): RomFamily | undefined {
+  let best = 0;
+  let family: RomFamily | undefined;
+  for (const rom of ROM_LINES) {
+    const score = bannerLikeness(t, rom.text);
+    if (score > best) [best, family] = [score, rom.family];
+    else if (score === best && family !== rom.family) family = undefined;
+  }
+  return family;
+}
+
 /** Mostly printable, but not what a program prints: a mangled ROM line or a line marked by bit errors throughout. */
 export function isMangledText(t: string): boolean {
   return isGarbledRomLine(t) || noiseMarks(t) >= MARKS_ON_ANY_LINE;
