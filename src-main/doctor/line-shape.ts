@@ -318,6 +318,18 @@ export function romFamily(t: string): RomFamily | undefined {
   return family;
 }
 
+/**
+ * ROM text visibly hit by bit errors: a mangled ROM line (isGarbledRomLine) whose alignment with the ROM lines
+ * needs at least two one-bit edits, more of them than unrelated ones. A ROM line printed as the ROM prints it
+ * (even with other values, `rst:0x8 (TG1WDT_SYS_RESET)`) needs few; what such a line says (a boot mode, a reset
+ * cause) is not to be trusted once it is damaged.
+ */
+export function isDamagedRomLine(t: string): boolean {
+  if (!isGarbledRomLine(t)) return false;
+  const a = romAlignment(t.trim());
+  return a.flips >= 2 && a.flips > a.other;
+}
+
 /** Mostly printable, but not what a program prints: a mangled ROM line or a line marked by bit errors throughout. */
 export function isMangledText(t: string): boolean {
   return isGarbledRomLine(t) || noiseMarks(t) >= MARKS_ON_ANY_LINE;

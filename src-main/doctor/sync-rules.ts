@@ -230,7 +230,9 @@ const esp32NormalBoot: SyncRule = (f) => {
 
 const esp32BannerOnly: SyncRule = (f) => {
   const lines = findLines(f, /ets Jun {1,2}8 2016|ESP-ROM:esp32/);
-  if (lines.length === 0 || f.esp32BootLines.length > 0) return undefined;
+  // Damaged ROM lines around the banner: the boot line was heard, but too hit to read (the noise rule's case).
+  if (lines.length === 0 || f.esp32BootLines.length > 0 || f.damagedEsp32RomLines.length > 0)
+    return undefined;
   return {
     code: 'ESP32_BOOT_MODE_UNSEEN',
     title: 'The ESP32 ROM started, but its boot mode was not seen',
