@@ -304,16 +304,19 @@ export function isGarbledRomLine(t: string): boolean {
 }
 
 /**
- * Which ROM a damaged ROM line came from: the family of the ROM line it aligns with best (line noise keeps enough
- * of it: `waid)lg fkr downloed` is the ESP32's, `eTs!Ken 8$:0q3,rsT caesEz2` the ESP8266's). Undefined on a tie.
+ * Which ROM damaged ROM lines came from: the family of the ROM line that one of them aligns with best (line noise
+ * keeps enough of it: `waid)lg fkr downloed` is the ESP32's, `eTs!Ken 8$:0q3,rsT caesEz2` the ESP8266's; a short
+ * `etw_ma)N*c` is near both ROMs' `ets_main.c`, so the longest match decides). Undefined on a tie.
  */
-export function romFamily(t: string): RomFamily | undefined {
+export function romFamily(...lines: string[]): RomFamily | undefined {
   let best = 0;
   let family: RomFamily | undefined;
-  for (const rom of ROM_LINES) {
-    const score = bannerLikeness(t, rom.text);
-    if (score > best) [best, family] = [score, rom.family];
-    else if (score === best && family !== rom.family) family = undefined;
+  for (const t of lines) {
+    for (const rom of ROM_LINES) {
+      const score = bannerLikeness(t, rom.text);
+      if (score > best) [best, family] = [score, rom.family];
+      else if (score === best && family !== rom.family) family = undefined;
+    }
   }
   return family;
 }

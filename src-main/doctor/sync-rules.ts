@@ -313,8 +313,9 @@ const garbled: SyncRule = (f) => {
   const allZero = withBytes.every((s) => s.bytes.every((b) => b === 0x00));
   const listenBauds = new Set((f.capture.listens ?? []).filter((l) => l.rxHex.length > 0).map((l) => l.baud));
   // The ROM's own lines, recognisable through the damage (line-shape.ts): quoted, they show what noise did to them.
-  const damagedRom = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text)).slice(0, 2);
-  const families = new Set(damagedRom.map((l) => romFamily(l.text)));
+  const romLines = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text));
+  const damagedRom = romLines.slice(0, 2);
+  const family = romFamily(...romLines.map((l) => l.text));
   const noiseSteps = [
     'Connect the adapter\u2019s GND to the board\u2019s GND.',
     'Set the adapter to 3.3 V logic and power the board from a supply that can deliver 300 mA.',
@@ -326,24 +327,28 @@ const garbled: SyncRule = (f) => {
         `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
     );
   const quoted = damagedRom.map((l) => `a ROM boot line, damaged: ${quote(l)}`);
-  if (!allZero && damagedRom.length > 0 && families.has('esp32') && families.size === 1) {
+  if (!allZero && family === 'esp32') {
     // An ESP32-family ROM prints its boot text at 115200 (40 MHz crystal), so the rate it was heard at is right and
     // what damaged it is the line. Bytes heard at other rates (the 74880-baud listen meant for an ESP8266) are
     // only its text read at the wrong rate: no evidence either way, left out.
-    const bauds = new Set(damagedRom.map((l) => l.baud));
+    const own = romLines.filter((l) => romFamily(l.text) === 'esp32').slice(0, 2);
+    const bauds = new Set(own.map((l) => l.baud));
     return {
       code: 'GARBLED_NOISE_OR_VOLTAGE',
       title: 'The ESP32\u2019s boot text arrives damaged: noise, ground or voltage',
       explanation:
         'These are the ESP32 ROM\u2019s own boot lines, heard at the 115200 baud it prints them at, with characters changed by flipped bits. The baud rate is right; the line is not: electrical noise, a missing ground, a 5 V adapter, or a supply that cannot power the chip. The same damage hits Kiln\u2019s SYNC on the way in, so the chip never answers it.',
-      evidence: [...quoted, ...streamEvidence(withBytes.filter((s) => bauds.has(s.baud)))],
+      evidence: [
+        ...own.map((l) => `a ROM boot line, damaged: ${quote(l)}`),
+        ...streamEvidence(withBytes.filter((s) => bauds.has(s.baud))),
+      ],
       steps: noiseSteps,
       confidence: 'high',
     };
   }
   const evidence = [...streamEvidence(withBytes), ...quoted];
   if (allZero || listenBauds.has(74880) || listenBauds.size >= 2) {
-    const esp8266Banner = !allZero && families.has('esp8266') && families.size === 1;
+    const esp8266Banner = !allZero && family === 'esp8266';
     return {
       code: 'GARBLED_NOISE_OR_VOLTAGE',
       title: allZero ? 'Only zero bytes: the line is held low' : 'Unreadable bytes at every baud rate',

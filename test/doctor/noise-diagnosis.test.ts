@@ -182,5 +182,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
     expect(d.evidence.some((e) => e.startsWith('at 74880 baud:'))).toBe(true);
     // The damaged banner is quoted as such, so a person sees what the noise did to the ROM's text.
     expect(d.evidence.join('\n')).toMatch(/a ROM boot line, damaged: ".*" \(heard at 74880 baud\)/);
+    // Worded for the ESP8266, whose ROM prints at 74880: damaged even at that rate, so the line, not the baud.
+    expect(d.explanation).toMatch(/ESP8266 ROM.*74880 baud/);
   });
 });
