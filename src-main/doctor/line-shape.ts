@@ -142,8 +142,11 @@ export interface RomAlignment {
  * equal, one bit away (FLIP_COST), or unrelated, added or lost (1 each). The CR LF between two ROM lines may
  * arrive one bit away too (`M`, `J`, `*`, `-`), joining them into one heard line. Line noise leaves a ROM line
  * with nearly every edit a one-bit one; a program's line near a ROM line differs by unrelated characters.
+ * Only readings with at most `maxOther` unrelated edits count (the cheapest of them is returned), and paths
+ * costing more than `limit` are dropped (costs and counts only grow along a path); when none is left the answer
+ * is undefined. Program text leaves every path over them within a few characters, so it is judged quickly.
  */
-export function romAlignment(t: string): RomAlignment {
+export function romAlignment(t: string, limit = Infinity, maxOther = Infinity): RomAlignment | undefined {
   // One state per ROM line position; the last one is `between` (after a whole line). Per state: the weighted
   // cost of the cheapest path reaching it and that path's counts.
   const total = ROM_STATES.size + 1;
@@ -156,29 +159,39 @@ export function romAlignment(t: string): RomAlignment {
   let nOther = new Int32Array(total);
   let nFlips = new Int32Array(total);
   let nMatched = new Int32Array(total);
-  /** A step from `from` (in the current row, or the next one for moves that read no character) to `to`. */
-  const step = (to: number, from: number, kind: Step, sameRow: boolean) => {
-    const v = (sameRow ? nCost : cost)[from]! + STEP_COST[kind];
+  /** Moves that read no character, within the new row: `from` → `to` at the cost of `kind`. */
+  const move = (to: number, from: number, kind: Step) => {
+    const v = nCost[from]! + STEP_COST[kind];
     if (v >= nCost[to]!) return;
     nCost[to] = v;
-    nOther[to] = (sameRow ? nOther : other)[from]! + (kind === OTHER ? 1 : 0);
-    nFlips[to] = (sameRow ? nFlips : flips)[from]! + (kind === FLIP ? 1 : 0);
-    nMatched[to] = (sameRow ? nMatched : matched)[from]! + (kind === MATCH ? 1 : 0);
+    nOther[to] = nOther[from]! + (kind === OTHER ? 1 : 0);
+    nFlips[to] = nFlips[from]!;
+    nMatched[to] = nMatched[from]!;
+  };
+  /** Reading one character: `from` in the old row → `to` in the new one. */
+  const read = (to: number, from: number, kind: Step) => {
+    const v = cost[from]! + STEP_COST[kind];
+    if (v >= nCost[to]!) return;
+    nCost[to] = v;
+    nOther[to] = other[from]! + (kind === OTHER ? 1 : 0);
+    nFlips[to] = flips[from]! + (kind === FLIP ? 1 : 0);
+    nMatched[to] = matched[from]! + (kind === MATCH ? 1 : 0);
   };
   /** Moves that read nothing: lost ROM characters (left to right), a finished line, the start of the next. */
   const close = () => {
     for (const { offset, length } of ROM_STATES.lines) {
-      for (let j = 1; j <= length; j++) step(offset + j, offset + j - 1, OTHER, true);
-      step(between, offset + length, FREE, true);
+      for (let j = 1; j <= length; j++) move(offset + j, offset + j - 1, OTHER);
+      move(between, offset + length, FREE);
     }
     for (const { offset, length } of ROM_STATES.lines) {
-      step(offset, between, FREE, true);
-      for (let j = 1; j <= length; j++) step(offset + j, offset + j - 1, OTHER, true);
+      // Only a cheaper start than the line already had can change anything further along it.
+      if (nCost[between]! >= nCost[offset]!) continue;
+      move(offset, between, FREE);
+      for (let j = 1; j <= length; j++) move(offset + j, offset + j - 1, OTHER);
     }
   };
   // A capture may begin anywhere in a ROM line: every state starts free.
   nCost.fill(0);
-  close();
   for (const c of t) {
     [cost, nCost, other, nOther, flips, nFlips, matched, nMatched] = [
       nCost,
@@ -193,22 +206,25 @@ export function romAlignment(t: string): RomAlignment {
     nCost.fill(Infinity);
     // Between lines: spaces cost nothing (the ROM pads some lines), a CR or LF one bit off is a flip.
     const gap = /\s/.test(c) ? FREE : oneBitApart(c, '\r') || oneBitApart(c, '\n') ? FLIP : OTHER;
-    step(between, between, gap, false);
+    if (other[between]! <= maxOther) read(between, between, gap);
     const fc = fold(c);
     for (const { offset, length, folded, raw } of ROM_STATES.lines) {
       for (let j = 0; j <= length; j++) {
         const from = offset + j;
-        if (cost[from] === Infinity) continue;
-        step(from, from, OTHER, false);
+        if (cost[from]! > limit || other[from]! > maxOther) continue;
+        read(from, from, OTHER);
         if (j < length)
-          step(from + 1, from, fc === folded[j] ? MATCH : oneBitApart(c, raw[j]!) ? FLIP : OTHER, false);
+          read(from + 1, from, fc === folded[j] ? MATCH : oneBitApart(c, raw[j]!) ? FLIP : OTHER);
       }
     }
     close();
+    // Program text leaves every path over the limit within a few characters: no need to read on.
+    if (!nCost.some((v, k) => v <= limit && nOther[k]! <= maxOther)) return undefined;
   }
   // A capture may end anywhere in a ROM line.
   let best = 0;
-  for (let k = 1; k < total; k++) if (nCost[k]! < nCost[best]!) best = k;
+  for (let k = 1; k < total; k++)
+    if (nOther[k]! <= maxOther && (nOther[best]! > maxOther || nCost[k]! < nCost[best]!)) best = k;
   return { other: nOther[best]!, flips: nFlips[best]!, matched: nMatched[best]! };
 }
 
@@ -223,11 +239,25 @@ const BIT_ERROR_MIN_LENGTH = 12;
 const BIT_ERROR_OTHER = 0.12;
 const BIT_ERROR_MATCHED = 0.33;
 
+/** The doctor judges a capture's lines several times (app text, ROM text, boot facts): each is aligned once. */
+const judged = new Map<string, boolean>();
+const JUDGED_MAX = 512;
+
 function throughBitErrors(t: string): boolean {
   const n = t.trim().length;
   if (n < BIT_ERROR_MIN_LENGTH) return false;
-  const a = romAlignment(t.trim());
-  return a.other <= BIT_ERROR_OTHER * n && a.flips > a.other && a.matched >= BIT_ERROR_MATCHED * n;
+  const known = judged.get(t);
+  if (known !== undefined) return known;
+  if (judged.size >= JUDGED_MAX) judged.clear();
+  const verdict = readsAsRomThroughBitErrors(t, n);
+  judged.set(t, verdict);
+  return verdict;
+}
+
+function readsAsRomThroughBitErrors(t: string, n: number): boolean {
+  // An accepted reading has at most BIT_ERROR_OTHER·n unrelated edits, and costs FLIP_COST for each other one.
+  const a = romAlignment(t.trim(), (BIT_ERROR_OTHER + FLIP_COST) * n, BIT_ERROR_OTHER * n);
+  return !!a && a.other <= BIT_ERROR_OTHER * n && a.flips > a.other && a.matched >= BIT_ERROR_MATCHED * n;
 }
 
 /**
@@ -330,7 +360,7 @@ export function romFamily(...lines: string[]): RomFamily | undefined {
 export function isDamagedRomLine(t: string): boolean {
   if (!isGarbledRomLine(t)) return false;
   const a = romAlignment(t.trim());
-  return a.flips >= 2 && a.flips > a.other;
+  return !!a && a.flips >= 2 && a.flips > a.other;
 }
 
 /** Mostly printable, but not what a program prints: a mangled ROM line or a line marked by bit errors throughout. */
