@@ -333,24 +333,26 @@ export function isGarbledRomLine(t: string): boolean {
   });
 }
 
+/** Alignment points one family's lines must be ahead by (a damaged `ets_main.c ` is ~2 nearer the ESP32's line). */
+const FAMILY_MARGIN = 4;
+
 /**
- * Which ROM damaged ROM lines came from: the family of the ROM line that one of them aligns with best (line noise
- * keeps enough of it: `waid)lg fkr downloed` is the ESP32's, `eTs!Ken 8$:0q3,rsT caesEz2` the ESP8266's; a short
- * `etw_ma)N*c` is near both ROMs' `ets_main.c`, so the longest match decides). Undefined on a tie.
+ * Which ROM damaged ROM lines came from: the family whose ROM lines one of them aligns with clearly better than
+ * with the other family's (line noise keeps enough: `waid)lg fkr downloed` is the ESP32's, `eTs!Ken 8$:0q3,rsT
+ * caesEz2` the ESP8266's). Both ROMs print an `ets_main.c` line, so a damaged one alone tells nothing. Undefined
+ * when no line is clear.
  */
 export function romFamily(...lines: string[]): RomFamily | undefined {
   let best = 0;
   let family: RomFamily | undefined;
   for (const t of lines) {
-    for (const rom of ROM_LINES) {
-      const score = bannerLikeness(t, rom.text);
-      if (score > best) [best, family] = [score, rom.family];
-      else if (score === best && family !== rom.family) family = undefined;
-    }
+    const score = (f: RomFamily) =>
+      Math.max(...ROM_LINES.filter((rom) => rom.family === f).map((rom) => bannerLikeness(t, rom.text)));
+    const margin = score('esp8266') - score('esp32');
+    if (Math.abs(margin) > best) [best, family] = [Math.abs(margin), margin > 0 ? 'esp8266' : 'esp32'];
   }
-  return family;
+  return best >= FAMILY_MARGIN ? family : undefined;
 }
-
 /**
  * ROM text visibly hit by bit errors: a mangled ROM line (isGarbledRomLine) whose alignment with the ROM lines
  * needs at least two one-bit edits, more of them than unrelated ones. A ROM line printed as the ROM prints it

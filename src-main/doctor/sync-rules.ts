@@ -315,7 +315,11 @@ const garbled: SyncRule = (f) => {
   // The ROM's own lines, recognisable through the damage (line-shape.ts): quoted, they show what noise did to them.
   const romLines = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text));
   const damagedRom = romLines.slice(0, 2);
-  const family = romFamily(...romLines.map((l) => l.text));
+  // The ESP32 family's ROM prints at 115200 only: what reads as its text at 74880 is a look-alike (the ESP8266's
+  // `ets_main.c`), not its evidence.
+  const family = romFamily(
+    ...romLines.filter((l) => l.baud !== 74880 || romFamily(l.text) !== 'esp32').map((l) => l.text),
+  );
   const noiseSteps = [
     'Connect the adapter\u2019s GND to the board\u2019s GND.',
     'Set the adapter to 3.3 V logic and power the board from a supply that can deliver 300 mA.',
@@ -331,7 +335,7 @@ const garbled: SyncRule = (f) => {
     // An ESP32-family ROM prints its boot text at 115200 (40 MHz crystal), so the rate it was heard at is right and
     // what damaged it is the line. Bytes heard at other rates (the 74880-baud listen meant for an ESP8266) are
     // only its text read at the wrong rate: no evidence either way, left out.
-    const own = romLines.filter((l) => romFamily(l.text) === 'esp32').slice(0, 2);
+    const own = romLines.filter((l) => l.baud !== 74880 && romFamily(l.text) === 'esp32').slice(0, 2);
     const bauds = new Set(own.map((l) => l.baud));
     return {
       code: 'GARBLED_NOISE_OR_VOLTAGE',

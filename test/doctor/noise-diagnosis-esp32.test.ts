@@ -104,7 +104,7 @@ describe('a noisy line to an ESP32 is diagnosed as noise, worded for the ESP32',
   it('damaged ESP32 ROM lines heard in those captures are the ESP32\u2019s ROM text, not application lines', () => {
     // Lines the doctor read as application output before (identify, noise 0.3–0.5, seeds 1–60): every ROM line
     // of the download and empty-flash boots, some joined by a flipped CR/LF.
-    for (const t of [
+    const heard = [
       'waid)lg fkr downloed',
       'wiyt)ng"vor download',
       'f\ufffdAsl0veaD!err,$1000-',
@@ -117,11 +117,17 @@ describe('a noisy line to an ESP32 is diagnosed as noise, worded for the ESP32',
       'sayti\ufffdg for tog.load\ufffduts$Juf(\ufffdx\ufffd0p16 00:2":53',
       'ets0KUj$ 8\ufffd"\ufffd14 0 :62:53-*\ufffdJ\ufffdst:p\ufffd30\ufffdXO\ufffdUBMN]RESMT-lromt>0x3!(\ufffd_WLLGIF_BOOP(T@BP0\ufffd]ART1/sEIG_REH^R\ufffdO_V"-)',
       'Waiping"for dmunlo`l',
-    ]) {
+    ];
+    for (const t of heard) {
       expect(isGarbledRomLine(t), t).toBe(true);
       expect(isAppLine(t), t).toBe(false);
-      expect(romFamily(t), t).toBe('esp32');
     }
+    // Whose ROM: the lines only the ESP32 prints say so; a damaged date line (`ets Jun  8 2016` is close to the
+    // ESP8266's `ets Jan  8 2013`) or `ets_main.c` (both ROMs) alone does not.
+    expect(romFamily(...heard)).toBe('esp32');
+    for (const t of ['waid)lg fkr downloed', 'Fnaqh reaf urv, 0002M', heard[10]!])
+      expect(romFamily(t), t).toBe('esp32');
+    expect(romFamily('et3 J\ufffdn "8 00q6 00>2">57M')).toBeUndefined();
     // The ESP8266's banner through noise is the ESP8266's.
     expect(romFamily('\ufffdet{ Jan  9`20\ufffd3,rst cau{E:2((boot!mole:)3<&)')).toBe('esp8266');
     // A boot line whose name a bit flip damaged is not a boot mode; one printed whole is, whatever its values.
