@@ -130,6 +130,8 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
       'J ets J`f (8 2012,r3v0#!usd83$\ufffdb/o|0mgdd2)3.6)',
       'Jets_main.b J',
       'uts_mainnc(*',
+      // Noise 0.2, seed 56, two attempts: `ets_main.c` with three bits flipped and its LF read as `J`.
+      'Jetc_-cin.c ',
     ]) {
       expect(isGarbledRomLine(t), t).toBe(true);
       expect(isAppLine(t), t).toBe(false);
