@@ -5,6 +5,7 @@
  */
 import type { ConnectCapture } from '../core/capture';
 import { BootTextExtractor, type TextSummary } from './boot-text';
+import { isDamagedRomLine, romFamily } from './line-shape';
 
 export interface HeardLine {
   text: string;
@@ -46,6 +47,13 @@ export interface CaptureFacts {
   lines: HeardLine[];
   esp8266Banners: Esp8266Banner[];
   esp32BootLines: Esp32BootLine[];
+  /**
+   * ESP32-family ROM lines visibly hit by bit errors (line-shape.ts). A boot line among them is not read into
+   * esp32BootLines unless its `rst:0x… (…),boot:0x… (…)` came through whole: a flipped bit turns
+   * `boot:0x3 (DOWNLOAD_BOOT` into `boot:0x3  DNWnLOAD` or `boot:0x7 (DOWNLOAD_BMOT`, and read as a boot mode it
+   * would send the user to the boot pins instead of the line.
+   */
+  damagedEsp32RomLines: HeardLine[];
   /** Bytes of our SYNC frame that came back: the longest run shared with the frame. */
   echo: { length: number; atFrameStart: boolean; distinctValues: number };
   syncReplies: number;
@@ -84,6 +92,10 @@ function longestSharedRun(rx: Buffer, frame: Buffer): { length: number; start: n
   }
   return best;
 }
+
+/** The ESP32-family ROM's `rst:0x%x (%s),boot:0x%x (%s)` with both names whole, as every fixture prints it. */
+const WHOLE_ESP32_BOOT_LINE =
+  /rst:0x[0-9a-f]+ \([A-Z0-9_]+\),boot:0x[0-9a-f]+ \([A-Z0-9_]+(\([A-Z0-9_/]+\))?\)/;
 
 /**
  * The ROM boot facts in one line of text: an ESP8266 `boot mode:(x,y)` banner and/or an ESP32-family
@@ -131,10 +143,13 @@ export function captureFacts(capture: ConnectCapture): CaptureFacts {
 
   const esp8266Banners: Esp8266Banner[] = [];
   const esp32BootLines: Esp32BootLine[] = [];
+  const damagedEsp32RomLines: HeardLine[] = [];
   for (const line of lines) {
     const boot = readBootLine(line);
+    const damaged = isDamagedRomLine(line.text) && romFamily(line.text) === 'esp32';
+    if (damaged) damagedEsp32RomLines.push(line);
     if (boot.esp8266) esp8266Banners.push(boot.esp8266);
-    if (boot.esp32) esp32BootLines.push(boot.esp32);
+    if (boot.esp32 && (!damaged || WHOLE_ESP32_BOOT_LINE.test(line.text))) esp32BootLines.push(boot.esp32);
   }
 
   // Our frame echoed: a long shared run anywhere, or (tools that read a byte per attempt) the start of the
@@ -159,6 +174,7 @@ export function captureFacts(capture: ConnectCapture): CaptureFacts {
     lines,
     esp8266Banners,
     esp32BootLines,
+    damagedEsp32RomLines,
     echo,
     syncReplies,
   };

@@ -3,8 +3,8 @@
  * (an answer, a brownout, an echo, a boot loop, a ROM banner with its boot mode), then readable application
  * text, then unreadable bytes, then silence. Each rule returns a Diagnosis or undefined.
  */
-import type { CaptureFacts, HeardLine } from './capture-facts';
-import { isGarbledRomLine, isMangledText } from './line-shape';
+import type { CaptureFacts, HeardLine, Stream } from './capture-facts';
+import { isGarbledRomLine, isMangledText, romFamily } from './line-shape';
 import type { Diagnosis, SyncContext } from './sync-diagnosis';
 
 export type SyncRule = (f: CaptureFacts, ctx: SyncContext) => Diagnosis | undefined;
@@ -230,7 +230,9 @@ const esp32NormalBoot: SyncRule = (f) => {
 
 const esp32BannerOnly: SyncRule = (f) => {
   const lines = findLines(f, /ets Jun {1,2}8 2016|ESP-ROM:esp32/);
-  if (lines.length === 0 || f.esp32BootLines.length > 0) return undefined;
+  // Damaged ROM lines around the banner: the boot line was heard, but too hit to read (the noise rule's case).
+  if (lines.length === 0 || f.esp32BootLines.length > 0 || f.damagedEsp32RomLines.length > 0)
+    return undefined;
   return {
     code: 'ESP32_BOOT_MODE_UNSEEN',
     title: 'The ESP32 ROM started, but its boot mode was not seen',
@@ -311,26 +313,54 @@ const garbled: SyncRule = (f) => {
   const allZero = withBytes.every((s) => s.bytes.every((b) => b === 0x00));
   const listenBauds = new Set((f.capture.listens ?? []).filter((l) => l.rxHex.length > 0).map((l) => l.baud));
   // The ROM's own lines, recognisable through the damage (line-shape.ts): quoted, they show what noise did to them.
-  const damagedRom = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text)).slice(0, 2);
-  const evidence = [
-    ...withBytes.map(
-      (s) =>
-        `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
-    ),
-    ...damagedRom.map((l) => `a ROM boot line, damaged: ${quote(l)}`),
-  ];
+  const romLines = f.lines.filter((l) => l.text.trim().length > 0 && isGarbledRomLine(l.text));
+  const damagedRom = romLines.slice(0, 2);
+  // The ESP32 family's ROM prints at 115200 only: what reads as its text at 74880 is a look-alike (the ESP8266's
+  // `ets_main.c`), not its evidence.
+  const family = romFamily(
+    ...romLines.filter((l) => l.baud !== 74880 || romFamily(l.text) !== 'esp32').map((l) => l.text),
+  );
   const noiseSteps = [
     'Connect the adapter\u2019s GND to the board\u2019s GND.',
     'Set the adapter to 3.3 V logic and power the board from a supply that can deliver 300 mA.',
     'Use short wires; keep them away from motors and mains wiring.',
   ];
+  const streamEvidence = (streams: Stream[]) =>
+    streams.map(
+      (s) =>
+        `${s.source === 'sync' ? `during sync at ${s.baud} baud` : `at ${s.baud} baud`}: ${hexPreview(s.bytes)}`,
+    );
+  const quoted = damagedRom.map((l) => `a ROM boot line, damaged: ${quote(l)}`);
+  if (!allZero && family === 'esp32') {
+    // An ESP32-family ROM prints its boot text at 115200 (40 MHz crystal), so the rate it was heard at is right and
+    // what damaged it is the line. Bytes heard at other rates (the 74880-baud listen meant for an ESP8266) are
+    // only its text read at the wrong rate: no evidence either way, left out.
+    const own = romLines.filter((l) => l.baud !== 74880 && romFamily(l.text) === 'esp32').slice(0, 2);
+    const bauds = new Set(own.map((l) => l.baud));
+    return {
+      code: 'GARBLED_NOISE_OR_VOLTAGE',
+      title: 'The ESP32\u2019s boot text arrives damaged: noise, ground or voltage',
+      explanation:
+        'These are the ESP32 ROM\u2019s own boot lines, heard at the 115200 baud it prints them at, with characters changed by flipped bits. The baud rate is right; the line is not: electrical noise, a missing ground, a 5 V adapter, or a supply that cannot power the chip. The same damage hits Kiln\u2019s SYNC on the way in, so the chip never answers it.',
+      evidence: [
+        ...own.map((l) => `a ROM boot line, damaged: ${quote(l)}`),
+        ...streamEvidence(withBytes.filter((s) => bauds.has(s.baud))),
+      ],
+      steps: noiseSteps,
+      confidence: 'high',
+    };
+  }
+  const evidence = [...streamEvidence(withBytes), ...quoted];
   if (allZero || listenBauds.has(74880) || listenBauds.size >= 2) {
+    const esp8266Banner = !allZero && family === 'esp8266';
     return {
       code: 'GARBLED_NOISE_OR_VOLTAGE',
       title: allZero ? 'Only zero bytes: the line is held low' : 'Unreadable bytes at every baud rate',
       explanation: allZero
         ? 'Bytes of value 0 with nothing else mean the receive line sits low (a break), not data: the ESP\u2019s TX is held low, unpowered, or the ground is missing.'
-        : 'The bytes make no sense at any baud rate tried, so they are not boot text: electrical noise, a missing ground, a 5 V adapter, or a supply that cannot power the chip.',
+        : esp8266Banner
+          ? 'The ESP8266 ROM\u2019s boot banner arrived damaged even in the listen at 74880 baud, the rate it prints at: the bytes are hit on the line, not read at a wrong rate. Electrical noise, a missing ground, a 5 V adapter, or a supply that cannot power the chip.'
+          : 'The bytes make no sense at any baud rate tried, so they are not boot text: electrical noise, a missing ground, a 5 V adapter, or a supply that cannot power the chip.',
       evidence,
       steps: noiseSteps,
       confidence: allZero ? 'medium' : 'high',
