@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { realClock } from '../src-main/core/clock';
+import { preciseClock } from '../src-main/core/clock';
 import { runCli } from '../src-main/hosts/cli/main';
 import type { CliIo } from '../src-main/hosts/cli/io';
 import { SimulatedDevice, servePty } from '../src-main/sim';
@@ -83,7 +83,7 @@ async function timedFlash(argv: string[]): Promise<Timeline> {
 }
 
 async function onFreshBoard<T>(chip: 'esp8266' | 'esp32', fn: (port: string) => Promise<T>): Promise<T> {
-  const device = new SimulatedDevice({ chip, clock: realClock });
+  const device = new SimulatedDevice({ chip, clock: preciseClock });
   const pty = await servePty({ device });
   try {
     return await fn(pty.hostPath);

@@ -81,6 +81,12 @@ export class SimulatedDevice {
   private bootTimers = new Set<() => void>();
   private currentMode: DeviceMode = 'off';
   private autobaud = false;
+  /** 0x55 bytes at the end of what arrived so far: a SYNC's run may be split across chunks (a pty hands them over 4 KB or less at a time). */
+  private autobaudRun = 0;
+  /** The rate the ROM's detection locked onto since the last boot. */
+  private lockedBaud: number | undefined;
+  /** The ROM is still printing its boot banner: it starts listening (and switching its UART) only afterwards. */
+  private bannerPlaying = false;
   /** The ROM's `UartDev.baud_rate`, what an esp-flasher-stub ≥ v1.1.0 sets the UART to at start on the ESP32. */
   private romRecordedBaud = ROM_RECORDED_BAUD_AT_BOOT;
   /**
@@ -321,8 +327,12 @@ export class SimulatedDevice {
     if (this.board !== 'usb-jtag-serial' && line) line.deviceBaud = this.facts.bootBaud;
     this.romRecordedBaud = ROM_RECORDED_BAUD_AT_BOOT;
     let bannerDone = () => {};
+    this.lockedBaud = undefined;
+    this.bannerPlaying = false;
     if (script.listens) {
       this.autobaud = this.board !== 'usb-jtag-serial';
+      this.autobaudRun = 0;
+      this.bannerPlaying = true;
       this.loader = new RomLoader(this.loaderContext(this.epoch));
       // The ROM prints its banner and only then runs the download loop: what the host sent meanwhile waits in
       // the UART and is answered after the banner (trace_esp32_boot_banner_during_sync_esptool489.txt shows the
@@ -340,7 +350,9 @@ export class SimulatedDevice {
           if (this.epoch !== epoch) return;
           // Only a port open at the boot hears it (a port opened since re-plugs the board, or, hand-powered, missed it).
           if (!line || line !== this.line) return;
-          if (this.board !== 'usb-jtag-serial') line.deviceBaud = seg.baud;
+          // Text the ROM prints after its detection locked goes at the locked rate, banner text at its own.
+          if (this.board !== 'usb-jtag-serial' && (this.lockedBaud === undefined || this.bannerPlaying))
+            line.deviceBaud = seg.baud;
           line.toHost(Buffer.from(seg.text, 'latin1'));
           if (i === segments.length - 1) then?.();
         });
@@ -358,6 +370,11 @@ export class SimulatedDevice {
       play(loop.segments, loop.everyMs, repeat);
     };
     play(script.segments, 0, () => {
+      // A SYNC that came during the banner was measured as it arrived, but the ROM switches its UART to that
+      // rate only when its download loop starts, after the banner (the banner would otherwise undo the lock).
+      this.bannerPlaying = false;
+      if (this.lockedBaud !== undefined && this.board !== 'usb-jtag-serial' && line === this.line && line)
+        line.deviceBaud = this.lockedBaud;
       bannerDone();
       repeat();
     });
@@ -406,9 +423,13 @@ export class SimulatedDevice {
     if (!this.loader) return;
     if (this.autobaud && this.line && this.end) {
       // Host baud not observable on the line (TCP, pty): the end's nominal rate (a pty reads the host's termios).
+      // The ROM's detector watches the bit stream, not the host's chunks: the run goes on across them.
+      const sent =
+        this.autobaudRun > 0 ? Buffer.concat([Buffer.alloc(this.autobaudRun, 0x55), c.sent]) : c.sent;
+      this.autobaudRun = trailingRun(sent, 0x55);
       const measured = measureSync({
         chip: this.o.chip,
-        sent: c.sent,
+        sent,
         hostBaud: this.line.hostBaudKnown ? c.senderBaud : this.end.hostBaudRate,
         maxBaud: this.faults.autobaudMaxBaud,
         highBaudSync: this.o.highBaudSync,
@@ -419,7 +440,8 @@ export class SimulatedDevice {
       } else if (measured.kind === 'locked') {
         // Detection shuts down once the rate is found (rom-autobaud.ts).
         this.autobaud = false;
-        if (this.board !== 'usb-jtag-serial') this.line.deviceBaud = measured.baud;
+        this.lockedBaud = measured.baud;
+        if (this.board !== 'usb-jtag-serial' && !this.bannerPlaying) this.line.deviceBaud = measured.baud;
         if (this.o.romRecordsChangedBaud) this.romRecordedBaud = measured.baud;
         // The garbled chunk itself is lost, so the first SYNC after a baud mismatch goes unanswered (both ESP8266
         // traces in fixtures/real-world show the first SYNC timing out and the second answered).
@@ -522,4 +544,11 @@ export class SimulatedDevice {
       track: (p) => this.clock.track(p),
     };
   }
+}
+
+/** How many bytes at the end of `buf` equal `value`. */
+function trailingRun(buf: Buffer, value: number): number {
+  let n = 0;
+  while (n < buf.length && buf[buf.length - 1 - n] === value) n++;
+  return n;
 }

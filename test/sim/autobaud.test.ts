@@ -78,4 +78,19 @@ describe('ESP8266 ROM autobaud', () => {
     expect(parseSimUrl('sim:esp8266?fault=autobaud-limit').faults.autobaudMaxBaud).toBe(115200);
     expect(parseSimUrl('sim:esp8266?fault=autobaud-limit:460800').faults.autobaudMaxBaud).toBe(460800);
   });
+
+  it('ESP32: a SYNC that arrives while the boot banner is still printing locks the rate once the banner is done', async () => {
+    const r = rig({ chip: 'esp32', hostBaud: 921600 });
+    // The classic reset's first two steps: the chip boots with GPIO0 low, and the first SYNC goes out at once,
+    // into the banner.
+    await r.pair.host.setSignals({ dtr: false, rts: true });
+    await r.wait(100);
+    await r.pair.host.setSignals({ dtr: true, rts: false });
+    expect(await oneSync(r)).toEqual([]); // measured (and used up) by the detection
+    await r.pair.host.setSignals({ dtr: false, rts: false });
+    expect(await oneSync(r)).toHaveLength(8); // answered at 921600, after the banner
+    const reg = await r.command(Op.READ_REG, Buffer.from([0x00, 0x10, 0x00, 0x40]));
+    expect(reg.op).toBe(Op.READ_REG);
+    await r.close();
+  });
 });

@@ -125,7 +125,13 @@ export async function greetStub(
   const deadline = link.clock.now() + WAITS.stubGreetingMs;
   const uploadBaud = link.transport.baudRate;
   await memEndReply(link);
-  if (uploadBaud !== ROM_BAUD) await switchTo(link, ROM_BAUD);
+  if (uploadBaud !== ROM_BAUD) {
+    // No tcflush here: OHAI may already sit in the kernel's buffer when a busy host gets round to it (the switch
+    // and a flush each take a thread-pool trip), and flushing it cost ~0.5 s of probes in 2 runs of 3 on a loaded
+    // pty bench. Bytes that came at the wrong rate only make junk frames, which waitGreeting skips.
+    link.reader.flush();
+    await link.transport.setBaudRate(ROM_BAUD);
+  }
   if (await waitGreeting(link, GREETING_FIRST_WAIT_MS)) return;
   const rates = [...new Set([ROM_BAUD, uploadBaud, ...upload.alsoTry])];
   for (let round = 0; round < MIN_PROBE_ROUNDS || link.clock.now() < deadline; round++) {
