@@ -6,40 +6,14 @@
  * noise diagnosis repeated the ESP8266's 74880-baud hint. Seeds and rates as in noise-diagnosis.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src-main/core/clock';
 import type { ConnectCapture } from '../../src-main/core/capture';
-import { KilnError } from '../../src-main/core/errors';
 import { captureFacts } from '../../src-main/doctor/capture-facts';
 import { isDamagedRomLine, isGarbledRomLine, romFamily } from '../../src-main/doctor/line-shape';
 import { diagnoseSync, type Diagnosis } from '../../src-main/doctor/sync-diagnosis';
 import { isAppLine } from '../../src-main/doctor/sync-rules';
-import { connectEsp } from '../../src-main/esp';
-import { createMemoryPair } from '../../src-main/serial/memory-pair';
-import { SimulatedDevice } from '../../src-main/sim';
 import { kilnRejection } from '../helpers/errors';
 import { simService } from '../service/helpers/sim-service';
-
-/** The SYNC_FAILED capture of a connect to an ESP32 through a noisy line, or undefined when it failed otherwise. */
-async function noisyEsp32Capture(
-  noiseRate: number,
-  seed: number,
-  attempts?: number,
-): Promise<ConnectCapture | undefined> {
-  const clock = new VirtualClock();
-  const sim = new SimulatedDevice({ chip: 'esp32', faults: { noiseRate }, seed, clock });
-  const pair = createMemoryPair({ path: 'sim:esp32', lines: 'uart' });
-  sim.attach(pair.device);
-  try {
-    await connectEsp(pair.host, { clock, ...(attempts === undefined ? {} : { attempts }) });
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    if ((e as KilnError).code !== 'SYNC_FAILED') return undefined;
-    return (e as KilnError).details!.capture as unknown as ConnectCapture;
-  } finally {
-    await pair.host.close().catch(() => undefined);
-  }
-}
+import { noisyCapture } from './helpers/noisy-capture';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
@@ -66,7 +40,7 @@ describe('a noisy line to an ESP32 is diagnosed as noise, worded for the ESP32',
       const wrong: string[] = [];
       let captures = 0;
       for (const seed of SEEDS) {
-        const capture = await noisyEsp32Capture(rate, seed, attempts);
+        const capture = await noisyCapture('esp32', rate, seed, attempts);
         if (!capture) continue;
         captures++;
         const why = wrongFor(diagnoseSync(capture));

@@ -8,42 +8,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src-main/core/clock';
 import type { ConnectCapture } from '../../src-main/core/capture';
-import { KilnError } from '../../src-main/core/errors';
 import { captureFacts } from '../../src-main/doctor/capture-facts';
 import { bannerLikeness, isGarbledRomLine, isMangledText } from '../../src-main/doctor/line-shape';
 import { diagnoseSync } from '../../src-main/doctor/sync-diagnosis';
 import { isAppLine } from '../../src-main/doctor/sync-rules';
-import { connectEsp } from '../../src-main/esp';
-import { createMemoryPair } from '../../src-main/serial/memory-pair';
-import { SimulatedDevice } from '../../src-main/sim';
 import { kilnRejection } from '../helpers/errors';
 import { sharedDir } from '../helpers/shared';
 import { simService } from '../service/helpers/sim-service';
-
-/** The SYNC_FAILED capture of a connect through a noisy line, or undefined when the noise let it through further. */
-async function noisyCapture(
-  noiseRate: number,
-  seed: number,
-  attempts?: number,
-): Promise<ConnectCapture | undefined> {
-  const clock = new VirtualClock();
-  const sim = new SimulatedDevice({ chip: 'esp8266', faults: { noiseRate }, seed, clock });
-  const pair = createMemoryPair({ path: 'sim:esp8266', lines: 'uart' });
-  sim.attach(pair.device);
-  try {
-    await connectEsp(pair.host, { clock, ...(attempts === undefined ? {} : { attempts }) });
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KilnError);
-    // A handshake damaged after it succeeded is a link error with its own hint, not the doctor's case.
-    if ((e as KilnError).code !== 'SYNC_FAILED') return undefined;
-    return (e as KilnError).details!.capture as unknown as ConnectCapture;
-  } finally {
-    await pair.host.close().catch(() => undefined);
-  }
-}
+import { noisyCapture } from './helpers/noisy-capture';
 
 /** What the ROMs print, as the fixtures quote it. */
 const ROM_TEXT =
@@ -66,7 +39,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
       const wrong: string[] = [];
       let captures = 0;
       for (const seed of SEEDS) {
-        const capture = await noisyCapture(rate, seed, attempts);
+        const capture = await noisyCapture('esp8266', rate, seed, attempts);
         if (!capture) continue;
         captures++;
         const d = diagnoseSync(capture);
@@ -178,7 +151,7 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
   });
 
   it('the capture facts still carry the mangled banner as a heard line, and the noise diagnosis quotes it', async () => {
-    const capture = await noisyCapture(0.5, 10);
+    const capture = await noisyCapture('esp8266', 0.5, 10);
     expect(capture).toBeDefined();
     const facts = captureFacts(capture!);
     expect(facts.lines.some((l) => l.baud === 74880 && isGarbledRomLine(l.text))).toBe(true);
