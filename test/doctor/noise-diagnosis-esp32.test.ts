@@ -11,9 +11,7 @@ import { captureFacts } from '../../src-main/doctor/capture-facts';
 import { isDamagedRomLine, isGarbledRomLine, romFamily } from '../../src-main/doctor/line-shape';
 import { diagnoseSync, type Diagnosis } from '../../src-main/doctor/sync-diagnosis';
 import { isAppLine } from '../../src-main/doctor/sync-rules';
-import { kilnRejection } from '../helpers/errors';
-import { simService } from '../service/helpers/sim-service';
-import { noisyCapture } from './helpers/noisy-capture';
+import { identifyNoiseCaptures, noisyCapture } from './helpers/noisy-capture';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
@@ -54,24 +52,12 @@ describe('a noisy line to an ESP32 is diagnosed as noise, worded for the ESP32',
   // `kiln info --port 'sim:esp32?fault=noise:0.5&seed=1'`: the service's identify. At noise 0.5, 27 of its 46
   // SYNC_FAILED captures over seeds 1–60 were read as a running program.
   it('the service\u2019s identify on a noisy ESP32 (noise 0.3 and 0.5, seeds 1–20) → GARBLED_NOISE_OR_VOLTAGE', async () => {
-    const { service } = simService();
-    const wrong: string[] = [];
-    let captures = 0;
-    try {
-      for (const rate of [0.3, 0.5]) {
-        for (const seed of SEEDS) {
-          const port = `sim:esp32?fault=noise:${rate}&seed=${seed}`;
-          const e = await kilnRejection(service.call('identify', { port }));
-          if (e.code !== 'SYNC_FAILED') continue;
-          captures++;
-          const why = wrongFor(diagnoseSync(e.details!.capture as unknown as ConnectCapture));
-          if (why) wrong.push(`${port}: ${why}`);
-        }
-      }
-    } finally {
-      await service.shutdown();
-    }
-    expect(captures).toBe(17);
+    const captures = await identifyNoiseCaptures('esp32', [0.3, 0.5], SEEDS);
+    const wrong = captures.flatMap(({ port, capture }) => {
+      const why = wrongFor(diagnoseSync(capture));
+      return why ? [`${port}: ${why}`] : [];
+    });
+    expect(captures).toHaveLength(17);
     expect(wrong).toEqual([]);
   });
 

@@ -8,15 +8,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConnectCapture } from '../../src-main/core/capture';
 import { captureFacts } from '../../src-main/doctor/capture-facts';
 import { bannerLikeness, isGarbledRomLine, isMangledText } from '../../src-main/doctor/line-shape';
 import { diagnoseSync } from '../../src-main/doctor/sync-diagnosis';
 import { isAppLine } from '../../src-main/doctor/sync-rules';
-import { kilnRejection } from '../helpers/errors';
 import { sharedDir } from '../helpers/shared';
-import { simService } from '../service/helpers/sim-service';
-import { noisyCapture } from './helpers/noisy-capture';
+import { identifyNoiseCaptures, noisyCapture } from './helpers/noisy-capture';
 
 /** What the ROMs print, as the fixtures quote it. */
 const ROM_TEXT =
@@ -58,25 +55,14 @@ describe('a noisy line is diagnosed as noise, not as a running program', () => {
   // `kiln info --port 'sim:esp8266?fault=noise:0.5&seed=1'`: the service's identify, whose connect starts with a SYNC
   // at the data baud. Seeds 1, 4 and 5 at noise 0.5 were read as a running program there.
   it('the service\u2019s identify on a noisy ESP8266 (noise 0.3 and 0.5, seeds 1–20) → GARBLED_NOISE_OR_VOLTAGE', async () => {
-    const { service } = simService();
-    const wrong: string[] = [];
-    let captures = 0;
-    try {
-      for (const rate of [0.3, 0.5]) {
-        for (const seed of SEEDS) {
-          const port = `sim:esp8266?fault=noise:${rate}&seed=${seed}`;
-          const e = await kilnRejection(service.call('identify', { port }));
-          if (e.code !== 'SYNC_FAILED') continue;
-          captures++;
-          const d = diagnoseSync(e.details!.capture as unknown as ConnectCapture);
-          if (d.code !== 'GARBLED_NOISE_OR_VOLTAGE' || /ESP32/.test(`${d.title} ${d.explanation}`))
-            wrong.push(`${port}: ${d.code} ${d.title} ${d.evidence.join(' / ')}`);
-        }
-      }
-    } finally {
-      await service.shutdown();
-    }
-    expect(captures).toBeGreaterThanOrEqual(10);
+    const captures = await identifyNoiseCaptures('esp8266', [0.3, 0.5], SEEDS);
+    const wrong = captures.flatMap(({ port, capture }) => {
+      const d = diagnoseSync(capture);
+      return d.code !== 'GARBLED_NOISE_OR_VOLTAGE' || /ESP32/.test(`${d.title} ${d.explanation}`)
+        ? [`${port}: ${d.code} ${d.title} ${d.evidence.join(' / ')}`]
+        : [];
+    });
+    expect(captures.length).toBeGreaterThanOrEqual(10);
     expect(wrong).toEqual([]);
   });
 

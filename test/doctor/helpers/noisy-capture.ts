@@ -10,6 +10,8 @@ import { KilnError } from '../../../src-main/core/errors';
 import { connectEsp } from '../../../src-main/esp';
 import { createMemoryPair } from '../../../src-main/serial/memory-pair';
 import { SimulatedDevice } from '../../../src-main/sim';
+import { kilnRejection } from '../../helpers/errors';
+import { simService } from '../../service/helpers/sim-service';
 
 export async function noisyCapture(
   chip: 'esp8266' | 'esp32',
@@ -31,4 +33,27 @@ export async function noisyCapture(
   } finally {
     await pair.host.close().catch(() => undefined);
   }
+}
+
+/** The SYNC_FAILED captures of the service's identify (`kiln info`) on `sim:CHIP?fault=noise:R&seed=S` boards. */
+export async function identifyNoiseCaptures(
+  chip: 'esp8266' | 'esp32',
+  rates: number[],
+  seeds: number[],
+): Promise<{ port: string; capture: ConnectCapture }[]> {
+  const { service } = simService();
+  const out: { port: string; capture: ConnectCapture }[] = [];
+  try {
+    for (const rate of rates) {
+      for (const seed of seeds) {
+        const port = `sim:${chip}?fault=noise:${rate}&seed=${seed}`;
+        const e = await kilnRejection(service.call('identify', { port }));
+        if (e.code === 'SYNC_FAILED')
+          out.push({ port, capture: e.details!.capture as unknown as ConnectCapture });
+      }
+    }
+  } finally {
+    await service.shutdown();
+  }
+  return out;
 }
