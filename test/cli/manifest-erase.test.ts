@@ -7,23 +7,16 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildImage } from '../../src-main/esp/image';
 import type { KilnService } from '../../src-main/service/service';
 import { noiseBytes } from '../helpers/sim-bench';
 import { virtualClockService } from '../service/helpers/sim-service';
 import { runInProcess, tempDir, type InProcessOptions } from './helpers/cli-run';
+import { esp8266App } from '../helpers/images';
 
 const PORT = 'sim:esp8266?seed=9';
 const KEPT_AT = 0x40000;
 
-const app = buildImage({
-  chip: 'esp8266',
-  entry: 0x40100004,
-  segments: [{ address: 0x40100000, data: noiseBytes(6000, 1) }],
-  mode: 'dio',
-  freq: '40m',
-  size: '4MB',
-});
+const app = esp8266App(6000, 1);
 const kept = noiseBytes(8192, 2);
 
 let dir: string | undefined;

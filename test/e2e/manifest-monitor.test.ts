@@ -28,19 +28,10 @@ import {
   type BrowserHost,
 } from './helpers/browser-host';
 
+import { esp8266App } from '../helpers/images';
 const BOARD = 'sim:esp8266';
 /** A second, blank ESP8266 for the console (its own URL, so the flashes above do not touch it). */
 const BLANK_BOARD = 'sim:esp8266?seed=17';
-
-const esp8266App = (bytes: number, seed: number) =>
-  buildImage({
-    chip: 'esp8266',
-    entry: 0x40100004,
-    segments: [{ address: 0x40100000, data: noiseBytes(bytes, seed) }],
-    mode: 'dio',
-    freq: '40m',
-    size: '4MB',
-  });
 
 // ESP32 build: a bootloader and an app laid out as ESP-IDF does (as in test/integration/cli-manifest.test.ts).
 const BOOT32 = buildImage({

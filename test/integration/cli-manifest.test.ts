@@ -18,20 +18,14 @@ import {
 import { flashArgv, runInProcess, tempDir } from '../cli/helpers/cli-run';
 import { noiseBytes } from '../helpers/sim-bench';
 import { requireSocat } from '../serial/helpers/pty-pair';
+import { esp8266App } from '../helpers/images';
 
 requireSocat();
 
 const dir = tempDir('kiln-manifest-');
 mkdirSync(path.join(dir, 'esp8266'));
 mkdirSync(path.join(dir, 'esp32'));
-const app8266 = buildImage({
-  chip: 'esp8266',
-  entry: 0x40100004,
-  segments: [{ address: 0x40100000, data: noiseBytes(6000, 1) }],
-  mode: 'dio',
-  freq: '40m',
-  size: '4MB',
-});
+const app8266 = esp8266App(6000, 1);
 // Laid out like an ESP-IDF bootloader: DRAM data plus IRAM code (0x4007/0x4008 exist only on the ESP32).
 const boot32 = buildImage({
   chip: 'esp32',
